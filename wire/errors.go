@@ -1,0 +1,147 @@
+package wire
+
+import (
+	"errors"
+	"io"
+	"strconv"
+)
+
+// Sentinel errors. Errors returned by this package and by generated code
+// match one of these (or io.EOF, io.ErrUnexpectedEOF, or an error of the
+// underlying reader or writer) under errors.Is.
+var (
+	// ErrTooLarge reports a length, count or frame size above the allowed maximum.
+	ErrTooLarge = errors.New("wire: length above limit")
+	// ErrTooSmall reports a length or count below the allowed minimum.
+	ErrTooSmall = errors.New("wire: length below minimum")
+	// ErrRange reports a number that does not fit the type it is read into.
+	ErrRange = errors.New("wire: number out of range")
+	// ErrPadding reports non-zero bytes in the padding after a bytes payload.
+	ErrPadding = errors.New("wire: non-zero padding")
+	// ErrBool reports a boolean encoded as something other than 0 or 1.
+	ErrBool = errors.New("wire: invalid boolean")
+	// ErrTrailing reports bytes left over after a complete message.
+	ErrTrailing = errors.New("wire: trailing bytes after message")
+	// ErrInvalid reports a value that is not valid for its type, such as an
+	// unknown enum number or a union tag that selects no variant.
+	ErrInvalid = errors.New("wire: invalid value")
+	// ErrVersion reports a value that cannot be encoded at the negotiated
+	// protocol version or with the negotiated features.
+	ErrVersion = errors.New("wire: value not representable at this protocol version")
+	// ErrWriteTooLong reports a write past the declared length of a BytesWriter.
+	ErrWriteTooLong = errors.New("wire: write exceeds declared length")
+	// ErrIncomplete reports a BytesWriter closed before its declared length
+	// was written.
+	ErrIncomplete = errors.New("wire: closed before declared length was written")
+	// ErrClosed reports a write to a closed BytesWriter or FramedWriter.
+	ErrClosed = errors.New("wire: write after close")
+)
+
+// LimitError reports a number read from the wire outside its allowed range.
+// It matches ErrTooLarge or ErrTooSmall (for lengths, counts and frames) or
+// ErrRange (for numbers) under errors.Is.
+type LimitError struct {
+	What string // "string length", "bytes length", "count", "frame length" or "value"
+	N    uint64 // the number read
+	Min  uint64 // the smallest allowed
+	Max  uint64 // the largest allowed
+}
+
+func (e *LimitError) Error() string {
+	n := strconv.FormatUint(e.N, 10)
+	if e.N > e.Max {
+		return e.What + " " + n + " exceeds limit " + strconv.FormatUint(e.Max, 10)
+	}
+	return e.What + " " + n + " below minimum " + strconv.FormatUint(e.Min, 10)
+}
+
+// Is reports whether target is the sentinel that e stands for.
+func (e *LimitError) Is(target error) bool {
+	switch target {
+	case ErrRange:
+		return e.What == "value"
+	case ErrTooLarge:
+		return e.What != "value" && e.N > e.Max
+	case ErrTooSmall:
+		return e.What != "value" && e.N < e.Min
+	}
+	return false
+}
+
+func checkLen(what string, n, min, max uint64) error {
+	if n < min || n > max {
+		return &LimitError{What: what, N: n, Min: min, Max: max}
+	}
+	return nil
+}
+
+// Error is a decode or encode error with the place where it happened: the
+// path of the field inside the top-level type and the byte offset of the
+// value that failed. It renders as, for example,
+//
+//	decode ValidPathInfo.References[3] at byte 184: string length 1048577 exceeds limit 1048576
+//
+// and unwraps to the underlying error, so errors.Is(err, ErrTooLarge) holds.
+type Error struct {
+	Op     string // "decode" or "encode"
+	Type   string // the top-level type, e.g. "ValidPathInfo"
+	Field  string // the path below it, e.g. ".References[3]"; may be empty
+	Offset int64  // byte offset of the failing value; -1 when unknown (encode)
+	Err    error  // the underlying error
+}
+
+func (e *Error) Error() string {
+	s := e.Op + " " + e.Type + e.Field
+	if e.Offset >= 0 {
+		s += " at byte " + strconv.FormatInt(e.Offset, 10)
+	}
+	return s + ": " + e.Err.Error()
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ConsumeError wraps err, returned while decoding field of typ on the byte
+// path, in an *Error. off is the offset of the failing value from the start
+// of the typ value. If err is already an *Error from a nested type, whose
+// offset is relative to the nested value, its path is re-rooted under
+// typ+field and off is added to its offset, so the result names the whole
+// path from the outermost type. io.EOF is kept only when off is 0 (the input
+// ended cleanly before the value started); anywhere else it becomes
+// io.ErrUnexpectedEOF. It is meant for generated code, on the error path.
+func ConsumeError(typ, field string, off int, err error) error {
+	return decodeError(typ, field, int64(off), int64(off), off == 0, err)
+}
+
+// ReadError is ConsumeError for the stream path, where offsets are absolute
+// (Reader.Offset) and start is the offset at which the typ value began.
+func ReadError(typ, field string, off, start int64, err error) error {
+	return decodeError(typ, field, off, 0, off == start, err)
+}
+
+func decodeError(typ, field string, off, add int64, atStart bool, err error) error {
+	e := &Error{Op: "decode", Type: typ, Field: field, Offset: off, Err: err}
+	var inner *Error
+	if errors.As(err, &inner) && inner.Op == "decode" {
+		e.Field += inner.Field
+		e.Offset = inner.Offset + add
+		e.Err = inner.Err
+	}
+	if e.Err == io.EOF && !atStart {
+		e.Err = io.ErrUnexpectedEOF
+	}
+	return e
+}
+
+// EncodeError wraps err, found while encoding field of typ, in an *Error,
+// re-rooting a nested *Error as ConsumeError does. Encode errors carry no
+// offset.
+func EncodeError(typ, field string, err error) error {
+	e := &Error{Op: "encode", Type: typ, Field: field, Offset: -1, Err: err}
+	var inner *Error
+	if errors.As(err, &inner) && inner.Op == "encode" {
+		e.Field += inner.Field
+		e.Err = inner.Err
+	}
+	return e
+}
