@@ -1,0 +1,37 @@
+//go:build linux
+
+package nixdaemon
+
+import (
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+// setProcAttr puts the daemon in its own process group, so that it and the
+// per-connection processes it forks can be signalled together, and has the
+// kernel kill it should the test process die first.
+func setProcAttr(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}
+
+// killTree sends SIGKILL to p's process group.
+func killTree(p *os.Process) error {
+	return signalTree(p, syscall.SIGKILL)
+}
+
+// terminateTree sends SIGTERM to p's process group.
+func terminateTree(p *os.Process) error {
+	return signalTree(p, syscall.SIGTERM)
+}
+
+func signalTree(p *os.Process, sig syscall.Signal) error {
+	if p == nil {
+		return nil
+	}
+	if err := syscall.Kill(-p.Pid, sig); err != nil {
+		// The group may already be gone; make sure the leader is.
+		return p.Signal(sig)
+	}
+	return nil
+}
