@@ -286,6 +286,7 @@ type Op struct {
 	Pos        Pos
 	Doc        string
 	Name       string
+	Protocol   string // from the file's protocol statement; "" if none
 	Code       uint64
 	Gate       Gate
 	Deprecated string // deprecation note; "" if current
