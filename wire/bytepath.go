@@ -75,16 +75,25 @@ func ConsumeBool(b []byte) (bool, []byte, error) {
 	return v == 1, rest, nil
 }
 
-// ConsumeCount reads a list, set or map count that must lie in [min, max].
-// It also fails with io.ErrUnexpectedEOF when b cannot hold count elements
-// of at least elemSize bytes each, so that a caller may allocate count
-// elements without trusting the input.
+// countMax lowers a count limit to math.MaxInt: counts are returned as
+// int, so a larger one must be refused whatever max the caller allows.
+func countMax(max uint64) uint64 {
+	if maxInt := uint64(^uint(0) >> 1); max > maxInt {
+		return maxInt
+	}
+	return max
+}
+
+// ConsumeCount reads a list, set or map count that must lie in [min, max]
+// (and not exceed math.MaxInt). It also fails with io.ErrUnexpectedEOF when
+// b cannot hold count elements of at least elemSize bytes each, so that a
+// caller may allocate count elements without trusting the input.
 func ConsumeCount(b []byte, min, max uint64, elemSize int) (int, []byte, error) {
 	n, rest, err := ConsumeUint64(b)
 	if err != nil {
 		return 0, b, err
 	}
-	if err := checkLen("count", n, min, max); err != nil {
+	if err := checkLen("count", n, min, countMax(max)); err != nil {
 		return 0, b, err
 	}
 	if elemSize > 0 && n > uint64(len(rest)/elemSize) {

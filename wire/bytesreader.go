@@ -78,10 +78,12 @@ func (br *BytesReader) Read(p []byte) (int, error) {
 			return 0, br.err
 		}
 		br.left -= uint64(k)
+		if br.left == 0 {
+			// The packet (with no padding) ended exactly here: whatever
+			// error came with its last byte belongs after it.
+			return k, nil
+		}
 		if err == io.EOF {
-			if br.left == 0 {
-				return k, nil // the packet ended exactly here
-			}
 			br.err = io.ErrUnexpectedEOF
 		} else if err != nil {
 			return k, err
@@ -135,7 +137,7 @@ func ReadBytes(r io.Reader, minLen, maxLen uint64) ([]byte, error) {
 	dst := make([]byte, 0, min(br.n, bigPacketStep))
 	for br.left > 0 {
 		if len(dst) == cap(dst) {
-			dst = growBy(dst, min(br.left, max(uint64(len(dst)), bigPacketStep)))
+			dst = growBy(dst, growStep(uint64(len(dst)), br.left))
 		}
 		k, err := br.Read(dst[len(dst):cap(dst)])
 		dst = dst[:len(dst)+k]

@@ -16,7 +16,7 @@ const minBufferSize = 64
 // bigPacketStep bounds how much memory a Reader commits to a large payload
 // before the bytes have actually arrived: a forged length cannot make it
 // allocate much more than the data really sent.
-const bigPacketStep = 1 << 20
+const bigPacketStep = 4 << 20
 
 // Reader is a buffered reader of wire values. Reading a number never
 // allocates; reading a string allocates the string only.
@@ -107,6 +107,14 @@ func (r *Reader) fill() {
 // io.ErrUnexpectedEOF.
 func (r *Reader) start(n int) error {
 	r.val = r.off
+	if r.w-r.r >= n {
+		return nil // the common case, small enough to be inlined
+	}
+	return r.startSlow(n)
+}
+
+// startSlow is start when fewer than n bytes are buffered.
+func (r *Reader) startSlow(n int) error {
 	if err := r.need(n); err != nil {
 		if err == io.EOF {
 			return eofOr(r.w - r.r)
@@ -174,14 +182,14 @@ func (r *Reader) Bool() (bool, error) {
 	return v == 1, nil
 }
 
-// Count reads a list, set or map count that must lie in [min, max]; a count
-// out of range is not consumed.
+// Count reads a list, set or map count that must lie in [min, max] (and not
+// exceed math.MaxInt); a count out of range is not consumed.
 func (r *Reader) Count(min, max uint64) (int, error) {
 	if err := r.start(8); err != nil {
 		return 0, err
 	}
 	n := r.peek64(0)
-	if err := checkLen("count", n, min, max); err != nil {
+	if err := checkLen("count", n, min, countMax(max)); err != nil {
 		return 0, err
 	}
 	r.consume(8)
@@ -265,7 +273,7 @@ func (r *Reader) bigPacket(dst []byte, n uint64) ([]byte, error) {
 	r.consume(8)
 	for left := n; left > 0; {
 		if len(dst) == cap(dst) {
-			dst = growBy(dst, min(left, max(uint64(len(dst)), bigPacketStep)))
+			dst = growBy(dst, growStep(uint64(len(dst)), left))
 		}
 		m := min(uint64(cap(dst)-len(dst)), left)
 		k, err := io.ReadFull(r, dst[len(dst):len(dst)+int(m)])
@@ -276,6 +284,14 @@ func (r *Reader) bigPacket(dst []byte, n uint64) ([]byte, error) {
 		}
 	}
 	return dst, r.padding(PaddingLen(n))
+}
+
+// growStep is how much to add to a buffer holding have bytes of a payload
+// of which left bytes are still to come: a quadrupling, so that a large
+// payload is copied little more than once while memory is still committed
+// only in proportion to the data that has really arrived.
+func growStep(have, left uint64) uint64 {
+	return min(left, max(3*have, bigPacketStep))
 }
 
 func growBy(b []byte, n uint64) []byte {
