@@ -125,12 +125,22 @@ type EnumValue struct {
 // Struct is `struct Name { fields }` or a struct made of layouts.
 type Struct struct {
 	DeclInfo
-	// Fields are the Go fields in order. For a struct of layouts, a field's
-	// Gate includes its layout's gates, and a field present in several
-	// layouts appears once here (at its first position).
+	// Fields are the fields in order, const fields included (they have no
+	// Go field). For a plain struct this is also the wire order.
+	//
+	// For a struct of layouts, Fields lists each field name once, at its
+	// first position over the layouts in order, and is not a wire order.
+	// A field's Gate is only the field's own gates, never its layout's: the
+	// field is on the wire when its layout is the one selected (Layout.Gate
+	// holds) and its own Gate holds. Fields of the same name in several
+	// layouts must be declared alike (same type and limits, gates, default,
+	// const and required; the checker reports any difference), so they are
+	// one *Field, shared by those layouts; its Pos and Doc are those of the
+	// first declaration.
 	Fields []*Field
 	// Layouts is nil for a plain struct. Otherwise each layout lists its
-	// fields in wire order; they are pointers into Fields.
+	// fields in wire order; they are pointers into Fields. At most one
+	// layout's Gate holds for any protocol (the checker rejects overlaps).
 	Layouts []*Layout
 	// Union is the union this struct is a variant of, if any.
 	Union *Union
