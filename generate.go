@@ -9,5 +9,8 @@
 //     its generated code;
 //   - cmd/nixwire-gen is the go:generate tool, cmd/nixwire a CLI for people.
 //
-// This file holds the go:generate line that regenerates package messages.
+// This file holds the go:generate line that regenerates package messages
+// and its Markdown reference, docs/protocol.md.
 package nixwire
+
+//go:generate go run ./cmd/nixwire-gen -schema ./messages -out ./messages -doc ./docs/protocol.md

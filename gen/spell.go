@@ -1,0 +1,66 @@
+package gen
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/nixwire/nixwire/schema"
+)
+
+// typeSpell spells t as in the schema (without limits), for comments.
+func typeSpell(t *typ) string {
+	if t.spell != "" {
+		return t.spell
+	}
+	switch t.kind {
+	case kList:
+		if t.set {
+			return "set<" + typeSpell(t.elem) + ">"
+		}
+		return "list<" + typeSpell(t.elem) + ">"
+	case kMap:
+		return "map<" + typeSpell(t.key) + ", " + typeSpell(t.elem) + ">"
+	case kOptional:
+		return "optional<" + typeSpell(t.elem) + ">"
+	case kOptEmpty:
+		return "optional<" + typeSpell(t.elem) + ", empty>"
+	}
+	return t.kind.String()
+}
+
+// gateSpell spells g as in the schema: "since 1.16 if F"; "" for no gate.
+func gateSpell(g schema.Gate) string {
+	var parts []string
+	if g.Since != 0 {
+		parts = append(parts, "since "+g.Since.String())
+	}
+	if g.Until != 0 {
+		parts = append(parts, "until "+g.Until.String())
+	}
+	for _, f := range g.If {
+		parts = append(parts, "if "+featureSpell(f))
+	}
+	for _, f := range g.Unless {
+		parts = append(parts, "unless "+featureSpell(f))
+	}
+	return strings.Join(parts, " ")
+}
+
+func featureSpell(f *schema.Feature) string {
+	return f.Name
+}
+
+// literalSpell spells a literal as in the schema.
+func literalSpell(l *schema.Literal) string {
+	switch l.Kind {
+	case schema.IntLit:
+		return strconv.FormatUint(l.Int, 10)
+	case schema.StringLit:
+		return strconv.Quote(l.Str)
+	case schema.BoolLit:
+		return strconv.FormatBool(l.Bool)
+	case schema.IdentLit:
+		return l.Ident
+	}
+	return "?"
+}
