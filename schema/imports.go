@@ -127,9 +127,12 @@ func pkgDisplay(p *Package) string {
 	return p.Dir
 }
 
+// The go command follows some errors with a suggested command on the next
+// line ("...; to add it:\n\tgo get ..."): keep the sentence, drop the
+// dangling lead-in.
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
-	return line
+	return strings.TrimSuffix(line, "; to add it:")
 }
 
 // displayPath names an imported file or directory in positions: relative
