@@ -72,7 +72,9 @@ func (r *Reader) need(n int) error {
 			r.err = nil
 			return err
 		}
-		if len(r.buf)-r.r < n { // slide the unread data to the front
+		if r.r == r.w { // empty: read into the whole buffer, not a small tail of it
+			r.r, r.w = 0, 0
+		} else if len(r.buf)-r.r < n { // slide the unread data to the front
 			r.w = copy(r.buf, r.buf[r.r:r.w])
 			r.r = 0
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -11,11 +12,20 @@ import (
 	"github.com/nixwire/nixwire/wire"
 )
 
-const usage = `usage: nixwire <command> [flags]
+const usage = `usage: nixwire <command> [flags] [args]
 
 commands:
-  demo              encode sample values and decode them again, showing the bytes
-  packets [-max N]  read bytes packets from standard input and print each payload
+  demo                               encode sample values and decode them again, showing the bytes
+  packets [-max N]                   read bytes packets from standard input and print each payload
+  info [conn flags]                  show what the handshake with a daemon negotiated, and the number of valid paths
+  path-info [conn flags] PATH...     print the metadata of store paths as "key: value" lines
+  nar [conn flags] PATH              write the NAR of a store path to standard output
+
+conn flags (default: start "nix-daemon --stdio"):
+  -socket PATH                       connect to the daemon on this unix socket (system daemon: /nix/var/nix/daemon-socket/socket)
+  -stdio CMD                         start CMD (split at spaces) and talk to it over its stdin and stdout
+
+exit status: 0 ok, 1 error, 2 usage error
 `
 
 // run is the whole program: it parses args, does the work and returns the
@@ -25,18 +35,45 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
+	ctx := context.Background()
 	var err error
-	switch args[0] {
+	switch cmd, rest := args[0], args[1:]; cmd {
 	case "demo":
 		err = demo(stdout)
 	case "packets":
-		fs := flag.NewFlagSet("packets", flag.ContinueOnError)
-		fs.SetOutput(stderr)
+		fs := newFlagSet(cmd, stderr)
 		maxLen := fs.Uint64("max", 1<<20, "largest payload accepted, in bytes")
-		if fs.Parse(args[1:]) != nil {
+		if fs.Parse(rest) != nil {
 			return 2
 		}
 		err = packets(stdin, stdout, *maxLen)
+	case "info", "path-info", "nar":
+		fs := newFlagSet(cmd, stderr)
+		var cf connFlags
+		cf.add(fs)
+		if fs.Parse(rest) != nil {
+			return 2
+		}
+		if err := cf.check(); err != nil {
+			return usageError(stderr, cmd, err.Error())
+		}
+		paths := fs.Args()
+		switch {
+		case cmd == "info" && len(paths) != 0:
+			return usageError(stderr, cmd, "takes no arguments")
+		case cmd == "path-info" && len(paths) == 0:
+			return usageError(stderr, cmd, "needs at least one store path")
+		case cmd == "nar" && len(paths) != 1:
+			return usageError(stderr, cmd, "needs exactly one store path")
+		}
+		switch cmd {
+		case "info":
+			err = info(ctx, &cf, stdout, stderr)
+		case "path-info":
+			err = pathInfo(ctx, &cf, paths, stdout, stderr)
+		default:
+			err = narOf(ctx, &cf, paths[0], stdout, stderr)
+		}
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -49,6 +86,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func usageError(stderr io.Writer, cmd, msg string) int {
+	fmt.Fprintf(stderr, "nixwire %s: %s\n%s", cmd, msg, usage)
+	return 2
 }
 
 // demo shows the encoding of a few values and decodes them back.

@@ -1,0 +1,185 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/nixwire/nixwire/messages"
+	"github.com/nixwire/nixwire/nar"
+	"github.com/nixwire/nixwire/wire"
+)
+
+// Content-address methods for AddToStore, with SHA-256.
+const (
+	// MethodText adds a text file, such as a .drv, which may refer to
+	// other store paths.
+	MethodText messages.ContentAddressMethod = "text:sha256"
+	// MethodFlat adds a regular file, hashed as its plain contents.
+	MethodFlat messages.ContentAddressMethod = "fixed:sha256"
+	// MethodNAR adds a file system object given as a NAR, hashed as the
+	// NAR (recursive ingestion).
+	MethodNAR messages.ContentAddressMethod = "fixed:r:sha256"
+)
+
+// MaxInMemory bounds the data AddToStore reads into memory where the
+// protocol needs its size in advance: text, and flat files, before
+// protocol 1.25.
+const MaxInMemory = 64 << 20
+
+// AddToStore adds the data read from data to the store under name, with
+// the content-address method (MethodText, MethodFlat, MethodNAR or another
+// method Nix knows, such as "fixed:sha1" or "fixed:git:sha1"), and returns
+// the new path's metadata. For MethodNAR data must be one NAR; otherwise it
+// is the file's contents. references are the store paths the contents
+// refer to (text only, before 1.25). repair (≥ 1.25) makes the daemon
+// repair the path if it exists but is corrupt.
+//
+// From protocol 1.25 the data is streamed. Before, text goes through
+// AddTextToStore and flat files are wrapped in a NAR, both in memory (at
+// most MaxInMemory bytes), and the metadata is fetched with QueryPathInfo.
+func (c *Conn) AddToStore(ctx context.Context, name string, method messages.ContentAddressMethod, references []messages.StorePath, repair bool, data io.Reader) (*messages.ValidPathInfo, error) {
+	if c.Proto().AtLeast(1, 25) {
+		var reply messages.AddToStoreReply
+		req := &messages.AddToStoreRequest{Name: name, CAMethod: method, References: references, Repair: repair}
+		if err := c.DoStream(ctx, messages.OpAddToStore, req, &reply, data, nil); err != nil {
+			return nil, err
+		}
+		return &reply.Info, nil
+	}
+	path, err := c.addToStoreLegacy(ctx, name, method, references, repair, data)
+	if err != nil {
+		return nil, err
+	}
+	info, err := c.QueryPathInfo(ctx, path)
+	if err == nil && info == nil {
+		err = fmt.Errorf("client: AddToStore: %s is not valid after adding it", path)
+	}
+	return info, err
+}
+
+// addToStoreLegacy is AddToStore before protocol 1.25.
+func (c *Conn) addToStoreLegacy(ctx context.Context, name string, method messages.ContentAddressMethod, references []messages.StorePath, repair bool, data io.Reader) (messages.StorePath, error) {
+	unsupported := func(why string) error {
+		return fmt.Errorf("%w: AddToStore with method %q %s at protocol %s", ErrUnsupported, method, why, c.Proto())
+	}
+	if repair {
+		return "", unsupported("and repair")
+	}
+	kind, algo, ok := strings.Cut(string(method), ":")
+	switch {
+	case !ok:
+		return "", unsupported("(malformed)")
+	case kind == "text":
+		if algo != "sha256" {
+			return "", unsupported("(text needs sha256)")
+		}
+		text, err := readAllMax(data, MaxInMemory)
+		if err != nil {
+			return "", err
+		}
+		var reply messages.AddTextToStoreReply
+		//lint:ignore SA1019 before 1.25, AddTextToStore is how text is added
+		err = c.Do(ctx, messages.OpAddTextToStore, &messages.AddTextToStoreRequest{Name: name, Text: text, References: references}, &reply)
+		return reply.Path, err
+	case kind != "fixed":
+		return "", unsupported("")
+	case len(references) > 0:
+		return "", unsupported("and references")
+	}
+	req := &messages.AddToStoreRequest{Name: name, Fixed: true, HashAlgo: algo}
+	if strings.HasPrefix(algo, "r:") {
+		req.Recursive, req.HashAlgo = true, strings.TrimPrefix(algo, "r:")
+	} else if strings.Contains(algo, ":") {
+		return "", unsupported("")
+	} else {
+		contents, err := readAllMax(data, MaxInMemory)
+		if err != nil {
+			return "", err
+		}
+		data = strings.NewReader(string(fileNAR(contents)))
+	}
+	var reply messages.AddToStoreReply
+	err := c.DoStream(ctx, messages.OpAddToStore, req, &reply, data, nil)
+	return reply.Path, err
+}
+
+// readAllMax reads all of r, failing if it holds more than max bytes.
+func readAllMax(r io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("client: reading the data to add: %w", err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%w: more than %d bytes to add at this protocol version", ErrUnsupported, max)
+	}
+	return b, nil
+}
+
+// fileNAR returns the NAR of a regular, non-executable file.
+func fileNAR(contents []byte) []byte {
+	var b []byte
+	for _, tok := range []string{nar.Magic, "(", "type", "regular", "contents"} {
+		b = wire.AppendString(b, tok)
+	}
+	b = wire.AppendBytes(b, contents)
+	return wire.AppendString(b, ")")
+}
+
+// AddToStoreNar imports a store path with its metadata and its NAR, read
+// from narData (framed from 1.23, pulled by the daemon in 1.21–1.22, raw
+// before). Untrusted clients cannot set dontCheckSigs or info.Ultimate; a
+// path with neither a valid signature nor a content address matching its
+// contents is refused unless dontCheckSigs.
+func (c *Conn) AddToStoreNar(ctx context.Context, info *messages.ValidPathInfo, repair, dontCheckSigs bool, narData io.Reader) error {
+	req := &messages.AddToStoreNarRequest{Info: *info, Repair: repair, DontCheckSigs: dontCheckSigs}
+	return c.DoStream(ctx, messages.OpAddToStoreNar, req, nil, narData, nil)
+}
+
+// NarFromPath writes the NAR of path to w and returns its size. The NAR is
+// checked as it streams (nar.Copy). The daemon does not check that path is
+// valid: for a path missing on disk it fails in the middle of the NAR,
+// which gives a *DaemonError and closes the Conn.
+func (c *Conn) NarFromPath(ctx context.Context, path messages.StorePath, w io.Writer) (int64, error) {
+	cw := &countWriter{w: w}
+	err := c.DoStream(ctx, messages.OpNarFromPath, &messages.NarFromPathRequest{Path: path}, nil, nil, cw)
+	return cw.n, err
+}
+
+// countWriter counts the bytes written to w.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+// Write writes p to w and counts what was written.
+func (cw *countWriter) Write(p []byte) (int, error) {
+	n, err := cw.w.Write(p)
+	cw.n += int64(n)
+	return n, err
+}
+
+// AddTempRoot makes path a temporary garbage collector root for the
+// lifetime of the connection.
+func (c *Conn) AddTempRoot(ctx context.Context, path messages.StorePath) error {
+	return c.Do(ctx, messages.OpAddTempRoot, &messages.AddTempRootRequest{Path: path}, nil)
+}
+
+// AddIndirectRoot registers link, an absolute path outside the store that
+// is a symlink into it, as a garbage collector root.
+func (c *Conn) AddIndirectRoot(ctx context.Context, link string) error {
+	return c.Do(ctx, messages.OpAddIndirectRoot, &messages.AddIndirectRootRequest{Path: link}, nil)
+}
+
+// EnsurePath makes path valid, substituting it if needed.
+func (c *Conn) EnsurePath(ctx context.Context, path messages.StorePath) error {
+	return c.Do(ctx, messages.OpEnsurePath, &messages.EnsurePathRequest{Path: path}, nil)
+}
+
+// AddSignatures adds signatures ("<key name>:<base64>") to path. The
+// daemon needs to trust the client. Beware: Nix 2.8 and 2.26 daemons crash
+// when path is not valid (the Conn then reports the lost connection).
+func (c *Conn) AddSignatures(ctx context.Context, path messages.StorePath, sigs []messages.Signature) error {
+	return c.Do(ctx, messages.OpAddSignatures, &messages.AddSignaturesRequest{Path: path, Sigs: sigs}, nil)
+}

@@ -1,0 +1,43 @@
+package client
+
+import (
+	"context"
+
+	"github.com/nixwire/nixwire/messages"
+)
+
+// BuildPaths builds or substitutes targets (deriving paths such as
+// "/nix/store/…-foo.drv!out" or "/nix/store/…-bar.drv!*", or opaque store
+// paths). Build failures are *DaemonErrors; the Conn stays usable.
+func (c *Conn) BuildPaths(ctx context.Context, targets []messages.DerivedPath, mode messages.BuildMode) error {
+	return c.Do(ctx, messages.OpBuildPaths, &messages.BuildPathsRequest{Targets: targets, Mode: mode}, nil)
+}
+
+// BuildPathsWithResults is BuildPaths returning one result per target
+// (protocol ≥ 1.34); a failed build is reported in its result, not as an
+// error.
+func (c *Conn) BuildPathsWithResults(ctx context.Context, targets []messages.DerivedPath, mode messages.BuildMode) ([]messages.KeyedBuildResult, error) {
+	var reply messages.BuildPathsWithResultsReply
+	err := c.Do(ctx, messages.OpBuildPathsWithResults, &messages.BuildPathsWithResultsRequest{Targets: targets, Mode: mode}, &reply)
+	return reply.Results, err
+}
+
+// SetOptions sends new client settings for the rest of the connection
+// (Handshake sends Options.Settings already).
+func (c *Conn) SetOptions(ctx context.Context, settings *messages.ClientSettings) error {
+	return c.Do(ctx, messages.OpSetOptions, settings, nil)
+}
+
+// OptimiseStore deduplicates the store's files by hard-linking.
+func (c *Conn) OptimiseStore(ctx context.Context) error {
+	return c.Do(ctx, messages.OpOptimiseStore, nil, nil)
+}
+
+// VerifyStore checks the store's consistency (and its contents with
+// checkContents) and reports whether errors were found; repair needs a
+// trusted client.
+func (c *Conn) VerifyStore(ctx context.Context, checkContents, repair bool) (bool, error) {
+	var reply messages.VerifyStoreReply
+	err := c.Do(ctx, messages.OpVerifyStore, &messages.VerifyStoreRequest{CheckContents: checkContents, Repair: repair}, &reply)
+	return reply.ErrorsFound, err
+}

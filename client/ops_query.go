@@ -1,0 +1,111 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/nixwire/nixwire/messages"
+)
+
+// IsValidPath reports whether path is valid (registered) in the store.
+func (c *Conn) IsValidPath(ctx context.Context, path messages.StorePath) (bool, error) {
+	var reply messages.IsValidPathReply
+	err := c.Do(ctx, messages.OpIsValidPath, &messages.IsValidPathRequest{Path: path}, &reply)
+	return reply.Valid, err
+}
+
+// QueryPathInfo returns the metadata of path, or nil (and no error) if the
+// path is not valid. Before protocol 1.17 the daemon reports an invalid
+// path as an error, which is recognised as Nix's client does, by its
+// message.
+func (c *Conn) QueryPathInfo(ctx context.Context, path messages.StorePath) (*messages.ValidPathInfo, error) {
+	var reply messages.QueryPathInfoReply
+	err := c.Do(ctx, messages.OpQueryPathInfo, &messages.QueryPathInfoRequest{Path: path}, &reply)
+	var de *DaemonError
+	if errors.As(err, &de) && !de.Closed && !c.Proto().AtLeast(1, 17) && strings.Contains(StripANSI(de.Message), "is not valid") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	info := &reply.LegacyInfo
+	if c.Proto().AtLeast(1, 17) {
+		if reply.Info == nil {
+			return nil, nil
+		}
+		info = reply.Info
+	}
+	return withPath(path, info), nil
+}
+
+// withPath returns the ValidPathInfo of path with the metadata info.
+func withPath(path messages.StorePath, info *messages.UnkeyedValidPathInfo) *messages.ValidPathInfo {
+	return &messages.ValidPathInfo{
+		Path:             path,
+		Deriver:          info.Deriver,
+		NarHash:          info.NarHash,
+		References:       info.References,
+		RegistrationTime: info.RegistrationTime,
+		NarSize:          info.NarSize,
+		Ultimate:         info.Ultimate,
+		Sigs:             info.Sigs,
+		CA:               info.CA,
+	}
+}
+
+// QueryValidPaths returns those of paths that are valid. With substitute
+// (protocol ≥ 1.27) the daemon first tries to substitute the missing ones.
+func (c *Conn) QueryValidPaths(ctx context.Context, paths []messages.StorePath, substitute bool) ([]messages.StorePath, error) {
+	var reply messages.QueryValidPathsReply
+	err := c.Do(ctx, messages.OpQueryValidPaths, &messages.QueryValidPathsRequest{Paths: paths, Substitute: substitute}, &reply)
+	return reply.Valid, err
+}
+
+// QueryAllValidPaths returns every valid path in the store.
+func (c *Conn) QueryAllValidPaths(ctx context.Context) ([]messages.StorePath, error) {
+	var reply messages.QueryAllValidPathsReply
+	err := c.Do(ctx, messages.OpQueryAllValidPaths, nil, &reply)
+	return reply.Paths, err
+}
+
+// QueryReferrers returns the valid paths that refer to path.
+func (c *Conn) QueryReferrers(ctx context.Context, path messages.StorePath) ([]messages.StorePath, error) {
+	var reply messages.QueryReferrersReply
+	err := c.Do(ctx, messages.OpQueryReferrers, &messages.QueryReferrersRequest{Path: path}, &reply)
+	return reply.Referrers, err
+}
+
+// QueryPathFromHashPart returns the valid path whose hash part (the 32
+// characters after the store directory) is hashPart, or "" if none is.
+func (c *Conn) QueryPathFromHashPart(ctx context.Context, hashPart string) (messages.StorePath, error) {
+	var reply messages.QueryPathFromHashPartReply
+	err := c.Do(ctx, messages.OpQueryPathFromHashPart, &messages.QueryPathFromHashPartRequest{HashPart: hashPart}, &reply)
+	return reply.Path, err
+}
+
+// QueryDerivationOutputMap returns the outputs of the derivation drvPath
+// and their paths ("" where the path is not known yet).
+func (c *Conn) QueryDerivationOutputMap(ctx context.Context, drvPath messages.StorePath) (map[messages.OutputName]messages.StorePath, error) {
+	var reply messages.QueryDerivationOutputMapReply
+	err := c.Do(ctx, messages.OpQueryDerivationOutputMap, &messages.QueryDerivationOutputMapRequest{DrvPath: drvPath}, &reply)
+	return reply.Outputs, err
+}
+
+// QuerySubstitutablePaths returns those of paths that a substituter has.
+func (c *Conn) QuerySubstitutablePaths(ctx context.Context, paths []messages.StorePath) ([]messages.StorePath, error) {
+	var reply messages.QuerySubstitutablePathsReply
+	err := c.Do(ctx, messages.OpQuerySubstitutablePaths, &messages.QuerySubstitutablePathsRequest{Paths: paths}, &reply)
+	return reply.Substitutable, err
+}
+
+// QueryMissing returns what building targets would take: the derivations
+// to build, the paths to substitute, the paths nothing is known about, and
+// the download and unpacked sizes.
+func (c *Conn) QueryMissing(ctx context.Context, targets []messages.DerivedPath) (*messages.Missing, error) {
+	var reply messages.Missing
+	if err := c.Do(ctx, messages.OpQueryMissing, &messages.QueryMissingRequest{Targets: targets}, &reply); err != nil {
+		return nil, err
+	}
+	return &reply, nil
+}

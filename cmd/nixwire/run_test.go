@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nixwire/nixwire/client/clienttest"
+	"github.com/nixwire/nixwire/internal/nixdaemon"
+	"github.com/nixwire/nixwire/messages"
+	"github.com/nixwire/nixwire/wire"
+)
+
+const (
+	validPath   = "/nix/store/g1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-hello"
+	invalidPath = "/nix/store/00000000000000000000000000000000-gone"
+)
+
+// fakeNAR is the NAR the fake daemon serves for validPath.
+func fakeNAR() []byte {
+	var b []byte
+	for _, s := range []string{"nix-archive-1", "(", "type", "regular", "contents", "hi\n", ")"} {
+		b = wire.AppendString(b, s)
+	}
+	return b
+}
+
+// fakeDaemon is a daemon that knows validPath and has two valid paths.
+func fakeDaemon() *clienttest.Daemon {
+	info := messages.UnkeyedValidPathInfo{
+		Deriver:          "/nix/store/h1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-hello.drv",
+		NarHash:          "1c37d01af40be2e80691de3cc3df44377a699afbb17c68f080964b2fd071fc13",
+		References:       []messages.StorePath{"/nix/store/a1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-glibc", validPath},
+		RegistrationTime: 1700000000,
+		NarSize:          112,
+		Ultimate:         true,
+		Sigs:             []messages.Signature{"cache.example.org-1:c2lnbmF0dXJl"},
+	}
+	return &clienttest.Daemon{
+		NixVersion: "2.26.3",
+		Trusted:    messages.TrustedFlagNotTrusted,
+		Features:   []string{"some-feature"},
+		Handlers: map[messages.WorkerOpCode]clienttest.Handler{
+			messages.OpQueryAllValidPaths: func(op *clienttest.Op) error {
+				op.Last()
+				return op.Reply(&messages.QueryAllValidPathsReply{Paths: []messages.StorePath{validPath, info.References[0]}})
+			},
+			messages.OpQueryPathInfo: func(op *clienttest.Op) error {
+				var req messages.QueryPathInfoRequest
+				if err := op.Decode(&req); err != nil {
+					return err
+				}
+				op.Last()
+				reply := &messages.QueryPathInfoReply{}
+				if req.Path == validPath {
+					reply.Info = &info
+				}
+				return op.Reply(reply)
+			},
+			messages.OpNarFromPath: func(op *clienttest.Op) error {
+				var req messages.NarFromPathRequest
+				if err := op.Decode(&req); err != nil {
+					return err
+				}
+				if req.Path != validPath {
+					f := clienttest.ErrorFrame("path '"+string(req.Path)+"' is not valid", op.Proto)
+					op.Send(f, f)
+					op.W.Flush()
+					return errors.New("hang up")
+				}
+				op.Send(&messages.StderrLast{})
+				op.W.Write(fakeNAR())
+				return op.W.Flush()
+			},
+		},
+	}
+}
+
+// serveFake listens on a unix socket and serves every connection with d.
+func serveFake(t *testing.T, d *clienttest.Daemon) string {
+	dir, err := os.MkdirTemp("", "nw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "s")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				d.Serve(c)
+				c.Close()
+			}()
+		}
+	}()
+	return sock
+}
+
+func TestRun(t *testing.T) {
+	sock := serveFake(t, fakeDaemon())
+	cases := []struct {
+		name       string
+		args       []string
+		stdin      string
+		wantCode   int
+		wantOut    string // exact, unless wantOutSub
+		wantOutSub bool
+		wantErr    string // substring of stderr
+	}{
+		{"no args", nil, "", 2, "", false, "usage: nixwire"},
+		{"help", []string{"help"}, "", 0, "usage: nixwire", true, ""},
+		{"unknown", []string{"frob"}, "", 2, "", false, `unknown command "frob"`},
+		{"demo", []string{"demo"}, "", 0, "decoded: magic=0x6e697863", true, ""},
+		{"packets", []string{"packets"}, string(wire.AppendString(nil, "hi")), 0, "2\t\"hi\"\n", false, ""},
+		{"packets bad flag", []string{"packets", "-max"}, "", 2, "", false, "flag needs an argument"},
+		{"info", []string{"info", "-socket", sock}, "", 0,
+			"protocol: 1.38\ndaemon protocol: 1.38\ndaemon version: 2.26.3\ntrusted: NotTrusted\nfeatures: (none)\nvalid paths: 2\n", false, ""},
+		{"info extra arg", []string{"info", "-socket", sock, "x"}, "", 2, "", false, "takes no arguments"},
+		{"info both flags", []string{"info", "-socket", sock, "-stdio", "nix-daemon --stdio"}, "", 2, "", false, "exclude each other"},
+		{"info empty stdio", []string{"info", "-stdio", " "}, "", 2, "", false, "-stdio needs a command"},
+		{"info no socket", []string{"info", "-socket", filepath.Join(t.TempDir(), "none")}, "", 1, "", false, "no such file"},
+		{"info bad command", []string{"info", "-stdio", "/nonexistent/nix-daemon --stdio"}, "", 1, "", false, "no such file"},
+		{"path-info", []string{"path-info", "-socket", sock, validPath}, "", 0,
+			"path: " + validPath + "\n" +
+				"deriver: /nix/store/h1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-hello.drv\n" +
+				"nar-hash: 1c37d01af40be2e80691de3cc3df44377a699afbb17c68f080964b2fd071fc13\n" +
+				"nar-size: 112\n" +
+				"reference: /nix/store/a1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-glibc\n" +
+				"reference: " + validPath + "\n" +
+				"registration-time: 2023-11-14T22:13:20Z\n" +
+				"ultimate: true\n" +
+				"signature: cache.example.org-1:c2lnbmF0dXJl\n" +
+				"ca: (none)\n", false, ""},
+		{"path-info twice", []string{"path-info", "-socket", sock, validPath, validPath}, "", 0, "ca: (none)\n\npath: ", true, ""},
+		{"path-info invalid", []string{"path-info", "-socket", sock, invalidPath, validPath}, "", 1, "path: " + validPath, true, invalidPath + " is not valid"},
+		{"path-info no path", []string{"path-info", "-socket", sock}, "", 2, "", false, "needs at least one store path"},
+		{"path-info bad path", []string{"path-info", "-socket", sock, "relative"}, "", 1, "", false, "not absolute"},
+		{"nar", []string{"nar", "-socket", sock, validPath}, "", 0, string(fakeNAR()), false, ""},
+		{"nar invalid", []string{"nar", "-socket", sock, invalidPath}, "", 1, "", false, "is not valid"},
+		{"nar two paths", []string{"nar", "-socket", sock, validPath, validPath}, "", 2, "", false, "exactly one store path"},
+		{"nar bad flag", []string{"nar", "-sock", sock, validPath}, "", 2, "", false, "flag provided but not defined"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tc.args, strings.NewReader(tc.stdin), &stdout, &stderr)
+			if code != tc.wantCode {
+				t.Errorf("exit %d, want %d; stderr: %s", code, tc.wantCode, stderr.String())
+			}
+			out := stdout.String()
+			if tc.wantOutSub && !strings.Contains(out, tc.wantOut) || !tc.wantOutSub && out != tc.wantOut {
+				t.Errorf("stdout:\n%s\nwant:\n%s", out, tc.wantOut)
+			}
+			if !strings.Contains(stderr.String(), tc.wantErr) {
+				t.Errorf("stderr %q, want it to contain %q", stderr.String(), tc.wantErr)
+			}
+		})
+	}
+}
+
+// TestRunRealDaemon runs the daemon commands against the real daemons:
+// Nix 2.8 through the default `nix-daemon --stdio`, Nix 2.26 with -stdio.
+func TestRunRealDaemon(t *testing.T) {
+	cases := []struct {
+		name  string
+		which func() (*nixdaemon.Daemon, error)
+		flags func(d *nixdaemon.Daemon) []string
+		proto string
+	}{
+		{"nix-2.8", nixdaemon.Legacy, func(*nixdaemon.Daemon) []string { return nil }, "1.34"},
+		{"nix-2.26", nixdaemon.Modern, func(d *nixdaemon.Daemon) []string { return []string{"-stdio", d.Path + " --stdio"} }, "1.38"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := nixdaemon.Require(t, tc.which)
+			if tc.name == "nix-2.8" {
+				t.Setenv("PATH", filepath.Dir(d.Path)+string(os.PathListSeparator)+os.Getenv("PATH"))
+			}
+			const contents = "nixwire CLI test\n"
+			path, err := d.AddToStore(t.Context(), "nixwire-cli", []byte(contents))
+			if err != nil {
+				t.Skipf("nix-store --add: %v", err)
+			}
+			cmd := func(name string, args ...string) string {
+				t.Helper()
+				var stdout, stderr bytes.Buffer
+				argv := append(append([]string{name}, tc.flags(d)...), args...)
+				if code := run(argv, nil, &stdout, &stderr); code != 0 {
+					t.Fatalf("nixwire %s: exit %d: %s", strings.Join(argv, " "), code, stderr.String())
+				}
+				return stdout.String()
+			}
+			out := cmd("info")
+			for _, want := range []string{"protocol: " + tc.proto + "\n", "daemon version: " + d.Version + "\n", "valid paths: "} {
+				if !strings.Contains(out, want) {
+					t.Errorf("info printed:\n%s\nwant %q", out, want)
+				}
+			}
+			var want []byte
+			for _, s := range []string{"nix-archive-1", "(", "type", "regular", "contents", contents, ")"} {
+				want = wire.AppendString(want, s)
+			}
+			out = cmd("path-info", path)
+			if !strings.Contains(out, "path: "+path+"\n") || !strings.Contains(out, "nar-size: "+strconv.Itoa(len(want))+"\n") || !strings.Contains(out, "ca: fixed:r:sha256:") {
+				t.Errorf("path-info printed:\n%s", out)
+			}
+			out = cmd("nar", path)
+			if out != string(want) {
+				t.Errorf("nar printed %q, want %q", out, want)
+			}
+		})
+	}
+}
