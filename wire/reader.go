@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/binary"
 	"io"
+	"slices"
 	"unsafe"
 )
 
@@ -297,7 +298,7 @@ func growStep(have, left uint64) uint64 {
 }
 
 func growBy(b []byte, n uint64) []byte {
-	return append(b[:cap(b)], make([]byte, n)...)[:len(b)]
+	return slices.Grow(b[:cap(b)], int(n))[:len(b)]
 }
 
 // padding consumes pad bytes of padding, which must be zero.
