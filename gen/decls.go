@@ -318,18 +318,33 @@ func fieldDoc(s *structIR, f *fieldIR) string {
 			where = "in no layout"
 		}
 	}
+	var at string
+	if f.f.At != nil {
+		at = "Its value is encoded at version " + f.f.At.String() + " without features, whatever the negotiated protocol."
+	}
+	otherwise := "elsewhere"
+	if w := f.f.When; w != nil {
+		switch {
+		case s.layouts != nil:
+			where += ", and "
+		case where != "":
+			where += " and "
+		}
+		where += whenSpell(w)
+		otherwise = "otherwise"
+	}
 	if where == "" {
-		return text
+		return withLines(text, at)
 	}
 	def := "the zero value"
 	if f.f.Default != nil {
 		def = literalSpell(f.f.Default)
 	}
-	more := "Only on the wire " + where + "; elsewhere it decodes as " + def + "."
+	more := "Only on the wire " + where + "; " + otherwise + " it decodes as " + def + "."
 	if f.f.Required {
 		more += " Encoding another value where it is not on the wire is an error."
 	}
-	return withLines(text, more)
+	return withLines(text, more, at)
 }
 
 // structDecl declares a struct and its methods:

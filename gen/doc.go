@@ -58,7 +58,20 @@ func Markdown(pkg *schema.Package, cfg Config) []byte {
 		"Versions are protocol versions `major.minor`. A gate says when something is on the wire: "+
 		"`since 1.16` from version 1.16 on, `until 1.25` before version 1.25, `if F` only when feature F "+
 		"was negotiated, `unless F` only when it was not; several gates must all hold. "+
-		"A field whose gates do not hold is not on the wire and decodes as its default.\n\n", pkg.Name)
+		"A field whose gates do not hold is not on the wire and decodes as its default.", pkg.Name)
+	when, at, terminated := uses(pkg)
+	if when {
+		d.printf(" A field with `when F == v` (or `!=`) is on the wire only when the earlier field F has (or has not) " +
+			"the value v; where F is not on the wire, its default is compared.")
+	}
+	if at {
+		d.printf(" A field with `at 1.16` is encoded at that version, without features, whatever was negotiated.")
+	}
+	if terminated {
+		d.printf(" A `list<T, terminated>` has no count: each element begins with a non-empty string, and an empty " +
+			"string where the next element would begin ends the list.")
+	}
+	d.printf("\n\n")
 	if len(pkg.Imports) > 0 {
 		d.printf("Imports:\n\n")
 		for _, imp := range pkg.Imports {
@@ -71,6 +84,33 @@ func Markdown(pkg *schema.Package, cfg Config) []byte {
 	d.ops()
 	d.types()
 	return []byte(strings.TrimRight(d.b.String(), "\n") + "\n")
+}
+
+// uses reports whether pkg has fields with when and at clauses and
+// terminated lists, which the introduction then explains.
+func uses(pkg *schema.Package) (when, at, terminated bool) {
+	var typ func(t *schema.Type)
+	typ = func(t *schema.Type) {
+		for ; t != nil; t = t.Elem {
+			terminated = terminated || t.Terminated
+			if t.Key != nil {
+				typ(t.Key)
+			}
+		}
+	}
+	for _, decl := range pkg.Decls {
+		switch decl := decl.(type) {
+		case *schema.Named:
+			typ(decl.Type)
+		case *schema.Struct:
+			for _, f := range decl.Fields {
+				when = when || f.When != nil
+				at = at || f.At != nil
+				typ(f.Type)
+			}
+		}
+	}
+	return when, at, terminated
 }
 
 // docWriter accumulates the Markdown of one package.
@@ -428,8 +468,23 @@ func (d *docWriter) fields(fields []*schema.Field) {
 		if f.Required {
 			def = append(def, "required")
 		}
-		d.printf("| %s | `%s` | %s | %s | %s | %s |\n", f.Name, d.typeName(f.Type),
-			d.gate(f.Gate), limits(f.Type), cell(strings.Join(def, ", ")), cell(f.Doc))
+		gates := d.gate(f.Gate)
+		if w := f.When; w != nil {
+			op := " != "
+			if w.Equal {
+				op = " == "
+			}
+			if gates != "" {
+				gates += ", "
+			}
+			gates += "when " + w.Name + op + plainLiteral(w.Value)
+		}
+		typ := "`" + d.typeName(f.Type) + "`"
+		if f.At != nil {
+			typ += " at " + f.At.String()
+		}
+		d.printf("| %s | %s | %s | %s | %s | %s |\n", f.Name, typ,
+			gates, limits(f.Type), cell(strings.Join(def, ", ")), cell(f.Doc))
 	}
 	d.printf("\n")
 }
@@ -498,6 +553,9 @@ func (d *docWriter) featureName(f *schema.Feature) string {
 func (d *docWriter) typeName(t *schema.Type) string {
 	switch t.Kind {
 	case schema.List, schema.Set:
+		if t.Terminated {
+			return t.Kind.String() + "<" + d.typeName(t.Elem) + ", terminated>"
+		}
 		return t.Kind.String() + "<" + d.typeName(t.Elem) + ">"
 	case schema.Map:
 		return "map<" + d.typeName(t.Key) + ", " + d.typeName(t.Elem) + ">"
@@ -566,6 +624,19 @@ func literal(l *schema.Literal) string {
 		return code(l.Ident)
 	}
 	return ""
+}
+
+// plainLiteral spells a literal as in the schema, as text.
+func plainLiteral(l *schema.Literal) string {
+	switch l.Kind {
+	case schema.IntLit:
+		return strconv.FormatUint(l.Int, 10)
+	case schema.StringLit:
+		return escape(strconv.Quote(l.Str))
+	case schema.BoolLit:
+		return strconv.FormatBool(l.Bool)
+	}
+	return l.Ident
 }
 
 // code returns s as a Markdown code span.

@@ -49,6 +49,17 @@ func docPackage() *schema.Package {
 		{Name: "Note", Type: &schema.Type{Kind: schema.Optional, Elem: str(7)}, Default: &schema.Literal{Kind: schema.StringLit, Str: "a`|b"}},
 		{Name: "Ext", Type: &schema.Type{Kind: schema.Ref, Qual: "b", Name: "Thing"}},
 	}
+	status := &schema.Field{Name: "Status", Type: &schema.Type{Kind: schema.U32}}
+	v116 := wire.V(1, 16)
+	info1.Fields = append(info1.Fields,
+		&schema.Field{Name: "Infos", Type: &schema.Type{Kind: schema.List, Terminated: true, Max: 5, Elem: ref(path)}},
+		status,
+		&schema.Field{Name: "Msg", Type: str(100), Gate: schema.Gate{Since: wire.V(1, 2)}, Doc: "Msg explains a failure.",
+			When: &schema.Condition{Name: "Status", Value: &schema.Literal{Kind: schema.IntLit, Int: 0}, Field: status}},
+		&schema.Field{Name: "Again", Type: &schema.Type{Kind: schema.Bool}, Required: true,
+			When: &schema.Condition{Name: "Mode", Equal: true, Value: &schema.Literal{Kind: schema.IdentLit, Ident: "Check"}}},
+		&schema.Field{Name: "Pinned", Type: &schema.Type{Kind: schema.Ref, Qual: "b", Name: "Thing"}, At: &v116},
+	)
 	sizeV1 := &schema.Field{Name: "Size", Type: &schema.Type{Kind: schema.U32}}
 	sizeV2 := &schema.Field{Name: "Size64", Type: &schema.Type{Kind: schema.U64}, Gate: schema.Gate{If: []*schema.Feature{feat}}}
 	ok := &schema.Field{Name: "OK", Type: &schema.Type{Kind: schema.Bool}, Default: &schema.Literal{Kind: schema.BoolLit, Bool: true}}

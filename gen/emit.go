@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/nixwire/nixwire/wire"
 )
 
 // The emission framework: the state of one generated function (fn), value
@@ -38,6 +39,32 @@ type fn struct {
 	ret  func(err jen.Code) jen.Code
 	tmp  map[string]int  // temporaries made, by prefix
 	used map[string]bool // names referenced: "err", "orig", "start", loop variables
+	// at is the fixed version of the value being emitted (a field with an
+	// at clause, and what it contains); nil: the function's p.
+	at *wire.Version
+}
+
+// proto returns the protocol the value being emitted is encoded at: the
+// function's p, or a fixed version without features.
+//
+//	p    wire.Proto{Version: 0x110}
+func (c *fn) proto() *jen.Statement {
+	if c.at != nil {
+		return wireID("Proto").Values(jen.Id("Version").Op(":").Id(hexVersion(*c.at)))
+	}
+	return jen.Id("p")
+}
+
+// pinned runs emit with the value's protocol fixed at v (if not nil).
+func (c *fn) pinned(v *wire.Version, emit func()) {
+	if v == nil {
+		emit()
+		return
+	}
+	old := c.at
+	c.at = v
+	emit()
+	c.at = old
 }
 
 func (g *fileGen) newFn(m mode, typ string, ret func(err jen.Code) jen.Code) *fn {

@@ -57,7 +57,7 @@ func (c *fn) rangeLoop(v jen.Code, k, e string, body []jen.Code) jen.Code {
 // methods).
 func byIndex(t *typ) bool { return t.kind == kStruct }
 
-// listEmitter: list<T> and set<T>.
+// listEmitter: list<T> and set<T>; terminated ones are in emit_term.go.
 type listEmitter struct{}
 
 // size:
@@ -107,6 +107,9 @@ func (c *fn) eachElem(t *typ, v val, body func(e val) []jen.Code, i *string) []j
 //	b = wire.AppendUint64(b, uint64(len(v)))
 //	for i0, e0 := range v { ...append e0 at path [i0]... }
 func (listEmitter) appendTo(c *fn, t *typ, v val, p fieldPath) []jen.Code {
+	if t.terminated {
+		return c.termWrite(t, v, p)
+	}
 	code := c.countCheck(t, v, p)
 	code = append(code, appendU64(jen.Uint64().Call(jen.Len(v.expr()))))
 	var i string
@@ -119,6 +122,9 @@ func (listEmitter) appendTo(c *fn, t *typ, v val, p fieldPath) []jen.Code {
 //	w.Uint64(uint64(len(v)))
 //	for i0, e0 := range v { ...encode e0 at path [i0]... }
 func (listEmitter) encode(c *fn, t *typ, v val, p fieldPath) []jen.Code {
+	if t.terminated {
+		return c.termWrite(t, v, p)
+	}
 	code := c.countCheck(t, v, p)
 	code = append(code, writeU64(jen.Uint64().Call(jen.Len(v.expr()))))
 	var i string
@@ -141,6 +147,9 @@ func (listEmitter) encode(c *fn, t *typ, v val, p fieldPath) []jen.Code {
 //
 // Elements that may take no bytes at all are appended as in decode.
 func (listEmitter) consume(c *fn, t *typ, v val, p fieldPath) []jen.Code {
+	if t.terminated {
+		return c.termRead(t, v, p)
+	}
 	elemMin := t.elem.minSize()
 	n, code := c.readCount(t, elemMin, p)
 	if elemMin == 0 {
@@ -179,6 +188,9 @@ func (listEmitter) consume(c *fn, t *typ, v val, p fieldPath) []jen.Code {
 //	}
 //	v = l0
 func (listEmitter) decode(c *fn, t *typ, v val, p fieldPath) []jen.Code {
+	if t.terminated {
+		return c.termRead(t, v, p)
+	}
 	n, code := c.readCount(t, 0, p)
 	return append(code, c.growList(t, v, n, p)...)
 }

@@ -16,7 +16,7 @@ type structEmitter struct{}
 //
 //	n += v.WireSize(p)
 func (structEmitter) size(c *fn, t *typ, v val) (int, []jen.Code) {
-	return 0, []jen.Code{jen.Id("n").Op("+=").Add(v.recv()).Dot("WireSize").Call(jen.Id("p"))}
+	return 0, []jen.Code{jen.Id("n").Op("+=").Add(v.recv()).Dot("WireSize").Call(c.proto())}
 }
 
 // appendTo:
@@ -25,7 +25,7 @@ func (structEmitter) size(c *fn, t *typ, v val) (int, []jen.Code) {
 //		return b[:start], wire.EncodeError("T", ".F", err)
 //	}
 func (structEmitter) appendTo(c *fn, t *typ, v val, p fieldPath) []jen.Code {
-	return []jen.Code{jen.If(jen.List(jen.Id("b"), c.use("err")).Op("=").Add(v.recv()).Dot("AppendWire").Call(jen.Id("b"), jen.Id("p")),
+	return []jen.Code{jen.If(jen.List(jen.Id("b"), c.use("err")).Op("=").Add(v.recv()).Dot("AppendWire").Call(jen.Id("b"), c.proto()),
 		c.use("err").Op("!=").Nil()).Block(c.fail(p, nil, c.use("err")))}
 }
 
@@ -35,7 +35,7 @@ func (structEmitter) appendTo(c *fn, t *typ, v val, p fieldPath) []jen.Code {
 //		return wire.EncodeError("T", ".F", err) // unless it is the Writer's own error
 //	}
 func (structEmitter) encode(c *fn, t *typ, v val, p fieldPath) []jen.Code {
-	return []jen.Code{c.nestedEncode(v.recv().Dot("EncodeWire").Call(jen.Id("w"), jen.Id("p")), p)}
+	return []jen.Code{c.nestedEncode(v.recv().Dot("EncodeWire").Call(jen.Id("w"), c.proto()), p)}
 }
 
 // nestedEncode calls a nested encoder and returns its error: unchanged if
@@ -59,7 +59,7 @@ func (c *fn) nestedEncode(call jen.Code, p fieldPath) jen.Code {
 //		return orig, wire.ConsumeError("T", ".F", len(orig)-len(b), err)
 //	}
 func (structEmitter) consume(c *fn, t *typ, v val, p fieldPath) []jen.Code {
-	return []jen.Code{c.read(nil, v.recv().Dot("ConsumeWire").Call(jen.Id("b"), jen.Id("p")), p)}
+	return []jen.Code{c.read(nil, v.recv().Dot("ConsumeWire").Call(jen.Id("b"), c.proto()), p)}
 }
 
 // decode:
@@ -68,7 +68,7 @@ func (structEmitter) consume(c *fn, t *typ, v val, p fieldPath) []jen.Code {
 //		return wire.ReadError("T", ".F", r.ValueOffset(), start, err)
 //	}
 func (structEmitter) decode(c *fn, t *typ, v val, p fieldPath) []jen.Code {
-	return []jen.Code{c.read(nil, v.recv().Dot("DecodeWire").Call(jen.Id("r"), jen.Id("p")), p)}
+	return []jen.Code{c.read(nil, v.recv().Dot("DecodeWire").Call(jen.Id("r"), c.proto()), p)}
 }
 
 // unionEmitter: a union value, through the union's functions.
@@ -82,7 +82,7 @@ func (c *fn) unionFunc(t *typ, verb string) *jen.Statement {
 //
 //	n += SizeU(v, p)
 func (unionEmitter) size(c *fn, t *typ, v val) (int, []jen.Code) {
-	return 0, []jen.Code{jen.Id("n").Op("+=").Add(c.unionFunc(t, "Size")).Call(v.expr(), jen.Id("p"))}
+	return 0, []jen.Code{jen.Id("n").Op("+=").Add(c.unionFunc(t, "Size")).Call(v.expr(), c.proto())}
 }
 
 // appendTo:
@@ -91,7 +91,7 @@ func (unionEmitter) size(c *fn, t *typ, v val) (int, []jen.Code) {
 //		return b[:start], wire.EncodeError("T", ".F", err)
 //	}
 func (unionEmitter) appendTo(c *fn, t *typ, v val, p fieldPath) []jen.Code {
-	return []jen.Code{jen.If(jen.List(jen.Id("b"), c.use("err")).Op("=").Add(c.unionFunc(t, "Append")).Call(jen.Id("b"), v.expr(), jen.Id("p")),
+	return []jen.Code{jen.If(jen.List(jen.Id("b"), c.use("err")).Op("=").Add(c.unionFunc(t, "Append")).Call(jen.Id("b"), v.expr(), c.proto()),
 		c.use("err").Op("!=").Nil()).Block(c.fail(p, nil, c.use("err")))}
 }
 
@@ -99,19 +99,19 @@ func (unionEmitter) appendTo(c *fn, t *typ, v val, p fieldPath) []jen.Code {
 //
 //	if err = EncodeU(w, v, p); err != nil { ... }
 func (unionEmitter) encode(c *fn, t *typ, v val, p fieldPath) []jen.Code {
-	return []jen.Code{c.nestedEncode(c.unionFunc(t, "Encode").Call(jen.Id("w"), v.expr(), jen.Id("p")), p)}
+	return []jen.Code{c.nestedEncode(c.unionFunc(t, "Encode").Call(jen.Id("w"), v.expr(), c.proto()), p)}
 }
 
 // consume:
 //
 //	if v, b, err = ConsumeU(b, p); err != nil { ... }
 func (unionEmitter) consume(c *fn, t *typ, v val, p fieldPath) []jen.Code {
-	return []jen.Code{c.read(v.expr(), c.unionFunc(t, "Consume").Call(jen.Id("b"), jen.Id("p")), p)}
+	return []jen.Code{c.read(v.expr(), c.unionFunc(t, "Consume").Call(jen.Id("b"), c.proto()), p)}
 }
 
 // decode:
 //
 //	if v, err = DecodeU(r, p); err != nil { ... }
 func (unionEmitter) decode(c *fn, t *typ, v val, p fieldPath) []jen.Code {
-	return []jen.Code{c.read(v.expr(), c.unionFunc(t, "Decode").Call(jen.Id("r"), jen.Id("p")), p)}
+	return []jen.Code{c.read(v.expr(), c.unionFunc(t, "Decode").Call(jen.Id("r"), c.proto()), p)}
 }

@@ -251,7 +251,7 @@ func (c *fn) enumCheck(t *typ, v val, p fieldPath, off offset) []jen.Code {
 	if !e.decl.Open {
 		body = append(body, c.fail(p, off, wireID("ErrInvalid")))
 	}
-	return []jen.Code{jen.If(jen.Op("!").Add(v.recv()).Dot("Valid").Call(jen.Id("p"))).Block(body...)}
+	return []jen.Code{jen.If(jen.Op("!").Add(v.recv()).Dot("Valid").Call(c.proto())).Block(body...)}
 }
 
 // appendTo:

@@ -5,6 +5,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 	"github.com/nixwire/nixwire/schema"
+	"github.com/nixwire/nixwire/wire"
 )
 
 // The bodies of a struct's methods: its elements in wire order, each under
@@ -34,6 +35,34 @@ func (g *fileGen) gateCond(gt schema.Gate) *jen.Statement {
 	e := conds[0]
 	for _, x := range conds[1:] {
 		e = e.Op("&&").Add(x)
+	}
+	return e
+}
+
+// gateNot returns the condition under which gt does not hold, or nil if
+// it always does:
+//
+//	p.Version < 0x110 || p.Version >= 0x119 || !p.Has(FeatureX) || p.Has(FeatureY)
+func (g *fileGen) gateNot(gt schema.Gate) *jen.Statement {
+	var conds []*jen.Statement
+	if gt.Since != 0 {
+		conds = append(conds, jen.Id("p").Dot("Version").Op("<").Id(hexVersion(gt.Since)))
+	}
+	if gt.Until != 0 {
+		conds = append(conds, jen.Id("p").Dot("Version").Op(">=").Id(hexVersion(gt.Until)))
+	}
+	for _, f := range gt.If {
+		conds = append(conds, jen.Op("!").Id("p").Dot("Has").Call(g.featureConst(f)))
+	}
+	for _, f := range gt.Unless {
+		conds = append(conds, jen.Id("p").Dot("Has").Call(g.featureConst(f)))
+	}
+	if len(conds) == 0 {
+		return nil
+	}
+	e := conds[0]
+	for _, x := range conds[1:] {
+		e = e.Op("||").Add(x)
 	}
 	return e
 }
@@ -68,15 +97,18 @@ func (c *fn) elemsSize(elems []*elemIR, recv val) (int, []jen.Code) {
 	total := 0
 	var out []jen.Code
 	for _, e := range elems {
+		on := c.presence(e.gate, e.when, recv)
+		if on.never {
+			continue
+		}
 		var fixed int
 		var code []jen.Code
 		if e.field == nil {
 			fixed = constSize(e)
 		} else {
-			fixed, code = c.size(e.t, field(recv, e.name))
+			c.pinned(e.at, func() { fixed, code = c.size(e.t, field(recv, e.name)) })
 		}
-		cond := c.g.gateCond(e.gate)
-		if cond == nil {
+		if on.x == nil {
 			total += fixed
 			out = append(out, code...)
 			continue
@@ -84,7 +116,7 @@ func (c *fn) elemsSize(elems []*elemIR, recv val) (int, []jen.Code) {
 		if fixed > 0 {
 			code = append([]jen.Code{jen.Id("n").Op("+=").Lit(fixed)}, code...)
 		}
-		out = append(out, jen.If(cond).Block(code...))
+		out = append(out, jen.If(on.x).Block(code...))
 	}
 	return total, out
 }
@@ -111,7 +143,7 @@ func (c *fn) structBody(s *structIR, recv val) []jen.Code {
 	for _, l := range s.layouts {
 		code := c.elems(l.elems, recv)
 		for _, f := range l.absent {
-			code = append(code, c.absent(f, recv)...)
+			code = append(code, c.absent(f, recv, fieldPath{}, wireID("ErrVersion"))...)
 		}
 		if cond := c.g.gateCond(l.gate); cond != nil {
 			cases = append(cases, jen.Case(cond).Block(code...))
@@ -124,7 +156,7 @@ func (c *fn) structBody(s *structIR, recv val) []jen.Code {
 	if !hasDefault {
 		var code []jen.Code
 		for _, f := range s.fields {
-			code = append(code, c.absent(f, recv)...)
+			code = append(code, c.absent(f, recv, fieldPath{}, wireID("ErrVersion"))...)
 		}
 		if len(code) > 0 {
 			cases = append(cases, jen.Default().Block(code...))
@@ -142,41 +174,174 @@ func (c *fn) structBody(s *structIR, recv val) []jen.Code {
 //	} else {
 //		m.Ultimate = false // decoding; encoding: the required check
 //	}
-func (c *fn) elems(elems []*elemIR, recv val) []jen.Code {
+//
+// An element with both gates and a when clause tests them in turn, so
+// that encoding a required field can tell why it is not on the wire:
+//
+//	// Message string since 1.2 when Status != 0
+//	if p.Version >= 0x102 {
+//		if m.Status != 0 {
+//			...the element...
+//		} else {
+//			...absent: wire.ErrInvalid...
+//		}
+//	} else {
+//		...absent: wire.ErrVersion...
+//	}
+func (c *fn) elems(elems []*elemIR, recv val) []jen.Code { return c.elemsAt(elems, recv, fieldPath{}) }
+
+// elemsAt is elems for the struct recv at path base, below the type the
+// function is for (the elements of a terminated list, emitted inline).
+func (c *fn) elemsAt(elems []*elemIR, recv val, base fieldPath) []jen.Code {
 	var out []jen.Code
 	for _, e := range elems {
-		var code []jen.Code
-		if e.field == nil {
-			code = c.constElem(e)
-		} else {
-			code = c.value(e.t, field(recv, e.name), fieldPath{}.add("."+e.name))
-		}
 		out = append(out, jen.Comment(e.doc))
-		cond := c.g.gateCond(e.gate)
-		if cond == nil {
-			out = append(out, code...)
+		gate := c.gate(e.gate)
+		var when cond
+		if e.when != nil && !gate.never {
+			when = c.when(e.when, recv)
+		}
+		alt := func(why jen.Code) []jen.Code {
+			if e.field == nil {
+				return nil
+			}
+			return c.absent(e.field, recv, base, why)
+		}
+		if gate.never || when.never { // known at a fixed version
+			why := wireID("ErrVersion")
+			if !gate.never {
+				why = wireID("ErrInvalid")
+			}
+			out = append(out, alt(why)...)
 			continue
 		}
-		var alt []jen.Code
-		if e.field != nil {
-			alt = c.absent(e.field, recv)
-		}
-		if len(alt) == 0 {
-			out = append(out, jen.If(cond).Block(code...))
+		var code []jen.Code
+		if e.field == nil {
+			code = c.constElem(e, base)
 		} else {
-			out = append(out, jen.If(cond).Block(code...).Else().Block(alt...))
+			c.pinned(e.at, func() { code = c.value(e.t, field(recv, e.name), base.add("."+e.name)) })
+		}
+		switch {
+		case gate.x == nil && when.x == nil:
+			out = append(out, code...)
+		case gate.x == nil:
+			out = append(out, ifElse(when.x, code, alt(wireID("ErrInvalid"))))
+		case when.x == nil:
+			out = append(out, ifElse(gate.x, code, alt(wireID("ErrVersion"))))
+		default:
+			out = append(out, ifElse(gate.x, []jen.Code{ifElse(when.x, code, alt(wireID("ErrInvalid")))}, alt(wireID("ErrVersion"))))
 		}
 	}
 	return out
 }
 
-// absent returns what happens to a field that is not on the wire: decoding
-// sets it to its default; encoding a required field fails when it holds
-// anything else.
+// ifElse is `if cond { then }`, with `else { alt }` when alt is not empty.
+func ifElse(cond jen.Code, then, alt []jen.Code) jen.Code {
+	if len(alt) == 0 {
+		return jen.If(cond).Block(then...)
+	}
+	return jen.If(cond).Block(then...).Else().Block(alt...)
+}
+
+// cond is a condition of the generated code: one that never holds, one
+// that always does (x == nil), or the expression x.
+type cond struct {
+	x     *jen.Statement
+	never bool
+}
+
+// constCond is the condition that always or never holds.
+func constCond(holds bool) cond { return cond{never: !holds} }
+
+// and is the conjunction of a and b.
+func and(a, b cond) cond {
+	switch {
+	case a.never || b.never:
+		return cond{never: true}
+	case a.x == nil:
+		return b
+	case b.x == nil:
+		return a
+	}
+	return cond{x: a.x.Op("&&").Add(b.x)}
+}
+
+// gate returns the condition under which the gates gt hold. At a fixed
+// version (an at clause) it is known here: always or never.
+//
+//	p.Version >= 0x110 && p.Has(FeatureX)
+func (c *fn) gate(gt schema.Gate) cond {
+	if c.at != nil {
+		return constCond(gt.Holds(wire.Proto{Version: *c.at}))
+	}
+	return cond{x: c.g.gateCond(gt)}
+}
+
+// presence returns the condition under which an element with the gates gt
+// and the when clause w (nil: none) is on the wire.
+func (c *fn) presence(gt schema.Gate, w *schema.Condition, recv val) cond {
+	on := c.gate(gt)
+	if w == nil || on.never {
+		return on
+	}
+	return and(on, c.when(w, recv))
+}
+
+// when returns the condition of a when clause: a comparison of the earlier
+// field it names. Where that field is not on the wire itself it holds its
+// default (decoding sets it; encoding must agree with the decoder), so the
+// comparison is folded with the default's:
+//
+//	m.Status != 0
+//	m.Flag                                   // when Flag == true
+//	(p.Version >= 0x114 && m.Kind == KindB)  // Kind since 1.20, default not KindB
+//	(p.Version < 0x114 || m.Old == 4)        // Old since 1.20, default 4, when Old == 4
+func (c *fn) when(w *schema.Condition, recv val) cond {
+	ref := w.Field
+	t := c.g.ir.fieldTypes[ref]
+	v := field(recv, ref.Name)
+	var cmp *jen.Statement
+	if t.kind == kBool {
+		if w.Value.Bool == w.Equal {
+			cmp = v.expr()
+		} else {
+			cmp = jen.Op("!").Add(v.operand())
+		}
+	} else {
+		op := "!="
+		if w.Equal {
+			op = "=="
+		}
+		cmp = v.expr().Op(op).Add(c.g.literal(t, w.Value))
+	}
+	var def uint64
+	if ref.Default != nil {
+		def = constU64(ref.Default)
+	}
+	defHolds := (def == constU64(w.Value)) == w.Equal
+	on := c.presence(ref.Gate, ref.When, recv)
+	switch {
+	case on.never:
+		return constCond(defHolds)
+	case on.x == nil:
+		return cond{x: cmp}
+	case defHolds && ref.When == nil:
+		return cond{x: jen.Parens(c.g.gateNot(ref.Gate).Op("||").Add(cmp))}
+	case defHolds:
+		return cond{x: jen.Parens(jen.Op("!").Parens(on.x).Op("||").Add(cmp))}
+	}
+	return cond{x: jen.Parens(on.x.Op("&&").Add(cmp))}
+}
+
+// absent returns what happens to a field (of the struct recv at path
+// base) that is not on the wire: decoding
+// sets it to its default; encoding a required field fails with the error
+// why (wire.ErrVersion for gates, wire.ErrInvalid for a when clause) when
+// it holds anything else.
 //
 //	m.F = 7
 //	if m.F != 7 { return ..., wire.EncodeError("T", ".F", wire.ErrVersion) }
-func (c *fn) absent(f *fieldIR, recv val) []jen.Code {
+func (c *fn) absent(f *fieldIR, recv val, base fieldPath, why jen.Code) []jen.Code {
 	v := field(recv, f.f.Name)
 	switch c.mode {
 	case mConsume, mDecode:
@@ -185,11 +350,11 @@ func (c *fn) absent(f *fieldIR, recv val) []jen.Code {
 		if !f.f.Required {
 			return nil
 		}
-		cond := c.g.nonDefault(f.t, v, f.f.Default)
-		if cond == nil {
+		differs := c.g.nonDefault(f.t, v, f.f.Default)
+		if differs == nil {
 			return nil
 		}
-		return []jen.Code{c.failIf(cond, fieldPath{}.add("."+f.f.Name), nil, wireID("ErrVersion"))}
+		return []jen.Code{c.failIf(differs, base.add("."+f.f.Name), nil, why)}
 	}
 	return nil
 }
@@ -327,8 +492,8 @@ func constSize(e *elemIR) int {
 //
 //	var ca0 [5]byte
 //	if v1, err = r.AppendBytes(ca0[:0], 0, 1048576); err != nil { ... }
-func (c *fn) constElem(e *elemIR) []jen.Code {
-	p := fieldPath{}.add("." + e.name)
+func (c *fn) constElem(e *elemIR, base fieldPath) []jen.Code {
+	p := base.add("." + e.name)
 	packet := isPacket(e.t)
 	var lit *jen.Statement
 	if packet {

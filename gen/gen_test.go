@@ -212,6 +212,31 @@ func TestGateCond(t *testing.T) {
 	}
 }
 
+// TestGateNot checks the conditions emitted for gates that do not hold.
+func TestGateNot(t *testing.T) {
+	f := &schema.Feature{Name: "F", Value: "f"}
+	g := &fileGen{pkg: &schema.Package{}}
+	tests := []struct {
+		gate schema.Gate
+		want string
+	}{
+		{schema.Gate{}, ""},
+		{schema.Gate{Since: wire.V(1, 16)}, "p.Version < 0x110"},
+		{schema.Gate{Until: wire.V(1, 25)}, "p.Version >= 0x119"},
+		{schema.Gate{Since: wire.V(1, 2), Until: wire.V(2, 0), If: []*schema.Feature{f}}, "p.Version < 0x102 || p.Version >= 0x200 || !p.Has(FeatureF)"},
+		{schema.Gate{Unless: []*schema.Feature{f}}, "p.Has(FeatureF)"},
+	}
+	for _, tt := range tests {
+		got := ""
+		if c := g.gateNot(tt.gate); c != nil {
+			got = c.GoString()
+		}
+		if got != tt.want {
+			t.Errorf("gateNot(%s) = %q, want %q", gateSpell(tt.gate), got, tt.want)
+		}
+	}
+}
+
 var generatedHeader = regexp.MustCompile(`^// Code generated .* DO NOT EDIT\.$`)
 
 // TestGenerateOutput checks the file names, the header, the runtime

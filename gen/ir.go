@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/nixwire/nixwire/schema"
+	"github.com/nixwire/nixwire/wire"
 )
 
 // The intermediate representation. Every type expression of the schema
@@ -62,9 +63,10 @@ type typ struct {
 	// kList and kMap; max is the largest value of kUint and kInt.
 	min, max uint64
 
-	set  bool // kList written as set<T>
-	elem *typ // kList, kOptional, kOptEmpty: the element; kMap: the value
-	key  *typ // kMap
+	set        bool // kList written as set<T>
+	terminated bool // kList written as list<T, terminated>: no count, an empty string ends it (see emit_term.go)
+	elem       *typ // kList, kOptional, kOptEmpty: the element; kMap: the value
+	key        *typ // kMap
 
 	enum  *enumIR   // kEnum
 	strct *structIR // kStruct
@@ -196,8 +198,10 @@ type elemIR struct {
 	konst *schema.Literal // the constant written, for a const element
 	name  string          // Go field name (or the const field's name)
 	t     *typ
-	gate  schema.Gate // must hold for the element to be on the wire (within its layout)
-	doc   string      // schema spelling, gates, for the comment above its code
+	gate  schema.Gate       // must hold for the element to be on the wire (within its layout)
+	when  *schema.Condition // must hold too; nil: no condition
+	at    *wire.Version     // the value is encoded at this version, without features; nil: at the function's protocol
+	doc   string            // schema spelling, gates, for the comment above its code
 }
 
 // layoutIR is one layout of a struct of layouts.
@@ -229,6 +233,16 @@ type irPackage struct {
 	structs map[*schema.Struct]*structIR
 	unions  map[*schema.Union]*unionIR
 	errs    []error
+
+	fieldTypes map[*schema.Field]*typ // the type of every struct field, for when clauses
+
+	terminated []termUse // the terminated lists, checked once every struct is built
+}
+
+// termUse is a terminated list type and where it is written.
+type termUse struct {
+	t   *typ
+	pos schema.Pos
 }
 
 // buildIR resolves every declaration of pkg.
@@ -239,9 +253,16 @@ func buildIR(pkg *schema.Package) (*irPackage, error) {
 		enums:   map[*schema.Enum]*enumIR{},
 		structs: map[*schema.Struct]*structIR{},
 		unions:  map[*schema.Union]*unionIR{},
+
+		fieldTypes: map[*schema.Field]*typ{},
 	}
 	for _, d := range pkg.Decls {
 		ir.decl(d)
+	}
+	for _, u := range ir.terminated {
+		if leadOf(u.t.elem) == nil {
+			ir.errorf(u.pos, "%s: the element does not begin with a string that is always on the wire", typeSpell(u.t))
+		}
 	}
 	if len(ir.errs) > 0 {
 		return nil, joinErrors(ir.errs)
@@ -343,6 +364,7 @@ func (ir *irPackage) structOf(d *schema.Struct) *structIR {
 	byField := map[*schema.Field]*fieldIR{}
 	for _, f := range d.Fields {
 		ft := ir.typeOf(f.Type)
+		ir.fieldTypes[f] = ft
 		if f.Const != nil {
 			continue
 		}
@@ -351,16 +373,25 @@ func (ir *irPackage) structOf(d *schema.Struct) *structIR {
 		s.fields = append(s.fields, fi)
 	}
 	elem := func(f *schema.Field, gate schema.Gate) *elemIR {
-		e := &elemIR{field: byField[f], name: f.Name, gate: gate, konst: f.Const}
+		e := &elemIR{field: byField[f], name: f.Name, gate: gate, when: f.When, at: f.At, konst: f.Const}
 		if e.field != nil {
 			e.t = e.field.t
 		} else {
 			e.t = ir.typeOf(f.Type)
 			ir.checkConst(f, e.t)
 		}
+		if f.When != nil && f.When.Field == nil {
+			ir.errorf(f.When.Pos, "field %s: unresolved condition on %s", f.Name, f.When.Name)
+		}
 		e.doc = f.Name + " " + typeSpell(e.t)
 		if g := gateSpell(gate); g != "" {
 			e.doc += " " + g
+		}
+		if f.When != nil {
+			e.doc += " " + whenSpell(f.When)
+		}
+		if f.At != nil {
+			e.doc += " at " + f.At.String()
 		}
 		if f.Const != nil {
 			e.doc += " const " + literalSpell(f.Const)
@@ -431,7 +462,12 @@ func (ir *irPackage) typeOf(t *schema.Type) *typ {
 	case schema.Bytes:
 		return &typ{kind: kBytes, spell: "bytes", min: t.Min, max: maxOr(t.Max, schema.DefaultLimits.Bytes)}
 	case schema.List, schema.Set:
-		return &typ{kind: kList, set: t.Kind == schema.Set, elem: ir.typeOf(t.Elem), min: t.Min, max: maxOr(t.Max, schema.DefaultLimits.Count)}
+		l := &typ{kind: kList, set: t.Kind == schema.Set, terminated: t.Terminated, elem: ir.typeOf(t.Elem),
+			min: t.Min, max: maxOr(t.Max, schema.DefaultLimits.Count)}
+		if l.terminated {
+			ir.terminated = append(ir.terminated, termUse{l, t.Pos})
+		}
+		return l
 	case schema.Map:
 		m := &typ{kind: kMap, key: ir.typeOf(t.Key), elem: ir.typeOf(t.Elem), min: t.Min, max: maxOr(t.Max, schema.DefaultLimits.Count)}
 		switch m.key.kind {
@@ -467,7 +503,7 @@ func maxOr(v, def uint64) uint64 {
 }
 
 // minSize returns a lower bound of the encoded size of s at any protocol:
-// the sizes of its ungated elements.
+// the sizes of its elements without gates or conditions.
 func (s *structIR) minSize() int {
 	if s.minDone {
 		return s.min
@@ -478,11 +514,33 @@ func (s *structIR) minSize() int {
 	s.minBusy = true
 	n := 0
 	for _, e := range s.elems {
-		if e.gate.Always() {
+		if e.gate.Always() && e.when == nil {
 			n += e.t.minSize()
 		}
 	}
 	s.minBusy = false
 	s.min, s.minDone = n, true
 	return n
+}
+
+// leadOf returns the leading string of a terminated list's element t: t
+// itself when it is string-based, else the first element of the struct t,
+// which must be a string-based field always on the wire. nil when t has no
+// such lead (the checker reports it).
+func leadOf(t *typ) *typ {
+	switch t.kind {
+	case kString, kBytes:
+		return t
+	case kStruct:
+		s := t.strct
+		if s.layouts != nil || len(s.elems) == 0 {
+			return nil
+		}
+		e := s.elems[0]
+		if e.field == nil || !e.gate.Always() || e.when != nil || !isPacket(e.t) {
+			return nil
+		}
+		return e.t
+	}
+	return nil
 }

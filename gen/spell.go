@@ -14,10 +14,14 @@ func typeSpell(t *typ) string {
 	}
 	switch t.kind {
 	case kList:
+		name, term := "list<", ""
 		if t.set {
-			return "set<" + typeSpell(t.elem) + ">"
+			name = "set<"
 		}
-		return "list<" + typeSpell(t.elem) + ">"
+		if t.terminated {
+			term = ", terminated"
+		}
+		return name + typeSpell(t.elem) + term + ">"
 	case kMap:
 		return "map<" + typeSpell(t.key) + ", " + typeSpell(t.elem) + ">"
 	case kOptional:
@@ -63,4 +67,13 @@ func literalSpell(l *schema.Literal) string {
 		return l.Ident
 	}
 	return "?"
+}
+
+// whenSpell spells a when clause as in the schema: "when Status != 0".
+func whenSpell(w *schema.Condition) string {
+	op := " != "
+	if w.Equal {
+		op = " == "
+	}
+	return "when " + w.Name + op + literalSpell(w.Value)
 }

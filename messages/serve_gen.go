@@ -21,10 +21,10 @@ var (
 	_ wire.Message = (*ServePathInfo)(nil)
 	_ wire.Message = (*ServeBuildOptions)(nil)
 	_ wire.Message = (*ServeBuildResult)(nil)
-	_ wire.Message = (*ServeBuildPathsFailure)(nil)
 	_ wire.Message = (*ServeQueryValidPathsRequest)(nil)
 	_ wire.Message = (*ServeQueryValidPathsReply)(nil)
 	_ wire.Message = (*ServeQueryPathInfosRequest)(nil)
+	_ wire.Message = (*ServeQueryPathInfosReply)(nil)
 	_ wire.Message = (*ServeDumpStorePathRequest)(nil)
 	_ wire.Message = (*ServeImportPathsRequest)(nil)
 	_ wire.Message = (*ServeExportPathsRequest)(nil)
@@ -613,7 +613,8 @@ func (*ServeUnkeyedValidPathInfo) WireTypeName() string {
 	return "ServeUnkeyedValidPathInfo"
 }
 
-// ServePathInfo is one entry of ServeQueryPathInfos' reply.
+// ServePathInfo is one entry of ServeQueryPathInfos' reply: a valid path
+// and its metadata.
 type ServePathInfo struct {
 	// Path is a StorePath on the wire.
 	Path StorePath
@@ -1439,74 +1440,6 @@ func (*ServeBuildResult) WireTypeName() string {
 	return "ServeBuildResult"
 }
 
-// ServeBuildPathsFailure is what follows ServeBuildPathsReply when its
-// Status is not 0: the error message. (See ServeBuildPaths: the schema
-// cannot make a field depend on another field's value.)
-type ServeBuildPathsFailure struct {
-	// Message is a string on the wire.
-	Message string
-}
-
-// WireSize returns the exact size of the encoding of m at p.
-func (m *ServeBuildPathsFailure) WireSize(p wire.Proto) int {
-	n := 0
-	n += wire.BytesSize(len(m.Message))
-	return n
-}
-
-// AppendWire appends the encoding of m at p to b. It fails, returning b
-// unchanged in length, on a value that cannot be encoded at p.
-func (m *ServeBuildPathsFailure) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
-	start := len(b)
-	// Message string
-	if uint64(len(m.Message)) > 1048576 {
-		return b[:start], wire.EncodeError("ServeBuildPathsFailure", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 1048576})
-	}
-	b = wire.AppendString(b, m.Message)
-	return b, nil
-}
-
-// ConsumeWire decodes m at p from the front of b, overwriting m and
-// reusing its slices and maps, and returns the rest of b (all of b on an
-// error).
-func (m *ServeBuildPathsFailure) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
-	orig := b
-	var err error
-	// Message string
-	if m.Message, b, err = wire.ConsumeString(b, 0, 1048576); err != nil {
-		return orig, wire.ConsumeError("ServeBuildPathsFailure", ".Message", len(orig)-len(b), err)
-	}
-	return b, nil
-}
-
-// EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeBuildPathsFailure) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	// Message string
-	if uint64(len(m.Message)) > 1048576 {
-		return wire.EncodeError("ServeBuildPathsFailure", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 1048576})
-	}
-	w.String(m.Message)
-	return w.Err()
-}
-
-// DecodeWire reads m at p from r, overwriting m and reusing its slices
-// and maps.
-func (m *ServeBuildPathsFailure) DecodeWire(r *wire.Reader, p wire.Proto) error {
-	start := r.Offset()
-	var err error
-	// Message string
-	if m.Message, err = r.String(0, 1048576); err != nil {
-		return wire.ReadError("ServeBuildPathsFailure", ".Message", r.ValueOffset(), start, err)
-	}
-	return nil
-}
-
-// WireTypeName returns "ServeBuildPathsFailure", the name of the type in errors.
-func (*ServeBuildPathsFailure) WireTypeName() string {
-	return "ServeBuildPathsFailure"
-}
-
 // ServeQueryValidPathsRequest is the request of the ServeQueryValidPaths operation.
 type ServeQueryValidPathsRequest struct {
 	// Lock is a bool on the wire.
@@ -1916,6 +1849,148 @@ func (*ServeQueryPathInfosRequest) WireTypeName() string {
 	return "ServeQueryPathInfosRequest"
 }
 
+// ServeQueryPathInfosReply is the reply of the ServeQueryPathInfos operation.
+type ServeQueryPathInfosReply struct {
+	// Infos is a list<ServePathInfo, terminated> on the wire.
+	Infos []ServePathInfo
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *ServeQueryPathInfosReply) WireSize(p wire.Proto) int {
+	n := 8
+	l0 := m.Infos
+	for i0 := range l0 {
+		n += l0[i0].WireSize(p)
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *ServeQueryPathInfosReply) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	var err error
+	// Infos list<ServePathInfo, terminated>
+	if uint64(len(m.Infos)) > 1048576 {
+		return b[:start], wire.EncodeError("ServeQueryPathInfosReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 1048576})
+	}
+	l0 := m.Infos
+	for i0 := range l0 {
+		if len(l0[i0].Path) == 0 {
+			return b[:start], wire.EncodeError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
+		}
+		if b, err = l0[i0].AppendWire(b, p); err != nil {
+			return b[:start], wire.EncodeError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	b = wire.AppendUint64(b, 0)
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *ServeQueryPathInfosReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Infos list<ServePathInfo, terminated>
+	l0 := m.Infos[:0]
+	for i0 := 0; ; i0++ {
+		if i0 < cap(l0) {
+			l0 = l0[:i0+1]
+		} else {
+			l0 = append(l0, ServePathInfo{})
+		}
+		var v0 string
+		if v0, b, err = wire.ConsumeString(b, 0, 4096); err != nil {
+			return orig, wire.ConsumeError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"].Path", len(orig)-len(b), err)
+		}
+		l0[i0].Path = StorePath(v0)
+		if len(l0[i0].Path) == 0 {
+			l0 = l0[:i0]
+			break
+		}
+		if uint64(i0) == 1048576 {
+			return orig, wire.ConsumeError("ServeQueryPathInfosReply", ".Infos", len(orig)-len(b)-wire.BytesSize(len(l0[i0].Path)), &wire.LimitError{What: "count", N: uint64(i0) + 1, Max: 1048576})
+		}
+		if err = l0[i0].Path.Validate(); err != nil {
+			return orig, wire.ConsumeError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"].Path", len(orig)-len(b)-wire.BytesSize(len(l0[i0].Path)), err)
+		}
+		// Info ServeUnkeyedValidPathInfo
+		if b, err = l0[i0].Info.ConsumeWire(b, p); err != nil {
+			return orig, wire.ConsumeError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"].Info", len(orig)-len(b), err)
+		}
+	}
+	m.Infos = l0
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *ServeQueryPathInfosReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Infos list<ServePathInfo, terminated>
+	if uint64(len(m.Infos)) > 1048576 {
+		return wire.EncodeError("ServeQueryPathInfosReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 1048576})
+	}
+	l0 := m.Infos
+	for i0 := range l0 {
+		if len(l0[i0].Path) == 0 {
+			return wire.EncodeError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
+		}
+		if err = l0[i0].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	w.Uint64(0)
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *ServeQueryPathInfosReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Infos list<ServePathInfo, terminated>
+	l0 := m.Infos[:0]
+	for i0 := 0; ; i0++ {
+		if i0 < cap(l0) {
+			l0 = l0[:i0+1]
+		} else {
+			l0 = append(l0, ServePathInfo{})
+		}
+		var v0 string
+		if v0, err = r.String(0, 4096); err != nil {
+			return wire.ReadError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"].Path", r.ValueOffset(), start, err)
+		}
+		l0[i0].Path = StorePath(v0)
+		if len(l0[i0].Path) == 0 {
+			l0 = l0[:i0]
+			break
+		}
+		if uint64(i0) == 1048576 {
+			return wire.ReadError("ServeQueryPathInfosReply", ".Infos", r.ValueOffset(), start, &wire.LimitError{What: "count", N: uint64(i0) + 1, Max: 1048576})
+		}
+		if err = l0[i0].Path.Validate(); err != nil {
+			return wire.ReadError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"].Path", r.ValueOffset(), start, err)
+		}
+		// Info ServeUnkeyedValidPathInfo
+		if err = l0[i0].Info.DecodeWire(r, p); err != nil {
+			return wire.ReadError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"].Info", r.ValueOffset(), start, err)
+		}
+	}
+	m.Infos = l0
+	return nil
+}
+
+// WireTypeName returns "ServeQueryPathInfosReply", the name of the type in errors.
+func (*ServeQueryPathInfosReply) WireTypeName() string {
+	return "ServeQueryPathInfosReply"
+}
+
 // ServeDumpStorePathRequest is the request of the ServeDumpStorePath operation.
 type ServeDumpStorePathRequest struct {
 	// Path is a StorePath on the wire.
@@ -2322,20 +2397,38 @@ func (*ServeBuildPathsRequest) WireTypeName() string {
 
 // ServeBuildPathsReply is the reply of the ServeBuildPaths operation.
 type ServeBuildPathsReply struct {
-	// Status is a u32 on the wire.
+	// Status is 0 on success, else the Nix exit status (1, or 100–104
+	// for build failures).
 	Status uint32
+	// ErrorMsg follows a non-zero Status (nix-store.cc opServe writes
+	// it after any status but 0).
+	//
+	// Only on the wire when Status != 0; otherwise it decodes as the zero value.
+	ErrorMsg string
 }
 
 // WireSize returns the exact size of the encoding of m at p.
 func (m *ServeBuildPathsReply) WireSize(p wire.Proto) int {
-	return 8
+	n := 8
+	if m.Status != 0 {
+		n += wire.BytesSize(len(m.ErrorMsg))
+	}
+	return n
 }
 
 // AppendWire appends the encoding of m at p to b. It fails, returning b
 // unchanged in length, on a value that cannot be encoded at p.
 func (m *ServeBuildPathsReply) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
 	// Status u32
 	b = wire.AppendUint64(b, uint64(m.Status))
+	// ErrorMsg string when Status != 0
+	if m.Status != 0 {
+		if uint64(len(m.ErrorMsg)) > 1048576 {
+			return b[:start], wire.EncodeError("ServeBuildPathsReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 1048576})
+		}
+		b = wire.AppendString(b, m.ErrorMsg)
+	}
 	return b, nil
 }
 
@@ -2351,6 +2444,14 @@ func (m *ServeBuildPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 		return orig, wire.ConsumeError("ServeBuildPathsReply", ".Status", len(orig)-len(b), err)
 	}
 	m.Status = uint32(v0)
+	// ErrorMsg string when Status != 0
+	if m.Status != 0 {
+		if m.ErrorMsg, b, err = wire.ConsumeString(b, 0, 1048576); err != nil {
+			return orig, wire.ConsumeError("ServeBuildPathsReply", ".ErrorMsg", len(orig)-len(b), err)
+		}
+	} else {
+		m.ErrorMsg = ""
+	}
 	return b, nil
 }
 
@@ -2359,6 +2460,13 @@ func (m *ServeBuildPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 func (m *ServeBuildPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// Status u32
 	w.Uint64(uint64(m.Status))
+	// ErrorMsg string when Status != 0
+	if m.Status != 0 {
+		if uint64(len(m.ErrorMsg)) > 1048576 {
+			return wire.EncodeError("ServeBuildPathsReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 1048576})
+		}
+		w.String(m.ErrorMsg)
+	}
 	return w.Err()
 }
 
@@ -2373,6 +2481,14 @@ func (m *ServeBuildPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		return wire.ReadError("ServeBuildPathsReply", ".Status", r.ValueOffset(), start, err)
 	}
 	m.Status = uint32(v0)
+	// ErrorMsg string when Status != 0
+	if m.Status != 0 {
+		if m.ErrorMsg, err = r.String(0, 1048576); err != nil {
+			return wire.ReadError("ServeBuildPathsReply", ".ErrorMsg", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.ErrorMsg = ""
+	}
 	return nil
 }
 
@@ -3168,11 +3284,10 @@ const (
 	OpServeQueryValidPaths ServeOpCode = 1
 	// OpServeQueryPathInfos is the code of the ServeQueryPathInfos operation.
 	//
-	// ServeQueryPathInfos returns the metadata of the valid paths among Paths.
-	// The reply is a sequence of ServePathInfo entries ended by an empty string
-	// where the next path would be (u64 0): it has no count, which the schema
-	// cannot express, so it is declared as a raw stream; a reader decodes
-	// ServePathInfo entries until the path string is empty.
+	// ServeQueryPathInfos returns the metadata of the valid paths among Paths;
+	// invalid ones are left out. The reply has no count: the entries (in the
+	// order of the server's sorted set of Paths) are ended by an empty string
+	// where the next path would be.
 	OpServeQueryPathInfos ServeOpCode = 2
 	// OpServeDumpStorePath is the code of the ServeDumpStorePath operation.
 	//
@@ -3196,9 +3311,7 @@ const (
 	// OpServeBuildPaths is the code of the ServeBuildPaths operation.
 	//
 	// ServeBuildPaths builds paths with the given options. Paths use the
-	// pre-1.30 DerivedPath syntax. The reply is a status: 0 on success;
-	// otherwise the Nix exit status (1, or 100–104 for build failures) followed
-	// by a ServeBuildPathsFailure with the message. Needs --write.
+	// pre-1.30 DerivedPath syntax. Needs --write.
 	OpServeBuildPaths ServeOpCode = 6
 	// OpServeQueryClosure is the code of the ServeQueryClosure operation.
 	//
@@ -3265,7 +3378,9 @@ var ServeOps = wire.OpTable{
 		NewRequest: func() wire.Message {
 			return new(ServeQueryPathInfosRequest)
 		},
-		AfterReply: []wire.StreamRule{{Kind: wire.RawStream}},
+		NewReply: func() wire.Message {
+			return new(ServeQueryPathInfosReply)
+		},
 	},
 	{
 		Name: "ServeDumpStorePath",

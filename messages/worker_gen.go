@@ -108,6 +108,7 @@ var (
 	_ wire.Message = (*RegisterDrvOutputRequest)(nil)
 	_ wire.Message = (*QueryRealisationRequest)(nil)
 	_ wire.Message = (*QueryRealisationReply)(nil)
+	_ wire.Message = (*AddMultipleToStoreEntry)(nil)
 	_ wire.Message = (*AddMultipleToStoreRequest)(nil)
 	_ wire.Message = (*AddBuildLogRequest)(nil)
 	_ wire.Message = (*BuildPathsWithResultsRequest)(nil)
@@ -2928,7 +2929,7 @@ func (*UnkeyedValidPathInfo) WireTypeName() string {
 // ValidPathInfo is a store path followed by its UnkeyedValidPathInfo,
 // flattened. Golden: valid-path-info-1.15.bin, valid-path-info-1.16.bin.
 // Inside AddMultipleToStore's framed stream it is always encoded at version
-// 1.16, whatever was negotiated.
+// 1.16, whatever was negotiated (see AddMultipleToStoreEntry).
 type ValidPathInfo struct {
 	// Path is a StorePath on the wire.
 	Path StorePath
@@ -5211,7 +5212,10 @@ type GCOptions struct {
 	Targets GCPaths
 	// IgnoreLiveness: daemons refuse it over the protocol.
 	IgnoreLiveness bool
-	// MaxFreed stops deleting after this many bytes (0: no limit).
+	// MaxFreed stops deleting once this many bytes were freed. Nix
+	// clients send 2^64-1 for no limit; 0 stops at the first deletion
+	// (seen live: Nix 2.8 and 2.26 daemons then die of an uncaught
+	// GCLimitReached, and the client sees EOF).
 	MaxFreed uint64
 	// Obsolete1 to Obsolete3 are obsolete; always 0.
 	Obsolete1 uint32
@@ -12977,6 +12981,83 @@ func (*QueryRealisationReply) WireTypeName() string {
 	return "QueryRealisationReply"
 }
 
+// AddMultipleToStoreEntry is one path in AddMultipleToStore's framed
+// stream: its ValidPathInfo, encoded at version 1.16 whatever was
+// negotiated (Nix reads and writes it with a connection of version 16), and
+// then the path's NAR, raw (its own grammar tells its end). The entries
+// are preceded in the stream by their count, a u64. Daemons set Ultimate
+// to false whatever the client sends.
+type AddMultipleToStoreEntry struct {
+	// Info is a ValidPathInfo on the wire.
+	//
+	// Its value is encoded at version 1.16 without features, whatever the
+	// negotiated protocol.
+	Info ValidPathInfo
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *AddMultipleToStoreEntry) WireSize(p wire.Proto) int {
+	n := 0
+	n += m.Info.WireSize(wire.Proto{Version: 0x110})
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *AddMultipleToStoreEntry) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	var err error
+	// Info ValidPathInfo at 1.16
+	if b, err = m.Info.AppendWire(b, wire.Proto{Version: 0x110}); err != nil {
+		return b[:start], wire.EncodeError("AddMultipleToStoreEntry", ".Info", err)
+	}
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *AddMultipleToStoreEntry) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Info ValidPathInfo at 1.16
+	if b, err = m.Info.ConsumeWire(b, wire.Proto{Version: 0x110}); err != nil {
+		return orig, wire.ConsumeError("AddMultipleToStoreEntry", ".Info", len(orig)-len(b), err)
+	}
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *AddMultipleToStoreEntry) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Info ValidPathInfo at 1.16
+	if err = m.Info.EncodeWire(w, wire.Proto{Version: 0x110}); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("AddMultipleToStoreEntry", ".Info", err)
+	}
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *AddMultipleToStoreEntry) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Info ValidPathInfo at 1.16
+	if err = m.Info.DecodeWire(r, wire.Proto{Version: 0x110}); err != nil {
+		return wire.ReadError("AddMultipleToStoreEntry", ".Info", r.ValueOffset(), start, err)
+	}
+	return nil
+}
+
+// WireTypeName returns "AddMultipleToStoreEntry", the name of the type in errors.
+func (*AddMultipleToStoreEntry) WireTypeName() string {
+	return "AddMultipleToStoreEntry"
+}
+
 // AddMultipleToStoreRequest is the request of the AddMultipleToStore operation.
 type AddMultipleToStoreRequest struct {
 	// Repair is a bool on the wire.
@@ -14031,8 +14112,8 @@ const (
 	// OpAddMultipleToStore is the code of the AddMultipleToStore operation.
 	//
 	// AddMultipleToStore imports many paths in one framed stream: a u64 count,
-	// then for each path its ValidPathInfo encoded at the fixed version 1.16
-	// (whatever was negotiated) followed by its raw NAR. Paths must be in
+	// then for each path an AddMultipleToStoreEntry (its ValidPathInfo at the
+	// fixed version 1.16) followed by its raw NAR. Paths must be in
 	// topological order. Nix clients fall back to one AddToStoreNar per path
 	// before 1.32.
 	//

@@ -53,6 +53,7 @@ func check(pkg *Package, files []*File, broken map[*Import]bool, errs *ErrorList
 		c.checkOp(op)
 	}
 	c.checkRecursion()
+	c.checkTerminatedCycles()
 	c.checkGoNames()
 }
 

@@ -32,8 +32,10 @@ func (c *checker) checkStruct(s *Struct) {
 			c.checkField(fd, false)
 			c.uniqueField(seen, fd)
 		}
+		c.checkConditions(s)
 		return
 	}
+	defer c.checkConditions(s) // once the layouts are merged
 	gated := false
 	for _, l := range s.Layouts {
 		gated = gated || !l.Gate.Always()
@@ -96,6 +98,12 @@ func (c *checker) sameField(first, fd *Field) {
 	if !sameGate(first.Gate, fd.Gate) {
 		diff = append(diff, "gates")
 	}
+	if !sameCondition(first.When, fd.When) {
+		diff = append(diff, "when")
+	}
+	if (first.At == nil) != (fd.At == nil) || first.At != nil && *first.At != *fd.At {
+		diff = append(diff, "at")
+	}
 	if !sameLiteral(first.Default, fd.Default) {
 		diff = append(diff, "default")
 	}
@@ -122,9 +130,10 @@ func sameLiteral(a, b *Literal) bool {
 	return a.Kind == b.Kind && a.Int == b.Int && a.Str == b.Str && a.Bool == b.Bool && a.Ident == b.Ident
 }
 
-// checkField checks a field's name and its default, const and required
-// clauses. mayRequire allows required without a gate of its own (a field
-// of a struct whose layouts are gated can be off the wire).
+// checkField checks a field's name and its default, const, at and
+// required clauses. mayRequire allows required without a gate or
+// condition of its own (a field of a struct whose layouts are gated can be
+// off the wire).
 func (c *checker) checkField(fd *Field, mayRequire bool) {
 	c.exported(fd.Pos, "field", fd.Name)
 	if fd.Const != nil {
@@ -135,7 +144,7 @@ func (c *checker) checkField(fd *Field, mayRequire bool) {
 			c.errorf(fd.Const.Pos, "const field %q cannot be required: it has no Go field", fd.Name)
 		}
 		if constKind(fd.Type) {
-			c.checkLiteral(fd.Const, fd.Type, "const")
+			c.checkLiteral(fd.Const, fd.Type, "const", "")
 		} else {
 			c.errorf(fd.Const.Pos, "const needs an integer, string, bool or enum field, not %s", typeString(fd.Type))
 		}
@@ -144,11 +153,14 @@ func (c *checker) checkField(fd *Field, mayRequire bool) {
 		if b := base(fd.Type); !unresolved(b) && b.Kind == Optional && !b.Empty {
 			c.errorf(fd.Default.Pos, "optional field %q cannot have a default: its default is none", fd.Name)
 		} else {
-			c.checkLiteral(fd.Default, fd.Type, "default")
+			c.checkLiteral(fd.Default, fd.Type, "default", "")
 		}
 	}
-	if fd.Required && fd.Gate.Always() && !mayRequire {
-		c.errorf(fd.Pos, "field %q is required but has no gate: required only applies to a field that gates can leave off the wire", fd.Name)
+	if fd.At != nil && fd.Const != nil {
+		c.errorf(fd.Const.Pos, "const field %q cannot have at: it is written as its literal at any version", fd.Name)
+	}
+	if fd.Required && fd.Gate.Always() && fd.When == nil && !mayRequire {
+		c.errorf(fd.Pos, "field %q is required but has no gate or condition: required only applies to a field that gates or a when clause can leave off the wire", fd.Name)
 	}
 }
 

@@ -125,9 +125,14 @@ func enumOf(b *Type) *Enum {
 	return e
 }
 
-// checkShape checks the rules on map keys and optional values.
+// checkShape checks the rules on map keys, optional values and the
+// elements of terminated lists.
 func (c *checker) checkShape(t *Type, _ *File) {
 	switch t.Kind {
+	case List, Set:
+		if t.Terminated {
+			c.checkTerminated(t)
+		}
 	case Map:
 		b := base(t.Key)
 		if unresolved(b) {
@@ -163,9 +168,10 @@ func (c *checker) checkNamed(n *Named) {
 	}
 }
 
-// checkLiteral checks that a default or const literal (what) fits t, and
-// resolves an enum value name.
-func (c *checker) checkLiteral(l *Literal, t *Type, what string) {
+// checkLiteral checks that the literal of a default, const or when clause
+// (what) fits t, the type of the field named field ("": the field of the
+// clause), and resolves an enum value name.
+func (c *checker) checkLiteral(l *Literal, t *Type, what, field string) {
 	b := base(t)
 	if b != nil && b.Kind == Optional && b.Empty {
 		b = base(b.Elem)
@@ -174,7 +180,11 @@ func (c *checker) checkLiteral(l *Literal, t *Type, what string) {
 		return
 	}
 	mismatch := func(hint string) {
-		c.errorf(l.Pos, "%s %s does not fit the field's type %s%s", what, literalString(l), typeString(t), hint)
+		of := "the field's type " + typeString(t)
+		if field != "" {
+			of = "the type " + typeString(t) + " of field " + strconv.Quote(field)
+		}
+		c.errorf(l.Pos, "%s %s does not fit %s%s", what, literalString(l), of, hint)
 	}
 	switch l.Kind {
 	case IntLit:

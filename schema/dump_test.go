@@ -90,6 +90,21 @@ func docDump(doc string) string {
 
 func fieldDump(pkg *Package, f *Field) string {
 	s := f.Name + " " + typeDump(pkg, f.Type) + gateDump(pkg, f.Gate)
+	if w := f.When; w != nil {
+		op := " != "
+		if w.Equal {
+			op = " == "
+		}
+		s += " when " + w.Name + op + literalDump(w.Value)
+		if w.Field == nil {
+			s += "(unresolved field)"
+		} else {
+			s += fmt.Sprintf(" (field at %d:%d)", w.Field.Pos.Line, w.Field.Pos.Col)
+		}
+	}
+	if f.At != nil {
+		s += " at " + f.At.String()
+	}
 	if f.Default != nil {
 		s += " default " + literalDump(f.Default)
 	}
@@ -129,6 +144,9 @@ func typeDump(pkg *Package, t *Type) string {
 	}
 	switch t.Kind {
 	case List, Set:
+		if t.Terminated {
+			return t.Kind.String() + "<" + typeDump(pkg, t.Elem) + ", terminated>" + lim
+		}
 		return t.Kind.String() + "<" + typeDump(pkg, t.Elem) + ">" + lim
 	case Map:
 		return "map<" + typeDump(pkg, t.Key) + ", " + typeDump(pkg, t.Elem) + ">" + lim

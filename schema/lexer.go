@@ -65,6 +65,13 @@ func (lx *lexer) run() {
 			lx.number()
 		case c == '"':
 			lx.string()
+		case (c == '=' || c == '!') && lx.i+1 < len(lx.src) && lx.src[lx.i+1] == '=':
+			kind := tEq
+			if c == '!' {
+				kind = tNe
+			}
+			lx.emit(token{kind: kind, pos: lx.pos(), text: string(lx.src[lx.i : lx.i+2])})
+			lx.i += 2
 		default:
 			p := lx.pos()
 			kind := punct(c)

@@ -47,6 +47,7 @@ func TestLexer(t *testing.T) {
 		{"empty", "", "EOF", ""},
 		{"blank lines", "\n\n  \n", "EOF", ""},
 		{"idents and punctuation", "struct A_1 { x<y>(z), = . }", "struct A_1 { x < y > ( z ) , = . } ⏎ EOF", ""},
+		{"comparisons", "a == 1 b != c = ==d !", "a == int:1 b != c = == d illegal:! ⏎ EOF", "f:1:21: unexpected character '!'"},
 		{"numbers", "0 42 0x1F 0XfF 18446744073709551615", "int:0 int:42 int:0x1F int:0XfF int:18446744073709551615 ⏎ EOF", ""},
 		{"versions", "1.16 1.06 0.0 255.255", "ver:1.16 ver:1.6 ver:0.0 ver:255.255 ⏎ EOF", ""},
 		{"qualified name is not a version", "nix.X 1.x", "nix . X int:1 . x ⏎ EOF", ""},

@@ -133,10 +133,10 @@ type Struct struct {
 	// A field's Gate is only the field's own gates, never its layout's: the
 	// field is on the wire when its layout is the one selected (Layout.Gate
 	// holds) and its own Gate holds. Fields of the same name in several
-	// layouts must be declared alike (same type and limits, gates, default,
-	// const and required; the checker reports any difference), so they are
-	// one *Field, shared by those layouts; its Pos and Doc are those of the
-	// first declaration.
+	// layouts must be declared alike (same type and limits, gates, when,
+	// at, default, const and required; the checker reports any
+	// difference), so they are one *Field, shared by those layouts; its
+	// Pos and Doc are those of the first declaration.
 	Fields []*Field
 	// Layouts is nil for a plain struct. Otherwise each layout lists its
 	// fields in wire order; they are pointers into Fields. At most one
@@ -163,9 +163,23 @@ type Field struct {
 	Name     string
 	Type     *Type
 	Gate     Gate
-	Default  *Literal // value when gated out; nil: the Go zero value
-	Const    *Literal // written as this and checked on read; no Go field
-	Required bool     // encoding a non-default value where gated out is an error
+	When     *Condition    // on the wire only when the condition holds too; nil: no condition
+	At       *wire.Version // the value is encoded at this version, without features; nil: at the negotiated protocol
+	Default  *Literal      // value when not on the wire; nil: the Go zero value
+	Const    *Literal      // written as this and checked on read; no Go field
+	Required bool          // encoding a non-default value where it is not on the wire is an error
+}
+
+// Condition is a field's `when` clause: the field is on the wire only when
+// the value of an earlier field of its struct (of its layout, in a struct
+// of layouts) is, or is not, a literal. Where that earlier field is not on
+// the wire itself, its default is compared.
+type Condition struct {
+	Pos   Pos      // position of the when keyword
+	Name  string   // the field compared, as written
+	Equal bool     // == (true) or != (false)
+	Value *Literal // resolved against the compared field's type
+	Field *Field   // the compared field; set by the checker
 }
 
 // Union is `union Name { tag Variant ... }`.
@@ -230,6 +244,11 @@ type Type struct {
 	// Empty marks optional<T, empty>: the empty string means none.
 	Empty bool
 
+	// Terminated marks list<T, terminated> and set<T, terminated>: no
+	// count; each element begins with a non-empty string and an empty
+	// string ends the list.
+	Terminated bool
+
 	// Ref: Qual is the import's local name ("" for this package), Name the
 	// declaration's name; Decl is set by the checker.
 	Qual, Name string
@@ -280,7 +299,7 @@ const (
 	IdentLit // an enum value name
 )
 
-// Literal is a constant in a default or const clause.
+// Literal is a constant in a default, const or when clause.
 type Literal struct {
 	Pos   Pos
 	Kind  LiteralKind
@@ -288,7 +307,7 @@ type Literal struct {
 	Str   string
 	Bool  bool
 	Ident string
-	Value *EnumValue // IdentLit, resolved against the field's enum type
+	Value *EnumValue // IdentLit, resolved against the enum type of the field (the compared field, for when)
 }
 
 // Op is an operation.

@@ -254,11 +254,44 @@ func (p *parser) field() *Field {
 			}
 			f.Required = true
 			p.next()
+		case t.is("when"):
+			p.next()
+			c := p.condition(t)
+			if f.When != nil {
+				p.errorAt(t.pos, "duplicate when")
+			} else {
+				f.When = c
+			}
+		case t.is("at"):
+			p.next()
+			v := p.expect(tVersion, "a version major.minor after at").ver
+			if f.At != nil {
+				p.errorAt(t.pos, "duplicate at")
+			} else {
+				f.At = &v
+			}
 		default:
-			f.Doc = joinDoc(f.Doc, p.endItem("since, until, if, unless, default, const, required"))
+			f.Doc = joinDoc(f.Doc, p.endItem("since, until, if, unless, when, at, default, const, required"))
 			return f
 		}
 	}
+}
+
+// condition parses the rest of a when clause: a field name, == or !=, and
+// a literal.
+func (p *parser) condition(kw token) *Condition {
+	name := p.expect(tIdent, "a field name after when")
+	c := &Condition{Pos: kw.pos, Name: name.text}
+	switch p.cur().kind {
+	case tEq:
+		c.Equal = true
+	case tNe:
+	default:
+		p.failExpected(`"==" or "!=" after when ` + name.text)
+	}
+	p.next()
+	c.Value = p.literal()
+	return c
 }
 
 func (p *parser) union(kw token) {

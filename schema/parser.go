@@ -300,6 +300,12 @@ func (p *parser) typ() *Type {
 			}
 			p.open(name.text)
 			t.Elem = p.typ()
+			if p.cur().kind == tComma {
+				p.next()
+				p.skipNewlines()
+				p.expectWord("terminated")
+				t.Terminated = true
+			}
 			p.close(name.text)
 		case "map":
 			t.Kind = Map
@@ -386,7 +392,7 @@ func (p *parser) limit(t *Type) {
 	t.Min, t.Max = min, max
 }
 
-// literal parses a default or const value.
+// literal parses the value of a default, const or when clause.
 func (p *parser) literal() *Literal {
 	t := p.cur()
 	l := &Literal{Pos: t.pos}
@@ -413,6 +419,9 @@ func typeString(t *Type) string {
 	}
 	switch t.Kind {
 	case List, Set:
+		if t.Terminated {
+			return t.Kind.String() + "<" + typeString(t.Elem) + ", terminated>"
+		}
 		return t.Kind.String() + "<" + typeString(t.Elem) + ">"
 	case Map:
 		return "map<" + typeString(t.Key) + ", " + typeString(t.Elem) + ">"

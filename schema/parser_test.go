@@ -116,6 +116,51 @@ op P = 1 { request S }
 	}
 }
 
+// TestParseClauses checks terminated lists and the when and at clauses as
+// parsed, before the checker resolves them.
+func TestParseClauses(t *testing.T) {
+	src := `struct S {
+	A list<E, terminated>(max 9)
+	B set<
+		string, terminated>
+	C u32
+	D string when C != 0x10 at 1.16 since 1.2
+	E u64 at 1.6 when Mode == Check required
+	F bool when G == true; G list<list<string, terminated>>
+}
+`
+	f, err := ParseFile("c.schema", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := f.Decls[0].(*Struct).Fields
+	if a := fs[0].Type; a.Kind != List || !a.Terminated || a.Max != 9 || a.Elem.Name != "E" || typeString(a) != "list<E, terminated>" {
+		t.Errorf("A: %+v %s", a, typeString(a))
+	}
+	if b := fs[1].Type; b.Kind != Set || !b.Terminated || b.Elem.Kind != String || typeString(b) != "set<string, terminated>" {
+		t.Errorf("B: %+v", b)
+	}
+	d := fs[3]
+	if w := d.When; w == nil || w.Name != "C" || w.Equal || w.Value.Kind != IntLit || w.Value.Int != 16 ||
+		w.Pos != (Pos{"c.schema", 6, 11}) || w.Field != nil {
+		t.Errorf("D.When: %+v", d.When)
+	}
+	if d.At == nil || *d.At != wire.V(1, 16) || d.Gate.Since != wire.V(1, 2) {
+		t.Errorf("D: at %v, gate %+v", d.At, d.Gate)
+	}
+	e := fs[4]
+	if w := e.When; w == nil || w.Name != "Mode" || !w.Equal || w.Value.Kind != IdentLit || w.Value.Ident != "Check" ||
+		e.At == nil || *e.At != wire.V(1, 6) || !e.Required {
+		t.Errorf("E: %+v %+v", e, e.When)
+	}
+	if w := fs[5].When; w == nil || !w.Equal || w.Value.Kind != BoolLit || !w.Value.Bool {
+		t.Errorf("F.When: %+v", w)
+	}
+	if g := fs[6].Type; g.Terminated || !g.Elem.Terminated || typeString(g) != "list<list<string, terminated>>" {
+		t.Errorf("G: %s", typeString(g))
+	}
+}
+
 // TestParseErrors checks syntax errors and that the parser recovers at the
 // next line or declaration, reporting every error.
 func TestParseErrors(t *testing.T) {
@@ -125,7 +170,7 @@ func TestParseErrors(t *testing.T) {
 3:1: expected a declaration (protocol, import, limits, feature, type, enum, struct, union or op), found "bar"`},
 		{"recovery inside a struct", "struct A {\n\tX\n\tY u64 sinse 1.2\n\tZ list<u64\n\tW u64\n}\nstruct B { V }", `
 2:3: expected a type, found end of line
-3:8: expected since, until, if, unless, default, const, required or end of line, found "sinse"
+3:8: expected since, until, if, unless, when, at, default, const, required or end of line, found "sinse"
 4:12: expected ">" to close list<…>, found end of line
 7:14: expected a type, found "}"`},
 		{"missing closing brace", "struct A {\n\tX u64\nstruct B {\n\tY u64\n}", `

@@ -25,6 +25,8 @@ const (
 	tComma             // ,
 	tAssign            // =
 	tDot               // .
+	tEq                // ==
+	tNe                // !=
 	tIllegal           // a lexical error, already reported by the lexer
 )
 

@@ -90,3 +90,44 @@ func TestEncodeAllocsEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestTerminatedAllocs checks that decoding a terminated list into a
+// reused value reuses its elements: one allocation per string only.
+func TestTerminatedAllocs(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage instrumentation allocates")
+	}
+	p := wire.P(1, 20)
+	v := &everything.QueryPathsReply{Infos: []everything.Entry{
+		{Path: "/a", Size: 1, Note: "one"}, {Path: "/b", Size: 2, Note: "two"}, {Path: "/c", Size: 3, Note: "three"}}}
+	enc, err := wire.Marshal(v, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const strings = 6
+	src := bytes.NewReader(enc)
+	r := wire.NewReader(src)
+	var reused everything.QueryPathsReply
+	for _, tt := range []struct {
+		name string
+		f    func()
+	}{
+		{"ConsumeWire into a reused value", func() {
+			if _, err := reused.ConsumeWire(enc, p); err != nil {
+				panic(err)
+			}
+		}},
+		{"DecodeWire into a reused value", func() {
+			src.Reset(enc)
+			r.Reset(src)
+			if err := reused.DecodeWire(r, p); err != nil {
+				panic(err)
+			}
+		}},
+	} {
+		tt.f()
+		if got := testing.AllocsPerRun(100, tt.f); got != strings {
+			t.Errorf("%s: %v allocations, want %v", tt.name, got, strings)
+		}
+	}
+}

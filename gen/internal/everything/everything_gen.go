@@ -47,6 +47,16 @@ var (
 	_ wire.Message = (*Magic)(nil)
 	_ wire.Message = (*Token)(nil)
 	_ wire.Message = (*Odd)(nil)
+	_ wire.Message = (*Entry)(nil)
+	_ wire.Message = (*Entries)(nil)
+	_ wire.Message = (*Terminated)(nil)
+	_ wire.Message = (*Conditional)(nil)
+	_ wire.Message = (*LayeredWhen)(nil)
+	_ wire.Message = (*Pinned)(nil)
+	_ wire.Message = (*QueryPathsRequest)(nil)
+	_ wire.Message = (*QueryPathsReply)(nil)
+	_ wire.Message = (*BuildRequest)(nil)
+	_ wire.Message = (*BuildReply)(nil)
 )
 
 const (
@@ -6527,6 +6537,3101 @@ func (*Odd) WireTypeName() string {
 	return "Odd"
 }
 
+// Entry is the element of terminated lists: the decoder reads its first
+// field to find the end of the list, then the others, inline.
+type Entry struct {
+	// Path is a StorePath on the wire.
+	Path StorePath
+	// Size is a u64 on the wire.
+	Size uint64
+	// Note is a string on the wire.
+	//
+	// Only on the wire when Size != 0; otherwise it decodes as the zero value.
+	Note string
+	// New is a u32 on the wire.
+	//
+	// Only on the wire since 1.20; elsewhere it decodes as the zero value.
+	New uint32
+	// Mode is a Mode on the wire.
+	Mode Mode
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *Entry) WireSize(p wire.Proto) int {
+	n := 24
+	n += wire.BytesSize(len(m.Path))
+	if m.Size != 0 {
+		n += wire.BytesSize(len(m.Note))
+	}
+	if p.Version >= 0x114 {
+		n += 8
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *Entry) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return b[:start], wire.EncodeError("Entry", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
+		return b[:start], wire.EncodeError("Entry", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
+	}
+	b = wire.AppendString(b, string(m.Path))
+	// Size u64
+	b = wire.AppendUint64(b, m.Size)
+	// Note string when Size != 0
+	if m.Size != 0 {
+		if uint64(len(m.Note)) > 20 {
+			return b[:start], wire.EncodeError("Entry", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 20})
+		}
+		b = wire.AppendString(b, m.Note)
+	}
+	// New u32 since 1.20
+	if p.Version >= 0x114 {
+		b = wire.AppendUint64(b, uint64(m.New))
+	}
+	// Mode Mode
+	if !m.Mode.Valid(p) {
+		switch m.Mode {
+		case ModeCheck:
+			return b[:start], wire.EncodeError("Entry", ".Mode", wire.ErrVersion)
+		}
+		return b[:start], wire.EncodeError("Entry", ".Mode", wire.ErrInvalid)
+	}
+	b = wire.AppendUint64(b, uint64(m.Mode))
+	// Tag u64 const 9
+	b = wire.AppendUint64(b, 9)
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *Entry) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Path StorePath
+	var v0 string
+	if v0, b, err = wire.ConsumeString(b, 1, 4096); err != nil {
+		return orig, wire.ConsumeError("Entry", ".Path", len(orig)-len(b), err)
+	}
+	m.Path = StorePath(v0)
+	if err = m.Path.Validate(); err != nil {
+		return orig, wire.ConsumeError("Entry", ".Path", len(orig)-len(b)-wire.BytesSize(len(m.Path)), err)
+	}
+	// Size u64
+	if m.Size, b, err = wire.ConsumeUint64(b); err != nil {
+		return orig, wire.ConsumeError("Entry", ".Size", len(orig)-len(b), err)
+	}
+	// Note string when Size != 0
+	if m.Size != 0 {
+		if m.Note, b, err = wire.ConsumeString(b, 0, 20); err != nil {
+			return orig, wire.ConsumeError("Entry", ".Note", len(orig)-len(b), err)
+		}
+	} else {
+		m.Note = ""
+	}
+	// New u32 since 1.20
+	if p.Version >= 0x114 {
+		var v1 uint64
+		if v1, b, err = wire.ConsumeUint(b, math.MaxUint32); err != nil {
+			return orig, wire.ConsumeError("Entry", ".New", len(orig)-len(b), err)
+		}
+		m.New = uint32(v1)
+	} else {
+		m.New = 0
+	}
+	// Mode Mode
+	var v2 uint64
+	if v2, b, err = wire.ConsumeUint64(b); err != nil {
+		return orig, wire.ConsumeError("Entry", ".Mode", len(orig)-len(b), err)
+	}
+	m.Mode = Mode(v2)
+	if !m.Mode.Valid(p) {
+		switch m.Mode {
+		case ModeCheck:
+			return orig, wire.ConsumeError("Entry", ".Mode", len(orig)-len(b)-8, wire.ErrVersion)
+		}
+		return orig, wire.ConsumeError("Entry", ".Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+	}
+	// Tag u64 const 9
+	var v3 uint64
+	if v3, b, err = wire.ConsumeUint64(b); err != nil {
+		return orig, wire.ConsumeError("Entry", ".Tag", len(orig)-len(b), err)
+	}
+	if v3 != 9 {
+		return orig, wire.ConsumeError("Entry", ".Tag", len(orig)-len(b)-8, wire.ErrInvalid)
+	}
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *Entry) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("Entry", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
+		return wire.EncodeError("Entry", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
+	}
+	w.String(string(m.Path))
+	// Size u64
+	w.Uint64(m.Size)
+	// Note string when Size != 0
+	if m.Size != 0 {
+		if uint64(len(m.Note)) > 20 {
+			return wire.EncodeError("Entry", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 20})
+		}
+		w.String(m.Note)
+	}
+	// New u32 since 1.20
+	if p.Version >= 0x114 {
+		w.Uint64(uint64(m.New))
+	}
+	// Mode Mode
+	if !m.Mode.Valid(p) {
+		switch m.Mode {
+		case ModeCheck:
+			return wire.EncodeError("Entry", ".Mode", wire.ErrVersion)
+		}
+		return wire.EncodeError("Entry", ".Mode", wire.ErrInvalid)
+	}
+	w.Uint64(uint64(m.Mode))
+	// Tag u64 const 9
+	w.Uint64(9)
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *Entry) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Path StorePath
+	var v0 string
+	if v0, err = r.String(1, 4096); err != nil {
+		return wire.ReadError("Entry", ".Path", r.ValueOffset(), start, err)
+	}
+	m.Path = StorePath(v0)
+	if err = m.Path.Validate(); err != nil {
+		return wire.ReadError("Entry", ".Path", r.ValueOffset(), start, err)
+	}
+	// Size u64
+	if m.Size, err = r.Uint64(); err != nil {
+		return wire.ReadError("Entry", ".Size", r.ValueOffset(), start, err)
+	}
+	// Note string when Size != 0
+	if m.Size != 0 {
+		if m.Note, err = r.String(0, 20); err != nil {
+			return wire.ReadError("Entry", ".Note", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.Note = ""
+	}
+	// New u32 since 1.20
+	if p.Version >= 0x114 {
+		var v1 uint64
+		if v1, err = r.Uint(math.MaxUint32); err != nil {
+			return wire.ReadError("Entry", ".New", r.ValueOffset(), start, err)
+		}
+		m.New = uint32(v1)
+	} else {
+		m.New = 0
+	}
+	// Mode Mode
+	var v2 uint64
+	if v2, err = r.Uint64(); err != nil {
+		return wire.ReadError("Entry", ".Mode", r.ValueOffset(), start, err)
+	}
+	m.Mode = Mode(v2)
+	if !m.Mode.Valid(p) {
+		switch m.Mode {
+		case ModeCheck:
+			return wire.ReadError("Entry", ".Mode", r.ValueOffset(), start, wire.ErrVersion)
+		}
+		return wire.ReadError("Entry", ".Mode", r.ValueOffset(), start, wire.ErrInvalid)
+	}
+	// Tag u64 const 9
+	var v3 uint64
+	if v3, err = r.Uint64(); err != nil {
+		return wire.ReadError("Entry", ".Tag", r.ValueOffset(), start, err)
+	}
+	if v3 != 9 {
+		return wire.ReadError("Entry", ".Tag", r.ValueOffset(), start, wire.ErrInvalid)
+	}
+	return nil
+}
+
+// WireTypeName returns "Entry", the name of the type in errors.
+func (*Entry) WireTypeName() string {
+	return "Entry"
+}
+
+// Entries is a named terminated list.
+type Entries []Entry
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *Entries) WireSize(p wire.Proto) int {
+	n := 8
+	l0 := *m
+	for i0 := range l0 {
+		n += l0[i0].WireSize(p)
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *Entries) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	var err error
+	if uint64(len(*m)) > 6 {
+		return b[:start], wire.EncodeError("Entries", "", &wire.LimitError{What: "count", N: uint64(len(*m)), Max: 6})
+	}
+	l0 := *m
+	for i0 := range l0 {
+		if len(l0[i0].Path) == 0 {
+			return b[:start], wire.EncodeError("Entries", "["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
+		}
+		if b, err = l0[i0].AppendWire(b, p); err != nil {
+			return b[:start], wire.EncodeError("Entries", "["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	b = wire.AppendUint64(b, 0)
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *Entries) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	l0 := (*m)[:0]
+	for i0 := 0; ; i0++ {
+		if i0 < cap(l0) {
+			l0 = l0[:i0+1]
+		} else {
+			l0 = append(l0, Entry{})
+		}
+		var v0 string
+		if v0, b, err = wire.ConsumeString(b, 0, 4096); err != nil {
+			return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Path", len(orig)-len(b), err)
+		}
+		l0[i0].Path = StorePath(v0)
+		if len(l0[i0].Path) == 0 {
+			l0 = l0[:i0]
+			break
+		}
+		if uint64(i0) == 6 {
+			return orig, wire.ConsumeError("Entries", "", len(orig)-len(b)-wire.BytesSize(len(l0[i0].Path)), &wire.LimitError{What: "count", N: uint64(i0) + 1, Max: 6})
+		}
+		if err = l0[i0].Path.Validate(); err != nil {
+			return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Path", len(orig)-len(b)-wire.BytesSize(len(l0[i0].Path)), err)
+		}
+		// Size u64
+		if l0[i0].Size, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Size", len(orig)-len(b), err)
+		}
+		// Note string when Size != 0
+		if l0[i0].Size != 0 {
+			if l0[i0].Note, b, err = wire.ConsumeString(b, 0, 20); err != nil {
+				return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Note", len(orig)-len(b), err)
+			}
+		} else {
+			l0[i0].Note = ""
+		}
+		// New u32 since 1.20
+		if p.Version >= 0x114 {
+			var v1 uint64
+			if v1, b, err = wire.ConsumeUint(b, math.MaxUint32); err != nil {
+				return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].New", len(orig)-len(b), err)
+			}
+			l0[i0].New = uint32(v1)
+		} else {
+			l0[i0].New = 0
+		}
+		// Mode Mode
+		var v2 uint64
+		if v2, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b), err)
+		}
+		l0[i0].Mode = Mode(v2)
+		if !l0[i0].Mode.Valid(p) {
+			switch l0[i0].Mode {
+			case ModeCheck:
+				return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.ErrVersion)
+			}
+			return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+		// Tag u64 const 9
+		var v3 uint64
+		if v3, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b), err)
+		}
+		if v3 != 9 {
+			return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+	}
+	*m = l0
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *Entries) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
+	if uint64(len(*m)) > 6 {
+		return wire.EncodeError("Entries", "", &wire.LimitError{What: "count", N: uint64(len(*m)), Max: 6})
+	}
+	l0 := *m
+	for i0 := range l0 {
+		if len(l0[i0].Path) == 0 {
+			return wire.EncodeError("Entries", "["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
+		}
+		if err = l0[i0].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Entries", "["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	w.Uint64(0)
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *Entries) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	l0 := (*m)[:0]
+	for i0 := 0; ; i0++ {
+		if i0 < cap(l0) {
+			l0 = l0[:i0+1]
+		} else {
+			l0 = append(l0, Entry{})
+		}
+		var v0 string
+		if v0, err = r.String(0, 4096); err != nil {
+			return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Path", r.ValueOffset(), start, err)
+		}
+		l0[i0].Path = StorePath(v0)
+		if len(l0[i0].Path) == 0 {
+			l0 = l0[:i0]
+			break
+		}
+		if uint64(i0) == 6 {
+			return wire.ReadError("Entries", "", r.ValueOffset(), start, &wire.LimitError{What: "count", N: uint64(i0) + 1, Max: 6})
+		}
+		if err = l0[i0].Path.Validate(); err != nil {
+			return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Path", r.ValueOffset(), start, err)
+		}
+		// Size u64
+		if l0[i0].Size, err = r.Uint64(); err != nil {
+			return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Size", r.ValueOffset(), start, err)
+		}
+		// Note string when Size != 0
+		if l0[i0].Size != 0 {
+			if l0[i0].Note, err = r.String(0, 20); err != nil {
+				return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Note", r.ValueOffset(), start, err)
+			}
+		} else {
+			l0[i0].Note = ""
+		}
+		// New u32 since 1.20
+		if p.Version >= 0x114 {
+			var v1 uint64
+			if v1, err = r.Uint(math.MaxUint32); err != nil {
+				return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].New", r.ValueOffset(), start, err)
+			}
+			l0[i0].New = uint32(v1)
+		} else {
+			l0[i0].New = 0
+		}
+		// Mode Mode
+		var v2 uint64
+		if v2, err = r.Uint64(); err != nil {
+			return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, err)
+		}
+		l0[i0].Mode = Mode(v2)
+		if !l0[i0].Mode.Valid(p) {
+			switch l0[i0].Mode {
+			case ModeCheck:
+				return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.ErrVersion)
+			}
+			return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+		// Tag u64 const 9
+		var v3 uint64
+		if v3, err = r.Uint64(); err != nil {
+			return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, err)
+		}
+		if v3 != 9 {
+			return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+	}
+	*m = l0
+	return nil
+}
+
+// WireTypeName returns "Entries", the name of the type in errors.
+func (*Entries) WireTypeName() string {
+	return "Entries"
+}
+
+// Terminated has terminated lists of every kind of element: structs (of
+// this package and imported), named strings with Validate, plain strings,
+// bytes; a minimum count; at a fixed version.
+type Terminated struct {
+	// Entries is a Entries on the wire.
+	Entries Entries
+	// Inline is a list<Entry, terminated> on the wire.
+	Inline []Entry
+	// Names is a set<Name, terminated> on the wire.
+	Names []Name
+	// Paths is a list<StorePath, terminated> on the wire.
+	Paths []StorePath
+	// Tokens is a list<Token, terminated> on the wire.
+	Tokens []Token
+	// Blobs is a list<bytes, terminated> on the wire.
+	Blobs [][]byte
+	// Boxes is a list<Box, terminated> on the wire.
+	Boxes []base.Box
+	// Pinned is a list<Entry, terminated> on the wire.
+	//
+	// Its value is encoded at version 1.30 without features, whatever the
+	// negotiated protocol.
+	Pinned []Entry
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *Terminated) WireSize(p wire.Proto) int {
+	n := 64
+	l0 := m.Entries
+	for i0 := range l0 {
+		n += l0[i0].WireSize(p)
+	}
+	l1 := m.Inline
+	for i1 := range l1 {
+		n += l1[i1].WireSize(p)
+	}
+	for _, e0 := range m.Names {
+		n += wire.BytesSize(len(e0))
+	}
+	for _, e1 := range m.Paths {
+		n += wire.BytesSize(len(e1))
+	}
+	for _, e2 := range m.Tokens {
+		n += wire.BytesSize(len(e2))
+	}
+	for _, e3 := range m.Blobs {
+		n += wire.BytesSize(len(e3))
+	}
+	l2 := m.Boxes
+	for i6 := range l2 {
+		n += l2[i6].WireSize(p)
+	}
+	l3 := m.Pinned
+	for i7 := range l3 {
+		n += l3[i7].WireSize(wire.Proto{Version: 0x11e})
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *Terminated) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	var err error
+	// Entries Entries
+	if uint64(len(m.Entries)) > 6 {
+		return b[:start], wire.EncodeError("Terminated", ".Entries", &wire.LimitError{What: "count", N: uint64(len(m.Entries)), Max: 6})
+	}
+	l0 := m.Entries
+	for i0 := range l0 {
+		if len(l0[i0].Path) == 0 {
+			return b[:start], wire.EncodeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
+		}
+		if b, err = l0[i0].AppendWire(b, p); err != nil {
+			return b[:start], wire.EncodeError("Terminated", ".Entries["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	b = wire.AppendUint64(b, 0)
+	// Inline list<Entry, terminated>
+	if uint64(len(m.Inline)) > 4 || uint64(len(m.Inline)) < 1 {
+		return b[:start], wire.EncodeError("Terminated", ".Inline", &wire.LimitError{What: "count", N: uint64(len(m.Inline)), Min: 1, Max: 4})
+	}
+	l1 := m.Inline
+	for i1 := range l1 {
+		if len(l1[i1].Path) == 0 {
+			return b[:start], wire.EncodeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Path", wire.ErrInvalid)
+		}
+		if b, err = l1[i1].AppendWire(b, p); err != nil {
+			return b[:start], wire.EncodeError("Terminated", ".Inline["+strconv.Itoa(i1)+"]", err)
+		}
+	}
+	b = wire.AppendUint64(b, 0)
+	// Names set<Name, terminated>
+	if uint64(len(m.Names)) > 4096 {
+		return b[:start], wire.EncodeError("Terminated", ".Names", &wire.LimitError{What: "count", N: uint64(len(m.Names)), Max: 4096})
+	}
+	for i2, e0 := range m.Names {
+		if len(e0) == 0 {
+			return b[:start], wire.EncodeError("Terminated", ".Names["+strconv.Itoa(i2)+"]", wire.ErrInvalid)
+		}
+		if uint64(len(e0)) > 65536 {
+			return b[:start], wire.EncodeError("Terminated", ".Names["+strconv.Itoa(i2)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 65536})
+		}
+		b = wire.AppendString(b, string(e0))
+	}
+	b = wire.AppendUint64(b, 0)
+	// Paths list<StorePath, terminated>
+	if uint64(len(m.Paths)) > 3 {
+		return b[:start], wire.EncodeError("Terminated", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 3})
+	}
+	for i3, e1 := range m.Paths {
+		if len(e1) == 0 {
+			return b[:start], wire.EncodeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", wire.ErrInvalid)
+		}
+		if err = e1.Validate(); err != nil {
+			return b[:start], wire.EncodeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", err)
+		}
+		if uint64(len(e1)) > 4096 || uint64(len(e1)) < 1 {
+			return b[:start], wire.EncodeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Min: 1, Max: 4096})
+		}
+		b = wire.AppendString(b, string(e1))
+	}
+	b = wire.AppendUint64(b, 0)
+	// Tokens list<Token, terminated>
+	if uint64(len(m.Tokens)) > 4096 {
+		return b[:start], wire.EncodeError("Terminated", ".Tokens", &wire.LimitError{What: "count", N: uint64(len(m.Tokens)), Max: 4096})
+	}
+	for i4, e2 := range m.Tokens {
+		if len(e2) == 0 {
+			return b[:start], wire.EncodeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", wire.ErrInvalid)
+		}
+		if err = e2.Validate(); err != nil {
+			return b[:start], wire.EncodeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", err)
+		}
+		if uint64(len(e2)) > 32 {
+			return b[:start], wire.EncodeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", &wire.LimitError{What: "bytes length", N: uint64(len(e2)), Max: 32})
+		}
+		b = wire.AppendBytes(b, e2)
+	}
+	b = wire.AppendUint64(b, 0)
+	// Blobs list<bytes, terminated>
+	if uint64(len(m.Blobs)) > 4096 {
+		return b[:start], wire.EncodeError("Terminated", ".Blobs", &wire.LimitError{What: "count", N: uint64(len(m.Blobs)), Max: 4096})
+	}
+	for i5, e3 := range m.Blobs {
+		if len(e3) == 0 {
+			return b[:start], wire.EncodeError("Terminated", ".Blobs["+strconv.Itoa(i5)+"]", wire.ErrInvalid)
+		}
+		if uint64(len(e3)) > 8 {
+			return b[:start], wire.EncodeError("Terminated", ".Blobs["+strconv.Itoa(i5)+"]", &wire.LimitError{What: "bytes length", N: uint64(len(e3)), Max: 8})
+		}
+		b = wire.AppendBytes(b, e3)
+	}
+	b = wire.AppendUint64(b, 0)
+	// Boxes list<Box, terminated>
+	if uint64(len(m.Boxes)) > 4096 {
+		return b[:start], wire.EncodeError("Terminated", ".Boxes", &wire.LimitError{What: "count", N: uint64(len(m.Boxes)), Max: 4096})
+	}
+	l2 := m.Boxes
+	for i6 := range l2 {
+		if len(l2[i6].Label) == 0 {
+			return b[:start], wire.EncodeError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Label", wire.ErrInvalid)
+		}
+		if b, err = l2[i6].AppendWire(b, p); err != nil {
+			return b[:start], wire.EncodeError("Terminated", ".Boxes["+strconv.Itoa(i6)+"]", err)
+		}
+	}
+	b = wire.AppendUint64(b, 0)
+	// Pinned list<Entry, terminated> at 1.30
+	if uint64(len(m.Pinned)) > 4096 {
+		return b[:start], wire.EncodeError("Terminated", ".Pinned", &wire.LimitError{What: "count", N: uint64(len(m.Pinned)), Max: 4096})
+	}
+	l3 := m.Pinned
+	for i7 := range l3 {
+		if len(l3[i7].Path) == 0 {
+			return b[:start], wire.EncodeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Path", wire.ErrInvalid)
+		}
+		if b, err = l3[i7].AppendWire(b, wire.Proto{Version: 0x11e}); err != nil {
+			return b[:start], wire.EncodeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"]", err)
+		}
+	}
+	b = wire.AppendUint64(b, 0)
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *Terminated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Entries Entries
+	l0 := m.Entries[:0]
+	for i0 := 0; ; i0++ {
+		if i0 < cap(l0) {
+			l0 = l0[:i0+1]
+		} else {
+			l0 = append(l0, Entry{})
+		}
+		var v0 string
+		if v0, b, err = wire.ConsumeString(b, 0, 4096); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Path", len(orig)-len(b), err)
+		}
+		l0[i0].Path = StorePath(v0)
+		if len(l0[i0].Path) == 0 {
+			l0 = l0[:i0]
+			break
+		}
+		if uint64(i0) == 6 {
+			return orig, wire.ConsumeError("Terminated", ".Entries", len(orig)-len(b)-wire.BytesSize(len(l0[i0].Path)), &wire.LimitError{What: "count", N: uint64(i0) + 1, Max: 6})
+		}
+		if err = l0[i0].Path.Validate(); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Path", len(orig)-len(b)-wire.BytesSize(len(l0[i0].Path)), err)
+		}
+		// Size u64
+		if l0[i0].Size, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Size", len(orig)-len(b), err)
+		}
+		// Note string when Size != 0
+		if l0[i0].Size != 0 {
+			if l0[i0].Note, b, err = wire.ConsumeString(b, 0, 20); err != nil {
+				return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Note", len(orig)-len(b), err)
+			}
+		} else {
+			l0[i0].Note = ""
+		}
+		// New u32 since 1.20
+		if p.Version >= 0x114 {
+			var v1 uint64
+			if v1, b, err = wire.ConsumeUint(b, math.MaxUint32); err != nil {
+				return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].New", len(orig)-len(b), err)
+			}
+			l0[i0].New = uint32(v1)
+		} else {
+			l0[i0].New = 0
+		}
+		// Mode Mode
+		var v2 uint64
+		if v2, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b), err)
+		}
+		l0[i0].Mode = Mode(v2)
+		if !l0[i0].Mode.Valid(p) {
+			switch l0[i0].Mode {
+			case ModeCheck:
+				return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.ErrVersion)
+			}
+			return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+		// Tag u64 const 9
+		var v3 uint64
+		if v3, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b), err)
+		}
+		if v3 != 9 {
+			return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+	}
+	m.Entries = l0
+	// Inline list<Entry, terminated>
+	l1 := m.Inline[:0]
+	for i1 := 0; ; i1++ {
+		if i1 < cap(l1) {
+			l1 = l1[:i1+1]
+		} else {
+			l1 = append(l1, Entry{})
+		}
+		var v4 string
+		if v4, b, err = wire.ConsumeString(b, 0, 4096); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Path", len(orig)-len(b), err)
+		}
+		l1[i1].Path = StorePath(v4)
+		if len(l1[i1].Path) == 0 {
+			if uint64(i1) < 1 {
+				return orig, wire.ConsumeError("Terminated", ".Inline", len(orig)-len(b)-8, &wire.LimitError{What: "count", N: uint64(i1), Min: 1, Max: 4})
+			}
+			l1 = l1[:i1]
+			break
+		}
+		if uint64(i1) == 4 {
+			return orig, wire.ConsumeError("Terminated", ".Inline", len(orig)-len(b)-wire.BytesSize(len(l1[i1].Path)), &wire.LimitError{What: "count", N: uint64(i1) + 1, Min: 1, Max: 4})
+		}
+		if err = l1[i1].Path.Validate(); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Path", len(orig)-len(b)-wire.BytesSize(len(l1[i1].Path)), err)
+		}
+		// Size u64
+		if l1[i1].Size, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Size", len(orig)-len(b), err)
+		}
+		// Note string when Size != 0
+		if l1[i1].Size != 0 {
+			if l1[i1].Note, b, err = wire.ConsumeString(b, 0, 20); err != nil {
+				return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Note", len(orig)-len(b), err)
+			}
+		} else {
+			l1[i1].Note = ""
+		}
+		// New u32 since 1.20
+		if p.Version >= 0x114 {
+			var v5 uint64
+			if v5, b, err = wire.ConsumeUint(b, math.MaxUint32); err != nil {
+				return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].New", len(orig)-len(b), err)
+			}
+			l1[i1].New = uint32(v5)
+		} else {
+			l1[i1].New = 0
+		}
+		// Mode Mode
+		var v6 uint64
+		if v6, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", len(orig)-len(b), err)
+		}
+		l1[i1].Mode = Mode(v6)
+		if !l1[i1].Mode.Valid(p) {
+			switch l1[i1].Mode {
+			case ModeCheck:
+				return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", len(orig)-len(b)-8, wire.ErrVersion)
+			}
+			return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+		// Tag u64 const 9
+		var v7 uint64
+		if v7, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Tag", len(orig)-len(b), err)
+		}
+		if v7 != 9 {
+			return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Tag", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+	}
+	m.Inline = l1
+	// Names set<Name, terminated>
+	l2 := m.Names[:0]
+	for i2 := 0; ; i2++ {
+		if i2 < cap(l2) {
+			l2 = l2[:i2+1]
+		} else {
+			l2 = append(l2, "")
+		}
+		var v8 string
+		if v8, b, err = wire.ConsumeString(b, 0, 65536); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Names["+strconv.Itoa(i2)+"]", len(orig)-len(b), err)
+		}
+		l2[i2] = Name(v8)
+		if len(l2[i2]) == 0 {
+			l2 = l2[:i2]
+			break
+		}
+		if uint64(i2) == 4096 {
+			return orig, wire.ConsumeError("Terminated", ".Names", len(orig)-len(b)-wire.BytesSize(len(l2[i2])), &wire.LimitError{What: "count", N: uint64(i2) + 1, Max: 4096})
+		}
+	}
+	m.Names = l2
+	// Paths list<StorePath, terminated>
+	l3 := m.Paths[:0]
+	for i3 := 0; ; i3++ {
+		if i3 < cap(l3) {
+			l3 = l3[:i3+1]
+		} else {
+			l3 = append(l3, "")
+		}
+		var v9 string
+		if v9, b, err = wire.ConsumeString(b, 0, 4096); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", len(orig)-len(b), err)
+		}
+		l3[i3] = StorePath(v9)
+		if len(l3[i3]) == 0 {
+			l3 = l3[:i3]
+			break
+		}
+		if uint64(i3) == 3 {
+			return orig, wire.ConsumeError("Terminated", ".Paths", len(orig)-len(b)-wire.BytesSize(len(l3[i3])), &wire.LimitError{What: "count", N: uint64(i3) + 1, Max: 3})
+		}
+		if err = l3[i3].Validate(); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", len(orig)-len(b)-wire.BytesSize(len(l3[i3])), err)
+		}
+	}
+	m.Paths = l3
+	// Tokens list<Token, terminated>
+	l4 := m.Tokens[:0]
+	for i4 := 0; ; i4++ {
+		if i4 < cap(l4) {
+			l4 = l4[:i4+1]
+		} else {
+			l4 = append(l4, nil)
+		}
+		var v10 []byte
+		if v10, b, err = wire.ConsumeBytes(b, 0, 32); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", len(orig)-len(b), err)
+		}
+		l4[i4] = append(l4[i4][:0], v10...)
+		if len(l4[i4]) == 0 {
+			l4 = l4[:i4]
+			break
+		}
+		if uint64(i4) == 4096 {
+			return orig, wire.ConsumeError("Terminated", ".Tokens", len(orig)-len(b)-wire.BytesSize(len(l4[i4])), &wire.LimitError{What: "count", N: uint64(i4) + 1, Max: 4096})
+		}
+		if err = l4[i4].Validate(); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", len(orig)-len(b)-wire.BytesSize(len(l4[i4])), err)
+		}
+	}
+	m.Tokens = l4
+	// Blobs list<bytes, terminated>
+	l5 := m.Blobs[:0]
+	for i5 := 0; ; i5++ {
+		if i5 < cap(l5) {
+			l5 = l5[:i5+1]
+		} else {
+			l5 = append(l5, nil)
+		}
+		var v11 []byte
+		if v11, b, err = wire.ConsumeBytes(b, 0, 8); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Blobs["+strconv.Itoa(i5)+"]", len(orig)-len(b), err)
+		}
+		l5[i5] = append(l5[i5][:0], v11...)
+		if len(l5[i5]) == 0 {
+			l5 = l5[:i5]
+			break
+		}
+		if uint64(i5) == 4096 {
+			return orig, wire.ConsumeError("Terminated", ".Blobs", len(orig)-len(b)-wire.BytesSize(len(l5[i5])), &wire.LimitError{What: "count", N: uint64(i5) + 1, Max: 4096})
+		}
+	}
+	m.Blobs = l5
+	// Boxes list<Box, terminated>
+	l6 := m.Boxes[:0]
+	for i6 := 0; ; i6++ {
+		if i6 < cap(l6) {
+			l6 = l6[:i6+1]
+		} else {
+			l6 = append(l6, base.Box{})
+		}
+		if l6[i6].Label, b, err = wire.ConsumeString(b, 0, 50); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Label", len(orig)-len(b), err)
+		}
+		if len(l6[i6].Label) == 0 {
+			l6 = l6[:i6]
+			break
+		}
+		if uint64(i6) == 4096 {
+			return orig, wire.ConsumeError("Terminated", ".Boxes", len(orig)-len(b)-wire.BytesSize(len(l6[i6].Label)), &wire.LimitError{What: "count", N: uint64(i6) + 1, Max: 4096})
+		}
+		// Kind Kind
+		var v12 uint64
+		if v12, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Kind", len(orig)-len(b), err)
+		}
+		l6[i6].Kind = base.Kind(v12)
+		if !l6[i6].Kind.Valid(p) {
+			return orig, wire.ConsumeError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Kind", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+	}
+	m.Boxes = l6
+	// Pinned list<Entry, terminated> at 1.30
+	l7 := m.Pinned[:0]
+	for i7 := 0; ; i7++ {
+		if i7 < cap(l7) {
+			l7 = l7[:i7+1]
+		} else {
+			l7 = append(l7, Entry{})
+		}
+		var v13 string
+		if v13, b, err = wire.ConsumeString(b, 0, 4096); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Path", len(orig)-len(b), err)
+		}
+		l7[i7].Path = StorePath(v13)
+		if len(l7[i7].Path) == 0 {
+			l7 = l7[:i7]
+			break
+		}
+		if uint64(i7) == 4096 {
+			return orig, wire.ConsumeError("Terminated", ".Pinned", len(orig)-len(b)-wire.BytesSize(len(l7[i7].Path)), &wire.LimitError{What: "count", N: uint64(i7) + 1, Max: 4096})
+		}
+		if err = l7[i7].Path.Validate(); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Path", len(orig)-len(b)-wire.BytesSize(len(l7[i7].Path)), err)
+		}
+		// Size u64
+		if l7[i7].Size, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Size", len(orig)-len(b), err)
+		}
+		// Note string when Size != 0
+		if l7[i7].Size != 0 {
+			if l7[i7].Note, b, err = wire.ConsumeString(b, 0, 20); err != nil {
+				return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Note", len(orig)-len(b), err)
+			}
+		} else {
+			l7[i7].Note = ""
+		}
+		// New u32 since 1.20
+		var v14 uint64
+		if v14, b, err = wire.ConsumeUint(b, math.MaxUint32); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].New", len(orig)-len(b), err)
+		}
+		l7[i7].New = uint32(v14)
+		// Mode Mode
+		var v15 uint64
+		if v15, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", len(orig)-len(b), err)
+		}
+		l7[i7].Mode = Mode(v15)
+		if !l7[i7].Mode.Valid(wire.Proto{Version: 0x11e}) {
+			switch l7[i7].Mode {
+			case ModeCheck:
+				return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", len(orig)-len(b)-8, wire.ErrVersion)
+			}
+			return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+		// Tag u64 const 9
+		var v16 uint64
+		if v16, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Tag", len(orig)-len(b), err)
+		}
+		if v16 != 9 {
+			return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Tag", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+	}
+	m.Pinned = l7
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *Terminated) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Entries Entries
+	if uint64(len(m.Entries)) > 6 {
+		return wire.EncodeError("Terminated", ".Entries", &wire.LimitError{What: "count", N: uint64(len(m.Entries)), Max: 6})
+	}
+	l0 := m.Entries
+	for i0 := range l0 {
+		if len(l0[i0].Path) == 0 {
+			return wire.EncodeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
+		}
+		if err = l0[i0].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Terminated", ".Entries["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	w.Uint64(0)
+	// Inline list<Entry, terminated>
+	if uint64(len(m.Inline)) > 4 || uint64(len(m.Inline)) < 1 {
+		return wire.EncodeError("Terminated", ".Inline", &wire.LimitError{What: "count", N: uint64(len(m.Inline)), Min: 1, Max: 4})
+	}
+	l1 := m.Inline
+	for i1 := range l1 {
+		if len(l1[i1].Path) == 0 {
+			return wire.EncodeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Path", wire.ErrInvalid)
+		}
+		if err = l1[i1].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Terminated", ".Inline["+strconv.Itoa(i1)+"]", err)
+		}
+	}
+	w.Uint64(0)
+	// Names set<Name, terminated>
+	if uint64(len(m.Names)) > 4096 {
+		return wire.EncodeError("Terminated", ".Names", &wire.LimitError{What: "count", N: uint64(len(m.Names)), Max: 4096})
+	}
+	for i2, e0 := range m.Names {
+		if len(e0) == 0 {
+			return wire.EncodeError("Terminated", ".Names["+strconv.Itoa(i2)+"]", wire.ErrInvalid)
+		}
+		if uint64(len(e0)) > 65536 {
+			return wire.EncodeError("Terminated", ".Names["+strconv.Itoa(i2)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 65536})
+		}
+		w.String(string(e0))
+	}
+	w.Uint64(0)
+	// Paths list<StorePath, terminated>
+	if uint64(len(m.Paths)) > 3 {
+		return wire.EncodeError("Terminated", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 3})
+	}
+	for i3, e1 := range m.Paths {
+		if len(e1) == 0 {
+			return wire.EncodeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", wire.ErrInvalid)
+		}
+		if err = e1.Validate(); err != nil {
+			return wire.EncodeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", err)
+		}
+		if uint64(len(e1)) > 4096 || uint64(len(e1)) < 1 {
+			return wire.EncodeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Min: 1, Max: 4096})
+		}
+		w.String(string(e1))
+	}
+	w.Uint64(0)
+	// Tokens list<Token, terminated>
+	if uint64(len(m.Tokens)) > 4096 {
+		return wire.EncodeError("Terminated", ".Tokens", &wire.LimitError{What: "count", N: uint64(len(m.Tokens)), Max: 4096})
+	}
+	for i4, e2 := range m.Tokens {
+		if len(e2) == 0 {
+			return wire.EncodeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", wire.ErrInvalid)
+		}
+		if err = e2.Validate(); err != nil {
+			return wire.EncodeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", err)
+		}
+		if uint64(len(e2)) > 32 {
+			return wire.EncodeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", &wire.LimitError{What: "bytes length", N: uint64(len(e2)), Max: 32})
+		}
+		w.Bytes(e2)
+	}
+	w.Uint64(0)
+	// Blobs list<bytes, terminated>
+	if uint64(len(m.Blobs)) > 4096 {
+		return wire.EncodeError("Terminated", ".Blobs", &wire.LimitError{What: "count", N: uint64(len(m.Blobs)), Max: 4096})
+	}
+	for i5, e3 := range m.Blobs {
+		if len(e3) == 0 {
+			return wire.EncodeError("Terminated", ".Blobs["+strconv.Itoa(i5)+"]", wire.ErrInvalid)
+		}
+		if uint64(len(e3)) > 8 {
+			return wire.EncodeError("Terminated", ".Blobs["+strconv.Itoa(i5)+"]", &wire.LimitError{What: "bytes length", N: uint64(len(e3)), Max: 8})
+		}
+		w.Bytes(e3)
+	}
+	w.Uint64(0)
+	// Boxes list<Box, terminated>
+	if uint64(len(m.Boxes)) > 4096 {
+		return wire.EncodeError("Terminated", ".Boxes", &wire.LimitError{What: "count", N: uint64(len(m.Boxes)), Max: 4096})
+	}
+	l2 := m.Boxes
+	for i6 := range l2 {
+		if len(l2[i6].Label) == 0 {
+			return wire.EncodeError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Label", wire.ErrInvalid)
+		}
+		if err = l2[i6].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Terminated", ".Boxes["+strconv.Itoa(i6)+"]", err)
+		}
+	}
+	w.Uint64(0)
+	// Pinned list<Entry, terminated> at 1.30
+	if uint64(len(m.Pinned)) > 4096 {
+		return wire.EncodeError("Terminated", ".Pinned", &wire.LimitError{What: "count", N: uint64(len(m.Pinned)), Max: 4096})
+	}
+	l3 := m.Pinned
+	for i7 := range l3 {
+		if len(l3[i7].Path) == 0 {
+			return wire.EncodeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Path", wire.ErrInvalid)
+		}
+		if err = l3[i7].EncodeWire(w, wire.Proto{Version: 0x11e}); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"]", err)
+		}
+	}
+	w.Uint64(0)
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *Terminated) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Entries Entries
+	l0 := m.Entries[:0]
+	for i0 := 0; ; i0++ {
+		if i0 < cap(l0) {
+			l0 = l0[:i0+1]
+		} else {
+			l0 = append(l0, Entry{})
+		}
+		var v0 string
+		if v0, err = r.String(0, 4096); err != nil {
+			return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Path", r.ValueOffset(), start, err)
+		}
+		l0[i0].Path = StorePath(v0)
+		if len(l0[i0].Path) == 0 {
+			l0 = l0[:i0]
+			break
+		}
+		if uint64(i0) == 6 {
+			return wire.ReadError("Terminated", ".Entries", r.ValueOffset(), start, &wire.LimitError{What: "count", N: uint64(i0) + 1, Max: 6})
+		}
+		if err = l0[i0].Path.Validate(); err != nil {
+			return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Path", r.ValueOffset(), start, err)
+		}
+		// Size u64
+		if l0[i0].Size, err = r.Uint64(); err != nil {
+			return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Size", r.ValueOffset(), start, err)
+		}
+		// Note string when Size != 0
+		if l0[i0].Size != 0 {
+			if l0[i0].Note, err = r.String(0, 20); err != nil {
+				return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Note", r.ValueOffset(), start, err)
+			}
+		} else {
+			l0[i0].Note = ""
+		}
+		// New u32 since 1.20
+		if p.Version >= 0x114 {
+			var v1 uint64
+			if v1, err = r.Uint(math.MaxUint32); err != nil {
+				return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].New", r.ValueOffset(), start, err)
+			}
+			l0[i0].New = uint32(v1)
+		} else {
+			l0[i0].New = 0
+		}
+		// Mode Mode
+		var v2 uint64
+		if v2, err = r.Uint64(); err != nil {
+			return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, err)
+		}
+		l0[i0].Mode = Mode(v2)
+		if !l0[i0].Mode.Valid(p) {
+			switch l0[i0].Mode {
+			case ModeCheck:
+				return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.ErrVersion)
+			}
+			return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+		// Tag u64 const 9
+		var v3 uint64
+		if v3, err = r.Uint64(); err != nil {
+			return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, err)
+		}
+		if v3 != 9 {
+			return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+	}
+	m.Entries = l0
+	// Inline list<Entry, terminated>
+	l1 := m.Inline[:0]
+	for i1 := 0; ; i1++ {
+		if i1 < cap(l1) {
+			l1 = l1[:i1+1]
+		} else {
+			l1 = append(l1, Entry{})
+		}
+		var v4 string
+		if v4, err = r.String(0, 4096); err != nil {
+			return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Path", r.ValueOffset(), start, err)
+		}
+		l1[i1].Path = StorePath(v4)
+		if len(l1[i1].Path) == 0 {
+			if uint64(i1) < 1 {
+				return wire.ReadError("Terminated", ".Inline", r.ValueOffset(), start, &wire.LimitError{What: "count", N: uint64(i1), Min: 1, Max: 4})
+			}
+			l1 = l1[:i1]
+			break
+		}
+		if uint64(i1) == 4 {
+			return wire.ReadError("Terminated", ".Inline", r.ValueOffset(), start, &wire.LimitError{What: "count", N: uint64(i1) + 1, Min: 1, Max: 4})
+		}
+		if err = l1[i1].Path.Validate(); err != nil {
+			return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Path", r.ValueOffset(), start, err)
+		}
+		// Size u64
+		if l1[i1].Size, err = r.Uint64(); err != nil {
+			return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Size", r.ValueOffset(), start, err)
+		}
+		// Note string when Size != 0
+		if l1[i1].Size != 0 {
+			if l1[i1].Note, err = r.String(0, 20); err != nil {
+				return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Note", r.ValueOffset(), start, err)
+			}
+		} else {
+			l1[i1].Note = ""
+		}
+		// New u32 since 1.20
+		if p.Version >= 0x114 {
+			var v5 uint64
+			if v5, err = r.Uint(math.MaxUint32); err != nil {
+				return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].New", r.ValueOffset(), start, err)
+			}
+			l1[i1].New = uint32(v5)
+		} else {
+			l1[i1].New = 0
+		}
+		// Mode Mode
+		var v6 uint64
+		if v6, err = r.Uint64(); err != nil {
+			return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", r.ValueOffset(), start, err)
+		}
+		l1[i1].Mode = Mode(v6)
+		if !l1[i1].Mode.Valid(p) {
+			switch l1[i1].Mode {
+			case ModeCheck:
+				return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", r.ValueOffset(), start, wire.ErrVersion)
+			}
+			return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+		// Tag u64 const 9
+		var v7 uint64
+		if v7, err = r.Uint64(); err != nil {
+			return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Tag", r.ValueOffset(), start, err)
+		}
+		if v7 != 9 {
+			return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Tag", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+	}
+	m.Inline = l1
+	// Names set<Name, terminated>
+	l2 := m.Names[:0]
+	for i2 := 0; ; i2++ {
+		if i2 < cap(l2) {
+			l2 = l2[:i2+1]
+		} else {
+			l2 = append(l2, "")
+		}
+		var v8 string
+		if v8, err = r.String(0, 65536); err != nil {
+			return wire.ReadError("Terminated", ".Names["+strconv.Itoa(i2)+"]", r.ValueOffset(), start, err)
+		}
+		l2[i2] = Name(v8)
+		if len(l2[i2]) == 0 {
+			l2 = l2[:i2]
+			break
+		}
+		if uint64(i2) == 4096 {
+			return wire.ReadError("Terminated", ".Names", r.ValueOffset(), start, &wire.LimitError{What: "count", N: uint64(i2) + 1, Max: 4096})
+		}
+	}
+	m.Names = l2
+	// Paths list<StorePath, terminated>
+	l3 := m.Paths[:0]
+	for i3 := 0; ; i3++ {
+		if i3 < cap(l3) {
+			l3 = l3[:i3+1]
+		} else {
+			l3 = append(l3, "")
+		}
+		var v9 string
+		if v9, err = r.String(0, 4096); err != nil {
+			return wire.ReadError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", r.ValueOffset(), start, err)
+		}
+		l3[i3] = StorePath(v9)
+		if len(l3[i3]) == 0 {
+			l3 = l3[:i3]
+			break
+		}
+		if uint64(i3) == 3 {
+			return wire.ReadError("Terminated", ".Paths", r.ValueOffset(), start, &wire.LimitError{What: "count", N: uint64(i3) + 1, Max: 3})
+		}
+		if err = l3[i3].Validate(); err != nil {
+			return wire.ReadError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", r.ValueOffset(), start, err)
+		}
+	}
+	m.Paths = l3
+	// Tokens list<Token, terminated>
+	l4 := m.Tokens[:0]
+	for i4 := 0; ; i4++ {
+		if i4 < cap(l4) {
+			l4 = l4[:i4+1]
+		} else {
+			l4 = append(l4, nil)
+		}
+		if l4[i4], err = r.AppendBytes(l4[i4][:0], 0, 32); err != nil {
+			return wire.ReadError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", r.ValueOffset(), start, err)
+		}
+		if len(l4[i4]) == 0 {
+			l4 = l4[:i4]
+			break
+		}
+		if uint64(i4) == 4096 {
+			return wire.ReadError("Terminated", ".Tokens", r.ValueOffset(), start, &wire.LimitError{What: "count", N: uint64(i4) + 1, Max: 4096})
+		}
+		if err = l4[i4].Validate(); err != nil {
+			return wire.ReadError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", r.ValueOffset(), start, err)
+		}
+	}
+	m.Tokens = l4
+	// Blobs list<bytes, terminated>
+	l5 := m.Blobs[:0]
+	for i5 := 0; ; i5++ {
+		if i5 < cap(l5) {
+			l5 = l5[:i5+1]
+		} else {
+			l5 = append(l5, nil)
+		}
+		if l5[i5], err = r.AppendBytes(l5[i5][:0], 0, 8); err != nil {
+			return wire.ReadError("Terminated", ".Blobs["+strconv.Itoa(i5)+"]", r.ValueOffset(), start, err)
+		}
+		if len(l5[i5]) == 0 {
+			l5 = l5[:i5]
+			break
+		}
+		if uint64(i5) == 4096 {
+			return wire.ReadError("Terminated", ".Blobs", r.ValueOffset(), start, &wire.LimitError{What: "count", N: uint64(i5) + 1, Max: 4096})
+		}
+	}
+	m.Blobs = l5
+	// Boxes list<Box, terminated>
+	l6 := m.Boxes[:0]
+	for i6 := 0; ; i6++ {
+		if i6 < cap(l6) {
+			l6 = l6[:i6+1]
+		} else {
+			l6 = append(l6, base.Box{})
+		}
+		if l6[i6].Label, err = r.String(0, 50); err != nil {
+			return wire.ReadError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Label", r.ValueOffset(), start, err)
+		}
+		if len(l6[i6].Label) == 0 {
+			l6 = l6[:i6]
+			break
+		}
+		if uint64(i6) == 4096 {
+			return wire.ReadError("Terminated", ".Boxes", r.ValueOffset(), start, &wire.LimitError{What: "count", N: uint64(i6) + 1, Max: 4096})
+		}
+		// Kind Kind
+		var v10 uint64
+		if v10, err = r.Uint64(); err != nil {
+			return wire.ReadError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Kind", r.ValueOffset(), start, err)
+		}
+		l6[i6].Kind = base.Kind(v10)
+		if !l6[i6].Kind.Valid(p) {
+			return wire.ReadError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Kind", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+	}
+	m.Boxes = l6
+	// Pinned list<Entry, terminated> at 1.30
+	l7 := m.Pinned[:0]
+	for i7 := 0; ; i7++ {
+		if i7 < cap(l7) {
+			l7 = l7[:i7+1]
+		} else {
+			l7 = append(l7, Entry{})
+		}
+		var v11 string
+		if v11, err = r.String(0, 4096); err != nil {
+			return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Path", r.ValueOffset(), start, err)
+		}
+		l7[i7].Path = StorePath(v11)
+		if len(l7[i7].Path) == 0 {
+			l7 = l7[:i7]
+			break
+		}
+		if uint64(i7) == 4096 {
+			return wire.ReadError("Terminated", ".Pinned", r.ValueOffset(), start, &wire.LimitError{What: "count", N: uint64(i7) + 1, Max: 4096})
+		}
+		if err = l7[i7].Path.Validate(); err != nil {
+			return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Path", r.ValueOffset(), start, err)
+		}
+		// Size u64
+		if l7[i7].Size, err = r.Uint64(); err != nil {
+			return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Size", r.ValueOffset(), start, err)
+		}
+		// Note string when Size != 0
+		if l7[i7].Size != 0 {
+			if l7[i7].Note, err = r.String(0, 20); err != nil {
+				return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Note", r.ValueOffset(), start, err)
+			}
+		} else {
+			l7[i7].Note = ""
+		}
+		// New u32 since 1.20
+		var v12 uint64
+		if v12, err = r.Uint(math.MaxUint32); err != nil {
+			return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].New", r.ValueOffset(), start, err)
+		}
+		l7[i7].New = uint32(v12)
+		// Mode Mode
+		var v13 uint64
+		if v13, err = r.Uint64(); err != nil {
+			return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", r.ValueOffset(), start, err)
+		}
+		l7[i7].Mode = Mode(v13)
+		if !l7[i7].Mode.Valid(wire.Proto{Version: 0x11e}) {
+			switch l7[i7].Mode {
+			case ModeCheck:
+				return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", r.ValueOffset(), start, wire.ErrVersion)
+			}
+			return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+		// Tag u64 const 9
+		var v14 uint64
+		if v14, err = r.Uint64(); err != nil {
+			return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Tag", r.ValueOffset(), start, err)
+		}
+		if v14 != 9 {
+			return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Tag", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+	}
+	m.Pinned = l7
+	return nil
+}
+
+// WireTypeName returns "Terminated", the name of the type in errors.
+func (*Terminated) WireTypeName() string {
+	return "Terminated"
+}
+
+// Conditional has fields on the wire only for some values of earlier
+// fields: numbers, named bools, enums (gated, open), a gated field and a
+// conditional one compared, a required conditional field, a conditional
+// const.
+type Conditional struct {
+	// Status is a u32 on the wire.
+	Status uint32
+	// Message is a string on the wire.
+	//
+	// Only on the wire when Status != 0; otherwise it decodes as the zero value.
+	Message string
+	// Flag is a Flag on the wire.
+	Flag Flag
+	// Extra is a u64 on the wire.
+	//
+	// Only on the wire when Flag == true; otherwise it decodes as the zero value.
+	Extra uint64
+	// NoExtra is a u64 on the wire.
+	//
+	// Only on the wire when Flag == false; otherwise it decodes as 9.
+	NoExtra uint64
+	// Mode is a Mode on the wire.
+	//
+	// Only on the wire since 1.20; elsewhere it decodes as the zero value.
+	Mode Mode
+	// Checked is a string on the wire.
+	//
+	// Only on the wire when Mode == Check; otherwise it decodes as the zero value.
+	Checked string
+	// Old is a u64 on the wire.
+	//
+	// Only on the wire until 1.20; elsewhere it decodes as 4.
+	Old uint64
+	// Legacy is a string on the wire.
+	//
+	// Only on the wire when Old == 4; otherwise it decodes as the zero value.
+	Legacy string
+	// Nested is a u64 on the wire.
+	//
+	// Only on the wire when Extra != 0; otherwise it decodes as the zero value.
+	Nested uint64
+	// Req is a string on the wire.
+	//
+	// Only on the wire since 1.25 and when Status == 3; otherwise it decodes as
+	// the zero value. Encoding another value where it is not on the wire is an
+	// error.
+	Req string
+	// Level is a Level on the wire.
+	Level Level
+	// Warned is a bool on the wire.
+	//
+	// Only on the wire when Level == Warn; otherwise it decodes as the zero value.
+	Warned bool
+	// Count is a Counter on the wire.
+	Count Counter
+	// Counted is a list<u64> on the wire.
+	//
+	// Only on the wire when Count != 0; otherwise it decodes as the zero value.
+	Counted []uint64
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *Conditional) WireSize(p wire.Proto) int {
+	n := 32
+	if m.Status != 0 {
+		n += wire.BytesSize(len(m.Message))
+	}
+	if m.Flag {
+		n += 8
+	}
+	if !m.Flag {
+		n += 8
+	}
+	if p.Version >= 0x114 {
+		n += 8
+	}
+	if p.Version >= 0x114 && m.Mode == ModeCheck {
+		n += wire.BytesSize(len(m.Checked))
+	}
+	if p.Version < 0x114 {
+		n += 8
+	}
+	if p.Version >= 0x114 || m.Old == 4 {
+		n += wire.BytesSize(len(m.Legacy))
+	}
+	if m.Flag && m.Extra != 0 {
+		n += 8
+	}
+	if p.Version >= 0x119 && m.Status == 3 {
+		n += wire.BytesSize(len(m.Req))
+	}
+	if m.Status != 0 {
+		n += 8
+	}
+	if m.Level == LevelWarn {
+		n += 8
+	}
+	if m.Count != 0 {
+		n += 8
+		n += len(m.Counted) * 8
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	// Status u32
+	b = wire.AppendUint64(b, uint64(m.Status))
+	// Message string when Status != 0
+	if m.Status != 0 {
+		if uint64(len(m.Message)) > 65536 {
+			return b[:start], wire.EncodeError("Conditional", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 65536})
+		}
+		b = wire.AppendString(b, m.Message)
+	}
+	// Flag Flag
+	b = wire.AppendBool(b, bool(m.Flag))
+	// Extra u64 when Flag == true
+	if m.Flag {
+		b = wire.AppendUint64(b, m.Extra)
+	}
+	// NoExtra u64 when Flag == false
+	if !m.Flag {
+		b = wire.AppendUint64(b, m.NoExtra)
+	}
+	// Mode Mode since 1.20
+	if p.Version >= 0x114 {
+		if !m.Mode.Valid(p) {
+			switch m.Mode {
+			case ModeCheck:
+				return b[:start], wire.EncodeError("Conditional", ".Mode", wire.ErrVersion)
+			}
+			return b[:start], wire.EncodeError("Conditional", ".Mode", wire.ErrInvalid)
+		}
+		b = wire.AppendUint64(b, uint64(m.Mode))
+	}
+	// Checked string when Mode == Check
+	if p.Version >= 0x114 && m.Mode == ModeCheck {
+		if uint64(len(m.Checked)) > 65536 {
+			return b[:start], wire.EncodeError("Conditional", ".Checked", &wire.LimitError{What: "string length", N: uint64(len(m.Checked)), Max: 65536})
+		}
+		b = wire.AppendString(b, m.Checked)
+	}
+	// Old u64 until 1.20
+	if p.Version < 0x114 {
+		b = wire.AppendUint64(b, m.Old)
+	}
+	// Legacy string when Old == 4
+	if p.Version >= 0x114 || m.Old == 4 {
+		if uint64(len(m.Legacy)) > 65536 {
+			return b[:start], wire.EncodeError("Conditional", ".Legacy", &wire.LimitError{What: "string length", N: uint64(len(m.Legacy)), Max: 65536})
+		}
+		b = wire.AppendString(b, m.Legacy)
+	}
+	// Nested u64 when Extra != 0
+	if m.Flag && m.Extra != 0 {
+		b = wire.AppendUint64(b, m.Nested)
+	}
+	// Req string since 1.25 when Status == 3
+	if p.Version >= 0x119 {
+		if m.Status == 3 {
+			if uint64(len(m.Req)) > 65536 {
+				return b[:start], wire.EncodeError("Conditional", ".Req", &wire.LimitError{What: "string length", N: uint64(len(m.Req)), Max: 65536})
+			}
+			b = wire.AppendString(b, m.Req)
+		} else {
+			if m.Req != "" {
+				return b[:start], wire.EncodeError("Conditional", ".Req", wire.ErrInvalid)
+			}
+		}
+	} else {
+		if m.Req != "" {
+			return b[:start], wire.EncodeError("Conditional", ".Req", wire.ErrVersion)
+		}
+	}
+	// Magic u64 when Status != 0 const 7235960
+	if m.Status != 0 {
+		b = wire.AppendUint64(b, 7235960)
+	}
+	// Level Level
+	b = wire.AppendUint64(b, uint64(m.Level))
+	// Warned bool when Level == Warn
+	if m.Level == LevelWarn {
+		b = wire.AppendBool(b, m.Warned)
+	}
+	// Count Counter
+	b = wire.AppendUint64(b, uint64(m.Count))
+	// Counted list<u64> when Count != 0
+	if m.Count != 0 {
+		if uint64(len(m.Counted)) > 4 {
+			return b[:start], wire.EncodeError("Conditional", ".Counted", &wire.LimitError{What: "count", N: uint64(len(m.Counted)), Max: 4})
+		}
+		b = wire.AppendUint64(b, uint64(len(m.Counted)))
+		for _, e0 := range m.Counted {
+			b = wire.AppendUint64(b, e0)
+		}
+	}
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *Conditional) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Status u32
+	var v0 uint64
+	if v0, b, err = wire.ConsumeUint(b, math.MaxUint32); err != nil {
+		return orig, wire.ConsumeError("Conditional", ".Status", len(orig)-len(b), err)
+	}
+	m.Status = uint32(v0)
+	// Message string when Status != 0
+	if m.Status != 0 {
+		if m.Message, b, err = wire.ConsumeString(b, 0, 65536); err != nil {
+			return orig, wire.ConsumeError("Conditional", ".Message", len(orig)-len(b), err)
+		}
+	} else {
+		m.Message = ""
+	}
+	// Flag Flag
+	var v1 bool
+	if v1, b, err = wire.ConsumeBool(b); err != nil {
+		return orig, wire.ConsumeError("Conditional", ".Flag", len(orig)-len(b), err)
+	}
+	m.Flag = Flag(v1)
+	// Extra u64 when Flag == true
+	if m.Flag {
+		if m.Extra, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Conditional", ".Extra", len(orig)-len(b), err)
+		}
+	} else {
+		m.Extra = 0
+	}
+	// NoExtra u64 when Flag == false
+	if !m.Flag {
+		if m.NoExtra, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Conditional", ".NoExtra", len(orig)-len(b), err)
+		}
+	} else {
+		m.NoExtra = 9
+	}
+	// Mode Mode since 1.20
+	if p.Version >= 0x114 {
+		var v2 uint64
+		if v2, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Conditional", ".Mode", len(orig)-len(b), err)
+		}
+		m.Mode = Mode(v2)
+		if !m.Mode.Valid(p) {
+			switch m.Mode {
+			case ModeCheck:
+				return orig, wire.ConsumeError("Conditional", ".Mode", len(orig)-len(b)-8, wire.ErrVersion)
+			}
+			return orig, wire.ConsumeError("Conditional", ".Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+	} else {
+		m.Mode = 0
+	}
+	// Checked string when Mode == Check
+	if p.Version >= 0x114 && m.Mode == ModeCheck {
+		if m.Checked, b, err = wire.ConsumeString(b, 0, 65536); err != nil {
+			return orig, wire.ConsumeError("Conditional", ".Checked", len(orig)-len(b), err)
+		}
+	} else {
+		m.Checked = ""
+	}
+	// Old u64 until 1.20
+	if p.Version < 0x114 {
+		if m.Old, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Conditional", ".Old", len(orig)-len(b), err)
+		}
+	} else {
+		m.Old = 4
+	}
+	// Legacy string when Old == 4
+	if p.Version >= 0x114 || m.Old == 4 {
+		if m.Legacy, b, err = wire.ConsumeString(b, 0, 65536); err != nil {
+			return orig, wire.ConsumeError("Conditional", ".Legacy", len(orig)-len(b), err)
+		}
+	} else {
+		m.Legacy = ""
+	}
+	// Nested u64 when Extra != 0
+	if m.Flag && m.Extra != 0 {
+		if m.Nested, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Conditional", ".Nested", len(orig)-len(b), err)
+		}
+	} else {
+		m.Nested = 0
+	}
+	// Req string since 1.25 when Status == 3
+	if p.Version >= 0x119 {
+		if m.Status == 3 {
+			if m.Req, b, err = wire.ConsumeString(b, 0, 65536); err != nil {
+				return orig, wire.ConsumeError("Conditional", ".Req", len(orig)-len(b), err)
+			}
+		} else {
+			m.Req = ""
+		}
+	} else {
+		m.Req = ""
+	}
+	// Magic u64 when Status != 0 const 7235960
+	if m.Status != 0 {
+		var v3 uint64
+		if v3, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Conditional", ".Magic", len(orig)-len(b), err)
+		}
+		if v3 != 7235960 {
+			return orig, wire.ConsumeError("Conditional", ".Magic", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+	}
+	// Level Level
+	var v4 uint64
+	if v4, b, err = wire.ConsumeUint64(b); err != nil {
+		return orig, wire.ConsumeError("Conditional", ".Level", len(orig)-len(b), err)
+	}
+	m.Level = Level(v4)
+	// Warned bool when Level == Warn
+	if m.Level == LevelWarn {
+		if m.Warned, b, err = wire.ConsumeBool(b); err != nil {
+			return orig, wire.ConsumeError("Conditional", ".Warned", len(orig)-len(b), err)
+		}
+	} else {
+		m.Warned = false
+	}
+	// Count Counter
+	var v5 uint64
+	if v5, b, err = wire.ConsumeUint(b, math.MaxUint32); err != nil {
+		return orig, wire.ConsumeError("Conditional", ".Count", len(orig)-len(b), err)
+	}
+	m.Count = Counter(v5)
+	// Counted list<u64> when Count != 0
+	if m.Count != 0 {
+		var n0 int
+		if n0, b, err = wire.ConsumeCount(b, 0, 4, 8); err != nil {
+			return orig, wire.ConsumeError("Conditional", ".Counted", len(orig)-len(b), err)
+		}
+		l0 := m.Counted
+		if cap(l0) >= n0 {
+			l0 = l0[:n0]
+		} else {
+			l0 = make([]uint64, n0)
+		}
+		for i0 := range l0 {
+			if l0[i0], b, err = wire.ConsumeUint64(b); err != nil {
+				return orig, wire.ConsumeError("Conditional", ".Counted["+strconv.Itoa(i0)+"]", len(orig)-len(b), err)
+			}
+		}
+		m.Counted = l0
+	} else {
+		m.Counted = m.Counted[:0]
+	}
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	// Status u32
+	w.Uint64(uint64(m.Status))
+	// Message string when Status != 0
+	if m.Status != 0 {
+		if uint64(len(m.Message)) > 65536 {
+			return wire.EncodeError("Conditional", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 65536})
+		}
+		w.String(m.Message)
+	}
+	// Flag Flag
+	w.Bool(bool(m.Flag))
+	// Extra u64 when Flag == true
+	if m.Flag {
+		w.Uint64(m.Extra)
+	}
+	// NoExtra u64 when Flag == false
+	if !m.Flag {
+		w.Uint64(m.NoExtra)
+	}
+	// Mode Mode since 1.20
+	if p.Version >= 0x114 {
+		if !m.Mode.Valid(p) {
+			switch m.Mode {
+			case ModeCheck:
+				return wire.EncodeError("Conditional", ".Mode", wire.ErrVersion)
+			}
+			return wire.EncodeError("Conditional", ".Mode", wire.ErrInvalid)
+		}
+		w.Uint64(uint64(m.Mode))
+	}
+	// Checked string when Mode == Check
+	if p.Version >= 0x114 && m.Mode == ModeCheck {
+		if uint64(len(m.Checked)) > 65536 {
+			return wire.EncodeError("Conditional", ".Checked", &wire.LimitError{What: "string length", N: uint64(len(m.Checked)), Max: 65536})
+		}
+		w.String(m.Checked)
+	}
+	// Old u64 until 1.20
+	if p.Version < 0x114 {
+		w.Uint64(m.Old)
+	}
+	// Legacy string when Old == 4
+	if p.Version >= 0x114 || m.Old == 4 {
+		if uint64(len(m.Legacy)) > 65536 {
+			return wire.EncodeError("Conditional", ".Legacy", &wire.LimitError{What: "string length", N: uint64(len(m.Legacy)), Max: 65536})
+		}
+		w.String(m.Legacy)
+	}
+	// Nested u64 when Extra != 0
+	if m.Flag && m.Extra != 0 {
+		w.Uint64(m.Nested)
+	}
+	// Req string since 1.25 when Status == 3
+	if p.Version >= 0x119 {
+		if m.Status == 3 {
+			if uint64(len(m.Req)) > 65536 {
+				return wire.EncodeError("Conditional", ".Req", &wire.LimitError{What: "string length", N: uint64(len(m.Req)), Max: 65536})
+			}
+			w.String(m.Req)
+		} else {
+			if m.Req != "" {
+				return wire.EncodeError("Conditional", ".Req", wire.ErrInvalid)
+			}
+		}
+	} else {
+		if m.Req != "" {
+			return wire.EncodeError("Conditional", ".Req", wire.ErrVersion)
+		}
+	}
+	// Magic u64 when Status != 0 const 7235960
+	if m.Status != 0 {
+		w.Uint64(7235960)
+	}
+	// Level Level
+	w.Uint64(uint64(m.Level))
+	// Warned bool when Level == Warn
+	if m.Level == LevelWarn {
+		w.Bool(m.Warned)
+	}
+	// Count Counter
+	w.Uint64(uint64(m.Count))
+	// Counted list<u64> when Count != 0
+	if m.Count != 0 {
+		if uint64(len(m.Counted)) > 4 {
+			return wire.EncodeError("Conditional", ".Counted", &wire.LimitError{What: "count", N: uint64(len(m.Counted)), Max: 4})
+		}
+		w.Uint64(uint64(len(m.Counted)))
+		for _, e0 := range m.Counted {
+			w.Uint64(e0)
+		}
+	}
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *Conditional) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Status u32
+	var v0 uint64
+	if v0, err = r.Uint(math.MaxUint32); err != nil {
+		return wire.ReadError("Conditional", ".Status", r.ValueOffset(), start, err)
+	}
+	m.Status = uint32(v0)
+	// Message string when Status != 0
+	if m.Status != 0 {
+		if m.Message, err = r.String(0, 65536); err != nil {
+			return wire.ReadError("Conditional", ".Message", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.Message = ""
+	}
+	// Flag Flag
+	var v1 bool
+	if v1, err = r.Bool(); err != nil {
+		return wire.ReadError("Conditional", ".Flag", r.ValueOffset(), start, err)
+	}
+	m.Flag = Flag(v1)
+	// Extra u64 when Flag == true
+	if m.Flag {
+		if m.Extra, err = r.Uint64(); err != nil {
+			return wire.ReadError("Conditional", ".Extra", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.Extra = 0
+	}
+	// NoExtra u64 when Flag == false
+	if !m.Flag {
+		if m.NoExtra, err = r.Uint64(); err != nil {
+			return wire.ReadError("Conditional", ".NoExtra", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.NoExtra = 9
+	}
+	// Mode Mode since 1.20
+	if p.Version >= 0x114 {
+		var v2 uint64
+		if v2, err = r.Uint64(); err != nil {
+			return wire.ReadError("Conditional", ".Mode", r.ValueOffset(), start, err)
+		}
+		m.Mode = Mode(v2)
+		if !m.Mode.Valid(p) {
+			switch m.Mode {
+			case ModeCheck:
+				return wire.ReadError("Conditional", ".Mode", r.ValueOffset(), start, wire.ErrVersion)
+			}
+			return wire.ReadError("Conditional", ".Mode", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+	} else {
+		m.Mode = 0
+	}
+	// Checked string when Mode == Check
+	if p.Version >= 0x114 && m.Mode == ModeCheck {
+		if m.Checked, err = r.String(0, 65536); err != nil {
+			return wire.ReadError("Conditional", ".Checked", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.Checked = ""
+	}
+	// Old u64 until 1.20
+	if p.Version < 0x114 {
+		if m.Old, err = r.Uint64(); err != nil {
+			return wire.ReadError("Conditional", ".Old", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.Old = 4
+	}
+	// Legacy string when Old == 4
+	if p.Version >= 0x114 || m.Old == 4 {
+		if m.Legacy, err = r.String(0, 65536); err != nil {
+			return wire.ReadError("Conditional", ".Legacy", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.Legacy = ""
+	}
+	// Nested u64 when Extra != 0
+	if m.Flag && m.Extra != 0 {
+		if m.Nested, err = r.Uint64(); err != nil {
+			return wire.ReadError("Conditional", ".Nested", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.Nested = 0
+	}
+	// Req string since 1.25 when Status == 3
+	if p.Version >= 0x119 {
+		if m.Status == 3 {
+			if m.Req, err = r.String(0, 65536); err != nil {
+				return wire.ReadError("Conditional", ".Req", r.ValueOffset(), start, err)
+			}
+		} else {
+			m.Req = ""
+		}
+	} else {
+		m.Req = ""
+	}
+	// Magic u64 when Status != 0 const 7235960
+	if m.Status != 0 {
+		var v3 uint64
+		if v3, err = r.Uint64(); err != nil {
+			return wire.ReadError("Conditional", ".Magic", r.ValueOffset(), start, err)
+		}
+		if v3 != 7235960 {
+			return wire.ReadError("Conditional", ".Magic", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+	}
+	// Level Level
+	var v4 uint64
+	if v4, err = r.Uint64(); err != nil {
+		return wire.ReadError("Conditional", ".Level", r.ValueOffset(), start, err)
+	}
+	m.Level = Level(v4)
+	// Warned bool when Level == Warn
+	if m.Level == LevelWarn {
+		if m.Warned, err = r.Bool(); err != nil {
+			return wire.ReadError("Conditional", ".Warned", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.Warned = false
+	}
+	// Count Counter
+	var v5 uint64
+	if v5, err = r.Uint(math.MaxUint32); err != nil {
+		return wire.ReadError("Conditional", ".Count", r.ValueOffset(), start, err)
+	}
+	m.Count = Counter(v5)
+	// Counted list<u64> when Count != 0
+	if m.Count != 0 {
+		var n0 int
+		if n0, err = r.Count(0, 4); err != nil {
+			return wire.ReadError("Conditional", ".Counted", r.ValueOffset(), start, err)
+		}
+		l0 := m.Counted
+		if cap(l0) >= n0 {
+			l0 = l0[:n0]
+		} else {
+			l0 = make([]uint64, 0, min(n0, 1024))
+		}
+		for i0 := range n0 {
+			if i0 == len(l0) {
+				l0 = append(l0, 0)
+			}
+			if l0[i0], err = r.Uint64(); err != nil {
+				return wire.ReadError("Conditional", ".Counted["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
+			}
+		}
+		m.Counted = l0
+	} else {
+		m.Counted = m.Counted[:0]
+	}
+	return nil
+}
+
+// WireTypeName returns "Conditional", the name of the type in errors.
+func (*Conditional) WireTypeName() string {
+	return "Conditional"
+}
+
+// LayeredWhen has conditions in layouts.
+type LayeredWhen struct {
+	// Kind is a u8 on the wire.
+	//
+	// Only on the wire in the layouts: until 1.25; since 1.25; elsewhere it
+	// decodes as the zero value.
+	Kind uint8
+	// Data is a bytes on the wire.
+	//
+	// Only on the wire in the layouts: until 1.25; since 1.25, and when Kind == 1;
+	// otherwise it decodes as the zero value.
+	Data []byte
+	// More is a u64 on the wire.
+	//
+	// Only on the wire in the layouts: since 1.25, and when Kind != 0; otherwise
+	// it decodes as the zero value. Encoding another value where it is not on the
+	// wire is an error.
+	More uint64
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *LayeredWhen) WireSize(p wire.Proto) int {
+	n := 0
+	switch {
+	case p.Version < 0x119:
+		n += 8
+		if m.Kind == 1 {
+			n += wire.BytesSize(len(m.Data))
+		}
+	case p.Version >= 0x119:
+		n += 8
+		if m.Kind == 1 {
+			n += wire.BytesSize(len(m.Data))
+		}
+		if m.Kind != 0 {
+			n += 8
+		}
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *LayeredWhen) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	switch {
+	case p.Version < 0x119:
+		// Kind u8
+		b = wire.AppendUint64(b, uint64(m.Kind))
+		// Data bytes when Kind == 1
+		if m.Kind == 1 {
+			if uint64(len(m.Data)) > 16 {
+				return b[:start], wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
+			}
+			b = wire.AppendBytes(b, m.Data)
+		}
+		if m.More != 0 {
+			return b[:start], wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
+		}
+	case p.Version >= 0x119:
+		// Kind u8
+		b = wire.AppendUint64(b, uint64(m.Kind))
+		// Data bytes when Kind == 1
+		if m.Kind == 1 {
+			if uint64(len(m.Data)) > 16 {
+				return b[:start], wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
+			}
+			b = wire.AppendBytes(b, m.Data)
+		}
+		// More u64 when Kind != 0
+		if m.Kind != 0 {
+			b = wire.AppendUint64(b, m.More)
+		} else {
+			if m.More != 0 {
+				return b[:start], wire.EncodeError("LayeredWhen", ".More", wire.ErrInvalid)
+			}
+		}
+	default:
+		if m.More != 0 {
+			return b[:start], wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
+		}
+	}
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *LayeredWhen) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	switch {
+	case p.Version < 0x119:
+		// Kind u8
+		var v0 uint64
+		if v0, b, err = wire.ConsumeUint(b, math.MaxUint8); err != nil {
+			return orig, wire.ConsumeError("LayeredWhen", ".Kind", len(orig)-len(b), err)
+		}
+		m.Kind = uint8(v0)
+		// Data bytes when Kind == 1
+		if m.Kind == 1 {
+			var v1 []byte
+			if v1, b, err = wire.ConsumeBytes(b, 0, 16); err != nil {
+				return orig, wire.ConsumeError("LayeredWhen", ".Data", len(orig)-len(b), err)
+			}
+			m.Data = append(m.Data[:0], v1...)
+		} else {
+			m.Data = m.Data[:0]
+		}
+		m.More = 0
+	case p.Version >= 0x119:
+		// Kind u8
+		var v2 uint64
+		if v2, b, err = wire.ConsumeUint(b, math.MaxUint8); err != nil {
+			return orig, wire.ConsumeError("LayeredWhen", ".Kind", len(orig)-len(b), err)
+		}
+		m.Kind = uint8(v2)
+		// Data bytes when Kind == 1
+		if m.Kind == 1 {
+			var v3 []byte
+			if v3, b, err = wire.ConsumeBytes(b, 0, 16); err != nil {
+				return orig, wire.ConsumeError("LayeredWhen", ".Data", len(orig)-len(b), err)
+			}
+			m.Data = append(m.Data[:0], v3...)
+		} else {
+			m.Data = m.Data[:0]
+		}
+		// More u64 when Kind != 0
+		if m.Kind != 0 {
+			if m.More, b, err = wire.ConsumeUint64(b); err != nil {
+				return orig, wire.ConsumeError("LayeredWhen", ".More", len(orig)-len(b), err)
+			}
+		} else {
+			m.More = 0
+		}
+	default:
+		m.Kind = 0
+		m.Data = m.Data[:0]
+		m.More = 0
+	}
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *LayeredWhen) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	switch {
+	case p.Version < 0x119:
+		// Kind u8
+		w.Uint64(uint64(m.Kind))
+		// Data bytes when Kind == 1
+		if m.Kind == 1 {
+			if uint64(len(m.Data)) > 16 {
+				return wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
+			}
+			w.Bytes(m.Data)
+		}
+		if m.More != 0 {
+			return wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
+		}
+	case p.Version >= 0x119:
+		// Kind u8
+		w.Uint64(uint64(m.Kind))
+		// Data bytes when Kind == 1
+		if m.Kind == 1 {
+			if uint64(len(m.Data)) > 16 {
+				return wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
+			}
+			w.Bytes(m.Data)
+		}
+		// More u64 when Kind != 0
+		if m.Kind != 0 {
+			w.Uint64(m.More)
+		} else {
+			if m.More != 0 {
+				return wire.EncodeError("LayeredWhen", ".More", wire.ErrInvalid)
+			}
+		}
+	default:
+		if m.More != 0 {
+			return wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
+		}
+	}
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *LayeredWhen) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	switch {
+	case p.Version < 0x119:
+		// Kind u8
+		var v0 uint64
+		if v0, err = r.Uint(math.MaxUint8); err != nil {
+			return wire.ReadError("LayeredWhen", ".Kind", r.ValueOffset(), start, err)
+		}
+		m.Kind = uint8(v0)
+		// Data bytes when Kind == 1
+		if m.Kind == 1 {
+			if m.Data, err = r.AppendBytes(m.Data[:0], 0, 16); err != nil {
+				return wire.ReadError("LayeredWhen", ".Data", r.ValueOffset(), start, err)
+			}
+		} else {
+			m.Data = m.Data[:0]
+		}
+		m.More = 0
+	case p.Version >= 0x119:
+		// Kind u8
+		var v1 uint64
+		if v1, err = r.Uint(math.MaxUint8); err != nil {
+			return wire.ReadError("LayeredWhen", ".Kind", r.ValueOffset(), start, err)
+		}
+		m.Kind = uint8(v1)
+		// Data bytes when Kind == 1
+		if m.Kind == 1 {
+			if m.Data, err = r.AppendBytes(m.Data[:0], 0, 16); err != nil {
+				return wire.ReadError("LayeredWhen", ".Data", r.ValueOffset(), start, err)
+			}
+		} else {
+			m.Data = m.Data[:0]
+		}
+		// More u64 when Kind != 0
+		if m.Kind != 0 {
+			if m.More, err = r.Uint64(); err != nil {
+				return wire.ReadError("LayeredWhen", ".More", r.ValueOffset(), start, err)
+			}
+		} else {
+			m.More = 0
+		}
+	default:
+		m.Kind = 0
+		m.Data = m.Data[:0]
+		m.More = 0
+	}
+	return nil
+}
+
+// WireTypeName returns "LayeredWhen", the name of the type in errors.
+func (*LayeredWhen) WireTypeName() string {
+	return "LayeredWhen"
+}
+
+// Pinned has fields encoded at fixed versions, whatever was negotiated.
+type Pinned struct {
+	// Gated is a Gated on the wire.
+	//
+	// Its value is encoded at version 1.25 without features, whatever the
+	// negotiated protocol.
+	Gated Gated
+	// Old is a Gated on the wire.
+	//
+	// Its value is encoded at version 1.10 without features, whatever the
+	// negotiated protocol.
+	Old Gated
+	// Modes is a list<Mode> on the wire.
+	//
+	// Its value is encoded at version 1.30 without features, whatever the
+	// negotiated protocol.
+	Modes []Mode
+	// Action is a Action on the wire.
+	//
+	// Its value is encoded at version 1.30 without features, whatever the
+	// negotiated protocol.
+	Action Action
+	// Later is a Prims on the wire.
+	//
+	// Only on the wire since 1.20; elsewhere it decodes as the zero value.
+	//
+	// Its value is encoded at version 1.0 without features, whatever the
+	// negotiated protocol.
+	Later Prims
+	// Versioned is a Versioned on the wire.
+	//
+	// Its value is encoded at version 1.26 without features, whatever the
+	// negotiated protocol.
+	Versioned Versioned
+	// Cond is a Conditional on the wire.
+	//
+	// Its value is encoded at version 1.20 without features, whatever the
+	// negotiated protocol.
+	Cond Conditional
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *Pinned) WireSize(p wire.Proto) int {
+	n := 8
+	n += m.Gated.WireSize(wire.Proto{Version: 0x119})
+	n += m.Old.WireSize(wire.Proto{Version: 0x10a})
+	n += len(m.Modes) * 8
+	n += SizeAction(m.Action, wire.Proto{Version: 0x11e})
+	if p.Version >= 0x114 {
+		n += m.Later.WireSize(wire.Proto{Version: 0x100})
+	}
+	n += m.Versioned.WireSize(wire.Proto{Version: 0x11a})
+	n += m.Cond.WireSize(wire.Proto{Version: 0x114})
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *Pinned) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	var err error
+	// Gated Gated at 1.25
+	if b, err = m.Gated.AppendWire(b, wire.Proto{Version: 0x119}); err != nil {
+		return b[:start], wire.EncodeError("Pinned", ".Gated", err)
+	}
+	// Old Gated at 1.10
+	if b, err = m.Old.AppendWire(b, wire.Proto{Version: 0x10a}); err != nil {
+		return b[:start], wire.EncodeError("Pinned", ".Old", err)
+	}
+	// Modes list<Mode> at 1.30
+	if uint64(len(m.Modes)) > 4096 {
+		return b[:start], wire.EncodeError("Pinned", ".Modes", &wire.LimitError{What: "count", N: uint64(len(m.Modes)), Max: 4096})
+	}
+	b = wire.AppendUint64(b, uint64(len(m.Modes)))
+	for i0, e0 := range m.Modes {
+		if !e0.Valid(wire.Proto{Version: 0x11e}) {
+			switch e0 {
+			case ModeCheck:
+				return b[:start], wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.ErrVersion)
+			}
+			return b[:start], wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.ErrInvalid)
+		}
+		b = wire.AppendUint64(b, uint64(e0))
+	}
+	// Action Action at 1.30
+	if b, err = AppendAction(b, m.Action, wire.Proto{Version: 0x11e}); err != nil {
+		return b[:start], wire.EncodeError("Pinned", ".Action", err)
+	}
+	// Later Prims since 1.20 at 1.0
+	if p.Version >= 0x114 {
+		if b, err = m.Later.AppendWire(b, wire.Proto{Version: 0x100}); err != nil {
+			return b[:start], wire.EncodeError("Pinned", ".Later", err)
+		}
+	}
+	// Versioned Versioned at 1.26
+	if b, err = m.Versioned.AppendWire(b, wire.Proto{Version: 0x11a}); err != nil {
+		return b[:start], wire.EncodeError("Pinned", ".Versioned", err)
+	}
+	// Cond Conditional at 1.20
+	if b, err = m.Cond.AppendWire(b, wire.Proto{Version: 0x114}); err != nil {
+		return b[:start], wire.EncodeError("Pinned", ".Cond", err)
+	}
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *Pinned) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Gated Gated at 1.25
+	if b, err = m.Gated.ConsumeWire(b, wire.Proto{Version: 0x119}); err != nil {
+		return orig, wire.ConsumeError("Pinned", ".Gated", len(orig)-len(b), err)
+	}
+	// Old Gated at 1.10
+	if b, err = m.Old.ConsumeWire(b, wire.Proto{Version: 0x10a}); err != nil {
+		return orig, wire.ConsumeError("Pinned", ".Old", len(orig)-len(b), err)
+	}
+	// Modes list<Mode> at 1.30
+	var n0 int
+	if n0, b, err = wire.ConsumeCount(b, 0, 4096, 8); err != nil {
+		return orig, wire.ConsumeError("Pinned", ".Modes", len(orig)-len(b), err)
+	}
+	l0 := m.Modes
+	if cap(l0) >= n0 {
+		l0 = l0[:n0]
+	} else {
+		l0 = make([]Mode, n0)
+	}
+	for i0 := range l0 {
+		var v0 uint64
+		if v0, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", len(orig)-len(b), err)
+		}
+		l0[i0] = Mode(v0)
+		if !l0[i0].Valid(wire.Proto{Version: 0x11e}) {
+			switch l0[i0] {
+			case ModeCheck:
+				return orig, wire.ConsumeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", len(orig)-len(b)-8, wire.ErrVersion)
+			}
+			return orig, wire.ConsumeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+	}
+	m.Modes = l0
+	// Action Action at 1.30
+	if m.Action, b, err = ConsumeAction(b, wire.Proto{Version: 0x11e}); err != nil {
+		return orig, wire.ConsumeError("Pinned", ".Action", len(orig)-len(b), err)
+	}
+	// Later Prims since 1.20 at 1.0
+	if p.Version >= 0x114 {
+		if b, err = m.Later.ConsumeWire(b, wire.Proto{Version: 0x100}); err != nil {
+			return orig, wire.ConsumeError("Pinned", ".Later", len(orig)-len(b), err)
+		}
+	} else {
+		m.Later = Prims{}
+	}
+	// Versioned Versioned at 1.26
+	if b, err = m.Versioned.ConsumeWire(b, wire.Proto{Version: 0x11a}); err != nil {
+		return orig, wire.ConsumeError("Pinned", ".Versioned", len(orig)-len(b), err)
+	}
+	// Cond Conditional at 1.20
+	if b, err = m.Cond.ConsumeWire(b, wire.Proto{Version: 0x114}); err != nil {
+		return orig, wire.ConsumeError("Pinned", ".Cond", len(orig)-len(b), err)
+	}
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *Pinned) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Gated Gated at 1.25
+	if err = m.Gated.EncodeWire(w, wire.Proto{Version: 0x119}); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Pinned", ".Gated", err)
+	}
+	// Old Gated at 1.10
+	if err = m.Old.EncodeWire(w, wire.Proto{Version: 0x10a}); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Pinned", ".Old", err)
+	}
+	// Modes list<Mode> at 1.30
+	if uint64(len(m.Modes)) > 4096 {
+		return wire.EncodeError("Pinned", ".Modes", &wire.LimitError{What: "count", N: uint64(len(m.Modes)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Modes)))
+	for i0, e0 := range m.Modes {
+		if !e0.Valid(wire.Proto{Version: 0x11e}) {
+			switch e0 {
+			case ModeCheck:
+				return wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.ErrVersion)
+			}
+			return wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.ErrInvalid)
+		}
+		w.Uint64(uint64(e0))
+	}
+	// Action Action at 1.30
+	if err = EncodeAction(w, m.Action, wire.Proto{Version: 0x11e}); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Pinned", ".Action", err)
+	}
+	// Later Prims since 1.20 at 1.0
+	if p.Version >= 0x114 {
+		if err = m.Later.EncodeWire(w, wire.Proto{Version: 0x100}); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Pinned", ".Later", err)
+		}
+	}
+	// Versioned Versioned at 1.26
+	if err = m.Versioned.EncodeWire(w, wire.Proto{Version: 0x11a}); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Pinned", ".Versioned", err)
+	}
+	// Cond Conditional at 1.20
+	if err = m.Cond.EncodeWire(w, wire.Proto{Version: 0x114}); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Pinned", ".Cond", err)
+	}
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *Pinned) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Gated Gated at 1.25
+	if err = m.Gated.DecodeWire(r, wire.Proto{Version: 0x119}); err != nil {
+		return wire.ReadError("Pinned", ".Gated", r.ValueOffset(), start, err)
+	}
+	// Old Gated at 1.10
+	if err = m.Old.DecodeWire(r, wire.Proto{Version: 0x10a}); err != nil {
+		return wire.ReadError("Pinned", ".Old", r.ValueOffset(), start, err)
+	}
+	// Modes list<Mode> at 1.30
+	var n0 int
+	if n0, err = r.Count(0, 4096); err != nil {
+		return wire.ReadError("Pinned", ".Modes", r.ValueOffset(), start, err)
+	}
+	l0 := m.Modes
+	if cap(l0) >= n0 {
+		l0 = l0[:n0]
+	} else {
+		l0 = make([]Mode, 0, min(n0, 1024))
+	}
+	for i0 := range n0 {
+		if i0 == len(l0) {
+			l0 = append(l0, 0)
+		}
+		var v0 uint64
+		if v0, err = r.Uint64(); err != nil {
+			return wire.ReadError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
+		}
+		l0[i0] = Mode(v0)
+		if !l0[i0].Valid(wire.Proto{Version: 0x11e}) {
+			switch l0[i0] {
+			case ModeCheck:
+				return wire.ReadError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, wire.ErrVersion)
+			}
+			return wire.ReadError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+	}
+	m.Modes = l0
+	// Action Action at 1.30
+	if m.Action, err = DecodeAction(r, wire.Proto{Version: 0x11e}); err != nil {
+		return wire.ReadError("Pinned", ".Action", r.ValueOffset(), start, err)
+	}
+	// Later Prims since 1.20 at 1.0
+	if p.Version >= 0x114 {
+		if err = m.Later.DecodeWire(r, wire.Proto{Version: 0x100}); err != nil {
+			return wire.ReadError("Pinned", ".Later", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.Later = Prims{}
+	}
+	// Versioned Versioned at 1.26
+	if err = m.Versioned.DecodeWire(r, wire.Proto{Version: 0x11a}); err != nil {
+		return wire.ReadError("Pinned", ".Versioned", r.ValueOffset(), start, err)
+	}
+	// Cond Conditional at 1.20
+	if err = m.Cond.DecodeWire(r, wire.Proto{Version: 0x114}); err != nil {
+		return wire.ReadError("Pinned", ".Cond", r.ValueOffset(), start, err)
+	}
+	return nil
+}
+
+// WireTypeName returns "Pinned", the name of the type in errors.
+func (*Pinned) WireTypeName() string {
+	return "Pinned"
+}
+
+// QueryPathsRequest is the request of the QueryPaths operation.
+type QueryPathsRequest struct {
+	// Paths is a set<StorePath> on the wire.
+	Paths []StorePath
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *QueryPathsRequest) WireSize(p wire.Proto) int {
+	n := 8
+	for _, e0 := range m.Paths {
+		n += wire.BytesSize(len(e0))
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *QueryPathsRequest) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	var err error
+	// Paths set<StorePath>
+	if uint64(len(m.Paths)) > 4096 {
+		return b[:start], wire.EncodeError("QueryPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 4096})
+	}
+	b = wire.AppendUint64(b, uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if err = e0.Validate(); err != nil {
+			return b[:start], wire.EncodeError("QueryPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 || uint64(len(e0)) < 1 {
+			return b[:start], wire.EncodeError("QueryPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Min: 1, Max: 4096})
+		}
+		b = wire.AppendString(b, string(e0))
+	}
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *QueryPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Paths set<StorePath>
+	var n0 int
+	if n0, b, err = wire.ConsumeCount(b, 0, 4096, 16); err != nil {
+		return orig, wire.ConsumeError("QueryPathsRequest", ".Paths", len(orig)-len(b), err)
+	}
+	l0 := m.Paths
+	if cap(l0) >= n0 {
+		l0 = l0[:n0]
+	} else {
+		l0 = make([]StorePath, n0)
+	}
+	for i0 := range l0 {
+		var v0 string
+		if v0, b, err = wire.ConsumeString(b, 1, 4096); err != nil {
+			return orig, wire.ConsumeError("QueryPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", len(orig)-len(b), err)
+		}
+		l0[i0] = StorePath(v0)
+		if err = l0[i0].Validate(); err != nil {
+			return orig, wire.ConsumeError("QueryPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", len(orig)-len(b)-wire.BytesSize(len(l0[i0])), err)
+		}
+	}
+	m.Paths = l0
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *QueryPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Paths set<StorePath>
+	if uint64(len(m.Paths)) > 4096 {
+		return wire.EncodeError("QueryPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("QueryPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 || uint64(len(e0)) < 1 {
+			return wire.EncodeError("QueryPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Min: 1, Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *QueryPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Paths set<StorePath>
+	var n0 int
+	if n0, err = r.Count(0, 4096); err != nil {
+		return wire.ReadError("QueryPathsRequest", ".Paths", r.ValueOffset(), start, err)
+	}
+	l0 := m.Paths
+	if cap(l0) >= n0 {
+		l0 = l0[:n0]
+	} else {
+		l0 = make([]StorePath, 0, min(n0, 1024))
+	}
+	for i0 := range n0 {
+		if i0 == len(l0) {
+			l0 = append(l0, "")
+		}
+		var v0 string
+		if v0, err = r.String(1, 4096); err != nil {
+			return wire.ReadError("QueryPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
+		}
+		l0[i0] = StorePath(v0)
+		if err = l0[i0].Validate(); err != nil {
+			return wire.ReadError("QueryPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
+		}
+	}
+	m.Paths = l0
+	return nil
+}
+
+// WireTypeName returns "QueryPathsRequest", the name of the type in errors.
+func (*QueryPathsRequest) WireTypeName() string {
+	return "QueryPathsRequest"
+}
+
+// QueryPathsReply is the reply of the QueryPaths operation.
+type QueryPathsReply struct {
+	// Infos is a list<Entry, terminated> on the wire.
+	Infos []Entry
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *QueryPathsReply) WireSize(p wire.Proto) int {
+	n := 8
+	l0 := m.Infos
+	for i0 := range l0 {
+		n += l0[i0].WireSize(p)
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *QueryPathsReply) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	var err error
+	// Infos list<Entry, terminated>
+	if uint64(len(m.Infos)) > 4096 {
+		return b[:start], wire.EncodeError("QueryPathsReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 4096})
+	}
+	l0 := m.Infos
+	for i0 := range l0 {
+		if len(l0[i0].Path) == 0 {
+			return b[:start], wire.EncodeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
+		}
+		if b, err = l0[i0].AppendWire(b, p); err != nil {
+			return b[:start], wire.EncodeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	b = wire.AppendUint64(b, 0)
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *QueryPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Infos list<Entry, terminated>
+	l0 := m.Infos[:0]
+	for i0 := 0; ; i0++ {
+		if i0 < cap(l0) {
+			l0 = l0[:i0+1]
+		} else {
+			l0 = append(l0, Entry{})
+		}
+		var v0 string
+		if v0, b, err = wire.ConsumeString(b, 0, 4096); err != nil {
+			return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Path", len(orig)-len(b), err)
+		}
+		l0[i0].Path = StorePath(v0)
+		if len(l0[i0].Path) == 0 {
+			l0 = l0[:i0]
+			break
+		}
+		if uint64(i0) == 4096 {
+			return orig, wire.ConsumeError("QueryPathsReply", ".Infos", len(orig)-len(b)-wire.BytesSize(len(l0[i0].Path)), &wire.LimitError{What: "count", N: uint64(i0) + 1, Max: 4096})
+		}
+		if err = l0[i0].Path.Validate(); err != nil {
+			return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Path", len(orig)-len(b)-wire.BytesSize(len(l0[i0].Path)), err)
+		}
+		// Size u64
+		if l0[i0].Size, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Size", len(orig)-len(b), err)
+		}
+		// Note string when Size != 0
+		if l0[i0].Size != 0 {
+			if l0[i0].Note, b, err = wire.ConsumeString(b, 0, 20); err != nil {
+				return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Note", len(orig)-len(b), err)
+			}
+		} else {
+			l0[i0].Note = ""
+		}
+		// New u32 since 1.20
+		if p.Version >= 0x114 {
+			var v1 uint64
+			if v1, b, err = wire.ConsumeUint(b, math.MaxUint32); err != nil {
+				return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].New", len(orig)-len(b), err)
+			}
+			l0[i0].New = uint32(v1)
+		} else {
+			l0[i0].New = 0
+		}
+		// Mode Mode
+		var v2 uint64
+		if v2, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b), err)
+		}
+		l0[i0].Mode = Mode(v2)
+		if !l0[i0].Mode.Valid(p) {
+			switch l0[i0].Mode {
+			case ModeCheck:
+				return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.ErrVersion)
+			}
+			return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+		// Tag u64 const 9
+		var v3 uint64
+		if v3, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b), err)
+		}
+		if v3 != 9 {
+			return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b)-8, wire.ErrInvalid)
+		}
+	}
+	m.Infos = l0
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *QueryPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Infos list<Entry, terminated>
+	if uint64(len(m.Infos)) > 4096 {
+		return wire.EncodeError("QueryPathsReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 4096})
+	}
+	l0 := m.Infos
+	for i0 := range l0 {
+		if len(l0[i0].Path) == 0 {
+			return wire.EncodeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
+		}
+		if err = l0[i0].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	w.Uint64(0)
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *QueryPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Infos list<Entry, terminated>
+	l0 := m.Infos[:0]
+	for i0 := 0; ; i0++ {
+		if i0 < cap(l0) {
+			l0 = l0[:i0+1]
+		} else {
+			l0 = append(l0, Entry{})
+		}
+		var v0 string
+		if v0, err = r.String(0, 4096); err != nil {
+			return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Path", r.ValueOffset(), start, err)
+		}
+		l0[i0].Path = StorePath(v0)
+		if len(l0[i0].Path) == 0 {
+			l0 = l0[:i0]
+			break
+		}
+		if uint64(i0) == 4096 {
+			return wire.ReadError("QueryPathsReply", ".Infos", r.ValueOffset(), start, &wire.LimitError{What: "count", N: uint64(i0) + 1, Max: 4096})
+		}
+		if err = l0[i0].Path.Validate(); err != nil {
+			return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Path", r.ValueOffset(), start, err)
+		}
+		// Size u64
+		if l0[i0].Size, err = r.Uint64(); err != nil {
+			return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Size", r.ValueOffset(), start, err)
+		}
+		// Note string when Size != 0
+		if l0[i0].Size != 0 {
+			if l0[i0].Note, err = r.String(0, 20); err != nil {
+				return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Note", r.ValueOffset(), start, err)
+			}
+		} else {
+			l0[i0].Note = ""
+		}
+		// New u32 since 1.20
+		if p.Version >= 0x114 {
+			var v1 uint64
+			if v1, err = r.Uint(math.MaxUint32); err != nil {
+				return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].New", r.ValueOffset(), start, err)
+			}
+			l0[i0].New = uint32(v1)
+		} else {
+			l0[i0].New = 0
+		}
+		// Mode Mode
+		var v2 uint64
+		if v2, err = r.Uint64(); err != nil {
+			return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, err)
+		}
+		l0[i0].Mode = Mode(v2)
+		if !l0[i0].Mode.Valid(p) {
+			switch l0[i0].Mode {
+			case ModeCheck:
+				return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.ErrVersion)
+			}
+			return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+		// Tag u64 const 9
+		var v3 uint64
+		if v3, err = r.Uint64(); err != nil {
+			return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, err)
+		}
+		if v3 != 9 {
+			return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, wire.ErrInvalid)
+		}
+	}
+	m.Infos = l0
+	return nil
+}
+
+// WireTypeName returns "QueryPathsReply", the name of the type in errors.
+func (*QueryPathsReply) WireTypeName() string {
+	return "QueryPathsReply"
+}
+
+// BuildRequest is the request of the Build operation.
+type BuildRequest struct{}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *BuildRequest) WireSize(p wire.Proto) int {
+	return 0
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *BuildRequest) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *BuildRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *BuildRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *BuildRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	return nil
+}
+
+// WireTypeName returns "BuildRequest", the name of the type in errors.
+func (*BuildRequest) WireTypeName() string {
+	return "BuildRequest"
+}
+
+// BuildReply is the reply of the Build operation.
+type BuildReply struct {
+	// Status is a u32 on the wire.
+	Status uint32
+	// ErrorMsg is a string on the wire.
+	//
+	// Only on the wire when Status != 0; otherwise it decodes as the zero value.
+	ErrorMsg string
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *BuildReply) WireSize(p wire.Proto) int {
+	n := 8
+	if m.Status != 0 {
+		n += wire.BytesSize(len(m.ErrorMsg))
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *BuildReply) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	// Status u32
+	b = wire.AppendUint64(b, uint64(m.Status))
+	// ErrorMsg string when Status != 0
+	if m.Status != 0 {
+		if uint64(len(m.ErrorMsg)) > 65536 {
+			return b[:start], wire.EncodeError("BuildReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 65536})
+		}
+		b = wire.AppendString(b, m.ErrorMsg)
+	}
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *BuildReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Status u32
+	var v0 uint64
+	if v0, b, err = wire.ConsumeUint(b, math.MaxUint32); err != nil {
+		return orig, wire.ConsumeError("BuildReply", ".Status", len(orig)-len(b), err)
+	}
+	m.Status = uint32(v0)
+	// ErrorMsg string when Status != 0
+	if m.Status != 0 {
+		if m.ErrorMsg, b, err = wire.ConsumeString(b, 0, 65536); err != nil {
+			return orig, wire.ConsumeError("BuildReply", ".ErrorMsg", len(orig)-len(b), err)
+		}
+	} else {
+		m.ErrorMsg = ""
+	}
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *BuildReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	// Status u32
+	w.Uint64(uint64(m.Status))
+	// ErrorMsg string when Status != 0
+	if m.Status != 0 {
+		if uint64(len(m.ErrorMsg)) > 65536 {
+			return wire.EncodeError("BuildReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 65536})
+		}
+		w.String(m.ErrorMsg)
+	}
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *BuildReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Status u32
+	var v0 uint64
+	if v0, err = r.Uint(math.MaxUint32); err != nil {
+		return wire.ReadError("BuildReply", ".Status", r.ValueOffset(), start, err)
+	}
+	m.Status = uint32(v0)
+	// ErrorMsg string when Status != 0
+	if m.Status != 0 {
+		if m.ErrorMsg, err = r.String(0, 65536); err != nil {
+			return wire.ReadError("BuildReply", ".ErrorMsg", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.ErrorMsg = ""
+	}
+	return nil
+}
+
+// WireTypeName returns "BuildReply", the name of the type in errors.
+func (*BuildReply) WireTypeName() string {
+	return "BuildReply"
+}
+
 // EveryOpCode is the code of an operation of the Every protocol.
 type EveryOpCode uint64
 
@@ -6549,6 +9654,14 @@ const (
 	//
 	// The operation exists if Foo.
 	OpLog EveryOpCode = 4
+	// OpQueryPaths is the code of the QueryPaths operation.
+	//
+	// QueryPaths returns entries in a terminated list.
+	OpQueryPaths EveryOpCode = 5
+	// OpBuild is the code of the Build operation.
+	//
+	// Build returns an error message only on failure.
+	OpBuild EveryOpCode = 6
 )
 
 // String returns the name of the operation, or EveryOpCode(n) for an unknown code.
@@ -6562,6 +9675,10 @@ func (c EveryOpCode) String() string {
 		return "Add"
 	case OpLog:
 		return "Log"
+	case OpQueryPaths:
+		return "QueryPaths"
+	case OpBuild:
+		return "Build"
 	}
 	return "EveryOpCode(" + strconv.FormatUint(uint64(c), 10) + ")"
 }
@@ -6608,5 +9725,25 @@ var EveryOps = wire.OpTable{
 			return new(Prims)
 		},
 		AfterReply: []wire.StreamRule{{Kind: wire.PullStream}, {Kind: wire.PushStream, Gate: wire.Gate{Unless: []string{FeatureBar}}}},
+	},
+	{
+		Name: "QueryPaths",
+		Code: uint64(OpQueryPaths),
+		NewRequest: func() wire.Message {
+			return new(QueryPathsRequest)
+		},
+		NewReply: func() wire.Message {
+			return new(QueryPathsReply)
+		},
+	},
+	{
+		Name: "Build",
+		Code: uint64(OpBuild),
+		NewRequest: func() wire.Message {
+			return new(BuildRequest)
+		},
+		NewReply: func() wire.Message {
+			return new(BuildReply)
+		},
 	},
 }

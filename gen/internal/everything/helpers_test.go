@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 
@@ -25,43 +26,53 @@ var seedFlag = flag.Uint64("seed", 1, "first seed of the populated-value generat
 // goTypes maps "package.Type" to the Go type of every declaration of the
 // everything and base schemas that is a wire.Message (unions excepted).
 var goTypes = map[string]reflect.Type{
-	"everything.StorePath":     reflect.TypeFor[everything.StorePath](),
-	"everything.Hash":          reflect.TypeFor[everything.Hash](),
-	"everything.Paths":         reflect.TypeFor[everything.Paths](),
-	"everything.Counter":       reflect.TypeFor[everything.Counter](),
-	"everything.Env":           reflect.TypeFor[everything.Env](),
-	"everything.Name":          reflect.TypeFor[everything.Name](),
-	"everything.Flag":          reflect.TypeFor[everything.Flag](),
-	"everything.Stamp":         reflect.TypeFor[everything.Stamp](),
-	"everything.Mode":          reflect.TypeFor[everything.Mode](),
-	"everything.Level":         reflect.TypeFor[everything.Level](),
-	"everything.Prims":         reflect.TypeFor[everything.Prims](),
-	"everything.ValidPathInfo": reflect.TypeFor[everything.ValidPathInfo](),
-	"everything.Optionals":     reflect.TypeFor[everything.Optionals](),
-	"everything.Gated":         reflect.TypeFor[everything.Gated](),
-	"everything.Collections":   reflect.TypeFor[everything.Collections](),
-	"everything.Empty":         reflect.TypeFor[everything.Empty](),
-	"everything.ActionAdd":     reflect.TypeFor[everything.ActionAdd](),
-	"everything.ActionDelete":  reflect.TypeFor[everything.ActionDelete](),
-	"everything.ActionNew":     reflect.TypeFor[everything.ActionNew](),
-	"everything.Versioned":     reflect.TypeFor[everything.Versioned](),
-	"everything.Deep":          reflect.TypeFor[everything.Deep](),
-	"everything.Outer":         reflect.TypeFor[everything.Outer](),
-	"everything.Item":          reflect.TypeFor[everything.Item](),
-	"everything.Imported":      reflect.TypeFor[everything.Imported](),
-	"everything.PingRequest":   reflect.TypeFor[everything.PingRequest](),
-	"everything.QueryRequest":  reflect.TypeFor[everything.QueryRequest](),
-	"everything.QueryReply":    reflect.TypeFor[everything.QueryReply](),
-	"everything.LogRequest":    reflect.TypeFor[everything.LogRequest](),
-	"everything.Never":         reflect.TypeFor[everything.Never](),
-	"everything.Magic":         reflect.TypeFor[everything.Magic](),
-	"everything.Token":         reflect.TypeFor[everything.Token](),
-	"everything.Odd":           reflect.TypeFor[everything.Odd](),
-	"base.Path":                reflect.TypeFor[base.Path](),
-	"base.Kind":                reflect.TypeFor[base.Kind](),
-	"base.Box":                 reflect.TypeFor[base.Box](),
-	"base.Circle":              reflect.TypeFor[base.Circle](),
-	"base.Square":              reflect.TypeFor[base.Square](),
+	"everything.StorePath":         reflect.TypeFor[everything.StorePath](),
+	"everything.Hash":              reflect.TypeFor[everything.Hash](),
+	"everything.Paths":             reflect.TypeFor[everything.Paths](),
+	"everything.Counter":           reflect.TypeFor[everything.Counter](),
+	"everything.Env":               reflect.TypeFor[everything.Env](),
+	"everything.Name":              reflect.TypeFor[everything.Name](),
+	"everything.Flag":              reflect.TypeFor[everything.Flag](),
+	"everything.Stamp":             reflect.TypeFor[everything.Stamp](),
+	"everything.Mode":              reflect.TypeFor[everything.Mode](),
+	"everything.Level":             reflect.TypeFor[everything.Level](),
+	"everything.Prims":             reflect.TypeFor[everything.Prims](),
+	"everything.ValidPathInfo":     reflect.TypeFor[everything.ValidPathInfo](),
+	"everything.Optionals":         reflect.TypeFor[everything.Optionals](),
+	"everything.Gated":             reflect.TypeFor[everything.Gated](),
+	"everything.Collections":       reflect.TypeFor[everything.Collections](),
+	"everything.Empty":             reflect.TypeFor[everything.Empty](),
+	"everything.ActionAdd":         reflect.TypeFor[everything.ActionAdd](),
+	"everything.ActionDelete":      reflect.TypeFor[everything.ActionDelete](),
+	"everything.ActionNew":         reflect.TypeFor[everything.ActionNew](),
+	"everything.Versioned":         reflect.TypeFor[everything.Versioned](),
+	"everything.Deep":              reflect.TypeFor[everything.Deep](),
+	"everything.Outer":             reflect.TypeFor[everything.Outer](),
+	"everything.Item":              reflect.TypeFor[everything.Item](),
+	"everything.Imported":          reflect.TypeFor[everything.Imported](),
+	"everything.PingRequest":       reflect.TypeFor[everything.PingRequest](),
+	"everything.QueryRequest":      reflect.TypeFor[everything.QueryRequest](),
+	"everything.QueryReply":        reflect.TypeFor[everything.QueryReply](),
+	"everything.LogRequest":        reflect.TypeFor[everything.LogRequest](),
+	"everything.Never":             reflect.TypeFor[everything.Never](),
+	"everything.Magic":             reflect.TypeFor[everything.Magic](),
+	"everything.Token":             reflect.TypeFor[everything.Token](),
+	"everything.Odd":               reflect.TypeFor[everything.Odd](),
+	"everything.Entry":             reflect.TypeFor[everything.Entry](),
+	"everything.Entries":           reflect.TypeFor[everything.Entries](),
+	"everything.Terminated":        reflect.TypeFor[everything.Terminated](),
+	"everything.Conditional":       reflect.TypeFor[everything.Conditional](),
+	"everything.LayeredWhen":       reflect.TypeFor[everything.LayeredWhen](),
+	"everything.Pinned":            reflect.TypeFor[everything.Pinned](),
+	"everything.QueryPathsRequest": reflect.TypeFor[everything.QueryPathsRequest](),
+	"everything.QueryPathsReply":   reflect.TypeFor[everything.QueryPathsReply](),
+	"everything.BuildRequest":      reflect.TypeFor[everything.BuildRequest](),
+	"everything.BuildReply":        reflect.TypeFor[everything.BuildReply](),
+	"base.Path":                    reflect.TypeFor[base.Path](),
+	"base.Kind":                    reflect.TypeFor[base.Kind](),
+	"base.Box":                     reflect.TypeFor[base.Box](),
+	"base.Circle":                  reflect.TypeFor[base.Circle](),
+	"base.Square":                  reflect.TypeFor[base.Square](),
 }
 
 // protos are the protocols every round trip runs at: versions on both sides
@@ -191,30 +202,65 @@ func (f *filler) enum(v reflect.Value, d *schema.Enum) {
 }
 
 func (f *filler) strct(v reflect.Value, s *schema.Struct) {
-	on := map[*schema.Field]bool{}
+	// The fields in wire order (those of the selected layout), then the
+	// others, which are not on the wire; gated holds whether a field's
+	// layout and gates hold.
+	order := s.Fields
+	gated := map[*schema.Field]bool{}
 	if s.Layouts == nil {
 		for _, fd := range s.Fields {
-			on[fd] = fd.Gate.Holds(f.p)
+			gated[fd] = fd.Gate.Holds(f.p)
 		}
 	} else {
+		order = nil
 		for _, l := range s.Layouts {
 			if l.Gate.Holds(f.p) {
 				for _, fd := range l.Fields {
-					on[fd] = fd.Gate.Holds(f.p)
+					gated[fd] = fd.Gate.Holds(f.p)
 				}
+				order = append(order, l.Fields...)
+			}
+		}
+		for _, fd := range s.Fields {
+			if !slices.Contains(order, fd) {
+				order = append(order, fd)
 			}
 		}
 	}
-	for _, fd := range s.Fields {
+	// A field is on the wire when its gates hold and its condition holds
+	// on the value the decoder sees of the field it compares.
+	on := map[*schema.Field]bool{}
+	for _, fd := range order {
+		on[fd] = gated[fd] && (fd.When == nil || f.holds(v, fd.When, on[fd.When.Field]))
 		if fd.Const != nil {
 			continue
 		}
 		fv := v.FieldByName(fd.Name)
-		f.value(fv, fd.Type, "")
+		if fd.At != nil {
+			at := *f
+			at.p = wire.Proto{Version: *fd.At}
+			at.value(fv, fd.Type, "")
+		} else {
+			f.value(fv, fd.Type, "")
+		}
 		if !on[fd] && (f.reset || fd.Required) {
 			setDefault(fv, fd.Default)
 		}
 	}
+}
+
+// holds reports whether the condition w holds for the struct value v:
+// the field it compares holds the literal (or does not), where that
+// field's value is its default when it is not on the wire (on is false).
+func (f *filler) holds(v reflect.Value, w *schema.Condition, on bool) bool {
+	got := v.FieldByName(w.Field.Name)
+	if !on {
+		got = reflect.New(got.Type()).Elem()
+		setDefault(got, w.Field.Default)
+	}
+	want := reflect.New(got.Type()).Elem()
+	setDefault(want, w.Value)
+	return got.Equal(want) == w.Equal
 }
 
 // setDefault sets v to a field's default: its literal, else the zero value.
@@ -303,6 +349,9 @@ func (f *filler) value(v reflect.Value, t *schema.Type, named string) {
 		s := reflect.MakeSlice(v.Type(), n, n)
 		for i := range n {
 			f.value(s.Index(i), t.Elem, "")
+			if t.Terminated {
+				f.leading(s.Index(i), t.Elem)
+			}
 		}
 		v.Set(s)
 	case schema.Map:
@@ -346,6 +395,17 @@ func (f *filler) value(v reflect.Value, t *schema.Type, named string) {
 		f.decl(v, t.Decl)
 	default:
 		f.t.Fatalf("filler: unknown kind %v", t.Kind)
+	}
+}
+
+// leading makes the leading string of v, an element of a terminated list
+// of type t, non-empty (an empty one would end the list).
+func (f *filler) leading(v reflect.Value, t *schema.Type) {
+	if st, ok := t.Decl.(*schema.Struct); ok {
+		v, t = v.FieldByName(st.Fields[0].Name), st.Fields[0].Type
+	}
+	for v.Len() == 0 {
+		f.value(v, t, "")
 	}
 }
 
