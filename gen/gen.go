@@ -264,6 +264,8 @@ type RenderError struct {
 	Err    error  // the error of go/format
 }
 
+// Error renders the cause and the offending generated source, with line
+// numbers around the failing lines.
 func (e *RenderError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "gen: generated %s does not format: %v\n", e.Name, e.Err)

@@ -12,6 +12,7 @@ type Error struct {
 	Msg string
 }
 
+// Error formats e as "file:line:col: message".
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 
 // ErrorList is every problem found, sorted by position.

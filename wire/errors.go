@@ -47,6 +47,8 @@ type LimitError struct {
 	Max  uint64 // the largest allowed
 }
 
+// Error says which number was out of which bound, e.g.
+// "string length 1048577 exceeds limit 1048576".
 func (e *LimitError) Error() string {
 	n := strconv.FormatUint(e.N, 10)
 	if e.N > e.Max {
@@ -90,6 +92,7 @@ type Error struct {
 	Err    error  // the underlying error
 }
 
+// Error renders the operation, path, offset and cause.
 func (e *Error) Error() string {
 	s := e.Op + " " + e.Type + e.Field
 	if e.Offset >= 0 {
