@@ -175,7 +175,7 @@ func (g *fileGen) named(n *namedIR) {
 	name := n.decl.Name
 	text := withLines(n.decl.Doc)
 	if text == "" {
-		text = name + " is a " + typeSpell(n.under) + " on the wire."
+		text = name + " is " + article(typeSpell(n.under)) + " on the wire."
 	}
 	if n.decl.Validate {
 		text = withLines(text, "Encoding and decoding call its hand-written Validate method.")
@@ -292,7 +292,7 @@ func structDoc(s *structIR) string {
 func fieldDoc(s *structIR, f *fieldIR) string {
 	text := withLines(f.f.Doc)
 	if text == "" {
-		text = f.f.Name + " is a " + typeSpell(f.t) + " on the wire."
+		text = f.f.Name + " is " + article(typeSpell(f.t)) + " on the wire."
 	}
 	var where string
 	if s.layouts == nil {
@@ -459,4 +459,14 @@ func (c *fn) prologue() []jen.Code {
 		code = append(code, jen.Var().Id("err").Error())
 	}
 	return code
+}
+
+// article puts "a" or "an" before a type's spelling, by its first letter
+// ("an optional<T>", "a u64" (read "you"), "an i64", "an UnkeyedInfo",
+// "a StorePath").
+func article(spelling string) string {
+	if spelling != "" && strings.ContainsRune("aeioAEIOU", rune(spelling[0])) {
+		return "an " + spelling
+	}
+	return "a " + spelling
 }

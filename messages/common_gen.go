@@ -1583,7 +1583,7 @@ func (*Ack) WireTypeName() string {
 type DrvOutput struct {
 	// DrvPath is a StorePath on the wire.
 	DrvPath StorePath
-	// OutputName is a OutputName on the wire.
+	// OutputName is an OutputName on the wire.
 	OutputName OutputName
 }
 
@@ -1847,7 +1847,7 @@ func (*UnkeyedRealisation) WireTypeName() string {
 type Realisation struct {
 	// DrvPath is a StorePath on the wire.
 	DrvPath StorePath
-	// OutputName is a OutputName on the wire.
+	// OutputName is an OutputName on the wire.
 	OutputName OutputName
 	// OutPath is a StorePath on the wire.
 	OutPath StorePath
@@ -2066,7 +2066,7 @@ func (*Realisation) WireTypeName() string {
 //   - floating content-addressed: Path empty, HashAlgo set, Hash empty;
 //   - deferred / impure: as Nix's ATerm writer renders them.
 type DerivationOutput struct {
-	// Path is a optional<StorePath, empty> on the wire.
+	// Path is an optional<StorePath, empty> on the wire.
 	Path StorePath
 	// HashAlgo is a string on the wire.
 	HashAlgo string
@@ -2655,7 +2655,7 @@ func (*BasicDerivation) WireTypeName() string {
 // SubstitutablePathInfo is what a substituter knows about a path (worker ops
 // QuerySubstitutablePathInfo and QuerySubstitutablePathInfos).
 type SubstitutablePathInfo struct {
-	// Deriver is a optional<StorePath, empty> on the wire.
+	// Deriver is an optional<StorePath, empty> on the wire.
 	Deriver StorePath
 	// References is a set<StorePath> on the wire.
 	References []StorePath

@@ -246,7 +246,7 @@ func (*ServeClientVersion) WireTypeName() string {
 // (ServeProto::Serialise<UnkeyedValidPathInfo>). Goldens:
 // unkeyed-valid-path-info-2.3.bin, -2.4.bin.
 type ServeUnkeyedValidPathInfo struct {
-	// Deriver is a optional<StorePath, empty> on the wire.
+	// Deriver is an optional<StorePath, empty> on the wire.
 	Deriver StorePath
 	// References is a set<StorePath> on the wire.
 	References []StorePath
@@ -260,7 +260,7 @@ type ServeUnkeyedValidPathInfo struct {
 	//
 	// Only on the wire since 2.4; elsewhere it decodes as the zero value.
 	NarHash NarHash
-	// CA is a optional<ContentAddress, empty> on the wire.
+	// CA is an optional<ContentAddress, empty> on the wire.
 	//
 	// Only on the wire since 2.4; elsewhere it decodes as the zero value.
 	CA ContentAddress
@@ -947,11 +947,11 @@ type ServeBuildResult struct {
 	//
 	// Only on the wire since 2.3; elsewhere it decodes as the zero value.
 	IsNonDeterministic bool
-	// StartTime is a i64 on the wire.
+	// StartTime is an i64 on the wire.
 	//
 	// Only on the wire since 2.3; elsewhere it decodes as the zero value.
 	StartTime int64
-	// StopTime is a i64 on the wire.
+	// StopTime is an i64 on the wire.
 	//
 	// Only on the wire since 2.3; elsewhere it decodes as the zero value.
 	StopTime int64
@@ -2897,13 +2897,13 @@ func (*ServeBuildDerivationRequest) WireTypeName() string {
 type ServeAddToStoreNarRequest struct {
 	// Path is a StorePath on the wire.
 	Path StorePath
-	// Deriver is a optional<StorePath, empty> on the wire.
+	// Deriver is an optional<StorePath, empty> on the wire.
 	Deriver StorePath
 	// NarHash is a NarHash on the wire.
 	NarHash NarHash
 	// References is a set<StorePath> on the wire.
 	References []StorePath
-	// RegistrationTime is a i64 on the wire.
+	// RegistrationTime is an i64 on the wire.
 	RegistrationTime int64
 	// NarSize must not be 0: servers refuse infos without it.
 	NarSize uint64
@@ -2911,7 +2911,7 @@ type ServeAddToStoreNarRequest struct {
 	Ultimate bool
 	// Sigs is a set<Signature> on the wire.
 	Sigs []Signature
-	// CA is a optional<ContentAddress, empty> on the wire.
+	// CA is an optional<ContentAddress, empty> on the wire.
 	CA ContentAddress
 }
 

@@ -1864,7 +1864,7 @@ type StderrStartActivity struct {
 	ID uint64
 	// Level is a Verbosity on the wire.
 	Level Verbosity
-	// Type is a ActivityType on the wire.
+	// Type is an ActivityType on the wire.
 	Type ActivityType
 	// Text is a string on the wire.
 	Text string
@@ -2535,7 +2535,7 @@ func (*FieldString) isField() {}
 // (WorkerProto::Serialise<UnkeyedValidPathInfo>). Golden:
 // unkeyed-valid-path-info-1.15.bin.
 type UnkeyedValidPathInfo struct {
-	// Deriver is a optional<StorePath, empty> on the wire.
+	// Deriver is an optional<StorePath, empty> on the wire.
 	Deriver StorePath
 	// NarHash is written in base16 without prefix.
 	NarHash NarHash
@@ -2554,7 +2554,7 @@ type UnkeyedValidPathInfo struct {
 	//
 	// Only on the wire since 1.16; elsewhere it decodes as the zero value.
 	Sigs []Signature
-	// CA is a optional<ContentAddress, empty> on the wire.
+	// CA is an optional<ContentAddress, empty> on the wire.
 	//
 	// Only on the wire since 1.16; elsewhere it decodes as the zero value.
 	CA ContentAddress
@@ -2933,13 +2933,13 @@ func (*UnkeyedValidPathInfo) WireTypeName() string {
 type ValidPathInfo struct {
 	// Path is a StorePath on the wire.
 	Path StorePath
-	// Deriver is a optional<StorePath, empty> on the wire.
+	// Deriver is an optional<StorePath, empty> on the wire.
 	Deriver StorePath
 	// NarHash is a NarHash on the wire.
 	NarHash NarHash
 	// References is a set<StorePath> on the wire.
 	References []StorePath
-	// RegistrationTime is a i64 on the wire.
+	// RegistrationTime is an i64 on the wire.
 	RegistrationTime int64
 	// NarSize is a u64 on the wire.
 	NarSize uint64
@@ -2951,7 +2951,7 @@ type ValidPathInfo struct {
 	//
 	// Only on the wire since 1.16; elsewhere it decodes as the zero value.
 	Sigs []Signature
-	// CA is a optional<ContentAddress, empty> on the wire.
+	// CA is an optional<ContentAddress, empty> on the wire.
 	//
 	// Only on the wire since 1.16; elsewhere it decodes as the zero value.
 	CA ContentAddress
@@ -3384,7 +3384,7 @@ type BuildResult struct {
 	//
 	// Only on the wire since 1.29; elsewhere it decodes as the zero value.
 	StartTime int64
-	// StopTime is a i64 on the wire.
+	// StopTime is an i64 on the wire.
 	//
 	// Only on the wire since 1.29; elsewhere it decodes as the zero value.
 	StopTime int64
@@ -3392,7 +3392,7 @@ type BuildResult struct {
 	//
 	// Only on the wire since 1.37; elsewhere it decodes as the zero value.
 	CPUUser *int64
-	// CPUSystem is a optional<i64> on the wire.
+	// CPUSystem is an optional<i64> on the wire.
 	//
 	// Only on the wire since 1.37; elsewhere it decodes as the zero value.
 	CPUSystem *int64
@@ -5969,7 +5969,7 @@ func (*SingleDerivedPathOpaque) isSingleDerivedPath() {}
 type SingleDerivedPathBuilt struct {
 	// DrvPath is a SingleDerivedPath on the wire.
 	DrvPath SingleDerivedPath
-	// Output is a OutputName on the wire.
+	// Output is an OutputName on the wire.
 	Output OutputName
 }
 
@@ -8418,7 +8418,7 @@ func (*QueryDeriverRequest) WireTypeName() string {
 
 // QueryDeriverReply is the reply of the QueryDeriver operation.
 type QueryDeriverReply struct {
-	// Deriver is a optional<StorePath, empty> on the wire.
+	// Deriver is an optional<StorePath, empty> on the wire.
 	Deriver StorePath
 }
 
@@ -8594,7 +8594,7 @@ func (*QuerySubstitutablePathInfoRequest) WireTypeName() string {
 
 // QuerySubstitutablePathInfoReply is the reply of the QuerySubstitutablePathInfo operation.
 type QuerySubstitutablePathInfoReply struct {
-	// Info is a optional<SubstitutablePathInfo> on the wire.
+	// Info is an optional<SubstitutablePathInfo> on the wire.
 	Info *SubstitutablePathInfo
 }
 
@@ -9419,11 +9419,11 @@ func (*QueryPathInfoRequest) WireTypeName() string {
 
 // QueryPathInfoReply is the reply of the QueryPathInfo operation.
 type QueryPathInfoReply struct {
-	// LegacyInfo is a UnkeyedValidPathInfo on the wire.
+	// LegacyInfo is an UnkeyedValidPathInfo on the wire.
 	//
 	// Only on the wire until 1.17; elsewhere it decodes as the zero value.
 	LegacyInfo UnkeyedValidPathInfo
-	// Info is a optional<UnkeyedValidPathInfo> on the wire.
+	// Info is an optional<UnkeyedValidPathInfo> on the wire.
 	//
 	// Only on the wire since 1.17; elsewhere it decodes as the zero value.
 	Info *UnkeyedValidPathInfo
@@ -10011,7 +10011,7 @@ func (*QueryPathFromHashPartRequest) WireTypeName() string {
 
 // QueryPathFromHashPartReply is the reply of the QueryPathFromHashPart operation.
 type QueryPathFromHashPartReply struct {
-	// Path is a optional<StorePath, empty> on the wire.
+	// Path is an optional<StorePath, empty> on the wire.
 	Path StorePath
 }
 
@@ -12682,7 +12682,7 @@ type QueryRealisationReply struct {
 	// Only on the wire since 1.31 unless RealisationWithPathNotHash; elsewhere it
 	// decodes as the zero value.
 	Realisations []RealisationJSON
-	// Realisation is a optional<UnkeyedRealisation> on the wire.
+	// Realisation is an optional<UnkeyedRealisation> on the wire.
 	//
 	// Only on the wire if RealisationWithPathNotHash; elsewhere it decodes as the
 	// zero value.
@@ -13629,7 +13629,7 @@ func (*AddPermRootReply) WireTypeName() string {
 type SubmitOutputRequest struct {
 	// Path is a SingleDerivedPath on the wire.
 	Path SingleDerivedPath
-	// Output is a OutputName on the wire.
+	// Output is an OutputName on the wire.
 	Output OutputName
 }
 

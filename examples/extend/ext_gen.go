@@ -500,7 +500,7 @@ func (*QueryProvenanceRequest) WireTypeName() string {
 
 // QueryProvenanceReply is the reply of the QueryProvenance operation.
 type QueryProvenanceReply struct {
-	// Provenance is a optional<Provenance> on the wire.
+	// Provenance is an optional<Provenance> on the wire.
 	Provenance *Provenance
 }
 

@@ -661,7 +661,7 @@ func (*Flag) WireTypeName() string {
 	return "Flag"
 }
 
-// Stamp is a i64 on the wire.
+// Stamp is an i64 on the wire.
 type Stamp int64
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -939,7 +939,7 @@ type Prims struct {
 	C uint32
 	// D is a u64 on the wire.
 	D uint64
-	// E is a i64 on the wire.
+	// E is an i64 on the wire.
 	E int64
 	// F is a bool on the wire.
 	F bool
@@ -1281,7 +1281,7 @@ func (*Prims) WireTypeName() string {
 type ValidPathInfo struct {
 	// Path is a StorePath on the wire.
 	Path StorePath
-	// Deriver is a optional<StorePath, empty> on the wire.
+	// Deriver is an optional<StorePath, empty> on the wire.
 	Deriver StorePath
 	// NarHash is a string on the wire.
 	NarHash string
@@ -1636,23 +1636,23 @@ func (*ValidPathInfo) WireTypeName() string {
 
 // Optionals has an optional of every kind.
 type Optionals struct {
-	// Tag is a optional<u64> on the wire.
+	// Tag is an optional<u64> on the wire.
 	Tag *uint64
-	// TagStruct is a optional<Prims> on the wire.
+	// TagStruct is an optional<Prims> on the wire.
 	TagStruct *Prims
-	// TagPath is a optional<StorePath> on the wire.
+	// TagPath is an optional<StorePath> on the wire.
 	TagPath *StorePath
-	// TagList is a optional<list<u64>> on the wire.
+	// TagList is an optional<list<u64>> on the wire.
 	TagList *[]uint64
-	// TagUnion is a optional<Action> on the wire.
+	// TagUnion is an optional<Action> on the wire.
 	TagUnion *Action
-	// TagMode is a optional<Mode> on the wire.
+	// TagMode is an optional<Mode> on the wire.
 	TagMode *Mode
-	// Empty is a optional<StorePath, empty> on the wire.
+	// Empty is an optional<StorePath, empty> on the wire.
 	Empty StorePath
-	// EmptyMin is a optional<string, empty> on the wire.
+	// EmptyMin is an optional<string, empty> on the wire.
 	EmptyMin string
-	// EmptyName is a optional<Name, empty> on the wire.
+	// EmptyName is an optional<Name, empty> on the wire.
 	EmptyName Name
 }
 
@@ -2865,7 +2865,7 @@ type Collections struct {
 	MapStruct map[uint64]Prims
 	// MapEnum is a map<Mode, list<StorePath>> on the wire.
 	MapEnum map[Mode][]StorePath
-	// Env is a Env on the wire.
+	// Env is an Env on the wire.
 	Env Env
 	// Paths is a Paths on the wire.
 	Paths Paths
@@ -4750,7 +4750,7 @@ func (*Versioned) WireTypeName() string {
 type Deep struct {
 	// ID is a u64 on the wire.
 	ID uint64
-	// Inner is a Outer on the wire.
+	// Inner is an Outer on the wire.
 	Inner Outer
 }
 
@@ -5379,7 +5379,7 @@ func (*QueryRequest) WireTypeName() string {
 
 // QueryReply is the reply of the Query operation.
 type QueryReply struct {
-	// Info is a optional<ValidPathInfo> on the wire.
+	// Info is an optional<ValidPathInfo> on the wire.
 	Info *ValidPathInfo
 }
 
@@ -5820,7 +5820,7 @@ type Odd struct {
 	OptList []*uint64
 	// OptMap is a map<string, optional<Prims>> on the wire.
 	OptMap map[string]*Prims
-	// Nothing is a optional<Nothing> on the wire.
+	// Nothing is an optional<Nothing> on the wire.
 	Nothing *Nothing
 	// Magic is a Magic on the wire.
 	Magic Magic
@@ -6991,7 +6991,7 @@ func (*Entries) WireTypeName() string {
 // this package and imported), named strings with Validate, plain strings,
 // bytes; a minimum count; at a fixed version.
 type Terminated struct {
-	// Entries is a Entries on the wire.
+	// Entries is an Entries on the wire.
 	Entries Entries
 	// Inline is a list<Entry, terminated> on the wire.
 	Inline []Entry
@@ -8860,7 +8860,7 @@ type Pinned struct {
 	// Its value is encoded at version 1.30 without features, whatever the
 	// negotiated protocol.
 	Modes []Mode
-	// Action is a Action on the wire.
+	// Action is an Action on the wire.
 	//
 	// Its value is encoded at version 1.30 without features, whatever the
 	// negotiated protocol.
