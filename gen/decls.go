@@ -217,7 +217,7 @@ func (g *fileGen) enum(e *enumIR) {
 		for _, v := range d.Values {
 			cname := name + v.Name
 			vdoc := withLines("", cname+" is the "+name+" value "+v.Name+".", v.Doc)
-			if gs := gateSpell(v.Gate); gs != "" {
+			if gs := gateSpellIn(v.Gate, g.pkg, " "); gs != "" {
 				vdoc = withLines(vdoc, "It exists "+gs+".")
 			}
 			defs = append(defs, doc(vdoc, ""), jen.Id(cname).Id(name).Op("=").Add(num(v.Value)))
@@ -296,14 +296,14 @@ func fieldDoc(s *structIR, f *fieldIR) string {
 	}
 	var where string
 	if s.layouts == nil {
-		where = gateSpell(f.f.Gate)
+		where = gateSpellIn(f.f.Gate, s.decl.Pkg, " ")
 	} else {
 		var in []string
 		for _, l := range s.layouts {
 			for _, e := range l.elems {
 				if e.field == f {
-					gs := gateSpell(l.gate)
-					if own := gateSpell(e.gate); own != "" {
+					gs := gateSpellIn(l.gate, s.decl.Pkg, " ")
+					if own := gateSpellIn(e.gate, s.decl.Pkg, " "); own != "" {
 						gs = strings.TrimSpace(gs + " " + own)
 					}
 					if gs == "" {

@@ -520,34 +520,7 @@ func (d *docWriter) doc(doc string) {
 
 // gate spells g as in the schema, e.g. "since 1.16, if PathNotHash"; ""
 // when it always holds.
-func (d *docWriter) gate(g schema.Gate) string {
-	var parts []string
-	if g.Since != 0 {
-		parts = append(parts, "since "+g.Since.String())
-	}
-	if g.Until != 0 {
-		parts = append(parts, "until "+g.Until.String())
-	}
-	for _, f := range g.If {
-		parts = append(parts, "if "+d.featureName(f))
-	}
-	for _, f := range g.Unless {
-		parts = append(parts, "unless "+d.featureName(f))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// featureName is f's name as this package's schema refers to it.
-func (d *docWriter) featureName(f *schema.Feature) string {
-	if f.Pkg != nil && f.Pkg != d.pkg {
-		for _, imp := range d.pkg.Imports {
-			if imp.Package == f.Pkg {
-				return imp.Name + "." + f.Name
-			}
-		}
-	}
-	return f.Name
-}
+func (d *docWriter) gate(g schema.Gate) string { return gateSpellIn(g, d.pkg, ", ") }
 
 // typeName spells t as in the schema, without its limits.
 func (d *docWriter) typeName(t *schema.Type) string {

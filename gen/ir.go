@@ -384,7 +384,7 @@ func (ir *irPackage) structOf(d *schema.Struct) *structIR {
 			ir.errorf(f.When.Pos, "field %s: unresolved condition on %s", f.Name, f.When.Name)
 		}
 		e.doc = f.Name + " " + typeSpell(e.t)
-		if g := gateSpell(gate); g != "" {
+		if g := gateSpellIn(gate, ir.pkg, " "); g != "" {
 			e.doc += " " + g
 		}
 		if f.When != nil {

@@ -116,7 +116,7 @@ func (g *fileGen) protocol(name string, ops []*schema.Op) {
 	for _, op := range ops {
 		cname := "Op" + op.Name
 		text := withLines("", cname+" is the code of the "+op.Name+" operation.", op.Doc)
-		if gs := gateSpell(op.Gate); gs != "" {
+		if gs := gateSpellIn(op.Gate, g.pkg, " "); gs != "" {
 			text = withLines(text, "The operation exists "+gs+".")
 		}
 		if op.Deprecated != "" {

@@ -33,7 +33,14 @@ func typeSpell(t *typ) string {
 }
 
 // gateSpell spells g as in the schema: "since 1.16 if F"; "" for no gate.
-func gateSpell(g schema.Gate) string {
+// Features of other packages are not qualified; use gateSpellIn where the
+// package is known.
+func gateSpell(g schema.Gate) string { return gateSpellIn(g, nil, " ") }
+
+// gateSpellIn spells g as the schema of pkg would write it, with the parts
+// joined by sep: features of imported packages are qualified by the
+// import's name ("if nix.PathNotHash").
+func gateSpellIn(g schema.Gate, pkg *schema.Package, sep string) string {
 	var parts []string
 	if g.Since != 0 {
 		parts = append(parts, "since "+g.Since.String())
@@ -42,15 +49,24 @@ func gateSpell(g schema.Gate) string {
 		parts = append(parts, "until "+g.Until.String())
 	}
 	for _, f := range g.If {
-		parts = append(parts, "if "+featureSpell(f))
+		parts = append(parts, "if "+featureSpell(f, pkg))
 	}
 	for _, f := range g.Unless {
-		parts = append(parts, "unless "+featureSpell(f))
+		parts = append(parts, "unless "+featureSpell(f, pkg))
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, sep)
 }
 
-func featureSpell(f *schema.Feature) string {
+// featureSpell is f's name as the schema of pkg refers to it: qualified by
+// the import's local name when f belongs to another package.
+func featureSpell(f *schema.Feature, pkg *schema.Package) string {
+	if pkg != nil && f.Pkg != nil && f.Pkg != pkg {
+		for _, imp := range pkg.Imports {
+			if imp.Package == f.Pkg {
+				return imp.Name + "." + f.Name
+			}
+		}
+	}
 	return f.Name
 }
 

@@ -94,14 +94,14 @@ type Provenance struct {
 	// derivation's store path and the output name, when the connection
 	// negotiated Nix's realisation-with-path-not-hash feature.
 	//
-	// Only on the wire if RealisationWithPathNotHash; elsewhere it decodes as the
-	// zero value.
+	// Only on the wire if nix.RealisationWithPathNotHash; elsewhere it decodes as
+	// the zero value.
 	Output nix.DrvOutput
 	// OutputID names the same output in the older form,
 	// "sha256:<hash modulo>!<output name>", without that feature.
 	//
-	// Only on the wire unless RealisationWithPathNotHash; elsewhere it decodes as
-	// the zero value.
+	// Only on the wire unless nix.RealisationWithPathNotHash; elsewhere it decodes
+	// as the zero value.
 	OutputID nix.DrvOutputID
 	// Builder is the host name of the machine that ran the build.
 	Builder string
@@ -148,13 +148,13 @@ func (m *Provenance) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		return b[:start], wire.EncodeError("Provenance", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
 	}
 	b = wire.AppendString(b, string(m.Path))
-	// Output DrvOutput if RealisationWithPathNotHash
+	// Output DrvOutput if nix.RealisationWithPathNotHash
 	if p.Has(nix.FeatureRealisationWithPathNotHash) {
 		if b, err = m.Output.AppendWire(b, p); err != nil {
 			return b[:start], wire.EncodeError("Provenance", ".Output", err)
 		}
 	}
-	// OutputID DrvOutputID unless RealisationWithPathNotHash
+	// OutputID DrvOutputID unless nix.RealisationWithPathNotHash
 	if !p.Has(nix.FeatureRealisationWithPathNotHash) {
 		if uint64(len(m.OutputID)) > 4096 {
 			return b[:start], wire.EncodeError("Provenance", ".OutputID", &wire.LimitError{What: "string length", N: uint64(len(m.OutputID)), Max: 4096})
@@ -207,7 +207,7 @@ func (m *Provenance) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	if err = m.Path.Validate(); err != nil {
 		return orig, wire.ConsumeError("Provenance", ".Path", len(orig)-len(b)-wire.BytesSize(len(m.Path)), err)
 	}
-	// Output DrvOutput if RealisationWithPathNotHash
+	// Output DrvOutput if nix.RealisationWithPathNotHash
 	if p.Has(nix.FeatureRealisationWithPathNotHash) {
 		if b, err = m.Output.ConsumeWire(b, p); err != nil {
 			return orig, wire.ConsumeError("Provenance", ".Output", len(orig)-len(b), err)
@@ -215,7 +215,7 @@ func (m *Provenance) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	} else {
 		m.Output = nix.DrvOutput{}
 	}
-	// OutputID DrvOutputID unless RealisationWithPathNotHash
+	// OutputID DrvOutputID unless nix.RealisationWithPathNotHash
 	if !p.Has(nix.FeatureRealisationWithPathNotHash) {
 		var v1 string
 		if v1, b, err = wire.ConsumeString(b, 0, 4096); err != nil {
@@ -282,7 +282,7 @@ func (m *Provenance) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		return wire.EncodeError("Provenance", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
 	}
 	w.String(string(m.Path))
-	// Output DrvOutput if RealisationWithPathNotHash
+	// Output DrvOutput if nix.RealisationWithPathNotHash
 	if p.Has(nix.FeatureRealisationWithPathNotHash) {
 		if err = m.Output.EncodeWire(w, p); err != nil {
 			if err == w.Err() {
@@ -291,7 +291,7 @@ func (m *Provenance) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Provenance", ".Output", err)
 		}
 	}
-	// OutputID DrvOutputID unless RealisationWithPathNotHash
+	// OutputID DrvOutputID unless nix.RealisationWithPathNotHash
 	if !p.Has(nix.FeatureRealisationWithPathNotHash) {
 		if uint64(len(m.OutputID)) > 4096 {
 			return wire.EncodeError("Provenance", ".OutputID", &wire.LimitError{What: "string length", N: uint64(len(m.OutputID)), Max: 4096})
@@ -343,7 +343,7 @@ func (m *Provenance) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if err = m.Path.Validate(); err != nil {
 		return wire.ReadError("Provenance", ".Path", r.ValueOffset(), start, err)
 	}
-	// Output DrvOutput if RealisationWithPathNotHash
+	// Output DrvOutput if nix.RealisationWithPathNotHash
 	if p.Has(nix.FeatureRealisationWithPathNotHash) {
 		if err = m.Output.DecodeWire(r, p); err != nil {
 			return wire.ReadError("Provenance", ".Output", r.ValueOffset(), start, err)
@@ -351,7 +351,7 @@ func (m *Provenance) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	} else {
 		m.Output = nix.DrvOutput{}
 	}
-	// OutputID DrvOutputID unless RealisationWithPathNotHash
+	// OutputID DrvOutputID unless nix.RealisationWithPathNotHash
 	if !p.Has(nix.FeatureRealisationWithPathNotHash) {
 		var v1 string
 		if v1, err = r.String(0, 4096); err != nil {

@@ -5024,7 +5024,7 @@ type Imported struct {
 	Boxes []base.Box
 	// Feat is a u64 on the wire.
 	//
-	// Only on the wire if Baz; elsewhere it decodes as the zero value.
+	// Only on the wire if base.Baz; elsewhere it decodes as the zero value.
 	Feat uint64
 }
 
@@ -5078,7 +5078,7 @@ func (m *Imported) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Imported", ".Boxes["+strconv.Itoa(i0)+"]", err)
 		}
 	}
-	// Feat u64 if Baz
+	// Feat u64 if base.Baz
 	if p.Has(base.FeatureBaz) {
 		b = wire.AppendUint64(b, m.Feat)
 	}
@@ -5131,7 +5131,7 @@ func (m *Imported) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		}
 	}
 	m.Boxes = l0
-	// Feat u64 if Baz
+	// Feat u64 if base.Baz
 	if p.Has(base.FeatureBaz) {
 		if m.Feat, b, err = wire.ConsumeUint64(b); err != nil {
 			return orig, wire.ConsumeError("Imported", ".Feat", len(orig)-len(b), err)
@@ -5184,7 +5184,7 @@ func (m *Imported) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Imported", ".Boxes["+strconv.Itoa(i0)+"]", err)
 		}
 	}
-	// Feat u64 if Baz
+	// Feat u64 if base.Baz
 	if p.Has(base.FeatureBaz) {
 		w.Uint64(m.Feat)
 	}
@@ -5239,7 +5239,7 @@ func (m *Imported) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		}
 	}
 	m.Boxes = l0
-	// Feat u64 if Baz
+	// Feat u64 if base.Baz
 	if p.Has(base.FeatureBaz) {
 		if m.Feat, err = r.Uint64(); err != nil {
 			return wire.ReadError("Imported", ".Feat", r.ValueOffset(), start, err)
