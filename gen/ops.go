@@ -18,12 +18,17 @@ var streamKindNames = map[schema.StreamKind]string{
 	schema.Push:   "PushStream",
 }
 
+// versionLit spells v for a reader of the tables: wire.V(1, 38).
+func versionLit(v wire.Version) *jen.Statement {
+	return jen.Qual(wirePkg, "V").Call(jen.Lit(int(v.Major())), jen.Lit(int(v.Minor())))
+}
+
 // multiLine renders a composite literal with one element per line.
 var multiLine = jen.Options{Open: "{", Close: "}", Separator: ",", Multi: true}
 
 // wireGate returns a wire.Gate literal for g, or nil if g always holds:
 //
-//	wire.Gate{Since: 0x106, If: []string{FeatureX}}
+//	wire.Gate{Since: wire.V(1, 6), If: []string{FeatureX}}
 func (g *fileGen) wireGate(gt schema.Gate) *jen.Statement {
 	if gt.Always() {
 		return nil
@@ -31,10 +36,10 @@ func (g *fileGen) wireGate(gt schema.Gate) *jen.Statement {
 	var items []jen.Code
 	kv := func(k string, v jen.Code) { items = append(items, jen.Id(k).Op(":").Add(v)) }
 	if gt.Since != 0 {
-		kv("Since", jen.Id(hexVersion(gt.Since)))
+		kv("Since", versionLit(gt.Since))
 	}
 	if gt.Until != 0 {
-		kv("Until", jen.Id(hexVersion(gt.Until)))
+		kv("Until", versionLit(gt.Until))
 	}
 	features := func(fs []*schema.Feature) *jen.Statement {
 		var list []jen.Code
@@ -55,7 +60,7 @@ func (g *fileGen) wireGate(gt schema.Gate) *jen.Statement {
 // streamRules returns the rules of the streams that follow a message, or
 // nil if none:
 //
-//	[]wire.StreamRule{{Kind: wire.FramedStream, Gate: wire.Gate{Since: 0x117}}}
+//	[]wire.StreamRule{{Kind: wire.FramedStream, Gate: wire.Gate{Since: wire.V(1, 23)}}}
 func (g *fileGen) streamRules(ss []*schema.Stream, dir schema.Direction) *jen.Statement {
 	var rules []jen.Code
 	for _, s := range ss {
@@ -98,7 +103,7 @@ func (g *fileGen) newMessage(t *schema.Type) *jen.Statement {
 //		{
 //			Name:       "QueryPathInfo",
 //			Code:       uint64(OpQueryPathInfo),
-//			Gate:       wire.Gate{Since: 0x106},
+//			Gate:       wire.Gate{Since: wire.V(1, 6)},
 //			NewRequest: func() wire.Message { return new(QueryPathInfoRequest) },
 //			NewReply:   func() wire.Message { return new(QueryPathInfoReply) },
 //		},

@@ -3443,7 +3443,7 @@ var ServeOps = wire.OpTable{
 	{
 		Name: "ServeAddToStoreNar",
 		Code: uint64(OpServeAddToStoreNar),
-		Gate: wire.Gate{Since: 0x205},
+		Gate: wire.Gate{Since: wire.V(2, 5)},
 		NewRequest: func() wire.Message {
 			return new(ServeAddToStoreNarRequest)
 		},

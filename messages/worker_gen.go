@@ -14323,7 +14323,7 @@ var WorkerOps = wire.OpTable{
 		NewReply: func() wire.Message {
 			return new(AddToStoreReply)
 		},
-		AfterRequest: []wire.StreamRule{{Kind: wire.FramedStream, Gate: wire.Gate{Since: 0x119}}, {Kind: wire.RawStream, Gate: wire.Gate{Until: 0x119}}},
+		AfterRequest: []wire.StreamRule{{Kind: wire.FramedStream, Gate: wire.Gate{Since: wire.V(1, 25)}}, {Kind: wire.RawStream, Gate: wire.Gate{Until: wire.V(1, 25)}}},
 	},
 	{
 		Name:       "AddTextToStore",
@@ -14430,7 +14430,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "CollectGarbage",
 		Code: uint64(OpCollectGarbage),
-		Gate: wire.Gate{Since: 0x102},
+		Gate: wire.Gate{Since: wire.V(1, 2)},
 		NewRequest: func() wire.Message {
 			return new(GCOptions)
 		},
@@ -14441,7 +14441,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name:       "QuerySubstitutablePathInfo",
 		Code:       uint64(OpQuerySubstitutablePathInfo),
-		Gate:       wire.Gate{Since: 0x102},
+		Gate:       wire.Gate{Since: wire.V(1, 2)},
 		Deprecated: "obsolete since 1.12: use QuerySubstitutablePathInfos",
 		NewRequest: func() wire.Message {
 			return new(QuerySubstitutablePathInfoRequest)
@@ -14453,7 +14453,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name:       "QueryDerivationOutputs",
 		Code:       uint64(OpQueryDerivationOutputs),
-		Gate:       wire.Gate{Since: 0x105},
+		Gate:       wire.Gate{Since: wire.V(1, 5)},
 		Deprecated: "obsolete since 1.22: use QueryDerivationOutputMap",
 		NewRequest: func() wire.Message {
 			return new(QueryDerivationOutputsRequest)
@@ -14465,7 +14465,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "QueryAllValidPaths",
 		Code: uint64(OpQueryAllValidPaths),
-		Gate: wire.Gate{Since: 0x105},
+		Gate: wire.Gate{Since: wire.V(1, 5)},
 		NewRequest: func() wire.Message {
 			return new(QueryAllValidPathsRequest)
 		},
@@ -14476,7 +14476,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name:       "QueryFailedPaths",
 		Code:       uint64(OpQueryFailedPaths),
-		Gate:       wire.Gate{Since: 0x105, Until: 0x110},
+		Gate:       wire.Gate{Since: wire.V(1, 5), Until: wire.V(1, 16)},
 		Deprecated: "removed in 1.16: daemons throw \"Removed operation\"",
 		NewRequest: func() wire.Message {
 			return new(QueryFailedPathsRequest)
@@ -14488,7 +14488,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name:       "ClearFailedPaths",
 		Code:       uint64(OpClearFailedPaths),
-		Gate:       wire.Gate{Since: 0x105, Until: 0x110},
+		Gate:       wire.Gate{Since: wire.V(1, 5), Until: wire.V(1, 16)},
 		Deprecated: "removed in 1.16: daemons throw \"Removed operation\"",
 		NewRequest: func() wire.Message {
 			return new(ClearFailedPathsRequest)
@@ -14500,7 +14500,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "QueryPathInfo",
 		Code: uint64(OpQueryPathInfo),
-		Gate: wire.Gate{Since: 0x106},
+		Gate: wire.Gate{Since: wire.V(1, 6)},
 		NewRequest: func() wire.Message {
 			return new(QueryPathInfoRequest)
 		},
@@ -14511,7 +14511,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name:       "ImportPaths",
 		Code:       uint64(OpImportPaths),
-		Gate:       wire.Gate{Since: 0x109},
+		Gate:       wire.Gate{Since: wire.V(1, 9)},
 		Deprecated: "obsolete since 1.18: use AddToStoreNar; removed in Nix 2.35",
 		NewRequest: func() wire.Message {
 			return new(ImportPathsRequest)
@@ -14524,7 +14524,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name:       "QueryDerivationOutputNames",
 		Code:       uint64(OpQueryDerivationOutputNames),
-		Gate:       wire.Gate{Since: 0x108},
+		Gate:       wire.Gate{Since: wire.V(1, 8)},
 		Deprecated: "obsolete since 1.22: use QueryDerivationOutputMap",
 		NewRequest: func() wire.Message {
 			return new(QueryDerivationOutputNamesRequest)
@@ -14536,7 +14536,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "QueryPathFromHashPart",
 		Code: uint64(OpQueryPathFromHashPart),
-		Gate: wire.Gate{Since: 0x10b},
+		Gate: wire.Gate{Since: wire.V(1, 11)},
 		NewRequest: func() wire.Message {
 			return new(QueryPathFromHashPartRequest)
 		},
@@ -14547,7 +14547,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "QuerySubstitutablePathInfos",
 		Code: uint64(OpQuerySubstitutablePathInfos),
-		Gate: wire.Gate{Since: 0x10c},
+		Gate: wire.Gate{Since: wire.V(1, 12)},
 		NewRequest: func() wire.Message {
 			return new(QuerySubstitutablePathInfosRequest)
 		},
@@ -14558,7 +14558,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "QueryValidPaths",
 		Code: uint64(OpQueryValidPaths),
-		Gate: wire.Gate{Since: 0x10c},
+		Gate: wire.Gate{Since: wire.V(1, 12)},
 		NewRequest: func() wire.Message {
 			return new(QueryValidPathsRequest)
 		},
@@ -14569,7 +14569,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "QuerySubstitutablePaths",
 		Code: uint64(OpQuerySubstitutablePaths),
-		Gate: wire.Gate{Since: 0x10c},
+		Gate: wire.Gate{Since: wire.V(1, 12)},
 		NewRequest: func() wire.Message {
 			return new(QuerySubstitutablePathsRequest)
 		},
@@ -14580,7 +14580,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "QueryValidDerivers",
 		Code: uint64(OpQueryValidDerivers),
-		Gate: wire.Gate{Since: 0x10d},
+		Gate: wire.Gate{Since: wire.V(1, 13)},
 		NewRequest: func() wire.Message {
 			return new(QueryValidDeriversRequest)
 		},
@@ -14591,7 +14591,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "OptimiseStore",
 		Code: uint64(OpOptimiseStore),
-		Gate: wire.Gate{Since: 0x10e},
+		Gate: wire.Gate{Since: wire.V(1, 14)},
 		NewRequest: func() wire.Message {
 			return new(OptimiseStoreRequest)
 		},
@@ -14602,7 +14602,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "VerifyStore",
 		Code: uint64(OpVerifyStore),
-		Gate: wire.Gate{Since: 0x10e},
+		Gate: wire.Gate{Since: wire.V(1, 14)},
 		NewRequest: func() wire.Message {
 			return new(VerifyStoreRequest)
 		},
@@ -14613,7 +14613,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "BuildDerivation",
 		Code: uint64(OpBuildDerivation),
-		Gate: wire.Gate{Since: 0x10e},
+		Gate: wire.Gate{Since: wire.V(1, 14)},
 		NewRequest: func() wire.Message {
 			return new(BuildDerivationRequest)
 		},
@@ -14624,7 +14624,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "AddSignatures",
 		Code: uint64(OpAddSignatures),
-		Gate: wire.Gate{Since: 0x110},
+		Gate: wire.Gate{Since: wire.V(1, 16)},
 		NewRequest: func() wire.Message {
 			return new(AddSignaturesRequest)
 		},
@@ -14635,7 +14635,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "NarFromPath",
 		Code: uint64(OpNarFromPath),
-		Gate: wire.Gate{Since: 0x111},
+		Gate: wire.Gate{Since: wire.V(1, 17)},
 		NewRequest: func() wire.Message {
 			return new(NarFromPathRequest)
 		},
@@ -14644,16 +14644,16 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "AddToStoreNar",
 		Code: uint64(OpAddToStoreNar),
-		Gate: wire.Gate{Since: 0x111},
+		Gate: wire.Gate{Since: wire.V(1, 17)},
 		NewRequest: func() wire.Message {
 			return new(AddToStoreNarRequest)
 		},
-		AfterRequest: []wire.StreamRule{{Kind: wire.FramedStream, Gate: wire.Gate{Since: 0x117}}, {Kind: wire.PullStream, Gate: wire.Gate{Since: 0x115, Until: 0x117}}, {Kind: wire.RawStream, Gate: wire.Gate{Until: 0x115}}},
+		AfterRequest: []wire.StreamRule{{Kind: wire.FramedStream, Gate: wire.Gate{Since: wire.V(1, 23)}}, {Kind: wire.PullStream, Gate: wire.Gate{Since: wire.V(1, 21), Until: wire.V(1, 23)}}, {Kind: wire.RawStream, Gate: wire.Gate{Until: wire.V(1, 21)}}},
 	},
 	{
 		Name: "QueryMissing",
 		Code: uint64(OpQueryMissing),
-		Gate: wire.Gate{Since: 0x113},
+		Gate: wire.Gate{Since: wire.V(1, 19)},
 		NewRequest: func() wire.Message {
 			return new(QueryMissingRequest)
 		},
@@ -14664,7 +14664,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "QueryDerivationOutputMap",
 		Code: uint64(OpQueryDerivationOutputMap),
-		Gate: wire.Gate{Since: 0x116},
+		Gate: wire.Gate{Since: wire.V(1, 22)},
 		NewRequest: func() wire.Message {
 			return new(QueryDerivationOutputMapRequest)
 		},
@@ -14675,7 +14675,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "RegisterDrvOutput",
 		Code: uint64(OpRegisterDrvOutput),
-		Gate: wire.Gate{Since: 0x11b},
+		Gate: wire.Gate{Since: wire.V(1, 27)},
 		NewRequest: func() wire.Message {
 			return new(RegisterDrvOutputRequest)
 		},
@@ -14683,7 +14683,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "QueryRealisation",
 		Code: uint64(OpQueryRealisation),
-		Gate: wire.Gate{Since: 0x11b},
+		Gate: wire.Gate{Since: wire.V(1, 27)},
 		NewRequest: func() wire.Message {
 			return new(QueryRealisationRequest)
 		},
@@ -14694,7 +14694,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "AddMultipleToStore",
 		Code: uint64(OpAddMultipleToStore),
-		Gate: wire.Gate{Since: 0x120},
+		Gate: wire.Gate{Since: wire.V(1, 32)},
 		NewRequest: func() wire.Message {
 			return new(AddMultipleToStoreRequest)
 		},
@@ -14703,7 +14703,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "AddBuildLog",
 		Code: uint64(OpAddBuildLog),
-		Gate: wire.Gate{Since: 0x120},
+		Gate: wire.Gate{Since: wire.V(1, 32)},
 		NewRequest: func() wire.Message {
 			return new(AddBuildLogRequest)
 		},
@@ -14715,7 +14715,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "BuildPathsWithResults",
 		Code: uint64(OpBuildPathsWithResults),
-		Gate: wire.Gate{Since: 0x122},
+		Gate: wire.Gate{Since: wire.V(1, 34)},
 		NewRequest: func() wire.Message {
 			return new(BuildPathsWithResultsRequest)
 		},
@@ -14726,7 +14726,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "AddPermRoot",
 		Code: uint64(OpAddPermRoot),
-		Gate: wire.Gate{Since: 0x124},
+		Gate: wire.Gate{Since: wire.V(1, 36)},
 		NewRequest: func() wire.Message {
 			return new(AddPermRootRequest)
 		},
@@ -14737,7 +14737,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "SubmitOutput",
 		Code: uint64(OpSubmitOutput),
-		Gate: wire.Gate{Since: 0x126, If: []string{FeatureSubmitOutput}},
+		Gate: wire.Gate{Since: wire.V(1, 38), If: []string{FeatureSubmitOutput}},
 		NewRequest: func() wire.Message {
 			return new(SubmitOutputRequest)
 		},
@@ -14748,7 +14748,7 @@ var WorkerOps = wire.OpTable{
 	{
 		Name: "AddToStoreScanning",
 		Code: uint64(OpAddToStoreScanning),
-		Gate: wire.Gate{Since: 0x126, If: []string{FeatureAddToStoreScanning}},
+		Gate: wire.Gate{Since: wire.V(1, 38), If: []string{FeatureAddToStoreScanning}},
 		NewRequest: func() wire.Message {
 			return new(AddToStoreScanningRequest)
 		},

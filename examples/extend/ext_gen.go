@@ -905,7 +905,7 @@ var ExtOps = wire.OpTable{
 	{
 		Name: "QueryProvenance",
 		Code: uint64(OpQueryProvenance),
-		Gate: wire.Gate{Since: 0x126},
+		Gate: wire.Gate{Since: wire.V(1, 38)},
 		NewRequest: func() wire.Message {
 			return new(QueryProvenanceRequest)
 		},
@@ -916,7 +916,7 @@ var ExtOps = wire.OpTable{
 	{
 		Name: "QueryPathInfoWithTags",
 		Code: uint64(OpQueryPathInfoWithTags),
-		Gate: wire.Gate{Since: 0x127},
+		Gate: wire.Gate{Since: wire.V(1, 39)},
 		NewRequest: func() wire.Message {
 			return new(QueryPathInfoWithTagsRequest)
 		},

@@ -9696,7 +9696,7 @@ var EveryOps = wire.OpTable{
 	{
 		Name: "Query",
 		Code: uint64(OpQuery),
-		Gate: wire.Gate{Since: 0x10a},
+		Gate: wire.Gate{Since: wire.V(1, 10)},
 		NewRequest: func() wire.Message {
 			return new(QueryRequest)
 		},
@@ -9707,12 +9707,12 @@ var EveryOps = wire.OpTable{
 	{
 		Name:       "Add",
 		Code:       uint64(OpAdd),
-		Gate:       wire.Gate{Since: 0x114},
+		Gate:       wire.Gate{Since: wire.V(1, 20)},
 		Deprecated: "use AddMulti",
 		NewRequest: func() wire.Message {
 			return new(ValidPathInfo)
 		},
-		AfterRequest: []wire.StreamRule{{Kind: wire.FramedStream, Gate: wire.Gate{Since: 0x117}}, {Kind: wire.RawStream, Gate: wire.Gate{Until: 0x117}}},
+		AfterRequest: []wire.StreamRule{{Kind: wire.FramedStream, Gate: wire.Gate{Since: wire.V(1, 23)}}, {Kind: wire.RawStream, Gate: wire.Gate{Until: wire.V(1, 23)}}},
 	},
 	{
 		Name: "Log",
