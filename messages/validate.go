@@ -36,11 +36,16 @@ func (p StorePath) Validate() error {
 
 // storePathError wraps ErrStorePath with the (shortened) path and reason.
 func storePathError(s, reason string) error {
+	return &storePathErr{msg: "invalid store path " + quoteShort(s) + ": " + reason}
+}
+
+// quoteShort quotes s for an error message, cut to a readable length.
+func quoteShort(s string) string {
 	const max = 120
 	if len(s) > max {
 		s = s[:max] + "…"
 	}
-	return &storePathErr{msg: "invalid store path " + strconv.Quote(s) + ": " + reason}
+	return strconv.Quote(s)
 }
 
 type storePathErr struct{ msg string }
