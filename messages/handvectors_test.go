@@ -1,7 +1,7 @@
 package messages
 
 // The hand-derived vectors of testdata/vectors: bytes spelled out from the
-// protocol notes (/work/shared/docs/nix-protocol.md, Nix's serialisers)
+// protocol facts (Nix's serialisers in src/libstore/*-protocol.cc and daemon.cc)
 // with hb, independently of the generated code, for what the real daemons
 // cannot be made to send or accept. TestRecordVectors writes them with the
 // recordings; TestVectorsHandDerived checks that the committed files are
