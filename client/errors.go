@@ -110,9 +110,15 @@ type ProtocolError struct {
 	Offset int64
 	// Msg describes the problem.
 	Msg string
+	// Err is the decoding error behind it, if any (a *wire.Error matching
+	// wire.ErrInvalid, wire.ErrVersion, …).
+	Err error
 }
 
 // Error describes the problem and where it was found.
 func (e *ProtocolError) Error() string {
 	return "protocol error at byte " + itoa(uint64(e.Offset)) + " from the daemon: " + e.Msg
 }
+
+// Unwrap returns the decoding error behind e, if any.
+func (e *ProtocolError) Unwrap() error { return e.Err }

@@ -222,7 +222,7 @@ func TestFakeUnknownStderrCode(t *testing.T) {
 	c, _ := fakeConn(t, d, client.Options{})
 	_, err := c.IsValidPath(ctx(t), testPath)
 	var pe *client.ProtocolError
-	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "unknown STDERR frame code 0x12345678") || !errors.Is(err, client.ErrClosed) {
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "invalid union tag 0x12345678") || !errors.Is(err, client.ErrClosed) {
 		t.Fatalf("err = %v, want a ProtocolError about the code, with the Conn closed", err)
 	}
 	if _, err := c.IsValidPath(ctx(t), testPath); !errors.As(err, &pe) {

@@ -9,17 +9,10 @@ import (
 	"github.com/nixwire/nixwire/wire"
 )
 
-// Codes of the STDERR frames (the tags of messages.Stderr).
-const (
-	stderrNext          = 0x6f6c6d67
-	stderrRead          = 0x64617461
-	stderrWrite         = 0x64617416
-	stderrLast          = 0x616c7473
-	stderrError         = 0x63787470
-	stderrStartActivity = 0x53545254
-	stderrStopActivity  = 0x53544f50
-	stderrResult        = 0x52534c54
-)
+// stderrError is the code of a STDERR_ERROR frame, needed where one
+// interrupts a NAR (see readNAR); everywhere else frames are decoded with
+// messages.DecodeStderr.
+const stderrError = 0x63787470
 
 // maxPull bounds the bytes sent in answer to one STDERR_READ.
 const maxPull = 64 << 10
@@ -50,65 +43,48 @@ func readErr(err error) error {
 // (a *DaemonError). Any other error leaves the stream out of sync: the
 // caller must break the Conn.
 func (c *Conn) runSession(s *session) error {
-	p := c.info.Proto
 	for {
-		code, err := c.r.Uint64()
+		frame, err := messages.DecodeStderr(c.r, c.info.Proto)
 		if err != nil {
-			return readErr(err)
+			return c.frameErr(err)
 		}
-		var frame interface {
-			wire.Message
-			messages.Stderr
-		}
-		switch code {
-		case stderrLast:
+		switch f := frame.(type) {
+		case *messages.StderrLast:
 			return nil
-		case stderrError:
-			return c.daemonError(s.op)
-		case stderrNext:
-			frame = new(messages.StderrNext)
-		case stderrRead:
-			if err := c.pull(s); err != nil {
+		case *messages.StderrError:
+			return c.daemonError(s.op, f)
+		case *messages.StderrRead:
+			if err := c.pull(s, f); err != nil {
 				return err
 			}
-			continue
-		case stderrWrite:
-			if err := c.push(s); err != nil {
-				return err
-			}
-			continue
-		case stderrStartActivity, stderrStopActivity, stderrResult:
-			if !p.AtLeast(1, 20) {
-				return &ProtocolError{Offset: c.offset(), Msg: fmt.Sprintf("activity frame %#x below protocol 1.20", code)}
-			}
-			switch code {
-			case stderrStartActivity:
-				frame = new(messages.StderrStartActivity)
-			case stderrStopActivity:
-				frame = new(messages.StderrStopActivity)
-			default:
-				frame = new(messages.StderrResult)
-			}
+		case *messages.StderrWrite:
+			c.push(s, f)
 		default:
-			return &ProtocolError{Offset: c.offset(), Msg: fmt.Sprintf("unknown STDERR frame code %#x", code)}
-		}
-		if err := frame.DecodeWire(c.r, p); err != nil {
-			return readErr(err)
-		}
-		if c.logger != nil {
-			c.logger(frame)
+			if c.logger != nil {
+				c.logger(frame)
+			}
 		}
 	}
+}
+
+// frameErr classifies an error decoding a STDERR frame: the daemon hung up,
+// or it sent what the protocol does not allow (an unknown code, an activity
+// frame below 1.20, a malformed frame).
+func (c *Conn) frameErr(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errHungUp
+	}
+	var we *wire.Error
+	if errors.As(err, &we) {
+		return &ProtocolError{Offset: c.base + we.Offset, Msg: "bad STDERR frame: " + we.Err.Error(), Err: err}
+	}
+	return err // an error of the connection itself
 }
 
 // pull answers a STDERR_READ with up to the requested number of bytes from
 // s.in: at least one byte, or none at its end (which the daemon reports as
 // an error). An error of s.in is remembered and answered like its end.
-func (c *Conn) pull(s *session) error {
-	var m messages.StderrRead
-	if err := m.DecodeWire(c.r, c.info.Proto); err != nil {
-		return readErr(err)
-	}
+func (c *Conn) pull(s *session, m *messages.StderrRead) error {
 	if s.in == nil {
 		return &ProtocolError{Offset: c.offset(), Msg: "the daemon pulls data (STDERR_READ) for an operation that sends none"}
 	}
@@ -139,56 +115,50 @@ func (c *Conn) pull(s *session) error {
 
 // push hands the data of a STDERR_WRITE to s.out. An error of s.out is
 // remembered, and later data discarded, so that the session stays in sync.
-func (c *Conn) push(s *session) error {
-	var m messages.StderrWrite
-	if err := m.DecodeWire(c.r, c.info.Proto); err != nil {
-		return readErr(err)
-	}
+func (c *Conn) push(s *session, m *messages.StderrWrite) {
 	if s.out != nil && s.outErr == nil {
 		if _, err := s.out.Write(m.Data); err != nil {
 			s.outErr = err
 		}
 	}
-	return nil
 }
 
-// daemonError decodes the STDERR_ERROR frame whose code was just read.
+// daemonError turns a STDERR_ERROR frame into a *DaemonError.
 //
 // Nix daemons send an error raised before they started work on the op
 // twice and then close the connection, in one write: a second frame already
 // buffered behind the first is that copy. The returned error has Closed set
 // then.
-func (c *Conn) daemonError(op string) error {
-	de, err := c.readError(op)
-	if err != nil {
-		return err
-	}
+func (c *Conn) daemonError(op string, m *messages.StderrError) error {
+	de := c.toDaemonError(op, m)
 	if c.r.Buffered() == 0 {
 		return de
 	}
-	code, err := c.r.Uint64()
+	frame, err := messages.DecodeStderr(c.r, c.info.Proto)
 	if err != nil {
-		return readErr(err)
+		return c.frameErr(err)
 	}
-	if code != stderrError {
-		return &ProtocolError{Offset: c.offset(), Msg: fmt.Sprintf("frame %#x after STDERR_ERROR", code)}
-	}
-	if _, err := c.readError(op); err != nil {
-		return err
+	if _, ok := frame.(*messages.StderrError); !ok {
+		return &ProtocolError{Offset: c.offset(), Msg: fmt.Sprintf("%T after STDERR_ERROR", frame)}
 	}
 	de.Closed = true
 	return de
 }
 
-// readError decodes the body of a STDERR_ERROR frame.
-func (c *Conn) readError(op string) (*DaemonError, error) {
+// readError decodes the body of a STDERR_ERROR frame whose code was read
+// already, and returns what daemonError makes of it.
+func (c *Conn) readError(op string) error {
 	var m messages.StderrError
 	if err := m.DecodeWire(c.r, c.info.Proto); err != nil {
-		return nil, readErr(err)
+		return c.frameErr(err)
 	}
+	return c.daemonError(op, &m)
+}
+
+func (c *Conn) toDaemonError(op string, m *messages.StderrError) *DaemonError {
 	de := &DaemonError{Op: op, Message: m.Message, Level: m.Level, Status: m.Status, Legacy: !c.info.Proto.AtLeast(1, 26)}
 	for _, t := range m.Traces {
 		de.Traces = append(de.Traces, t.Hint)
 	}
-	return de, nil
+	return de
 }

@@ -142,7 +142,7 @@ func (c *Conn) readNAR(op string, out io.Writer) error {
 	src := &tailReader{r: c.r}
 	if _, err := nar.Copy(sink, src); err != nil {
 		if errors.Is(err, nar.ErrInvalid) && src.tail() == stderrError {
-			de, ok := c.daemonError(op).(*DaemonError)
+			de, ok := c.readError(op).(*DaemonError)
 			if !ok {
 				return c.fail(op, errors.New("malformed STDERR_ERROR inside the NAR"))
 			}

@@ -402,7 +402,7 @@ func (optionalEmitter) encode(c *fn, t *typ, v val, p fieldPath) []jen.Code {
 //		}
 //		...read *v...
 //	default:
-//		return ..., wire.ConsumeError("T", ".F", len(orig)-len(b)-8, wire.ErrInvalid)
+//		return ..., wire.ConsumeError("T", ".F", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
 //	}
 func (c *fn) readOptional(t *typ, v val, p fieldPath) []jen.Code {
 	tag := c.temp("t")
@@ -417,7 +417,7 @@ func (c *fn) readOptional(t *typ, v val, p fieldPath) []jen.Code {
 	return append(code, jen.Switch(jen.Id(tag)).Block(
 		jen.Case(jen.Lit(0)).Block(v.expr().Op("=").Nil()),
 		jen.Case(jen.Lit(1)).Block(some...),
-		jen.Default().Block(c.fail(p, offBack(func() jen.Code { return jen.Lit(8) }), wireID("ErrInvalid"))),
+		jen.Default().Block(c.fail(p, offBack(func() jen.Code { return jen.Lit(8) }), wireID("Invalid").Call(jen.Lit("optional tag"), jen.Id(tag)))),
 	))
 }
 

@@ -228,9 +228,9 @@ func (enumEmitter) size(c *fn, t *typ, v val) (int, []jen.Code) { return 8, nil 
 //	if !v.Valid(p) {
 //		switch v {
 //		case ModeCheck: // the values with gates
-//			return ..., wire.EncodeError("T", ".Mode", wire.ErrVersion)
+//			return ..., wire.EncodeError("T", ".Mode", wire.NotInVersion("Mode value", uint64(v)))
 //		}
-//		return ..., wire.EncodeError("T", ".Mode", wire.ErrInvalid) // unless open
+//		return ..., wire.EncodeError("T", ".Mode", wire.Invalid("Mode value", uint64(v))) // unless open
 //	}
 //
 // An open enum is checked on encode only, and only for values with gates.
@@ -241,15 +241,16 @@ func (c *fn) enumCheck(t *typ, v val, p fieldPath, off offset) []jen.Code {
 		return nil
 	}
 	var body []jen.Code
+	what, number := jen.Lit(e.decl.Name+" value"), jen.Uint64().Call(v.expr())
 	if len(e.gated) > 0 {
 		var cases []jen.Code
 		for _, ev := range e.gated {
 			cases = append(cases, c.g.enumConst(e, ev))
 		}
-		body = append(body, jen.Switch(v.expr()).Block(jen.Case(cases...).Block(c.fail(p, off, wireID("ErrVersion")))))
+		body = append(body, jen.Switch(v.expr()).Block(jen.Case(cases...).Block(c.fail(p, off, wireID("NotInVersion").Call(what, number)))))
 	}
 	if !e.decl.Open {
-		body = append(body, c.fail(p, off, wireID("ErrInvalid")))
+		body = append(body, c.fail(p, off, wireID("Invalid").Call(what, number)))
 	}
 	return []jen.Code{jen.If(jen.Op("!").Add(v.recv()).Dot("Valid").Call(c.proto())).Block(body...)}
 }

@@ -96,14 +96,15 @@ func (g *fileGen) unionSize(u *unionIR) {
 // variantGate refuses a variant that does not exist at p:
 //
 //	if !(p.Version >= 0x119) {
-//		return ..., wire.EncodeError("U", ".(*A)", wire.ErrVersion)
+//		return ..., wire.EncodeError("U", ".(*A)", wire.NotInVersion("union tag", 25))
 //	}
 func (c *fn) variantGate(v *variantIR, p fieldPath, off offset) []jen.Code {
 	cond := c.g.gateCond(v.v.Gate)
 	if cond == nil {
 		return nil
 	}
-	return []jen.Code{c.failIf(jen.Op("!").Parens(cond), p, off, wireID("ErrVersion"))}
+	why := wireID("NotInVersion").Call(jen.Lit("union tag"), num(v.v.Tag))
+	return []jen.Code{c.failIf(jen.Op("!").Parens(cond), p, off, why)}
 }
 
 // unionAppend:
@@ -188,7 +189,7 @@ func (g *fileGen) unionEncode(u *unionIR) {
 //		if b, err = x.ConsumeWire(b, p); err != nil { ... }
 //		return x, b, nil
 //	}
-//	...wire.ErrInvalid at the tag...
+//	...wire.Invalid("union tag", t0) at the tag...
 func (c *fn) tagSwitch(u *unionIR, done func() jen.Code) []jen.Code {
 	tag := c.temp("t")
 	var call *jen.Statement
@@ -213,7 +214,7 @@ func (c *fn) tagSwitch(u *unionIR, done func() jen.Code) []jen.Code {
 	if len(cases) > 0 {
 		code = append(code, jen.Switch(jen.Id(tag)).Block(cases...))
 	}
-	return append(code, c.fail(fieldPath{}, offStart, wireID("ErrInvalid")))
+	return append(code, c.fail(fieldPath{}, offStart, wireID("Invalid").Call(jen.Lit("union tag"), jen.Id(tag))))
 }
 
 // unionConsume:

@@ -733,7 +733,7 @@ func (m *BuildMode) WireSize(p wire.Proto) int {
 func (m *BuildMode) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	start := len(b)
 	if !m.Valid(p) {
-		return b[:start], wire.EncodeError("BuildMode", "", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("BuildMode", "", wire.Invalid("BuildMode value", uint64(*m)))
 	}
 	b = wire.AppendUint64(b, uint64(*m))
 	return b, nil
@@ -751,7 +751,7 @@ func (m *BuildMode) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	}
 	*m = BuildMode(v0)
 	if !m.Valid(p) {
-		return orig, wire.ConsumeError("BuildMode", "", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("BuildMode", "", len(orig)-len(b)-8, wire.Invalid("BuildMode value", uint64(*m)))
 	}
 	return b, nil
 }
@@ -760,7 +760,7 @@ func (m *BuildMode) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *BuildMode) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
-		return wire.EncodeError("BuildMode", "", wire.ErrInvalid)
+		return wire.EncodeError("BuildMode", "", wire.Invalid("BuildMode value", uint64(*m)))
 	}
 	w.Uint64(uint64(*m))
 	return w.Err()
@@ -777,7 +777,7 @@ func (m *BuildMode) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	}
 	*m = BuildMode(v0)
 	if !m.Valid(p) {
-		return wire.ReadError("BuildMode", "", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("BuildMode", "", r.ValueOffset(), start, wire.Invalid("BuildMode value", uint64(*m)))
 	}
 	return nil
 }
@@ -843,7 +843,7 @@ func (m *GCAction) WireSize(p wire.Proto) int {
 func (m *GCAction) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	start := len(b)
 	if !m.Valid(p) {
-		return b[:start], wire.EncodeError("GCAction", "", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("GCAction", "", wire.Invalid("GCAction value", uint64(*m)))
 	}
 	b = wire.AppendUint64(b, uint64(*m))
 	return b, nil
@@ -861,7 +861,7 @@ func (m *GCAction) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	}
 	*m = GCAction(v0)
 	if !m.Valid(p) {
-		return orig, wire.ConsumeError("GCAction", "", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("GCAction", "", len(orig)-len(b)-8, wire.Invalid("GCAction value", uint64(*m)))
 	}
 	return b, nil
 }
@@ -870,7 +870,7 @@ func (m *GCAction) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *GCAction) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
-		return wire.EncodeError("GCAction", "", wire.ErrInvalid)
+		return wire.EncodeError("GCAction", "", wire.Invalid("GCAction value", uint64(*m)))
 	}
 	w.Uint64(uint64(*m))
 	return w.Err()
@@ -887,7 +887,7 @@ func (m *GCAction) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	}
 	*m = GCAction(v0)
 	if !m.Valid(p) {
-		return wire.ReadError("GCAction", "", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("GCAction", "", r.ValueOffset(), start, wire.Invalid("GCAction value", uint64(*m)))
 	}
 	return nil
 }
@@ -993,7 +993,7 @@ func (m *BuildStatus) WireSize(p wire.Proto) int {
 func (m *BuildStatus) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	start := len(b)
 	if !m.Valid(p) {
-		return b[:start], wire.EncodeError("BuildStatus", "", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("BuildStatus", "", wire.Invalid("BuildStatus value", uint64(*m)))
 	}
 	b = wire.AppendUint64(b, uint64(*m))
 	return b, nil
@@ -1011,7 +1011,7 @@ func (m *BuildStatus) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	}
 	*m = BuildStatus(v0)
 	if !m.Valid(p) {
-		return orig, wire.ConsumeError("BuildStatus", "", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("BuildStatus", "", len(orig)-len(b)-8, wire.Invalid("BuildStatus value", uint64(*m)))
 	}
 	return b, nil
 }
@@ -1020,7 +1020,7 @@ func (m *BuildStatus) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *BuildStatus) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
-		return wire.EncodeError("BuildStatus", "", wire.ErrInvalid)
+		return wire.EncodeError("BuildStatus", "", wire.Invalid("BuildStatus value", uint64(*m)))
 	}
 	w.Uint64(uint64(*m))
 	return w.Err()
@@ -1037,7 +1037,7 @@ func (m *BuildStatus) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	}
 	*m = BuildStatus(v0)
 	if !m.Valid(p) {
-		return wire.ReadError("BuildStatus", "", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("BuildStatus", "", r.ValueOffset(), start, wire.Invalid("BuildStatus value", uint64(*m)))
 	}
 	return nil
 }
@@ -1465,7 +1465,7 @@ func (m *TrustedFlag) WireSize(p wire.Proto) int {
 func (m *TrustedFlag) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	start := len(b)
 	if !m.Valid(p) {
-		return b[:start], wire.EncodeError("TrustedFlag", "", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("TrustedFlag", "", wire.Invalid("TrustedFlag value", uint64(*m)))
 	}
 	b = wire.AppendUint64(b, uint64(*m))
 	return b, nil
@@ -1483,7 +1483,7 @@ func (m *TrustedFlag) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	}
 	*m = TrustedFlag(v0)
 	if !m.Valid(p) {
-		return orig, wire.ConsumeError("TrustedFlag", "", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("TrustedFlag", "", len(orig)-len(b)-8, wire.Invalid("TrustedFlag value", uint64(*m)))
 	}
 	return b, nil
 }
@@ -1492,7 +1492,7 @@ func (m *TrustedFlag) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *TrustedFlag) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
-		return wire.EncodeError("TrustedFlag", "", wire.ErrInvalid)
+		return wire.EncodeError("TrustedFlag", "", wire.Invalid("TrustedFlag value", uint64(*m)))
 	}
 	w.Uint64(uint64(*m))
 	return w.Err()
@@ -1509,7 +1509,7 @@ func (m *TrustedFlag) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	}
 	*m = TrustedFlag(v0)
 	if !m.Valid(p) {
-		return wire.ReadError("TrustedFlag", "", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("TrustedFlag", "", r.ValueOffset(), start, wire.Invalid("TrustedFlag value", uint64(*m)))
 	}
 	return nil
 }

@@ -1007,7 +1007,7 @@ func (m *ServeBuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	var err error
 	// Status BuildStatus
 	if !m.Status.Valid(p) {
-		return b[:start], wire.EncodeError("ServeBuildResult", ".Status", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("ServeBuildResult", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
 	}
 	b = wire.AppendUint64(b, uint64(m.Status))
 	// ErrorMsg string
@@ -1100,7 +1100,7 @@ func (m *ServeBuildResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	}
 	m.Status = BuildStatus(v0)
 	if !m.Status.Valid(p) {
-		return orig, wire.ConsumeError("ServeBuildResult", ".Status", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("ServeBuildResult", ".Status", len(orig)-len(b)-8, wire.Invalid("BuildStatus value", uint64(m.Status)))
 	}
 	// ErrorMsg string
 	if m.ErrorMsg, b, err = wire.ConsumeString(b, 0, 1048576); err != nil {
@@ -1223,7 +1223,7 @@ func (m *ServeBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
 	// Status BuildStatus
 	if !m.Status.Valid(p) {
-		return wire.EncodeError("ServeBuildResult", ".Status", wire.ErrInvalid)
+		return wire.EncodeError("ServeBuildResult", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
 	}
 	w.Uint64(uint64(m.Status))
 	// ErrorMsg string
@@ -1318,7 +1318,7 @@ func (m *ServeBuildResult) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	}
 	m.Status = BuildStatus(v0)
 	if !m.Status.Valid(p) {
-		return wire.ReadError("ServeBuildResult", ".Status", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("ServeBuildResult", ".Status", r.ValueOffset(), start, wire.Invalid("BuildStatus value", uint64(m.Status)))
 	}
 	// ErrorMsg string
 	if m.ErrorMsg, err = r.String(0, 1048576); err != nil {

@@ -516,7 +516,7 @@ func (m *ClientPostHandshake) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 			}
 			*m.CPUAffinity = uint32(v0)
 		default:
-			return orig, wire.ConsumeError("ClientPostHandshake", ".CPUAffinity", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("ClientPostHandshake", ".CPUAffinity", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
 		}
 	} else {
 		m.CPUAffinity = nil
@@ -575,7 +575,7 @@ func (m *ClientPostHandshake) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			}
 			*m.CPUAffinity = uint32(v0)
 		default:
-			return wire.ReadError("ClientPostHandshake", ".CPUAffinity", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("ClientPostHandshake", ".CPUAffinity", r.ValueOffset(), start, wire.Invalid("optional tag", t0))
 		}
 	} else {
 		m.CPUAffinity = nil
@@ -636,7 +636,7 @@ func (m *ClientHandshakeInfo) AppendWire(b []byte, p wire.Proto) ([]byte, error)
 	// Trusted TrustedFlag since 1.35
 	if p.Version >= 0x123 {
 		if !m.Trusted.Valid(p) {
-			return b[:start], wire.EncodeError("ClientHandshakeInfo", ".Trusted", wire.ErrInvalid)
+			return b[:start], wire.EncodeError("ClientHandshakeInfo", ".Trusted", wire.Invalid("TrustedFlag value", uint64(m.Trusted)))
 		}
 		b = wire.AppendUint64(b, uint64(m.Trusted))
 	}
@@ -665,7 +665,7 @@ func (m *ClientHandshakeInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 		}
 		m.Trusted = TrustedFlag(v0)
 		if !m.Trusted.Valid(p) {
-			return orig, wire.ConsumeError("ClientHandshakeInfo", ".Trusted", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("ClientHandshakeInfo", ".Trusted", len(orig)-len(b)-8, wire.Invalid("TrustedFlag value", uint64(m.Trusted)))
 		}
 	} else {
 		m.Trusted = 0
@@ -686,7 +686,7 @@ func (m *ClientHandshakeInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// Trusted TrustedFlag since 1.35
 	if p.Version >= 0x123 {
 		if !m.Trusted.Valid(p) {
-			return wire.EncodeError("ClientHandshakeInfo", ".Trusted", wire.ErrInvalid)
+			return wire.EncodeError("ClientHandshakeInfo", ".Trusted", wire.Invalid("TrustedFlag value", uint64(m.Trusted)))
 		}
 		w.Uint64(uint64(m.Trusted))
 	}
@@ -714,7 +714,7 @@ func (m *ClientHandshakeInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		}
 		m.Trusted = TrustedFlag(v0)
 		if !m.Trusted.Valid(p) {
-			return wire.ReadError("ClientHandshakeInfo", ".Trusted", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("ClientHandshakeInfo", ".Trusted", r.ValueOffset(), start, wire.Invalid("TrustedFlag value", uint64(m.Trusted)))
 		}
 	} else {
 		m.Trusted = 0
@@ -837,7 +837,7 @@ func AppendStderr(b []byte, v Stderr, p wire.Proto) ([]byte, error) {
 			break
 		}
 		if !(p.Version >= 0x114) {
-			return b[:start], wire.EncodeError("Stderr", ".(*StderrStartActivity)", wire.ErrVersion)
+			return b[:start], wire.EncodeError("Stderr", ".(*StderrStartActivity)", wire.NotInVersion("union tag", 1398035028))
 		}
 		b = wire.AppendUint64(b, 1398035028)
 		if b, err = x.AppendWire(b, p); err != nil {
@@ -849,7 +849,7 @@ func AppendStderr(b []byte, v Stderr, p wire.Proto) ([]byte, error) {
 			break
 		}
 		if !(p.Version >= 0x114) {
-			return b[:start], wire.EncodeError("Stderr", ".(*StderrStopActivity)", wire.ErrVersion)
+			return b[:start], wire.EncodeError("Stderr", ".(*StderrStopActivity)", wire.NotInVersion("union tag", 1398034256))
 		}
 		b = wire.AppendUint64(b, 1398034256)
 		if b, err = x.AppendWire(b, p); err != nil {
@@ -861,7 +861,7 @@ func AppendStderr(b []byte, v Stderr, p wire.Proto) ([]byte, error) {
 			break
 		}
 		if !(p.Version >= 0x114) {
-			return b[:start], wire.EncodeError("Stderr", ".(*StderrResult)", wire.ErrVersion)
+			return b[:start], wire.EncodeError("Stderr", ".(*StderrResult)", wire.NotInVersion("union tag", 1381190740))
 		}
 		b = wire.AppendUint64(b, 1381190740)
 		if b, err = x.AppendWire(b, p); err != nil {
@@ -914,7 +914,7 @@ func ConsumeStderr(b []byte, p wire.Proto) (Stderr, []byte, error) {
 		return x, b, nil
 	case 1398035028:
 		if !(p.Version >= 0x114) {
-			return nil, orig, wire.ConsumeError("Stderr", "", 0, wire.ErrVersion)
+			return nil, orig, wire.ConsumeError("Stderr", "", 0, wire.NotInVersion("union tag", 1398035028))
 		}
 		x := new(StderrStartActivity)
 		if b, err = x.ConsumeWire(b, p); err != nil {
@@ -923,7 +923,7 @@ func ConsumeStderr(b []byte, p wire.Proto) (Stderr, []byte, error) {
 		return x, b, nil
 	case 1398034256:
 		if !(p.Version >= 0x114) {
-			return nil, orig, wire.ConsumeError("Stderr", "", 0, wire.ErrVersion)
+			return nil, orig, wire.ConsumeError("Stderr", "", 0, wire.NotInVersion("union tag", 1398034256))
 		}
 		x := new(StderrStopActivity)
 		if b, err = x.ConsumeWire(b, p); err != nil {
@@ -932,7 +932,7 @@ func ConsumeStderr(b []byte, p wire.Proto) (Stderr, []byte, error) {
 		return x, b, nil
 	case 1381190740:
 		if !(p.Version >= 0x114) {
-			return nil, orig, wire.ConsumeError("Stderr", "", 0, wire.ErrVersion)
+			return nil, orig, wire.ConsumeError("Stderr", "", 0, wire.NotInVersion("union tag", 1381190740))
 		}
 		x := new(StderrResult)
 		if b, err = x.ConsumeWire(b, p); err != nil {
@@ -940,7 +940,7 @@ func ConsumeStderr(b []byte, p wire.Proto) (Stderr, []byte, error) {
 		}
 		return x, b, nil
 	}
-	return nil, orig, wire.ConsumeError("Stderr", "", 0, wire.ErrInvalid)
+	return nil, orig, wire.ConsumeError("Stderr", "", 0, wire.Invalid("union tag", t0))
 }
 
 // EncodeStderr writes the encoding of v at p to w, without flushing it. It
@@ -1013,7 +1013,7 @@ func EncodeStderr(w *wire.Writer, v Stderr, p wire.Proto) error {
 			break
 		}
 		if !(p.Version >= 0x114) {
-			return wire.EncodeError("Stderr", ".(*StderrStartActivity)", wire.ErrVersion)
+			return wire.EncodeError("Stderr", ".(*StderrStartActivity)", wire.NotInVersion("union tag", 1398035028))
 		}
 		w.Uint64(1398035028)
 		if err = x.EncodeWire(w, p); err != nil {
@@ -1028,7 +1028,7 @@ func EncodeStderr(w *wire.Writer, v Stderr, p wire.Proto) error {
 			break
 		}
 		if !(p.Version >= 0x114) {
-			return wire.EncodeError("Stderr", ".(*StderrStopActivity)", wire.ErrVersion)
+			return wire.EncodeError("Stderr", ".(*StderrStopActivity)", wire.NotInVersion("union tag", 1398034256))
 		}
 		w.Uint64(1398034256)
 		if err = x.EncodeWire(w, p); err != nil {
@@ -1043,7 +1043,7 @@ func EncodeStderr(w *wire.Writer, v Stderr, p wire.Proto) error {
 			break
 		}
 		if !(p.Version >= 0x114) {
-			return wire.EncodeError("Stderr", ".(*StderrResult)", wire.ErrVersion)
+			return wire.EncodeError("Stderr", ".(*StderrResult)", wire.NotInVersion("union tag", 1381190740))
 		}
 		w.Uint64(1381190740)
 		if err = x.EncodeWire(w, p); err != nil {
@@ -1098,7 +1098,7 @@ func DecodeStderr(r *wire.Reader, p wire.Proto) (Stderr, error) {
 		return x, nil
 	case 1398035028:
 		if !(p.Version >= 0x114) {
-			return nil, wire.ReadError("Stderr", "", start, start, wire.ErrVersion)
+			return nil, wire.ReadError("Stderr", "", start, start, wire.NotInVersion("union tag", 1398035028))
 		}
 		x := new(StderrStartActivity)
 		if err = x.DecodeWire(r, p); err != nil {
@@ -1107,7 +1107,7 @@ func DecodeStderr(r *wire.Reader, p wire.Proto) (Stderr, error) {
 		return x, nil
 	case 1398034256:
 		if !(p.Version >= 0x114) {
-			return nil, wire.ReadError("Stderr", "", start, start, wire.ErrVersion)
+			return nil, wire.ReadError("Stderr", "", start, start, wire.NotInVersion("union tag", 1398034256))
 		}
 		x := new(StderrStopActivity)
 		if err = x.DecodeWire(r, p); err != nil {
@@ -1116,7 +1116,7 @@ func DecodeStderr(r *wire.Reader, p wire.Proto) (Stderr, error) {
 		return x, nil
 	case 1381190740:
 		if !(p.Version >= 0x114) {
-			return nil, wire.ReadError("Stderr", "", start, start, wire.ErrVersion)
+			return nil, wire.ReadError("Stderr", "", start, start, wire.NotInVersion("union tag", 1381190740))
 		}
 		x := new(StderrResult)
 		if err = x.DecodeWire(r, p); err != nil {
@@ -1124,7 +1124,7 @@ func DecodeStderr(r *wire.Reader, p wire.Proto) (Stderr, error) {
 		}
 		return x, nil
 	}
-	return nil, wire.ReadError("Stderr", "", start, start, wire.ErrInvalid)
+	return nil, wire.ReadError("Stderr", "", start, start, wire.Invalid("union tag", t0))
 }
 
 // StderrNext (STDERR_NEXT, "gmlo") is a log message at or below the
@@ -2341,7 +2341,7 @@ func ConsumeField(b []byte, p wire.Proto) (Field, []byte, error) {
 		}
 		return x, b, nil
 	}
-	return nil, orig, wire.ConsumeError("Field", "", 0, wire.ErrInvalid)
+	return nil, orig, wire.ConsumeError("Field", "", 0, wire.Invalid("union tag", t0))
 }
 
 // EncodeField writes the encoding of v at p to w, without flushing it. It
@@ -2399,7 +2399,7 @@ func DecodeField(r *wire.Reader, p wire.Proto) (Field, error) {
 		}
 		return x, nil
 	}
-	return nil, wire.ReadError("Field", "", start, start, wire.ErrInvalid)
+	return nil, wire.ReadError("Field", "", start, start, wire.Invalid("union tag", t0))
 }
 
 // FieldInt is an integer field.
@@ -3460,7 +3460,7 @@ func (m *BuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	var err error
 	// Status BuildStatus
 	if !m.Status.Valid(p) {
-		return b[:start], wire.EncodeError("BuildResult", ".Status", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("BuildResult", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
 	}
 	b = wire.AppendUint64(b, uint64(m.Status))
 	// ErrorMsg string
@@ -3577,7 +3577,7 @@ func (m *BuildResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	}
 	m.Status = BuildStatus(v0)
 	if !m.Status.Valid(p) {
-		return orig, wire.ConsumeError("BuildResult", ".Status", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("BuildResult", ".Status", len(orig)-len(b)-8, wire.Invalid("BuildStatus value", uint64(m.Status)))
 	}
 	// ErrorMsg string
 	if m.ErrorMsg, b, err = wire.ConsumeString(b, 0, 1048576); err != nil {
@@ -3640,7 +3640,7 @@ func (m *BuildResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			}
 			*m.CPUUser = int64(v4)
 		default:
-			return orig, wire.ConsumeError("BuildResult", ".CPUUser", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("BuildResult", ".CPUUser", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
 		}
 	} else {
 		m.CPUUser = nil
@@ -3664,7 +3664,7 @@ func (m *BuildResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			}
 			*m.CPUSystem = int64(v5)
 		default:
-			return orig, wire.ConsumeError("BuildResult", ".CPUSystem", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("BuildResult", ".CPUSystem", len(orig)-len(b)-8, wire.Invalid("optional tag", t1))
 		}
 	} else {
 		m.CPUSystem = nil
@@ -3748,7 +3748,7 @@ func (m *BuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
 	// Status BuildStatus
 	if !m.Status.Valid(p) {
-		return wire.EncodeError("BuildResult", ".Status", wire.ErrInvalid)
+		return wire.EncodeError("BuildResult", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
 	}
 	w.Uint64(uint64(m.Status))
 	// ErrorMsg string
@@ -3867,7 +3867,7 @@ func (m *BuildResult) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	}
 	m.Status = BuildStatus(v0)
 	if !m.Status.Valid(p) {
-		return wire.ReadError("BuildResult", ".Status", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("BuildResult", ".Status", r.ValueOffset(), start, wire.Invalid("BuildStatus value", uint64(m.Status)))
 	}
 	// ErrorMsg string
 	if m.ErrorMsg, err = r.String(0, 1048576); err != nil {
@@ -3930,7 +3930,7 @@ func (m *BuildResult) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			}
 			*m.CPUUser = int64(v4)
 		default:
-			return wire.ReadError("BuildResult", ".CPUUser", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("BuildResult", ".CPUUser", r.ValueOffset(), start, wire.Invalid("optional tag", t0))
 		}
 	} else {
 		m.CPUUser = nil
@@ -3954,7 +3954,7 @@ func (m *BuildResult) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			}
 			*m.CPUSystem = int64(v5)
 		default:
-			return wire.ReadError("BuildResult", ".CPUSystem", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("BuildResult", ".CPUSystem", r.ValueOffset(), start, wire.Invalid("optional tag", t1))
 		}
 	} else {
 		m.CPUSystem = nil
@@ -4949,7 +4949,7 @@ func ConsumeGCPaths(b []byte, p wire.Proto) (GCPaths, []byte, error) {
 		}
 		return x, b, nil
 	}
-	return nil, orig, wire.ConsumeError("GCPaths", "", 0, wire.ErrInvalid)
+	return nil, orig, wire.ConsumeError("GCPaths", "", 0, wire.Invalid("union tag", t0))
 }
 
 // EncodeGCPaths writes the encoding of v at p to w, without flushing it. It
@@ -5007,7 +5007,7 @@ func DecodeGCPaths(r *wire.Reader, p wire.Proto) (GCPaths, error) {
 		}
 		return x, nil
 	}
-	return nil, wire.ReadError("GCPaths", "", start, start, wire.ErrInvalid)
+	return nil, wire.ReadError("GCPaths", "", start, start, wire.Invalid("union tag", t0))
 }
 
 // GCPathsSpecific names the paths to act on.
@@ -5247,7 +5247,7 @@ func (m *GCOptions) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	var err error
 	// Action GCAction
 	if !m.Action.Valid(p) {
-		return b[:start], wire.EncodeError("GCOptions", ".Action", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("GCOptions", ".Action", wire.Invalid("GCAction value", uint64(m.Action)))
 	}
 	b = wire.AppendUint64(b, uint64(m.Action))
 	// Paths set<StorePath> unless DeleteDeadSpecificReferrers
@@ -5298,7 +5298,7 @@ func (m *GCOptions) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	}
 	m.Action = GCAction(v0)
 	if !m.Action.Valid(p) {
-		return orig, wire.ConsumeError("GCOptions", ".Action", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("GCOptions", ".Action", len(orig)-len(b)-8, wire.Invalid("GCAction value", uint64(m.Action)))
 	}
 	// Paths set<StorePath> unless DeleteDeadSpecificReferrers
 	if !p.Has(FeatureDeleteDeadSpecificReferrers) {
@@ -5369,7 +5369,7 @@ func (m *GCOptions) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
 	// Action GCAction
 	if !m.Action.Valid(p) {
-		return wire.EncodeError("GCOptions", ".Action", wire.ErrInvalid)
+		return wire.EncodeError("GCOptions", ".Action", wire.Invalid("GCAction value", uint64(m.Action)))
 	}
 	w.Uint64(uint64(m.Action))
 	// Paths set<StorePath> unless DeleteDeadSpecificReferrers
@@ -5422,7 +5422,7 @@ func (m *GCOptions) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	}
 	m.Action = GCAction(v0)
 	if !m.Action.Valid(p) {
-		return wire.ReadError("GCOptions", ".Action", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("GCOptions", ".Action", r.ValueOffset(), start, wire.Invalid("GCAction value", uint64(m.Action)))
 	}
 	// Paths set<StorePath> unless DeleteDeadSpecificReferrers
 	if !p.Has(FeatureDeleteDeadSpecificReferrers) {
@@ -5817,7 +5817,7 @@ func ConsumeSingleDerivedPath(b []byte, p wire.Proto) (SingleDerivedPath, []byte
 		}
 		return x, b, nil
 	}
-	return nil, orig, wire.ConsumeError("SingleDerivedPath", "", 0, wire.ErrInvalid)
+	return nil, orig, wire.ConsumeError("SingleDerivedPath", "", 0, wire.Invalid("union tag", t0))
 }
 
 // EncodeSingleDerivedPath writes the encoding of v at p to w, without flushing it. It
@@ -5875,7 +5875,7 @@ func DecodeSingleDerivedPath(r *wire.Reader, p wire.Proto) (SingleDerivedPath, e
 		}
 		return x, nil
 	}
-	return nil, wire.ReadError("SingleDerivedPath", "", start, start, wire.ErrInvalid)
+	return nil, wire.ReadError("SingleDerivedPath", "", start, start, wire.Invalid("union tag", t0))
 }
 
 // SingleDerivedPathOpaque is a plain store path.
@@ -7685,7 +7685,7 @@ func (m *BuildPathsRequest) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	// Mode BuildMode since 1.15
 	if p.Version >= 0x10f {
 		if !m.Mode.Valid(p) {
-			return b[:start], wire.EncodeError("BuildPathsRequest", ".Mode", wire.ErrInvalid)
+			return b[:start], wire.EncodeError("BuildPathsRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
 		}
 		b = wire.AppendUint64(b, uint64(m.Mode))
 	}
@@ -7725,7 +7725,7 @@ func (m *BuildPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 		}
 		m.Mode = BuildMode(v1)
 		if !m.Mode.Valid(p) {
-			return orig, wire.ConsumeError("BuildPathsRequest", ".Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("BuildPathsRequest", ".Mode", len(orig)-len(b)-8, wire.Invalid("BuildMode value", uint64(m.Mode)))
 		}
 	} else {
 		m.Mode = 0
@@ -7750,7 +7750,7 @@ func (m *BuildPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// Mode BuildMode since 1.15
 	if p.Version >= 0x10f {
 		if !m.Mode.Valid(p) {
-			return wire.EncodeError("BuildPathsRequest", ".Mode", wire.ErrInvalid)
+			return wire.EncodeError("BuildPathsRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
 		}
 		w.Uint64(uint64(m.Mode))
 	}
@@ -7792,7 +7792,7 @@ func (m *BuildPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		}
 		m.Mode = BuildMode(v1)
 		if !m.Mode.Valid(p) {
-			return wire.ReadError("BuildPathsRequest", ".Mode", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("BuildPathsRequest", ".Mode", r.ValueOffset(), start, wire.Invalid("BuildMode value", uint64(m.Mode)))
 		}
 	} else {
 		m.Mode = 0
@@ -8646,7 +8646,7 @@ func (m *QuerySubstitutablePathInfoReply) ConsumeWire(b []byte, p wire.Proto) ([
 			return orig, wire.ConsumeError("QuerySubstitutablePathInfoReply", ".Info", len(orig)-len(b), err)
 		}
 	default:
-		return orig, wire.ConsumeError("QuerySubstitutablePathInfoReply", ".Info", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("QuerySubstitutablePathInfoReply", ".Info", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
 	}
 	return b, nil
 }
@@ -8691,7 +8691,7 @@ func (m *QuerySubstitutablePathInfoReply) DecodeWire(r *wire.Reader, p wire.Prot
 			return wire.ReadError("QuerySubstitutablePathInfoReply", ".Info", r.ValueOffset(), start, err)
 		}
 	default:
-		return wire.ReadError("QuerySubstitutablePathInfoReply", ".Info", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("QuerySubstitutablePathInfoReply", ".Info", r.ValueOffset(), start, wire.Invalid("optional tag", t0))
 	}
 	return nil
 }
@@ -9500,7 +9500,7 @@ func (m *QueryPathInfoReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 				return orig, wire.ConsumeError("QueryPathInfoReply", ".Info", len(orig)-len(b), err)
 			}
 		default:
-			return orig, wire.ConsumeError("QueryPathInfoReply", ".Info", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("QueryPathInfoReply", ".Info", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
 		}
 	} else {
 		m.Info = nil
@@ -9568,7 +9568,7 @@ func (m *QueryPathInfoReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 				return wire.ReadError("QueryPathInfoReply", ".Info", r.ValueOffset(), start, err)
 			}
 		default:
-			return wire.ReadError("QueryPathInfoReply", ".Info", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("QueryPathInfoReply", ".Info", r.ValueOffset(), start, wire.Invalid("optional tag", t0))
 		}
 	} else {
 		m.Info = nil
@@ -11511,7 +11511,7 @@ func (m *BuildDerivationRequest) AppendWire(b []byte, p wire.Proto) ([]byte, err
 	}
 	// Mode BuildMode
 	if !m.Mode.Valid(p) {
-		return b[:start], wire.EncodeError("BuildDerivationRequest", ".Mode", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("BuildDerivationRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
 	}
 	b = wire.AppendUint64(b, uint64(m.Mode))
 	return b, nil
@@ -11543,7 +11543,7 @@ func (m *BuildDerivationRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 	}
 	m.Mode = BuildMode(v1)
 	if !m.Mode.Valid(p) {
-		return orig, wire.ConsumeError("BuildDerivationRequest", ".Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("BuildDerivationRequest", ".Mode", len(orig)-len(b)-8, wire.Invalid("BuildMode value", uint64(m.Mode)))
 	}
 	return b, nil
 }
@@ -11569,7 +11569,7 @@ func (m *BuildDerivationRequest) EncodeWire(w *wire.Writer, p wire.Proto) error 
 	}
 	// Mode BuildMode
 	if !m.Mode.Valid(p) {
-		return wire.EncodeError("BuildDerivationRequest", ".Mode", wire.ErrInvalid)
+		return wire.EncodeError("BuildDerivationRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
 	}
 	w.Uint64(uint64(m.Mode))
 	return w.Err()
@@ -11600,7 +11600,7 @@ func (m *BuildDerivationRequest) DecodeWire(r *wire.Reader, p wire.Proto) error 
 	}
 	m.Mode = BuildMode(v1)
 	if !m.Mode.Valid(p) {
-		return wire.ReadError("BuildDerivationRequest", ".Mode", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("BuildDerivationRequest", ".Mode", r.ValueOffset(), start, wire.Invalid("BuildMode value", uint64(m.Mode)))
 	}
 	return nil
 }
@@ -12833,7 +12833,7 @@ func (m *QueryRealisationReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 				return orig, wire.ConsumeError("QueryRealisationReply", ".Realisation", len(orig)-len(b), err)
 			}
 		default:
-			return orig, wire.ConsumeError("QueryRealisationReply", ".Realisation", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("QueryRealisationReply", ".Realisation", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
 		}
 	} else {
 		m.Realisation = nil
@@ -12968,7 +12968,7 @@ func (m *QueryRealisationReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 				return wire.ReadError("QueryRealisationReply", ".Realisation", r.ValueOffset(), start, err)
 			}
 		default:
-			return wire.ReadError("QueryRealisationReply", ".Realisation", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("QueryRealisationReply", ".Realisation", r.ValueOffset(), start, wire.Invalid("optional tag", t0))
 		}
 	} else {
 		m.Realisation = nil
@@ -13230,7 +13230,7 @@ func (m *BuildPathsWithResultsRequest) AppendWire(b []byte, p wire.Proto) ([]byt
 	}
 	// Mode BuildMode
 	if !m.Mode.Valid(p) {
-		return b[:start], wire.EncodeError("BuildPathsWithResultsRequest", ".Mode", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("BuildPathsWithResultsRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
 	}
 	b = wire.AppendUint64(b, uint64(m.Mode))
 	return b, nil
@@ -13268,7 +13268,7 @@ func (m *BuildPathsWithResultsRequest) ConsumeWire(b []byte, p wire.Proto) ([]by
 	}
 	m.Mode = BuildMode(v1)
 	if !m.Mode.Valid(p) {
-		return orig, wire.ConsumeError("BuildPathsWithResultsRequest", ".Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("BuildPathsWithResultsRequest", ".Mode", len(orig)-len(b)-8, wire.Invalid("BuildMode value", uint64(m.Mode)))
 	}
 	return b, nil
 }
@@ -13289,7 +13289,7 @@ func (m *BuildPathsWithResultsRequest) EncodeWire(w *wire.Writer, p wire.Proto) 
 	}
 	// Mode BuildMode
 	if !m.Mode.Valid(p) {
-		return wire.EncodeError("BuildPathsWithResultsRequest", ".Mode", wire.ErrInvalid)
+		return wire.EncodeError("BuildPathsWithResultsRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
 	}
 	w.Uint64(uint64(m.Mode))
 	return w.Err()
@@ -13329,7 +13329,7 @@ func (m *BuildPathsWithResultsRequest) DecodeWire(r *wire.Reader, p wire.Proto) 
 	}
 	m.Mode = BuildMode(v1)
 	if !m.Mode.Valid(p) {
-		return wire.ReadError("BuildPathsWithResultsRequest", ".Mode", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("BuildPathsWithResultsRequest", ".Mode", r.ValueOffset(), start, wire.Invalid("BuildMode value", uint64(m.Mode)))
 	}
 	return nil
 }

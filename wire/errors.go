@@ -148,3 +148,39 @@ func EncodeError(typ, field string, err error) error {
 	}
 	return e
 }
+
+// ValueError reports a number that its type does not allow where it stands:
+// an unknown enum value or union tag, an optional tag other than 0 or 1, or
+// a value that does not exist at the negotiated protocol. It matches Err
+// (ErrInvalid or ErrVersion) under errors.Is.
+type ValueError struct {
+	What  string // what the number is, e.g. "union tag", "optional tag", "BuildMode value"
+	Value uint64 // the number
+	Err   error  // ErrInvalid or ErrVersion
+}
+
+// Error names the number and why it is refused, e.g.
+// "invalid union tag 0x12345678".
+func (e *ValueError) Error() string {
+	n := strconv.FormatUint(e.Value, 10)
+	if e.Value >= 1<<16 {
+		n = "0x" + strconv.FormatUint(e.Value, 16)
+	}
+	if e.Err == ErrVersion {
+		return e.What + " " + n + " does not exist at this protocol version"
+	}
+	return "invalid " + e.What + " " + n
+}
+
+// Unwrap returns ErrInvalid or ErrVersion.
+func (e *ValueError) Unwrap() error { return e.Err }
+
+// Invalid returns a *ValueError matching ErrInvalid: v is not a valid what.
+// It is meant for generated code, on the error path.
+func Invalid(what string, v uint64) error { return &ValueError{What: what, Value: v, Err: ErrInvalid} }
+
+// NotInVersion returns a *ValueError matching ErrVersion: v exists, but not
+// at the negotiated protocol. It is meant for generated code.
+func NotInVersion(what string, v uint64) error {
+	return &ValueError{What: what, Value: v, Err: ErrVersion}
+}

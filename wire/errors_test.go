@@ -549,3 +549,25 @@ func TestDecodeErrorPaths(t *testing.T) {
 		})
 	}
 }
+
+func TestValueError(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want string
+		is   error
+	}{
+		{wire.Invalid("union tag", 0x12345678), "invalid union tag 0x12345678", wire.ErrInvalid},
+		{wire.Invalid("optional tag", 2), "invalid optional tag 2", wire.ErrInvalid},
+		{wire.NotInVersion("BuildMode value", 2), "BuildMode value 2 does not exist at this protocol version", wire.ErrVersion},
+	} {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+		if !errors.Is(tt.err, tt.is) {
+			t.Errorf("%v does not match %v", tt.err, tt.is)
+		}
+	}
+	if errors.Is(wire.Invalid("x", 1), wire.ErrVersion) {
+		t.Error("Invalid matches ErrVersion")
+	}
+}

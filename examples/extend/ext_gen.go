@@ -168,7 +168,7 @@ func (m *Provenance) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	b = wire.AppendString(b, m.Builder)
 	// Status BuildStatus
 	if !m.Status.Valid(p) {
-		return b[:start], wire.EncodeError("Provenance", ".Status", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("Provenance", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
 	}
 	b = wire.AppendUint64(b, uint64(m.Status))
 	// BuiltAt i64
@@ -236,7 +236,7 @@ func (m *Provenance) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	}
 	m.Status = nix.BuildStatus(v2)
 	if !m.Status.Valid(p) {
-		return orig, wire.ConsumeError("Provenance", ".Status", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Provenance", ".Status", len(orig)-len(b)-8, wire.Invalid("BuildStatus value", uint64(m.Status)))
 	}
 	// BuiltAt i64
 	var v3 uint64
@@ -305,7 +305,7 @@ func (m *Provenance) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	w.String(m.Builder)
 	// Status BuildStatus
 	if !m.Status.Valid(p) {
-		return wire.EncodeError("Provenance", ".Status", wire.ErrInvalid)
+		return wire.EncodeError("Provenance", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
 	}
 	w.Uint64(uint64(m.Status))
 	// BuiltAt i64
@@ -372,7 +372,7 @@ func (m *Provenance) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	}
 	m.Status = nix.BuildStatus(v2)
 	if !m.Status.Valid(p) {
-		return wire.ReadError("Provenance", ".Status", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Provenance", ".Status", r.ValueOffset(), start, wire.Invalid("BuildStatus value", uint64(m.Status)))
 	}
 	// BuiltAt i64
 	var v3 uint64
@@ -552,7 +552,7 @@ func (m *QueryProvenanceReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 			return orig, wire.ConsumeError("QueryProvenanceReply", ".Provenance", len(orig)-len(b), err)
 		}
 	default:
-		return orig, wire.ConsumeError("QueryProvenanceReply", ".Provenance", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("QueryProvenanceReply", ".Provenance", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
 	}
 	return b, nil
 }
@@ -597,7 +597,7 @@ func (m *QueryProvenanceReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("QueryProvenanceReply", ".Provenance", r.ValueOffset(), start, err)
 		}
 	default:
-		return wire.ReadError("QueryProvenanceReply", ".Provenance", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("QueryProvenanceReply", ".Provenance", r.ValueOffset(), start, wire.Invalid("optional tag", t0))
 	}
 	return nil
 }
@@ -761,7 +761,7 @@ func (m *QueryPathInfoWithTagsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte
 			return orig, wire.ConsumeError("QueryPathInfoWithTagsReply", ".Info", len(orig)-len(b), err)
 		}
 	default:
-		return orig, wire.ConsumeError("QueryPathInfoWithTagsReply", ".Info", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("QueryPathInfoWithTagsReply", ".Info", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
 	}
 	// Tags set<Tag>
 	var n0 int
@@ -836,7 +836,7 @@ func (m *QueryPathInfoWithTagsReply) DecodeWire(r *wire.Reader, p wire.Proto) er
 			return wire.ReadError("QueryPathInfoWithTagsReply", ".Info", r.ValueOffset(), start, err)
 		}
 	default:
-		return wire.ReadError("QueryPathInfoWithTagsReply", ".Info", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("QueryPathInfoWithTagsReply", ".Info", r.ValueOffset(), start, wire.Invalid("optional tag", t0))
 	}
 	// Tags set<Tag>
 	var n0 int

@@ -249,7 +249,7 @@ func TestClauseDecodeErrors(t *testing.T) {
 		m:    func() wire.Message { return new(everything.Terminated) },
 		p:    wire.P(1, 40),
 		in:   cat(u(0), entry("/a"), u(0), u(0), u(0), u(0), u(0), u(0), s("/p"), u(0), u(0), u(3)),
-		want: "decode Terminated.Pinned[0].Mode at byte 136: wire: invalid value",
+		want: "decode Terminated.Pinned[0].Mode at byte 136: invalid Mode value 3",
 		is:   wire.ErrInvalid,
 	}, {
 		name: "a conditional const",
@@ -366,7 +366,7 @@ func TestClauseEncodeErrors(t *testing.T) {
 			Action: &everything.ActionDelete{}, Later: everything.Prims{I: "ab", J: []byte{1}}, Versioned: everything.Versioned{Path: "/v"},
 			Cond: everything.Conditional{Mode: everything.ModeCheck}},
 		p:    wire.P(1, 40),
-		want: "encode Pinned.Cond.Mode: wire: value not representable at this protocol version",
+		want: "encode Pinned.Cond.Mode: Mode value 2 does not exist at this protocol version",
 		is:   wire.ErrVersion,
 	}}
 	for _, tt := range tests {

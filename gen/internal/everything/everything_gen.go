@@ -774,9 +774,9 @@ func (m *Mode) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	if !m.Valid(p) {
 		switch *m {
 		case ModeCheck:
-			return b[:start], wire.EncodeError("Mode", "", wire.ErrVersion)
+			return b[:start], wire.EncodeError("Mode", "", wire.NotInVersion("Mode value", uint64(*m)))
 		}
-		return b[:start], wire.EncodeError("Mode", "", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("Mode", "", wire.Invalid("Mode value", uint64(*m)))
 	}
 	b = wire.AppendUint64(b, uint64(*m))
 	return b, nil
@@ -796,9 +796,9 @@ func (m *Mode) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	if !m.Valid(p) {
 		switch *m {
 		case ModeCheck:
-			return orig, wire.ConsumeError("Mode", "", len(orig)-len(b)-8, wire.ErrVersion)
+			return orig, wire.ConsumeError("Mode", "", len(orig)-len(b)-8, wire.NotInVersion("Mode value", uint64(*m)))
 		}
-		return orig, wire.ConsumeError("Mode", "", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Mode", "", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(*m)))
 	}
 	return b, nil
 }
@@ -809,9 +809,9 @@ func (m *Mode) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
 		switch *m {
 		case ModeCheck:
-			return wire.EncodeError("Mode", "", wire.ErrVersion)
+			return wire.EncodeError("Mode", "", wire.NotInVersion("Mode value", uint64(*m)))
 		}
-		return wire.EncodeError("Mode", "", wire.ErrInvalid)
+		return wire.EncodeError("Mode", "", wire.Invalid("Mode value", uint64(*m)))
 	}
 	w.Uint64(uint64(*m))
 	return w.Err()
@@ -830,9 +830,9 @@ func (m *Mode) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if !m.Valid(p) {
 		switch *m {
 		case ModeCheck:
-			return wire.ReadError("Mode", "", r.ValueOffset(), start, wire.ErrVersion)
+			return wire.ReadError("Mode", "", r.ValueOffset(), start, wire.NotInVersion("Mode value", uint64(*m)))
 		}
-		return wire.ReadError("Mode", "", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Mode", "", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(*m)))
 	}
 	return nil
 }
@@ -1748,9 +1748,9 @@ func (m *Optionals) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !m.TagMode.Valid(p) {
 			switch *m.TagMode {
 			case ModeCheck:
-				return b[:start], wire.EncodeError("Optionals", ".TagMode", wire.ErrVersion)
+				return b[:start], wire.EncodeError("Optionals", ".TagMode", wire.NotInVersion("Mode value", uint64(*m.TagMode)))
 			}
-			return b[:start], wire.EncodeError("Optionals", ".TagMode", wire.ErrInvalid)
+			return b[:start], wire.EncodeError("Optionals", ".TagMode", wire.Invalid("Mode value", uint64(*m.TagMode)))
 		}
 		b = wire.AppendUint64(b, uint64(*m.TagMode))
 	}
@@ -1804,7 +1804,7 @@ func (m *Optionals) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("Optionals", ".Tag", len(orig)-len(b), err)
 		}
 	default:
-		return orig, wire.ConsumeError("Optionals", ".Tag", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Optionals", ".Tag", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
 	}
 	// TagStruct optional<Prims>
 	var t1 uint64
@@ -1822,7 +1822,7 @@ func (m *Optionals) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("Optionals", ".TagStruct", len(orig)-len(b), err)
 		}
 	default:
-		return orig, wire.ConsumeError("Optionals", ".TagStruct", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Optionals", ".TagStruct", len(orig)-len(b)-8, wire.Invalid("optional tag", t1))
 	}
 	// TagPath optional<StorePath>
 	var t2 uint64
@@ -1845,7 +1845,7 @@ func (m *Optionals) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("Optionals", ".TagPath", len(orig)-len(b)-wire.BytesSize(len(*m.TagPath)), err)
 		}
 	default:
-		return orig, wire.ConsumeError("Optionals", ".TagPath", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Optionals", ".TagPath", len(orig)-len(b)-8, wire.Invalid("optional tag", t2))
 	}
 	// TagList optional<list<u64>>
 	var t3 uint64
@@ -1876,7 +1876,7 @@ func (m *Optionals) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		}
 		*m.TagList = l0
 	default:
-		return orig, wire.ConsumeError("Optionals", ".TagList", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Optionals", ".TagList", len(orig)-len(b)-8, wire.Invalid("optional tag", t3))
 	}
 	// TagUnion optional<Action>
 	var t4 uint64
@@ -1894,7 +1894,7 @@ func (m *Optionals) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("Optionals", ".TagUnion", len(orig)-len(b), err)
 		}
 	default:
-		return orig, wire.ConsumeError("Optionals", ".TagUnion", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Optionals", ".TagUnion", len(orig)-len(b)-8, wire.Invalid("optional tag", t4))
 	}
 	// TagMode optional<Mode>
 	var t5 uint64
@@ -1916,12 +1916,12 @@ func (m *Optionals) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !m.TagMode.Valid(p) {
 			switch *m.TagMode {
 			case ModeCheck:
-				return orig, wire.ConsumeError("Optionals", ".TagMode", len(orig)-len(b)-8, wire.ErrVersion)
+				return orig, wire.ConsumeError("Optionals", ".TagMode", len(orig)-len(b)-8, wire.NotInVersion("Mode value", uint64(*m.TagMode)))
 			}
-			return orig, wire.ConsumeError("Optionals", ".TagMode", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Optionals", ".TagMode", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(*m.TagMode)))
 		}
 	default:
-		return orig, wire.ConsumeError("Optionals", ".TagMode", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Optionals", ".TagMode", len(orig)-len(b)-8, wire.Invalid("optional tag", t5))
 	}
 	// Empty optional<StorePath, empty>
 	var v2 string
@@ -2021,9 +2021,9 @@ func (m *Optionals) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		if !m.TagMode.Valid(p) {
 			switch *m.TagMode {
 			case ModeCheck:
-				return wire.EncodeError("Optionals", ".TagMode", wire.ErrVersion)
+				return wire.EncodeError("Optionals", ".TagMode", wire.NotInVersion("Mode value", uint64(*m.TagMode)))
 			}
-			return wire.EncodeError("Optionals", ".TagMode", wire.ErrInvalid)
+			return wire.EncodeError("Optionals", ".TagMode", wire.Invalid("Mode value", uint64(*m.TagMode)))
 		}
 		w.Uint64(uint64(*m.TagMode))
 	}
@@ -2076,7 +2076,7 @@ func (m *Optionals) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("Optionals", ".Tag", r.ValueOffset(), start, err)
 		}
 	default:
-		return wire.ReadError("Optionals", ".Tag", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Optionals", ".Tag", r.ValueOffset(), start, wire.Invalid("optional tag", t0))
 	}
 	// TagStruct optional<Prims>
 	var t1 uint64
@@ -2094,7 +2094,7 @@ func (m *Optionals) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("Optionals", ".TagStruct", r.ValueOffset(), start, err)
 		}
 	default:
-		return wire.ReadError("Optionals", ".TagStruct", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Optionals", ".TagStruct", r.ValueOffset(), start, wire.Invalid("optional tag", t1))
 	}
 	// TagPath optional<StorePath>
 	var t2 uint64
@@ -2117,7 +2117,7 @@ func (m *Optionals) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("Optionals", ".TagPath", r.ValueOffset(), start, err)
 		}
 	default:
-		return wire.ReadError("Optionals", ".TagPath", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Optionals", ".TagPath", r.ValueOffset(), start, wire.Invalid("optional tag", t2))
 	}
 	// TagList optional<list<u64>>
 	var t3 uint64
@@ -2151,7 +2151,7 @@ func (m *Optionals) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		}
 		*m.TagList = l0
 	default:
-		return wire.ReadError("Optionals", ".TagList", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Optionals", ".TagList", r.ValueOffset(), start, wire.Invalid("optional tag", t3))
 	}
 	// TagUnion optional<Action>
 	var t4 uint64
@@ -2169,7 +2169,7 @@ func (m *Optionals) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("Optionals", ".TagUnion", r.ValueOffset(), start, err)
 		}
 	default:
-		return wire.ReadError("Optionals", ".TagUnion", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Optionals", ".TagUnion", r.ValueOffset(), start, wire.Invalid("optional tag", t4))
 	}
 	// TagMode optional<Mode>
 	var t5 uint64
@@ -2191,12 +2191,12 @@ func (m *Optionals) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if !m.TagMode.Valid(p) {
 			switch *m.TagMode {
 			case ModeCheck:
-				return wire.ReadError("Optionals", ".TagMode", r.ValueOffset(), start, wire.ErrVersion)
+				return wire.ReadError("Optionals", ".TagMode", r.ValueOffset(), start, wire.NotInVersion("Mode value", uint64(*m.TagMode)))
 			}
-			return wire.ReadError("Optionals", ".TagMode", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Optionals", ".TagMode", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(*m.TagMode)))
 		}
 	default:
-		return wire.ReadError("Optionals", ".TagMode", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Optionals", ".TagMode", r.ValueOffset(), start, wire.Invalid("optional tag", t5))
 	}
 	// Empty optional<StorePath, empty>
 	var v2 string
@@ -2375,9 +2375,9 @@ func (m *Gated) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !m.Both.Valid(p) {
 			switch m.Both {
 			case ModeCheck:
-				return b[:start], wire.EncodeError("Gated", ".Both", wire.ErrVersion)
+				return b[:start], wire.EncodeError("Gated", ".Both", wire.NotInVersion("Mode value", uint64(m.Both)))
 			}
-			return b[:start], wire.EncodeError("Gated", ".Both", wire.ErrInvalid)
+			return b[:start], wire.EncodeError("Gated", ".Both", wire.Invalid("Mode value", uint64(m.Both)))
 		}
 		b = wire.AppendUint64(b, uint64(m.Both))
 	}
@@ -2500,9 +2500,9 @@ func (m *Gated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !m.Both.Valid(p) {
 			switch m.Both {
 			case ModeCheck:
-				return orig, wire.ConsumeError("Gated", ".Both", len(orig)-len(b)-8, wire.ErrVersion)
+				return orig, wire.ConsumeError("Gated", ".Both", len(orig)-len(b)-8, wire.NotInVersion("Mode value", uint64(m.Both)))
 			}
-			return orig, wire.ConsumeError("Gated", ".Both", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Gated", ".Both", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(m.Both)))
 		}
 	} else {
 		m.Both = ModeRepair
@@ -2634,9 +2634,9 @@ func (m *Gated) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		if !m.Both.Valid(p) {
 			switch m.Both {
 			case ModeCheck:
-				return wire.EncodeError("Gated", ".Both", wire.ErrVersion)
+				return wire.EncodeError("Gated", ".Both", wire.NotInVersion("Mode value", uint64(m.Both)))
 			}
-			return wire.EncodeError("Gated", ".Both", wire.ErrInvalid)
+			return wire.EncodeError("Gated", ".Both", wire.Invalid("Mode value", uint64(m.Both)))
 		}
 		w.Uint64(uint64(m.Both))
 	}
@@ -2761,9 +2761,9 @@ func (m *Gated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if !m.Both.Valid(p) {
 			switch m.Both {
 			case ModeCheck:
-				return wire.ReadError("Gated", ".Both", r.ValueOffset(), start, wire.ErrVersion)
+				return wire.ReadError("Gated", ".Both", r.ValueOffset(), start, wire.NotInVersion("Mode value", uint64(m.Both)))
 			}
-			return wire.ReadError("Gated", ".Both", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Gated", ".Both", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(m.Both)))
 		}
 	} else {
 		m.Both = ModeRepair
@@ -3015,9 +3015,9 @@ func (m *Collections) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !k5.Valid(p) {
 			switch k5 {
 			case ModeCheck:
-				return b[:start], wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", wire.ErrVersion)
+				return b[:start], wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", wire.NotInVersion("Mode value", uint64(k5)))
 			}
-			return b[:start], wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", wire.ErrInvalid)
+			return b[:start], wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", wire.Invalid("Mode value", uint64(k5)))
 		}
 		b = wire.AppendUint64(b, uint64(k5))
 		e4 := m.MapEnum[k5]
@@ -3094,9 +3094,9 @@ func (m *Collections) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !e8.Valid(p) {
 			switch e8 {
 			case ModeCheck:
-				return b[:start], wire.EncodeError("Collections", ".Modes["+strconv.Itoa(i6)+"]", wire.ErrVersion)
+				return b[:start], wire.EncodeError("Collections", ".Modes["+strconv.Itoa(i6)+"]", wire.NotInVersion("Mode value", uint64(e8)))
 			}
-			return b[:start], wire.EncodeError("Collections", ".Modes["+strconv.Itoa(i6)+"]", wire.ErrInvalid)
+			return b[:start], wire.EncodeError("Collections", ".Modes["+strconv.Itoa(i6)+"]", wire.Invalid("Mode value", uint64(e8)))
 		}
 		b = wire.AppendUint64(b, uint64(e8))
 	}
@@ -3263,9 +3263,9 @@ func (m *Collections) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !k2.Valid(p) {
 			switch k2 {
 			case ModeCheck:
-				return orig, wire.ConsumeError("Collections", ".MapEnum[#"+strconv.Itoa(i5)+"]", len(orig)-len(b)-8, wire.ErrVersion)
+				return orig, wire.ConsumeError("Collections", ".MapEnum[#"+strconv.Itoa(i5)+"]", len(orig)-len(b)-8, wire.NotInVersion("Mode value", uint64(k2)))
 			}
-			return orig, wire.ConsumeError("Collections", ".MapEnum[#"+strconv.Itoa(i5)+"]", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Collections", ".MapEnum[#"+strconv.Itoa(i5)+"]", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(k2)))
 		}
 		if i5 > 0 && k2 <= kp2 {
 			return orig, wire.ConsumeError("Collections", ".MapEnum[#"+strconv.Itoa(i5)+"]", len(orig)-len(b)-8, wire.ErrInvalid)
@@ -3390,9 +3390,9 @@ func (m *Collections) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !l6[i10].Valid(p) {
 			switch l6[i10] {
 			case ModeCheck:
-				return orig, wire.ConsumeError("Collections", ".Modes["+strconv.Itoa(i10)+"]", len(orig)-len(b)-8, wire.ErrVersion)
+				return orig, wire.ConsumeError("Collections", ".Modes["+strconv.Itoa(i10)+"]", len(orig)-len(b)-8, wire.NotInVersion("Mode value", uint64(l6[i10])))
 			}
-			return orig, wire.ConsumeError("Collections", ".Modes["+strconv.Itoa(i10)+"]", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Collections", ".Modes["+strconv.Itoa(i10)+"]", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(l6[i10])))
 		}
 	}
 	m.Modes = l6
@@ -3544,9 +3544,9 @@ func (m *Collections) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		if !k5.Valid(p) {
 			switch k5 {
 			case ModeCheck:
-				return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", wire.ErrVersion)
+				return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", wire.NotInVersion("Mode value", uint64(k5)))
 			}
-			return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", wire.ErrInvalid)
+			return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", wire.Invalid("Mode value", uint64(k5)))
 		}
 		w.Uint64(uint64(k5))
 		e4 := m.MapEnum[k5]
@@ -3626,9 +3626,9 @@ func (m *Collections) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		if !e8.Valid(p) {
 			switch e8 {
 			case ModeCheck:
-				return wire.EncodeError("Collections", ".Modes["+strconv.Itoa(i6)+"]", wire.ErrVersion)
+				return wire.EncodeError("Collections", ".Modes["+strconv.Itoa(i6)+"]", wire.NotInVersion("Mode value", uint64(e8)))
 			}
-			return wire.EncodeError("Collections", ".Modes["+strconv.Itoa(i6)+"]", wire.ErrInvalid)
+			return wire.EncodeError("Collections", ".Modes["+strconv.Itoa(i6)+"]", wire.Invalid("Mode value", uint64(e8)))
 		}
 		w.Uint64(uint64(e8))
 	}
@@ -3806,9 +3806,9 @@ func (m *Collections) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if !k2.Valid(p) {
 			switch k2 {
 			case ModeCheck:
-				return wire.ReadError("Collections", ".MapEnum[#"+strconv.Itoa(i5)+"]", r.ValueOffset(), start, wire.ErrVersion)
+				return wire.ReadError("Collections", ".MapEnum[#"+strconv.Itoa(i5)+"]", r.ValueOffset(), start, wire.NotInVersion("Mode value", uint64(k2)))
 			}
-			return wire.ReadError("Collections", ".MapEnum[#"+strconv.Itoa(i5)+"]", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Collections", ".MapEnum[#"+strconv.Itoa(i5)+"]", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(k2)))
 		}
 		if i5 > 0 && k2 <= kp2 {
 			return wire.ReadError("Collections", ".MapEnum[#"+strconv.Itoa(i5)+"]", r.ValueOffset(), start, wire.ErrInvalid)
@@ -3942,9 +3942,9 @@ func (m *Collections) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if !l6[i10].Valid(p) {
 			switch l6[i10] {
 			case ModeCheck:
-				return wire.ReadError("Collections", ".Modes["+strconv.Itoa(i10)+"]", r.ValueOffset(), start, wire.ErrVersion)
+				return wire.ReadError("Collections", ".Modes["+strconv.Itoa(i10)+"]", r.ValueOffset(), start, wire.NotInVersion("Mode value", uint64(l6[i10])))
 			}
-			return wire.ReadError("Collections", ".Modes["+strconv.Itoa(i10)+"]", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Collections", ".Modes["+strconv.Itoa(i10)+"]", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(l6[i10])))
 		}
 	}
 	m.Modes = l6
@@ -4113,7 +4113,7 @@ func AppendAction(b []byte, v Action, p wire.Proto) ([]byte, error) {
 			break
 		}
 		if !(p.Version >= 0x11e) {
-			return b[:start], wire.EncodeError("Action", ".(*ActionNew)", wire.ErrVersion)
+			return b[:start], wire.EncodeError("Action", ".(*ActionNew)", wire.NotInVersion("union tag", 2))
 		}
 		b = wire.AppendUint64(b, 2)
 		if b, err = x.AppendWire(b, p); err != nil {
@@ -4148,7 +4148,7 @@ func ConsumeAction(b []byte, p wire.Proto) (Action, []byte, error) {
 		return x, b, nil
 	case 2:
 		if !(p.Version >= 0x11e) {
-			return nil, orig, wire.ConsumeError("Action", "", 0, wire.ErrVersion)
+			return nil, orig, wire.ConsumeError("Action", "", 0, wire.NotInVersion("union tag", 2))
 		}
 		x := new(ActionNew)
 		if b, err = x.ConsumeWire(b, p); err != nil {
@@ -4156,7 +4156,7 @@ func ConsumeAction(b []byte, p wire.Proto) (Action, []byte, error) {
 		}
 		return x, b, nil
 	}
-	return nil, orig, wire.ConsumeError("Action", "", 0, wire.ErrInvalid)
+	return nil, orig, wire.ConsumeError("Action", "", 0, wire.Invalid("union tag", t0))
 }
 
 // EncodeAction writes the encoding of v at p to w, without flushing it. It
@@ -4193,7 +4193,7 @@ func EncodeAction(w *wire.Writer, v Action, p wire.Proto) error {
 			break
 		}
 		if !(p.Version >= 0x11e) {
-			return wire.EncodeError("Action", ".(*ActionNew)", wire.ErrVersion)
+			return wire.EncodeError("Action", ".(*ActionNew)", wire.NotInVersion("union tag", 2))
 		}
 		w.Uint64(2)
 		if err = x.EncodeWire(w, p); err != nil {
@@ -4230,7 +4230,7 @@ func DecodeAction(r *wire.Reader, p wire.Proto) (Action, error) {
 		return x, nil
 	case 2:
 		if !(p.Version >= 0x11e) {
-			return nil, wire.ReadError("Action", "", start, start, wire.ErrVersion)
+			return nil, wire.ReadError("Action", "", start, start, wire.NotInVersion("union tag", 2))
 		}
 		x := new(ActionNew)
 		if err = x.DecodeWire(r, p); err != nil {
@@ -4238,7 +4238,7 @@ func DecodeAction(r *wire.Reader, p wire.Proto) (Action, error) {
 		}
 		return x, nil
 	}
-	return nil, wire.ReadError("Action", "", start, start, wire.ErrInvalid)
+	return nil, wire.ReadError("Action", "", start, start, wire.Invalid("union tag", t0))
 }
 
 // ActionAdd is the variant 0 of the union Action.
@@ -5056,7 +5056,7 @@ func (m *Imported) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	b = wire.AppendString(b, string(m.Path))
 	// Kind Kind
 	if !m.Kind.Valid(p) {
-		return b[:start], wire.EncodeError("Imported", ".Kind", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("Imported", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
 	}
 	b = wire.AppendUint64(b, uint64(m.Kind))
 	// Box Box
@@ -5104,7 +5104,7 @@ func (m *Imported) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	}
 	m.Kind = base.Kind(v1)
 	if !m.Kind.Valid(p) {
-		return orig, wire.ConsumeError("Imported", ".Kind", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Imported", ".Kind", len(orig)-len(b)-8, wire.Invalid("Kind value", uint64(m.Kind)))
 	}
 	// Box Box
 	if b, err = m.Box.ConsumeWire(b, p); err != nil {
@@ -5153,7 +5153,7 @@ func (m *Imported) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	w.String(string(m.Path))
 	// Kind Kind
 	if !m.Kind.Valid(p) {
-		return wire.EncodeError("Imported", ".Kind", wire.ErrInvalid)
+		return wire.EncodeError("Imported", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
 	}
 	w.Uint64(uint64(m.Kind))
 	// Box Box
@@ -5209,7 +5209,7 @@ func (m *Imported) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	}
 	m.Kind = base.Kind(v1)
 	if !m.Kind.Valid(p) {
-		return wire.ReadError("Imported", ".Kind", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Imported", ".Kind", r.ValueOffset(), start, wire.Invalid("Kind value", uint64(m.Kind)))
 	}
 	// Box Box
 	if err = m.Box.DecodeWire(r, p); err != nil {
@@ -5431,7 +5431,7 @@ func (m *QueryReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("QueryReply", ".Info", len(orig)-len(b), err)
 		}
 	default:
-		return orig, wire.ConsumeError("QueryReply", ".Info", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("QueryReply", ".Info", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
 	}
 	return b, nil
 }
@@ -5476,7 +5476,7 @@ func (m *QueryReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("QueryReply", ".Info", r.ValueOffset(), start, err)
 		}
 	default:
-		return wire.ReadError("QueryReply", ".Info", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("QueryReply", ".Info", r.ValueOffset(), start, wire.Invalid("optional tag", t0))
 	}
 	return nil
 }
@@ -5594,7 +5594,7 @@ func (m *Never) WireSize(p wire.Proto) int {
 func (m *Never) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	start := len(b)
 	if !m.Valid(p) {
-		return b[:start], wire.EncodeError("Never", "", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("Never", "", wire.Invalid("Never value", uint64(*m)))
 	}
 	b = wire.AppendUint64(b, uint64(*m))
 	return b, nil
@@ -5612,7 +5612,7 @@ func (m *Never) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	}
 	*m = Never(v0)
 	if !m.Valid(p) {
-		return orig, wire.ConsumeError("Never", "", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Never", "", len(orig)-len(b)-8, wire.Invalid("Never value", uint64(*m)))
 	}
 	return b, nil
 }
@@ -5621,7 +5621,7 @@ func (m *Never) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Never) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
-		return wire.EncodeError("Never", "", wire.ErrInvalid)
+		return wire.EncodeError("Never", "", wire.Invalid("Never value", uint64(*m)))
 	}
 	w.Uint64(uint64(*m))
 	return w.Err()
@@ -5638,7 +5638,7 @@ func (m *Never) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	}
 	*m = Never(v0)
 	if !m.Valid(p) {
-		return wire.ReadError("Never", "", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Never", "", r.ValueOffset(), start, wire.Invalid("Never value", uint64(*m)))
 	}
 	return nil
 }
@@ -6101,7 +6101,7 @@ func (m *Odd) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 				return orig, wire.ConsumeError("Odd", ".OptList["+strconv.Itoa(i3)+"]", len(orig)-len(b), err)
 			}
 		default:
-			return orig, wire.ConsumeError("Odd", ".OptList["+strconv.Itoa(i3)+"]", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Odd", ".OptList["+strconv.Itoa(i3)+"]", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
 		}
 	}
 	m.OptList = l1
@@ -6142,7 +6142,7 @@ func (m *Odd) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 				return orig, wire.ConsumeError("Odd", ".OptMap["+strconv.Quote(string(k2))+"]", len(orig)-len(b), err)
 			}
 		default:
-			return orig, wire.ConsumeError("Odd", ".OptMap["+strconv.Quote(string(k2))+"]", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Odd", ".OptMap["+strconv.Quote(string(k2))+"]", len(orig)-len(b)-8, wire.Invalid("optional tag", t1))
 		}
 		m2[k2] = e2
 	}
@@ -6163,7 +6163,7 @@ func (m *Odd) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("Odd", ".Nothing", len(orig)-len(b), err)
 		}
 	default:
-		return orig, wire.ConsumeError("Odd", ".Nothing", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Odd", ".Nothing", len(orig)-len(b)-8, wire.Invalid("optional tag", t2))
 	}
 	// Magic Magic
 	if b, err = m.Magic.ConsumeWire(b, p); err != nil {
@@ -6441,7 +6441,7 @@ func (m *Odd) DecodeWire(r *wire.Reader, p wire.Proto) error {
 				return wire.ReadError("Odd", ".OptList["+strconv.Itoa(i3)+"]", r.ValueOffset(), start, err)
 			}
 		default:
-			return wire.ReadError("Odd", ".OptList["+strconv.Itoa(i3)+"]", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Odd", ".OptList["+strconv.Itoa(i3)+"]", r.ValueOffset(), start, wire.Invalid("optional tag", t0))
 		}
 	}
 	m.OptList = l1
@@ -6482,7 +6482,7 @@ func (m *Odd) DecodeWire(r *wire.Reader, p wire.Proto) error {
 				return wire.ReadError("Odd", ".OptMap["+strconv.Quote(string(k2))+"]", r.ValueOffset(), start, err)
 			}
 		default:
-			return wire.ReadError("Odd", ".OptMap["+strconv.Quote(string(k2))+"]", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Odd", ".OptMap["+strconv.Quote(string(k2))+"]", r.ValueOffset(), start, wire.Invalid("optional tag", t1))
 		}
 		m2[k2] = e2
 	}
@@ -6503,7 +6503,7 @@ func (m *Odd) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("Odd", ".Nothing", r.ValueOffset(), start, err)
 		}
 	default:
-		return wire.ReadError("Odd", ".Nothing", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Odd", ".Nothing", r.ValueOffset(), start, wire.Invalid("optional tag", t2))
 	}
 	// Magic Magic
 	if err = m.Magic.DecodeWire(r, p); err != nil {
@@ -6599,9 +6599,9 @@ func (m *Entry) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	if !m.Mode.Valid(p) {
 		switch m.Mode {
 		case ModeCheck:
-			return b[:start], wire.EncodeError("Entry", ".Mode", wire.ErrVersion)
+			return b[:start], wire.EncodeError("Entry", ".Mode", wire.NotInVersion("Mode value", uint64(m.Mode)))
 		}
-		return b[:start], wire.EncodeError("Entry", ".Mode", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("Entry", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
 	}
 	b = wire.AppendUint64(b, uint64(m.Mode))
 	// Tag u64 const 9
@@ -6655,9 +6655,9 @@ func (m *Entry) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	if !m.Mode.Valid(p) {
 		switch m.Mode {
 		case ModeCheck:
-			return orig, wire.ConsumeError("Entry", ".Mode", len(orig)-len(b)-8, wire.ErrVersion)
+			return orig, wire.ConsumeError("Entry", ".Mode", len(orig)-len(b)-8, wire.NotInVersion("Mode value", uint64(m.Mode)))
 		}
-		return orig, wire.ConsumeError("Entry", ".Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Entry", ".Mode", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(m.Mode)))
 	}
 	// Tag u64 const 9
 	var v3 uint64
@@ -6699,9 +6699,9 @@ func (m *Entry) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Mode.Valid(p) {
 		switch m.Mode {
 		case ModeCheck:
-			return wire.EncodeError("Entry", ".Mode", wire.ErrVersion)
+			return wire.EncodeError("Entry", ".Mode", wire.NotInVersion("Mode value", uint64(m.Mode)))
 		}
-		return wire.EncodeError("Entry", ".Mode", wire.ErrInvalid)
+		return wire.EncodeError("Entry", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
 	}
 	w.Uint64(uint64(m.Mode))
 	// Tag u64 const 9
@@ -6754,9 +6754,9 @@ func (m *Entry) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if !m.Mode.Valid(p) {
 		switch m.Mode {
 		case ModeCheck:
-			return wire.ReadError("Entry", ".Mode", r.ValueOffset(), start, wire.ErrVersion)
+			return wire.ReadError("Entry", ".Mode", r.ValueOffset(), start, wire.NotInVersion("Mode value", uint64(m.Mode)))
 		}
-		return wire.ReadError("Entry", ".Mode", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Entry", ".Mode", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(m.Mode)))
 	}
 	// Tag u64 const 9
 	var v3 uint64
@@ -6867,9 +6867,9 @@ func (m *Entries) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !l0[i0].Mode.Valid(p) {
 			switch l0[i0].Mode {
 			case ModeCheck:
-				return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.ErrVersion)
+				return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.NotInVersion("Mode value", uint64(l0[i0].Mode)))
 			}
-			return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(l0[i0].Mode)))
 		}
 		// Tag u64 const 9
 		var v3 uint64
@@ -6965,9 +6965,9 @@ func (m *Entries) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if !l0[i0].Mode.Valid(p) {
 			switch l0[i0].Mode {
 			case ModeCheck:
-				return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.ErrVersion)
+				return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.NotInVersion("Mode value", uint64(l0[i0].Mode)))
 			}
-			return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(l0[i0].Mode)))
 		}
 		// Tag u64 const 9
 		var v3 uint64
@@ -7232,9 +7232,9 @@ func (m *Terminated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !l0[i0].Mode.Valid(p) {
 			switch l0[i0].Mode {
 			case ModeCheck:
-				return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.ErrVersion)
+				return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.NotInVersion("Mode value", uint64(l0[i0].Mode)))
 			}
-			return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(l0[i0].Mode)))
 		}
 		// Tag u64 const 9
 		var v3 uint64
@@ -7303,9 +7303,9 @@ func (m *Terminated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !l1[i1].Mode.Valid(p) {
 			switch l1[i1].Mode {
 			case ModeCheck:
-				return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", len(orig)-len(b)-8, wire.ErrVersion)
+				return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", len(orig)-len(b)-8, wire.NotInVersion("Mode value", uint64(l1[i1].Mode)))
 			}
-			return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(l1[i1].Mode)))
 		}
 		// Tag u64 const 9
 		var v7 uint64
@@ -7436,7 +7436,7 @@ func (m *Terminated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		}
 		l6[i6].Kind = base.Kind(v12)
 		if !l6[i6].Kind.Valid(p) {
-			return orig, wire.ConsumeError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Kind", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Kind", len(orig)-len(b)-8, wire.Invalid("Kind value", uint64(l6[i6].Kind)))
 		}
 	}
 	m.Boxes = l6
@@ -7490,9 +7490,9 @@ func (m *Terminated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !l7[i7].Mode.Valid(wire.Proto{Version: 0x11e}) {
 			switch l7[i7].Mode {
 			case ModeCheck:
-				return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", len(orig)-len(b)-8, wire.ErrVersion)
+				return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", len(orig)-len(b)-8, wire.NotInVersion("Mode value", uint64(l7[i7].Mode)))
 			}
-			return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(l7[i7].Mode)))
 		}
 		// Tag u64 const 9
 		var v16 uint64
@@ -7703,9 +7703,9 @@ func (m *Terminated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if !l0[i0].Mode.Valid(p) {
 			switch l0[i0].Mode {
 			case ModeCheck:
-				return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.ErrVersion)
+				return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.NotInVersion("Mode value", uint64(l0[i0].Mode)))
 			}
-			return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(l0[i0].Mode)))
 		}
 		// Tag u64 const 9
 		var v3 uint64
@@ -7774,9 +7774,9 @@ func (m *Terminated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if !l1[i1].Mode.Valid(p) {
 			switch l1[i1].Mode {
 			case ModeCheck:
-				return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", r.ValueOffset(), start, wire.ErrVersion)
+				return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", r.ValueOffset(), start, wire.NotInVersion("Mode value", uint64(l1[i1].Mode)))
 			}
-			return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Mode", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(l1[i1].Mode)))
 		}
 		// Tag u64 const 9
 		var v7 uint64
@@ -7903,7 +7903,7 @@ func (m *Terminated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		}
 		l6[i6].Kind = base.Kind(v10)
 		if !l6[i6].Kind.Valid(p) {
-			return wire.ReadError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Kind", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Kind", r.ValueOffset(), start, wire.Invalid("Kind value", uint64(l6[i6].Kind)))
 		}
 	}
 	m.Boxes = l6
@@ -7957,9 +7957,9 @@ func (m *Terminated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if !l7[i7].Mode.Valid(wire.Proto{Version: 0x11e}) {
 			switch l7[i7].Mode {
 			case ModeCheck:
-				return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", r.ValueOffset(), start, wire.ErrVersion)
+				return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", r.ValueOffset(), start, wire.NotInVersion("Mode value", uint64(l7[i7].Mode)))
 			}
-			return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Mode", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(l7[i7].Mode)))
 		}
 		// Tag u64 const 9
 		var v14 uint64
@@ -8111,9 +8111,9 @@ func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !m.Mode.Valid(p) {
 			switch m.Mode {
 			case ModeCheck:
-				return b[:start], wire.EncodeError("Conditional", ".Mode", wire.ErrVersion)
+				return b[:start], wire.EncodeError("Conditional", ".Mode", wire.NotInVersion("Mode value", uint64(m.Mode)))
 			}
-			return b[:start], wire.EncodeError("Conditional", ".Mode", wire.ErrInvalid)
+			return b[:start], wire.EncodeError("Conditional", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
 		}
 		b = wire.AppendUint64(b, uint64(m.Mode))
 	}
@@ -8233,9 +8233,9 @@ func (m *Conditional) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !m.Mode.Valid(p) {
 			switch m.Mode {
 			case ModeCheck:
-				return orig, wire.ConsumeError("Conditional", ".Mode", len(orig)-len(b)-8, wire.ErrVersion)
+				return orig, wire.ConsumeError("Conditional", ".Mode", len(orig)-len(b)-8, wire.NotInVersion("Mode value", uint64(m.Mode)))
 			}
-			return orig, wire.ConsumeError("Conditional", ".Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Conditional", ".Mode", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(m.Mode)))
 		}
 	} else {
 		m.Mode = 0
@@ -8365,9 +8365,9 @@ func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		if !m.Mode.Valid(p) {
 			switch m.Mode {
 			case ModeCheck:
-				return wire.EncodeError("Conditional", ".Mode", wire.ErrVersion)
+				return wire.EncodeError("Conditional", ".Mode", wire.NotInVersion("Mode value", uint64(m.Mode)))
 			}
-			return wire.EncodeError("Conditional", ".Mode", wire.ErrInvalid)
+			return wire.EncodeError("Conditional", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
 		}
 		w.Uint64(uint64(m.Mode))
 	}
@@ -8486,9 +8486,9 @@ func (m *Conditional) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if !m.Mode.Valid(p) {
 			switch m.Mode {
 			case ModeCheck:
-				return wire.ReadError("Conditional", ".Mode", r.ValueOffset(), start, wire.ErrVersion)
+				return wire.ReadError("Conditional", ".Mode", r.ValueOffset(), start, wire.NotInVersion("Mode value", uint64(m.Mode)))
 			}
-			return wire.ReadError("Conditional", ".Mode", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Conditional", ".Mode", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(m.Mode)))
 		}
 	} else {
 		m.Mode = 0
@@ -8921,9 +8921,9 @@ func (m *Pinned) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !e0.Valid(wire.Proto{Version: 0x11e}) {
 			switch e0 {
 			case ModeCheck:
-				return b[:start], wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.ErrVersion)
+				return b[:start], wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.NotInVersion("Mode value", uint64(e0)))
 			}
-			return b[:start], wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.ErrInvalid)
+			return b[:start], wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.Invalid("Mode value", uint64(e0)))
 		}
 		b = wire.AppendUint64(b, uint64(e0))
 	}
@@ -8982,9 +8982,9 @@ func (m *Pinned) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !l0[i0].Valid(wire.Proto{Version: 0x11e}) {
 			switch l0[i0] {
 			case ModeCheck:
-				return orig, wire.ConsumeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", len(orig)-len(b)-8, wire.ErrVersion)
+				return orig, wire.ConsumeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", len(orig)-len(b)-8, wire.NotInVersion("Mode value", uint64(l0[i0])))
 			}
-			return orig, wire.ConsumeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(l0[i0])))
 		}
 	}
 	m.Modes = l0
@@ -9038,9 +9038,9 @@ func (m *Pinned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		if !e0.Valid(wire.Proto{Version: 0x11e}) {
 			switch e0 {
 			case ModeCheck:
-				return wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.ErrVersion)
+				return wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.NotInVersion("Mode value", uint64(e0)))
 			}
-			return wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.ErrInvalid)
+			return wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.Invalid("Mode value", uint64(e0)))
 		}
 		w.Uint64(uint64(e0))
 	}
@@ -9113,9 +9113,9 @@ func (m *Pinned) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if !l0[i0].Valid(wire.Proto{Version: 0x11e}) {
 			switch l0[i0] {
 			case ModeCheck:
-				return wire.ReadError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, wire.ErrVersion)
+				return wire.ReadError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, wire.NotInVersion("Mode value", uint64(l0[i0])))
 			}
-			return wire.ReadError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(l0[i0])))
 		}
 	}
 	m.Modes = l0
@@ -9372,9 +9372,9 @@ func (m *QueryPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		if !l0[i0].Mode.Valid(p) {
 			switch l0[i0].Mode {
 			case ModeCheck:
-				return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.ErrVersion)
+				return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.NotInVersion("Mode value", uint64(l0[i0].Mode)))
 			}
-			return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(l0[i0].Mode)))
 		}
 		// Tag u64 const 9
 		var v3 uint64
@@ -9472,9 +9472,9 @@ func (m *QueryPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if !l0[i0].Mode.Valid(p) {
 			switch l0[i0].Mode {
 			case ModeCheck:
-				return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.ErrVersion)
+				return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.NotInVersion("Mode value", uint64(l0[i0].Mode)))
 			}
-			return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Mode", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(l0[i0].Mode)))
 		}
 		// Tag u64 const 9
 		var v3 uint64

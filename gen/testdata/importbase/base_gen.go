@@ -125,7 +125,7 @@ func (m *Mode) WireSize(p wire.Proto) int {
 func (m *Mode) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	start := len(b)
 	if !m.Valid(p) {
-		return b[:start], wire.EncodeError("Mode", "", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("Mode", "", wire.Invalid("Mode value", uint64(*m)))
 	}
 	b = wire.AppendUint64(b, uint64(*m))
 	return b, nil
@@ -143,7 +143,7 @@ func (m *Mode) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	}
 	*m = Mode(v0)
 	if !m.Valid(p) {
-		return orig, wire.ConsumeError("Mode", "", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Mode", "", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(*m)))
 	}
 	return b, nil
 }
@@ -152,7 +152,7 @@ func (m *Mode) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Mode) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
-		return wire.EncodeError("Mode", "", wire.ErrInvalid)
+		return wire.EncodeError("Mode", "", wire.Invalid("Mode value", uint64(*m)))
 	}
 	w.Uint64(uint64(*m))
 	return w.Err()
@@ -169,7 +169,7 @@ func (m *Mode) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	}
 	*m = Mode(v0)
 	if !m.Valid(p) {
-		return wire.ReadError("Mode", "", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Mode", "", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(*m)))
 	}
 	return nil
 }

@@ -127,7 +127,7 @@ func (m *Kind) WireSize(p wire.Proto) int {
 func (m *Kind) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	start := len(b)
 	if !m.Valid(p) {
-		return b[:start], wire.EncodeError("Kind", "", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("Kind", "", wire.Invalid("Kind value", uint64(*m)))
 	}
 	b = wire.AppendUint64(b, uint64(*m))
 	return b, nil
@@ -145,7 +145,7 @@ func (m *Kind) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	}
 	*m = Kind(v0)
 	if !m.Valid(p) {
-		return orig, wire.ConsumeError("Kind", "", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Kind", "", len(orig)-len(b)-8, wire.Invalid("Kind value", uint64(*m)))
 	}
 	return b, nil
 }
@@ -154,7 +154,7 @@ func (m *Kind) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Kind) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
-		return wire.EncodeError("Kind", "", wire.ErrInvalid)
+		return wire.EncodeError("Kind", "", wire.Invalid("Kind value", uint64(*m)))
 	}
 	w.Uint64(uint64(*m))
 	return w.Err()
@@ -171,7 +171,7 @@ func (m *Kind) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	}
 	*m = Kind(v0)
 	if !m.Valid(p) {
-		return wire.ReadError("Kind", "", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Kind", "", r.ValueOffset(), start, wire.Invalid("Kind value", uint64(*m)))
 	}
 	return nil
 }
@@ -207,7 +207,7 @@ func (m *Box) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	b = wire.AppendString(b, m.Label)
 	// Kind Kind
 	if !m.Kind.Valid(p) {
-		return b[:start], wire.EncodeError("Box", ".Kind", wire.ErrInvalid)
+		return b[:start], wire.EncodeError("Box", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
 	}
 	b = wire.AppendUint64(b, uint64(m.Kind))
 	return b, nil
@@ -230,7 +230,7 @@ func (m *Box) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	}
 	m.Kind = Kind(v0)
 	if !m.Kind.Valid(p) {
-		return orig, wire.ConsumeError("Box", ".Kind", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Box", ".Kind", len(orig)-len(b)-8, wire.Invalid("Kind value", uint64(m.Kind)))
 	}
 	return b, nil
 }
@@ -245,7 +245,7 @@ func (m *Box) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	w.String(m.Label)
 	// Kind Kind
 	if !m.Kind.Valid(p) {
-		return wire.EncodeError("Box", ".Kind", wire.ErrInvalid)
+		return wire.EncodeError("Box", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
 	}
 	w.Uint64(uint64(m.Kind))
 	return w.Err()
@@ -267,7 +267,7 @@ func (m *Box) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	}
 	m.Kind = Kind(v0)
 	if !m.Kind.Valid(p) {
-		return wire.ReadError("Box", ".Kind", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Box", ".Kind", r.ValueOffset(), start, wire.Invalid("Kind value", uint64(m.Kind)))
 	}
 	return nil
 }
@@ -352,7 +352,7 @@ func ConsumeShape(b []byte, p wire.Proto) (Shape, []byte, error) {
 		}
 		return x, b, nil
 	}
-	return nil, orig, wire.ConsumeError("Shape", "", 0, wire.ErrInvalid)
+	return nil, orig, wire.ConsumeError("Shape", "", 0, wire.Invalid("union tag", t0))
 }
 
 // EncodeShape writes the encoding of v at p to w, without flushing it. It
@@ -410,7 +410,7 @@ func DecodeShape(r *wire.Reader, p wire.Proto) (Shape, error) {
 		}
 		return x, nil
 	}
-	return nil, wire.ReadError("Shape", "", start, start, wire.ErrInvalid)
+	return nil, wire.ReadError("Shape", "", start, start, wire.Invalid("union tag", t0))
 }
 
 // Circle is the variant 0 of the union Shape.
