@@ -482,7 +482,7 @@ func constSize(e *elemIR) int {
 //
 //	var v0 uint64
 //	if v0, b, err = wire.ConsumeUint64(b); err != nil { ... }
-//	if v0 != 0x6e697863 { return orig, wire.ConsumeError("T", ".Magic", len(orig)-len(b)-8, wire.ErrInvalid) }
+//	if v0 != 0x6e697863 { return orig, wire.ConsumeError("T", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v0, 0x6e697863)) }
 //
 //	var v1 []byte
 //	if v1, b, err = wire.ConsumeBytes(b, 0, 1048576); err != nil { ... }
@@ -524,7 +524,7 @@ func (c *fn) constElem(e *elemIR, base fieldPath) []jen.Code {
 		return []jen.Code{
 			jen.Var().Id(v).Uint64(),
 			c.read(jen.Id(v), call, p),
-			c.failIf(jen.Id(v).Op("!=").Add(lit), p, offBack(func() jen.Code { return jen.Lit(8) }), wireID("ErrInvalid")),
+			c.failIf(jen.Id(v).Op("!=").Add(lit), p, offBack(func() jen.Code { return jen.Lit(8) }), wireID("Mismatch").Call(jen.Id(v), lit.Clone())),
 		}
 	}
 	code := []jen.Code{jen.Var().Id(v).Index().Byte()}

@@ -65,7 +65,7 @@ func (m *ServeClientHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		return orig, wire.ConsumeError("ServeClientHello", ".Magic", len(orig)-len(b), err)
 	}
 	if v0 != 957128171 {
-		return orig, wire.ConsumeError("ServeClientHello", ".Magic", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("ServeClientHello", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v0, 957128171))
 	}
 	return b, nil
 }
@@ -89,7 +89,7 @@ func (m *ServeClientHello) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		return wire.ReadError("ServeClientHello", ".Magic", r.ValueOffset(), start, err)
 	}
 	if v0 != 957128171 {
-		return wire.ReadError("ServeClientHello", ".Magic", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("ServeClientHello", ".Magic", r.ValueOffset(), start, wire.Mismatch(v0, 957128171))
 	}
 	return nil
 }
@@ -133,7 +133,7 @@ func (m *ServeServerHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		return orig, wire.ConsumeError("ServeServerHello", ".Magic", len(orig)-len(b), err)
 	}
 	if v0 != 1414721227 {
-		return orig, wire.ConsumeError("ServeServerHello", ".Magic", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("ServeServerHello", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v0, 1414721227))
 	}
 	// Version u32
 	var v1 uint64
@@ -165,7 +165,7 @@ func (m *ServeServerHello) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		return wire.ReadError("ServeServerHello", ".Magic", r.ValueOffset(), start, err)
 	}
 	if v0 != 1414721227 {
-		return wire.ReadError("ServeServerHello", ".Magic", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("ServeServerHello", ".Magic", r.ValueOffset(), start, wire.Mismatch(v0, 1414721227))
 	}
 	// Version u32
 	var v1 uint64

@@ -149,7 +149,7 @@ func (m *WorkerClientHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 		return orig, wire.ConsumeError("WorkerClientHello", ".Magic", len(orig)-len(b), err)
 	}
 	if v0 != 1852405859 {
-		return orig, wire.ConsumeError("WorkerClientHello", ".Magic", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("WorkerClientHello", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v0, 1852405859))
 	}
 	return b, nil
 }
@@ -173,7 +173,7 @@ func (m *WorkerClientHello) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		return wire.ReadError("WorkerClientHello", ".Magic", r.ValueOffset(), start, err)
 	}
 	if v0 != 1852405859 {
-		return wire.ReadError("WorkerClientHello", ".Magic", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("WorkerClientHello", ".Magic", r.ValueOffset(), start, wire.Mismatch(v0, 1852405859))
 	}
 	return nil
 }
@@ -218,7 +218,7 @@ func (m *WorkerServerHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 		return orig, wire.ConsumeError("WorkerServerHello", ".Magic", len(orig)-len(b), err)
 	}
 	if v0 != 1685612911 {
-		return orig, wire.ConsumeError("WorkerServerHello", ".Magic", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("WorkerServerHello", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v0, 1685612911))
 	}
 	// Version u32
 	var v1 uint64
@@ -250,7 +250,7 @@ func (m *WorkerServerHello) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		return wire.ReadError("WorkerServerHello", ".Magic", r.ValueOffset(), start, err)
 	}
 	if v0 != 1685612911 {
-		return wire.ReadError("WorkerServerHello", ".Magic", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("WorkerServerHello", ".Magic", r.ValueOffset(), start, wire.Mismatch(v0, 1685612911))
 	}
 	// Version u32
 	var v1 uint64
@@ -1587,7 +1587,7 @@ func (m *StderrError) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("StderrError", ".HavePos", len(orig)-len(b), err)
 		}
 		if v2 != 0 {
-			return orig, wire.ConsumeError("StderrError", ".HavePos", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("StderrError", ".HavePos", len(orig)-len(b)-8, wire.Mismatch(v2, 0))
 		}
 		// Traces list<Trace>
 		var n0 int
@@ -1715,7 +1715,7 @@ func (m *StderrError) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("StderrError", ".HavePos", r.ValueOffset(), start, err)
 		}
 		if v2 != 0 {
-			return wire.ReadError("StderrError", ".HavePos", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("StderrError", ".HavePos", r.ValueOffset(), start, wire.Mismatch(v2, 0))
 		}
 		// Traces list<Trace>
 		var n0 int
@@ -1809,7 +1809,7 @@ func (m *Trace) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		return orig, wire.ConsumeError("Trace", ".HavePos", len(orig)-len(b), err)
 	}
 	if v0 != 0 {
-		return orig, wire.ConsumeError("Trace", ".HavePos", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Trace", ".HavePos", len(orig)-len(b)-8, wire.Mismatch(v0, 0))
 	}
 	// Hint string
 	if m.Hint, b, err = wire.ConsumeString(b, 0, 1048576); err != nil {
@@ -1842,7 +1842,7 @@ func (m *Trace) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		return wire.ReadError("Trace", ".HavePos", r.ValueOffset(), start, err)
 	}
 	if v0 != 0 {
-		return wire.ReadError("Trace", ".HavePos", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Trace", ".HavePos", r.ValueOffset(), start, wire.Mismatch(v0, 0))
 	}
 	// Hint string
 	if m.Hint, err = r.String(0, 1048576); err != nil {

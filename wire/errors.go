@@ -156,20 +156,30 @@ func EncodeError(typ, field string, err error) error {
 type ValueError struct {
 	What  string // what the number is, e.g. "union tag", "optional tag", "BuildMode value"
 	Value uint64 // the number
+	Want  string // the only value allowed, for a constant; "" otherwise
 	Err   error  // ErrInvalid or ErrVersion
 }
 
 // Error names the number and why it is refused, e.g.
 // "invalid union tag 0x12345678".
 func (e *ValueError) Error() string {
-	n := strconv.FormatUint(e.Value, 10)
-	if e.Value >= 1<<16 {
-		n = "0x" + strconv.FormatUint(e.Value, 16)
-	}
-	if e.Err == ErrVersion {
+	n := spellNumber(e.Value)
+	switch {
+	case e.Err == ErrVersion:
 		return e.What + " " + n + " does not exist at this protocol version"
+	case e.Want != "":
+		return "invalid " + e.What + " " + n + ", want " + e.Want
 	}
 	return "invalid " + e.What + " " + n
+}
+
+// spellNumber writes small numbers in decimal and large ones, which are
+// mostly magic numbers, in hexadecimal.
+func spellNumber(v uint64) string {
+	if v >= 1<<16 {
+		return "0x" + strconv.FormatUint(v, 16)
+	}
+	return strconv.FormatUint(v, 10)
 }
 
 // Unwrap returns ErrInvalid or ErrVersion.
@@ -178,6 +188,12 @@ func (e *ValueError) Unwrap() error { return e.Err }
 // Invalid returns a *ValueError matching ErrInvalid: v is not a valid what.
 // It is meant for generated code, on the error path.
 func Invalid(what string, v uint64) error { return &ValueError{What: what, Value: v, Err: ErrInvalid} }
+
+// Mismatch returns a *ValueError matching ErrInvalid: the constant v read
+// from the wire is not want. It is meant for generated code.
+func Mismatch(v, want uint64) error {
+	return &ValueError{What: "constant", Value: v, Want: spellNumber(want), Err: ErrInvalid}
+}
 
 // NotInVersion returns a *ValueError matching ErrVersion: v exists, but not
 // at the negotiated protocol. It is meant for generated code.

@@ -558,6 +558,8 @@ func TestValueError(t *testing.T) {
 	}{
 		{wire.Invalid("union tag", 0x12345678), "invalid union tag 0x12345678", wire.ErrInvalid},
 		{wire.Invalid("optional tag", 2), "invalid optional tag 2", wire.ErrInvalid},
+		{wire.Mismatch(0x12345678, 0x6478696f), "invalid constant 0x12345678, want 0x6478696f", wire.ErrInvalid},
+		{wire.Mismatch(3, 0), "invalid constant 3, want 0", wire.ErrInvalid},
 		{wire.NotInVersion("BuildMode value", 2), "BuildMode value 2 does not exist at this protocol version", wire.ErrVersion},
 	} {
 		if got := tt.err.Error(); got != tt.want {

@@ -228,7 +228,7 @@ func TestClauseDecodeErrors(t *testing.T) {
 		m:    func() wire.Message { return new(everything.Terminated) },
 		p:    wire.P(1, 20),
 		in:   cat(s("/a"), u(0), u(0), u(0), u(8)),
-		want: "decode Terminated.Entries[0].Tag at byte 40: wire: invalid value",
+		want: "decode Terminated.Entries[0].Tag at byte 40: invalid constant 8, want 9",
 		is:   wire.ErrInvalid,
 	}, {
 		name: "a truncated element",
@@ -256,7 +256,7 @@ func TestClauseDecodeErrors(t *testing.T) {
 		m:    func() wire.Message { return new(everything.Conditional) },
 		p:    wire.P(1, 20),
 		in:   cat(u(1), s("m"), u(0), u(0), u(0), s("l"), u(0x6e6979)),
-		want: "decode Conditional.Magic at byte 64: wire: invalid value",
+		want: "decode Conditional.Magic at byte 64: invalid constant 0x6e6979, want 0x6e6978",
 		is:   wire.ErrInvalid,
 	}, {
 		name: "no feature at a fixed version: NoFeat (unless Foo) is read, then Req",

@@ -86,7 +86,7 @@ func TestDecodeErrors(t *testing.T) {
 		name: "a wrong magic number",
 		m:    func() wire.Message { return new(everything.Gated) },
 		in:   cat(u(1), u(0x6e697864)),
-		want: "decode Gated.Magic at byte 8: wire: invalid value",
+		want: "decode Gated.Magic at byte 8: invalid constant 0x6e697864, want 0x6e697863",
 		is:   wire.ErrInvalid,
 	}, {
 		name: "a wrong magic string",

@@ -2438,7 +2438,7 @@ func (m *Gated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		return orig, wire.ConsumeError("Gated", ".Magic", len(orig)-len(b), err)
 	}
 	if v0 != 1852405859 {
-		return orig, wire.ConsumeError("Gated", ".Magic", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Gated", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v0, 1852405859))
 	}
 	// New string since 1.20
 	if p.Version >= 0x114 {
@@ -2551,7 +2551,7 @@ func (m *Gated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("Gated", ".GatedConst", len(orig)-len(b), err)
 		}
 		if v4 != 5 {
-			return orig, wire.ConsumeError("Gated", ".GatedConst", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Gated", ".GatedConst", len(orig)-len(b)-8, wire.Mismatch(v4, 5))
 		}
 	}
 	// Truth bool const true
@@ -2560,7 +2560,7 @@ func (m *Gated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		return orig, wire.ConsumeError("Gated", ".Truth", len(orig)-len(b), err)
 	}
 	if v5 != 1 {
-		return orig, wire.ConsumeError("Gated", ".Truth", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Gated", ".Truth", len(orig)-len(b)-8, wire.Mismatch(v5, 1))
 	}
 	// ConstMode Mode const Repair
 	var v6 uint64
@@ -2568,7 +2568,7 @@ func (m *Gated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		return orig, wire.ConsumeError("Gated", ".ConstMode", len(orig)-len(b), err)
 	}
 	if v6 != 1 {
-		return orig, wire.ConsumeError("Gated", ".ConstMode", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Gated", ".ConstMode", len(orig)-len(b)-8, wire.Mismatch(v6, 1))
 	}
 	// Level Level since 1.10
 	if p.Version >= 0x10a {
@@ -2699,7 +2699,7 @@ func (m *Gated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		return wire.ReadError("Gated", ".Magic", r.ValueOffset(), start, err)
 	}
 	if v0 != 1852405859 {
-		return wire.ReadError("Gated", ".Magic", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Gated", ".Magic", r.ValueOffset(), start, wire.Mismatch(v0, 1852405859))
 	}
 	// New string since 1.20
 	if p.Version >= 0x114 {
@@ -2816,7 +2816,7 @@ func (m *Gated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("Gated", ".GatedConst", r.ValueOffset(), start, err)
 		}
 		if v4 != 5 {
-			return wire.ReadError("Gated", ".GatedConst", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Gated", ".GatedConst", r.ValueOffset(), start, wire.Mismatch(v4, 5))
 		}
 	}
 	// Truth bool const true
@@ -2825,7 +2825,7 @@ func (m *Gated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		return wire.ReadError("Gated", ".Truth", r.ValueOffset(), start, err)
 	}
 	if v5 != 1 {
-		return wire.ReadError("Gated", ".Truth", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Gated", ".Truth", r.ValueOffset(), start, wire.Mismatch(v5, 1))
 	}
 	// ConstMode Mode const Repair
 	var v6 uint64
@@ -2833,7 +2833,7 @@ func (m *Gated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		return wire.ReadError("Gated", ".ConstMode", r.ValueOffset(), start, err)
 	}
 	if v6 != 1 {
-		return wire.ReadError("Gated", ".ConstMode", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Gated", ".ConstMode", r.ValueOffset(), start, wire.Mismatch(v6, 1))
 	}
 	// Level Level since 1.10
 	if p.Version >= 0x10a {
@@ -5678,7 +5678,7 @@ func (m *Magic) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		return orig, wire.ConsumeError("Magic", ".M", len(orig)-len(b), err)
 	}
 	if v0 != 1 {
-		return orig, wire.ConsumeError("Magic", ".M", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Magic", ".M", len(orig)-len(b)-8, wire.Mismatch(v0, 1))
 	}
 	// S string const ""
 	var v1 []byte
@@ -5712,7 +5712,7 @@ func (m *Magic) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		return wire.ReadError("Magic", ".M", r.ValueOffset(), start, err)
 	}
 	if v0 != 1 {
-		return wire.ReadError("Magic", ".M", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Magic", ".M", r.ValueOffset(), start, wire.Mismatch(v0, 1))
 	}
 	// S string const ""
 	var v1 []byte
@@ -6665,7 +6665,7 @@ func (m *Entry) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 		return orig, wire.ConsumeError("Entry", ".Tag", len(orig)-len(b), err)
 	}
 	if v3 != 9 {
-		return orig, wire.ConsumeError("Entry", ".Tag", len(orig)-len(b)-8, wire.ErrInvalid)
+		return orig, wire.ConsumeError("Entry", ".Tag", len(orig)-len(b)-8, wire.Mismatch(v3, 9))
 	}
 	return b, nil
 }
@@ -6764,7 +6764,7 @@ func (m *Entry) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		return wire.ReadError("Entry", ".Tag", r.ValueOffset(), start, err)
 	}
 	if v3 != 9 {
-		return wire.ReadError("Entry", ".Tag", r.ValueOffset(), start, wire.ErrInvalid)
+		return wire.ReadError("Entry", ".Tag", r.ValueOffset(), start, wire.Mismatch(v3, 9))
 	}
 	return nil
 }
@@ -6877,7 +6877,7 @@ func (m *Entries) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b), err)
 		}
 		if v3 != 9 {
-			return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Entries", "["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b)-8, wire.Mismatch(v3, 9))
 		}
 	}
 	*m = l0
@@ -6975,7 +6975,7 @@ func (m *Entries) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, err)
 		}
 		if v3 != 9 {
-			return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Entries", "["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, wire.Mismatch(v3, 9))
 		}
 	}
 	*m = l0
@@ -7242,7 +7242,7 @@ func (m *Terminated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b), err)
 		}
 		if v3 != 9 {
-			return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b)-8, wire.Mismatch(v3, 9))
 		}
 	}
 	m.Entries = l0
@@ -7313,7 +7313,7 @@ func (m *Terminated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Tag", len(orig)-len(b), err)
 		}
 		if v7 != 9 {
-			return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Tag", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Tag", len(orig)-len(b)-8, wire.Mismatch(v7, 9))
 		}
 	}
 	m.Inline = l1
@@ -7500,7 +7500,7 @@ func (m *Terminated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Tag", len(orig)-len(b), err)
 		}
 		if v16 != 9 {
-			return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Tag", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Tag", len(orig)-len(b)-8, wire.Mismatch(v16, 9))
 		}
 	}
 	m.Pinned = l7
@@ -7713,7 +7713,7 @@ func (m *Terminated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, err)
 		}
 		if v3 != 9 {
-			return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, wire.Mismatch(v3, 9))
 		}
 	}
 	m.Entries = l0
@@ -7784,7 +7784,7 @@ func (m *Terminated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Tag", r.ValueOffset(), start, err)
 		}
 		if v7 != 9 {
-			return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Tag", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Tag", r.ValueOffset(), start, wire.Mismatch(v7, 9))
 		}
 	}
 	m.Inline = l1
@@ -7967,7 +7967,7 @@ func (m *Terminated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Tag", r.ValueOffset(), start, err)
 		}
 		if v14 != 9 {
-			return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Tag", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Tag", r.ValueOffset(), start, wire.Mismatch(v14, 9))
 		}
 	}
 	m.Pinned = l7
@@ -8291,7 +8291,7 @@ func (m *Conditional) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("Conditional", ".Magic", len(orig)-len(b), err)
 		}
 		if v3 != 7235960 {
-			return orig, wire.ConsumeError("Conditional", ".Magic", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("Conditional", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v3, 7235960))
 		}
 	}
 	// Level Level
@@ -8544,7 +8544,7 @@ func (m *Conditional) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("Conditional", ".Magic", r.ValueOffset(), start, err)
 		}
 		if v3 != 7235960 {
-			return wire.ReadError("Conditional", ".Magic", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("Conditional", ".Magic", r.ValueOffset(), start, wire.Mismatch(v3, 7235960))
 		}
 	}
 	// Level Level
@@ -9382,7 +9382,7 @@ func (m *QueryPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 			return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b), err)
 		}
 		if v3 != 9 {
-			return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b)-8, wire.ErrInvalid)
+			return orig, wire.ConsumeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Tag", len(orig)-len(b)-8, wire.Mismatch(v3, 9))
 		}
 	}
 	m.Infos = l0
@@ -9482,7 +9482,7 @@ func (m *QueryPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 			return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, err)
 		}
 		if v3 != 9 {
-			return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, wire.ErrInvalid)
+			return wire.ReadError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Tag", r.ValueOffset(), start, wire.Mismatch(v3, 9))
 		}
 	}
 	m.Infos = l0
