@@ -517,3 +517,46 @@ func TestDaemonMoreOps(t *testing.T) {
 		}
 	})
 }
+
+// TestDaemonAddMultipleToStore imports two paths, one referring to the
+// other, in one operation (framed, ≥ 1.32) and through the per-path
+// fallback (1.31), then reads them back.
+func TestDaemonAddMultipleToStore(t *testing.T) {
+	forEachDaemon(t, func(t *testing.T, d *nixdaemon.Daemon) {
+		for _, v := range []wire.Version{client.DefaultVersion, wire.V(1, 31)} {
+			c := dial(t, d, client.Options{MaxVersion: v})
+			dep := randomPath("nixwire-multi-dep")
+			top := randomPath("nixwire-multi-top")
+			nars := [][]byte{narOf("the dependency\n"), narOf("refers to " + string(dep) + "\n")}
+			var paths []client.PathToAdd
+			for i, path := range []messages.StorePath{dep, top} {
+				sum := sha256.Sum256(nars[i])
+				info := &messages.ValidPathInfo{
+					Path:    path,
+					NarHash: messages.NarHash(hex.EncodeToString(sum[:])),
+					NarSize: uint64(len(nars[i])),
+				}
+				if path == top {
+					info.References = []messages.StorePath{dep}
+				}
+				paths = append(paths, client.PathToAdd{Info: info, NAR: bytes.NewReader(nars[i])})
+			}
+			if err := c.AddMultipleToStore(ctx(t), paths, false, true); err != nil {
+				t.Fatalf("protocol %s: AddMultipleToStore: %v", c.Proto(), err)
+			}
+			info, err := c.QueryPathInfo(ctx(t), top)
+			if err != nil || info == nil || !slices.Equal(info.References, []messages.StorePath{dep}) {
+				t.Fatalf("protocol %s: QueryPathInfo(top) = %+v, %v", c.Proto(), info, err)
+			}
+			for i, path := range []messages.StorePath{dep, top} {
+				var buf bytes.Buffer
+				if _, err := c.NarFromPath(ctx(t), path, &buf); err != nil || !bytes.Equal(buf.Bytes(), nars[i]) {
+					t.Fatalf("protocol %s: NarFromPath(%s) = %v", c.Proto(), path, err)
+				}
+			}
+			c.Close()
+			deletePath(t, d, top)
+			deletePath(t, d, dep)
+		}
+	})
+}

@@ -183,3 +183,52 @@ func (c *Conn) EnsurePath(ctx context.Context, path messages.StorePath) error {
 func (c *Conn) AddSignatures(ctx context.Context, path messages.StorePath, sigs []messages.Signature) error {
 	return c.Do(ctx, messages.OpAddSignatures, &messages.AddSignaturesRequest{Path: path, Sigs: sigs}, nil)
 }
+
+// PathToAdd is one store path for AddMultipleToStore: its metadata and a
+// reader of exactly its NAR.
+type PathToAdd struct {
+	Info *messages.ValidPathInfo
+	NAR  io.Reader
+}
+
+// AddMultipleToStore imports several store paths in one operation, as
+// `nix copy` does. The paths must be in topological order: every path after
+// the paths it refers to. From protocol 1.32 they travel in one framed
+// stream: a count, then for each path a messages.AddMultipleToStoreEntry
+// (its ValidPathInfo, encoded at protocol 1.16 whatever was negotiated)
+// followed by its NAR. Below 1.32 each path goes through AddToStoreNar, as
+// Nix's own client falls back. Every NAR is checked with nar.Copy on its way
+// out; an invalid one closes the connection, so that the daemon never takes
+// a truncated path.
+func (c *Conn) AddMultipleToStore(ctx context.Context, paths []PathToAdd, repair, dontCheckSigs bool) error {
+	if !c.info.Proto.AtLeast(1, 32) {
+		for _, pa := range paths {
+			if err := c.AddToStoreNar(ctx, pa.Info, repair, dontCheckSigs, pa.NAR); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	pr, pw := io.Pipe()
+	defer pr.Close() // ends the producer if the operation stops early
+	go func() { pw.CloseWithError(writeMultiple(pw, paths, c.info.Proto)) }()
+	req := &messages.AddMultipleToStoreRequest{Repair: repair, DontCheckSigs: dontCheckSigs}
+	return c.DoStream(ctx, messages.OpAddMultipleToStore, req, nil, pr, nil)
+}
+
+// writeMultiple writes the contents of AddMultipleToStore's framed stream
+// at p (the schema pins each entry's ValidPathInfo to 1.16).
+func writeMultiple(w io.Writer, paths []PathToAdd, p wire.Proto) error {
+	ww := wire.NewWriter(w)
+	ww.Uint64(uint64(len(paths)))
+	for i, pa := range paths {
+		entry := messages.AddMultipleToStoreEntry{Info: *pa.Info}
+		if err := entry.EncodeWire(ww, p); err != nil {
+			return fmt.Errorf("path %d: %w", i, err)
+		}
+		if _, err := nar.Copy(ww, pa.NAR); err != nil {
+			return fmt.Errorf("path %d (%s): %w", i, pa.Info.Path, err)
+		}
+	}
+	return ww.Flush()
+}
