@@ -647,3 +647,50 @@ func TestFakeCollectGarbageFeature(t *testing.T) {
 		}
 	}
 }
+
+// TestFakeAddMultipleToStore checks the framed stream's contents byte by
+// byte (count, entries at 1.16, NARs), and that an invalid NAR closes the
+// connection instead of reaching the daemon.
+func TestFakeAddMultipleToStore(t *testing.T) {
+	var got []byte
+	d := &clienttest.Daemon{Handlers: map[messages.WorkerOpCode]clienttest.Handler{
+		messages.OpAddMultipleToStore: func(op *clienttest.Op) error {
+			var req messages.AddMultipleToStoreRequest
+			if err := op.Decode(&req); err != nil {
+				return err
+			}
+			data, err := io.ReadAll(wire.NewFramedReader(op.R, 1<<20))
+			if err != nil {
+				return err
+			}
+			got = data
+			return op.Last()
+		},
+	}}
+	c, _ := fakeConn(t, d, client.Options{})
+	nars := [][]byte{narOf("one"), narOf("two")}
+	infos := []*messages.ValidPathInfo{
+		{Path: testPath, NarHash: "00", NarSize: uint64(len(nars[0])), Ultimate: true, Sigs: []messages.Signature{"k:sig"}},
+		{Path: testPath + "-2", NarHash: "11", NarSize: uint64(len(nars[1])), References: []messages.StorePath{testPath}},
+	}
+	paths := []client.PathToAdd{{Info: infos[0], NAR: bytes.NewReader(nars[0])}, {Info: infos[1], NAR: bytes.NewReader(nars[1])}}
+	if err := c.AddMultipleToStore(ctx(t), paths, false, true); err != nil {
+		t.Fatalf("AddMultipleToStore: %v", err)
+	}
+	want := wire.AppendUint64(nil, 2)
+	for i, info := range infos {
+		var err error
+		if want, err = info.AppendWire(want, wire.P(1, 16)); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, nars[i]...)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("the daemon got\n%x\nwant\n%x", got, want)
+	}
+
+	bad := []client.PathToAdd{{Info: infos[0], NAR: bytes.NewReader(nars[0][:len(nars[0])-8])}}
+	if err := c.AddMultipleToStore(ctx(t), bad, false, true); !errors.Is(err, io.ErrUnexpectedEOF) || !errors.Is(err, client.ErrClosed) {
+		t.Fatalf("truncated NAR: %v, want io.ErrUnexpectedEOF with the Conn closed", err)
+	}
+}
