@@ -244,6 +244,7 @@ func (d *docWriter) protocols() []string {
 func (d *docWriter) ops() {
 	for _, proto := range d.protocols() {
 		d.printf("## %s\n\n", protocolHeading(proto))
+		d.doc(d.pkg.ProtocolDocs[proto])
 		d.printf("Go: the op codes are constants of type `%sOpCode`; `%sOps` is the table of the ops.\n\n", proto, proto)
 		d.printf("| Op | Code | Gates | Streams |\n|---|---|---|---|\n")
 		for _, op := range d.pkg.Ops {

@@ -114,7 +114,7 @@ func (g *fileGen) protocol(name string, ops []*schema.Op) {
 	if name == "" {
 		what = "the package's protocol"
 	}
-	g.comment(codeType + " is the code of an operation of " + what + ".")
+	g.comment(withLines(codeType+" is the code of an operation of "+what+".", g.pkg.ProtocolDocs[name]))
 	g.f.Type().Id(codeType).Uint64()
 
 	var defs, cases, entries []jen.Code

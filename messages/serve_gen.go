@@ -3273,6 +3273,21 @@ func (*ServeAddToStoreNarRequest) WireTypeName() string {
 }
 
 // ServeOpCode is the code of an operation of the Serve protocol.
+//
+// The Nix serve protocol (`nix-store --serve`, ssh:// stores and Hydra's
+// queue runner), versions 2.1 to 2.8.
+//
+// A connection: ServeClientHello, ServeServerHello, ServeClientVersion; both
+// sides use min(client version, server version) (current Nix clients refuse
+// servers older than 2.5). Then commands: the u64 command code and its
+// request; the reply follows directly. There is no STDERR channel: the
+// server's log goes to ssh's stderr, and a command that fails (except
+// ServeBuildPaths, which reports a status) makes the server exit.
+//
+// Sources (NixOS/nix): src/nix/nix-store/nix-store.cc opServe (at 1.x, 2.4,
+// 2.8 and master), src/libstore/serve-protocol.cc,
+// src/libstore/serve-protocol-connection.cc, src/libstore/legacy-ssh-store.cc,
+// src/libstore/include/nix/store/serve-protocol.hh.
 type ServeOpCode uint64
 
 const (

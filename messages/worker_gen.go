@@ -13811,6 +13811,24 @@ func (*AddToStoreScanningRequest) WireTypeName() string {
 }
 
 // WorkerOpCode is the code of an operation of the Worker protocol.
+//
+// The Nix worker protocol (nix-daemon, unix:// and ssh-ng:// stores),
+// versions 1.10 to 1.38 plus the 1.38 features.
+//
+// A connection: handshake (WorkerClientHello, WorkerServerHello,
+// WorkerClientVersion, ≥1.38 FeatureSet both ways, ClientPostHandshake,
+// ClientHandshakeInfo), then one STDERR session ending in StderrLast, then
+// operations. Each operation is the u64 opcode and its request (C→S); the
+// daemon answers with a STDERR session (Stderr frames until StderrLast or
+// StderrError) and, after StderrLast, the reply. StderrError ends the op:
+// no reply follows. Both sides use min(client version, daemon version) and,
+// from 1.38, the intersection of the feature sets (Nix 2.8 and older
+// daemons do not negotiate: they key on the client's announced version).
+//
+// Sources (NixOS/nix): src/libstore/daemon.cc (performOp, processConnection
+// at 2.3, 2.8 and master), src/libstore/worker-protocol.cc,
+// src/libstore/worker-protocol-connection.cc, src/libstore/remote-store.cc,
+// src/libutil/serialise.cc; ops of Nix 1.x from src/nix-daemon/nix-daemon.cc.
 type WorkerOpCode uint64
 
 const (

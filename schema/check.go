@@ -88,6 +88,12 @@ func (c *checker) collectProtocols() {
 			continue
 		}
 		c.protos[f.Protocol] = f
+		if f.ProtocolDoc != "" {
+			if c.pkg.ProtocolDocs == nil {
+				c.pkg.ProtocolDocs = make(map[string]string)
+			}
+			c.pkg.ProtocolDocs[f.Protocol] = f.ProtocolDoc
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ type File struct {
 	Name        string // file name as given
 	Protocol    string // from the protocol statement; "" if none
 	ProtocolPos Pos    // position of the protocol statement; zero if none
+	ProtocolDoc string // doc comment of the protocol statement
 	Imports     []*Import
 	Limits      *Limits // the limits block, with 0 for a kind it does not name; nil if none
 	LimitsPos   Pos     // position of the limits block

@@ -36,6 +36,9 @@ type Package struct {
 	Features []*Feature // in declaration order
 	Decls    []Decl     // named types, enums, structs and unions in declaration order (files in name order); includes the structs synthesized for inline op requests and replies
 	Ops      []*Op      // in declaration order
+	// ProtocolDocs holds the doc comment of each protocol statement, by
+	// protocol name (see Op.Protocol).
+	ProtocolDocs map[string]string
 }
 
 // Lookup returns the declaration named name in p, or nil.

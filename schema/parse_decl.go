@@ -78,7 +78,7 @@ func (p *parser) protocol(kw token) {
 	case p.seenStatement:
 		p.errorAt(kw.pos, "the protocol statement must come first in the file")
 	}
-	p.f.Protocol, p.f.ProtocolPos = name.text, name.pos
+	p.f.Protocol, p.f.ProtocolPos, p.f.ProtocolDoc = name.text, name.pos, kw.doc
 }
 
 func (p *parser) importStmt() {

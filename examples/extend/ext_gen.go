@@ -869,6 +869,23 @@ func (*QueryPathInfoWithTagsReply) WireTypeName() string {
 }
 
 // ExtOpCode is the code of an operation of the Ext protocol.
+//
+// Acme's extensions to the Nix worker protocol.
+//
+// acmed is Acme's patched nix-daemon. It speaks the Nix worker protocol
+// unchanged and adds two operations with opcodes from 1100 up, far from
+// Nix's own (1 to 47, and 1000 and 1001 for builder-rpc-v0):
+//
+//   - worker 1.38 (acmed 1.x): QueryProvenance, which build produced a path;
+//   - worker 1.39 (acmed 2.x, announced as version 1.39 in the handshake):
+//     provenance records carry tags, and QueryPathInfoWithTags returns a
+//     path's metadata and tags in one round trip.
+//
+// A client negotiates as with any daemon: min(client version, daemon
+// version) and the intersection of the feature sets. Against a stock Nix
+// daemon, which announces at most 1.38 and knows no op from 1100 up, a
+// client must not send these ops: Nix closes the connection on an unknown
+// opcode.
 type ExtOpCode uint64
 
 const (
