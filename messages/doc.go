@@ -10,7 +10,8 @@
 // operation 1–47, 1000 and 1001) and serve.schema (serve handshake, types
 // and commands 1–9). Each generated <name>_gen.go file comes from the schema
 // file of the same base name; do not edit it, edit the schema and run
-// go generate. The hand-written code is validate.go (StorePath.Validate).
+// go generate. The hand-written code is validate.go (StorePath.Validate)
+// and derivedpath.go (DerivedPathParts: the two syntaxes of DerivedPath).
 //
 // Every message type has the wire.Message methods: encode and decode it for
 // a negotiated wire.Proto (a version and a set of features), and fields that
