@@ -38,7 +38,6 @@ type Conn struct {
 
 	op     sync.Mutex // serialises operations
 	reqBuf []byte     // encoded request, reused
-	base   int64      // stream offset at the last reset of r
 
 	state     sync.Mutex
 	broken    *ConnError // non-nil once the Conn is unusable

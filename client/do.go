@@ -168,20 +168,17 @@ func (c *Conn) exchange(name string, b []byte, reqKind, replyKind wire.StreamKin
 	return nil
 }
 
-// settle readies the reader for the reply of a new request: nothing may be
-// buffered between operations. The reader is reset, so that the reply
-// lands at the start of a free buffer: the two copies of an error that a
-// daemon sends before hanging up (written at once) then arrive in one read,
-// which is how daemonError recognises them.
+// settle checks that nothing is buffered between operations. The reply of
+// the new request then lands at the start of the reader's empty buffer, so
+// the two copies of an error that a daemon sends before hanging up (written
+// at once) arrive in one read, which is how daemonError recognises them.
 func (c *Conn) settle(op string) error {
 	if c.r.Buffered() != 0 {
-		return c.fail(op, &ProtocolError{Offset: c.base + c.r.Offset(), Msg: "unsolicited data from the daemon between operations"})
+		return c.fail(op, &ProtocolError{Offset: c.r.Offset(), Msg: "unsolicited data from the daemon between operations"})
 	}
-	c.base += c.r.Offset()
-	c.r.Reset(c.rw)
 	return nil
 }
 
 // offset returns the offset in the stream from the daemon of the last
 // value read.
-func (c *Conn) offset() int64 { return c.base + c.r.ValueOffset() }
+func (c *Conn) offset() int64 { return c.r.ValueOffset() }

@@ -71,12 +71,12 @@ func (c *Conn) runSession(s *session) error {
 // or it sent what the protocol does not allow (an unknown code, an activity
 // frame below 1.20, a malformed frame).
 func (c *Conn) frameErr(err error) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errHungUp
+	if err := readErr(err); err == errHungUp {
+		return err
 	}
 	var we *wire.Error
 	if errors.As(err, &we) {
-		return &ProtocolError{Offset: c.base + we.Offset, Msg: "bad STDERR frame: " + we.Err.Error(), Err: err}
+		return &ProtocolError{Offset: we.Offset, Msg: "bad STDERR frame: " + we.Err.Error(), Err: err}
 	}
 	return err // an error of the connection itself
 }
