@@ -1,10 +1,14 @@
 package nar
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
+
+	"github.com/nixwire/nixwire/wire"
 )
 
 // tnode is a file system object for the test-only NAR writer.
@@ -21,43 +25,46 @@ func execFile(s string) *tnode       { return &tnode{typ: TypeRegular, exec: tru
 func link(t string) *tnode           { return &tnode{typ: TypeSymlink, target: t} }
 func dir(e map[string]*tnode) *tnode { return &tnode{typ: TypeDirectory, entries: e} }
 
-// str appends a NAR string token.
-func str(b []byte, s string) []byte {
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(s)))
-	b = append(b, s...)
-	return append(b, make([]byte, padLen(uint64(len(s))))...)
-}
-
-// writeNAR serialises n as Nix does (nix-store --dump).
+// writeNAR serialises n with the Writer; TestWriterBytes and the tests
+// against `nix-store --dump` pin the Writer to independent bytes.
 func writeNAR(n *tnode) []byte {
-	return appendNode(str(nil, Magic), n)
+	var b bytes.Buffer
+	w := NewWriter(&b)
+	if err := writeNode(w, n); err != nil {
+		panic(err)
+	}
+	if err := w.Close(); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
 }
 
-func appendNode(b []byte, n *tnode) []byte {
-	b = str(str(b, "("), "type")
+func writeNode(w *Writer, n *tnode) error {
 	switch n.typ {
 	case TypeRegular:
-		b = str(b, "regular")
-		if n.exec {
-			b = str(str(b, "executable"), "")
+		if err := w.File(n.exec, uint64(len(n.contents))); err != nil {
+			return err
 		}
-		b = str(str(b, "contents"), string(n.contents))
+		if len(n.contents) > 0 {
+			_, err := w.Write(n.contents)
+			return err
+		}
+		return nil
 	case TypeSymlink:
-		b = str(str(str(b, "symlink"), "target"), n.target)
-	case TypeDirectory:
-		b = str(b, "directory")
-		names := make([]string, 0, len(n.entries))
-		for name := range n.entries {
-			names = append(names, name)
+		return w.Symlink(n.target)
+	}
+	if err := w.Directory(); err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(n.entries)) {
+		if err := w.Entry(name); err != nil {
+			return err
 		}
-		sort.Strings(names)
-		for _, name := range names {
-			b = str(str(str(str(b, "entry"), "("), "name"), name)
-			b = appendNode(str(b, "node"), n.entries[name])
-			b = str(b, ")")
+		if err := writeNode(w, n.entries[name]); err != nil {
+			return err
 		}
 	}
-	return str(b, ")")
+	return w.EndDirectory()
 }
 
 // refParse is an independent, slice-based reference parser of the NAR
@@ -193,11 +200,6 @@ func (p *refParser) node(depth int) *tnode {
 	return n
 }
 
-func containsNUL(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			return true
-		}
-	}
-	return false
-}
+// str appends one raw token, for building invalid archives that the Writer
+// refuses to produce.
+func str(b []byte, s string) []byte { return wire.AppendString(b, s) }

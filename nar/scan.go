@@ -441,17 +441,22 @@ func (s *scanner) entry() error {
 	return s.expect(")")
 }
 
-// checkName returns why name cannot be a directory entry, or "".
-func checkName(name []byte) string {
+// checkName returns why name cannot be a directory entry, or "". The
+// scanner and the Writer share it: one definition of a valid name.
+func checkName[T ~string | ~[]byte](name T) string {
 	switch {
 	case len(name) == 0:
 		return "empty entry name"
 	case string(name) == "." || string(name) == "..":
 		return "entry name " + quote(string(name))
-	case indexByte(name, '/') >= 0:
-		return "entry name " + quote(string(name)) + " contains '/'"
-	case indexByte(name, 0) >= 0:
-		return "entry name " + quote(string(name)) + " contains a NUL byte"
+	}
+	for i := 0; i < len(name); i++ {
+		switch name[i] {
+		case '/':
+			return "entry name " + quote(string(name)) + " contains '/'"
+		case 0:
+			return "entry name " + quote(string(name)) + " contains a NUL byte"
+		}
 	}
 	return ""
 }
