@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/nixwire/nixwire/wire"
 )
@@ -203,3 +205,59 @@ func (p *refParser) node(depth int) *tnode {
 // str appends one raw token, for building invalid archives that the Writer
 // refuses to produce.
 func str(b []byte, s string) []byte { return wire.AppendString(b, s) }
+
+// rewrite streams the NAR in data through Walk into a Writer: the events
+// of the scanner drive the writer, closing directories when the walk
+// leaves them.
+func rewrite(data []byte) ([]byte, error) {
+	var out bytes.Buffer
+	w := NewWriter(&out)
+	var open []string // paths of open directories
+	_, err := Walk(bytes.NewReader(data), func(h *Header, contents io.Reader) error {
+		for len(open) > 0 && !isChild(h.Path, open[len(open)-1]) {
+			open = open[:len(open)-1]
+			if err := w.EndDirectory(); err != nil {
+				return err
+			}
+		}
+		if h.Path != "" {
+			if err := w.Entry(h.Path[strings.LastIndexByte(h.Path, '/')+1:]); err != nil {
+				return err
+			}
+		}
+		switch h.Type {
+		case TypeRegular:
+			if err := w.File(h.Executable, h.Size); err != nil {
+				return err
+			}
+			if h.Size > 0 {
+				_, err := w.ReadFrom(contents)
+				return err
+			}
+		case TypeSymlink:
+			return w.Symlink(h.Target)
+		case TypeDirectory:
+			open = append(open, h.Path)
+			return w.Directory()
+		}
+		return nil
+	})
+	for range open {
+		if err == nil {
+			err = w.EndDirectory()
+		}
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return out.Bytes(), err
+}
+
+// isChild reports whether path is directly inside dir.
+func isChild(path, dir string) bool {
+	if dir == "" {
+		return path != "" && !strings.Contains(path, "/")
+	}
+	rest, ok := strings.CutPrefix(path, dir+"/")
+	return ok && !strings.Contains(rest, "/")
+}

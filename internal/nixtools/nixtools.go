@@ -83,12 +83,20 @@ func (n *Nix) Run(t testing.TB, exe string, args ...string) string {
 	return out
 }
 
+// Command returns a command running exe with args in the installation's
+// environment, for callers that stream its input or output; ctx bounds it.
+func (n *Nix) Command(ctx context.Context, exe string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Env = n.env
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
+}
+
 // Try is Run returning the error (which quotes stderr) instead.
 func (n *Nix) Try(exe string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, args...)
-	cmd.Env = n.env
+	cmd := n.Command(ctx, exe, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
