@@ -116,8 +116,14 @@ func TestWriterContentsWays(t *testing.T) {
 			_, err := w.ReadFrom(io.MultiReader(bytes.NewReader(contents), strings.NewReader("not read")))
 			return err
 		},
-		"onebyte": func(w *Writer) error { _, err := w.ReadFrom(iotest.OneByteReader(bytes.NewReader(contents))); return err },
-		"dataerr": func(w *Writer) error { _, err := w.ReadFrom(iotest.DataErrReader(bytes.NewReader(contents))); return err },
+		"onebyte": func(w *Writer) error {
+			_, err := w.ReadFrom(iotest.OneByteReader(bytes.NewReader(contents)))
+			return err
+		},
+		"dataerr": func(w *Writer) error {
+			_, err := w.ReadFrom(iotest.DataErrReader(bytes.NewReader(contents)))
+			return err
+		},
 	}
 	for name, way := range ways {
 		t.Run(name, func(t *testing.T) {
