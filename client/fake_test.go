@@ -394,11 +394,14 @@ func (failWriter) Write([]byte) (int, error) { return 0, errSink }
 
 // narOf returns the NAR of a regular file.
 func narOf(contents string) []byte {
-	var b []byte
-	for _, s := range []string{"nix-archive-1", "(", "type", "regular", "contents", contents, ")"} {
-		b = wire.AppendString(b, s)
+	var b bytes.Buffer
+	w := nar.NewWriter(&b)
+	w.File(false, uint64(len(contents)))
+	io.WriteString(w, contents)
+	if err := w.Close(); err != nil {
+		panic(err)
 	}
-	return b
+	return b.Bytes()
 }
 
 func TestFakeNarFromPath(t *testing.T) {
