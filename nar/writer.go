@@ -134,6 +134,27 @@ func (w *Writer) ReadFrom(r io.Reader) (int64, error) {
 		return 0, w.misuse("ReadFrom outside file contents")
 	}
 	var total int64
+	if rf, ok := w.dst.(io.ReaderFrom); ok && w.left > bufSize {
+		// Let dst pull the contents itself (io.Copy's fast path: a
+		// socket or file may splice them), limited to the file's size.
+		if w.flush() != nil {
+			return 0, w.err
+		}
+		n, err := rf.ReadFrom(io.LimitReader(r, int64(min(w.left, 1<<62))))
+		if n < 0 || uint64(n) > w.left {
+			n, err = 0, io.ErrNoProgress
+		}
+		w.out += n
+		w.left -= uint64(n)
+		total = n
+		if err == nil && w.left > 0 && w.left <= 1<<62 {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			w.err = err
+			return total, err
+		}
+	}
 	for w.left > 0 {
 		if len(w.buf) == cap(w.buf) && w.flush() != nil {
 			return total, w.err
