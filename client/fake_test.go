@@ -393,16 +393,7 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errSink }
 
 // narOf returns the NAR of a regular file.
-func narOf(contents string) []byte {
-	var b bytes.Buffer
-	w := nar.NewWriter(&b)
-	w.File(false, uint64(len(contents)))
-	io.WriteString(w, contents)
-	if err := w.Close(); err != nil {
-		panic(err)
-	}
-	return b.Bytes()
-}
+func narOf(contents string) []byte { return nar.FileNAR(false, []byte(contents)) }
 
 func TestFakeNarFromPath(t *testing.T) {
 	nar := narOf("file contents")

@@ -92,7 +92,7 @@ func (c *Conn) addToStoreLegacy(ctx context.Context, name string, method message
 		if err != nil {
 			return "", err
 		}
-		data = bytes.NewReader(fileNAR(contents))
+		data = bytes.NewReader(nar.FileNAR(false, contents))
 	}
 	var reply messages.AddToStoreReply
 	err = c.DoStream(ctx, messages.OpAddToStore, req, &reply, data, nil)
@@ -109,18 +109,6 @@ func readAllMax(r io.Reader, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%w: more than %d bytes to add at this protocol version", ErrUnsupported, max)
 	}
 	return b, nil
-}
-
-// fileNAR returns the NAR of a regular, non-executable file.
-func fileNAR(contents []byte) []byte {
-	var b bytes.Buffer
-	w := nar.NewWriter(&b)
-	w.File(false, uint64(len(contents)))
-	w.Write(contents)
-	if err := w.Close(); err != nil {
-		panic("client: the NAR of a file: " + err.Error()) // cannot fail: a bytes.Buffer does not
-	}
-	return b.Bytes()
 }
 
 // AddToStoreNar imports a store path with its metadata and its NAR, read

@@ -1,6 +1,7 @@
 package nar
 
 import (
+	"bytes"
 	"encoding/binary"
 	"io"
 )
@@ -91,6 +92,9 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
+	if len(p) == 0 {
+		return 0, nil
+	}
 	if w.state != stateContents {
 		return 0, w.misuse("Write outside file contents")
 	}
@@ -103,14 +107,8 @@ func (w *Writer) Write(p []byte) (int, error) {
 		if w.flush() != nil {
 			return 0, w.err
 		}
-		n, err := w.dst.Write(p)
-		if n < 0 || n > len(p) {
-			n = 0
-		}
+		n, err := write(w.dst, p)
 		w.out += int64(n)
-		if err == nil && n < len(p) {
-			err = io.ErrShortWrite
-		}
 		if err != nil {
 			w.err = err
 			return n, err
@@ -371,19 +369,26 @@ func (w *Writer) flush() error {
 		w.buf = w.buf[:0]
 		return w.err
 	}
-	n, err := w.dst.Write(w.buf)
-	if n < 0 || n > len(w.buf) {
-		n = 0
-	}
+	n, err := write(w.dst, w.buf)
 	w.out += int64(n)
-	if err == nil && n < len(w.buf) {
-		err = io.ErrShortWrite
-	}
 	w.buf = w.buf[:0]
 	if err != nil {
 		w.err = err
 	}
 	return err
+}
+
+// FileNAR returns the NAR of a single regular file with the given contents,
+// built in memory: what AddToStore sends for a flat file before protocol
+// 1.25, and what tests need.
+func FileNAR(executable bool, contents []byte) []byte {
+	var b bytes.Buffer
+	b.Grow(len(contents) + 200)
+	w := NewWriter(&b)
+	w.File(executable, uint64(len(contents)))
+	w.Write(contents)
+	w.Close() // cannot fail: the calls are in order and a bytes.Buffer takes everything
+	return b.Bytes()
 }
 
 // containsNUL reports whether s holds a NUL byte.

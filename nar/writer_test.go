@@ -2,6 +2,8 @@ package nar
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -215,4 +217,17 @@ func ExampleWriter() {
 	// directory "bin" size=0 target=""
 	// regular   "bin/hello" size=14 target=""
 	// symlink   "lib" size=0 target="bin"
+}
+
+func TestFileNAR(t *testing.T) {
+	// `nix-hash --type sha256` of a file holding "hello\n" (Nix 2.8).
+	sum := sha256.Sum256(FileNAR(false, []byte("hello\n")))
+	if got := hex.EncodeToString(sum[:]); got != "1c37d01af40be2e80691de3cc3df44377a699afbb17c68f080964b2fd071fc13" {
+		t.Fatalf("NAR hash %s", got)
+	}
+	for _, c := range []string{"", "x", strings.Repeat("y", 3*bufSize+1)} {
+		if !bytes.Equal(FileNAR(true, []byte(c)), writeNAR(execFile(c))) || !bytes.Equal(FileNAR(false, []byte(c)), writeNAR(file(c))) {
+			t.Fatalf("FileNAR of %d bytes differs", len(c))
+		}
+	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -28,16 +27,7 @@ const (
 func fakeNAR() []byte { return fileNAR("hi\n") }
 
 // fileNAR returns the NAR of a regular file.
-func fileNAR(contents string) []byte {
-	var b bytes.Buffer
-	w := nar.NewWriter(&b)
-	w.File(false, uint64(len(contents)))
-	io.WriteString(w, contents)
-	if err := w.Close(); err != nil {
-		panic(err)
-	}
-	return b.Bytes()
-}
+func fileNAR(contents string) []byte { return nar.FileNAR(false, []byte(contents)) }
 
 // fakeDaemon is a daemon that knows validPath and has two valid paths.
 func fakeDaemon() *clienttest.Daemon {
