@@ -64,6 +64,25 @@ func TestAgainstNix(t *testing.T) {
 			if to32 != strings.Join(n32, "\n") || to16 != strings.Join(b16, "\n") {
 				t.Errorf("%s: Nix converts to\n%s\n%s\nnixhash prints\n%s\n%s", a, to32, to16, n32, b16)
 			}
+			// Nix reads SRI without padding; so does nixhash.
+			var sris []string
+			for _, h := range hs {
+				sris = append(sris, strings.TrimRight(h.SRI(), "="))
+			}
+			var fromSRI string
+			if n.NixHash != "" {
+				fromSRI = n.Run(t, n.Nix, append([]string{"hash", "to-base16"}, sris...)...)
+			} else {
+				fromSRI = n.Run(t, n.Nix, append([]string{"hash", "convert", "--to", "base16"}, sris...)...)
+			}
+			if fromSRI != strings.Join(b16, "\n") {
+				t.Errorf("%s: Nix reads unpadded SRI as\n%s\nwant\n%s", a, fromSRI, b16)
+			}
+			for i, s := range sris {
+				if got, err := nixhash.Parse(s); err != nil || got != hs[i] {
+					t.Errorf("Parse(%q) = %v, %v", s, got, err)
+				}
+			}
 			// What Nix printed parses back to the same hashes.
 			for i, s := range strings.Split(to32, "\n") {
 				if got, err := nixhash.ParseAny(s, a); err != nil || i >= len(hs) || got != hs[i] {

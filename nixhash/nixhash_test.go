@@ -66,6 +66,15 @@ func TestVectors(t *testing.T) {
 			if got, err := nixhash.ParseSRI(a + "-" + v.base64); err != nil || got != h {
 				t.Errorf("ParseSRI = %v, %v", got, err)
 			}
+			// Nix also reads SRI without the base64 padding, but not a bare
+			// base64 digest without it.
+			unpadded := strings.TrimRight(v.base64, "=")
+			if got, err := nixhash.Parse(a + "-" + unpadded); err != nil || got != h {
+				t.Errorf("Parse(unpadded SRI) = %v, %v", got, err)
+			}
+			if _, err := nixhash.ParseAny(unpadded, v.algo); err == nil && unpadded != v.base64 {
+				t.Errorf("ParseAny accepts unpadded bare base64 %q", unpadded)
+			}
 			var buf bytes.Buffer
 			w := nixhash.NewWriter(v.algo)
 			buf.WriteString("hello\n")

@@ -85,7 +85,12 @@ func decode(input, rest string, a Algorithm, sri bool) (Hash, error) {
 		if base64.StdEncoding.DecodedLen(n) > len(buf) {
 			return Hash{}, encodingError(input, "base64 digest too long for "+a.String())
 		}
-		m, err := base64.StdEncoding.Decode(buf[:], []byte(rest))
+		enc := base64.StdEncoding
+		if sri && n%4 != 0 {
+			// Nix reads SRI base64 without its padding too.
+			enc = base64.RawStdEncoding
+		}
+		m, err := enc.Decode(buf[:], []byte(rest))
 		if err != nil || m != size {
 			return Hash{}, encodingError(input, "invalid base64 digest for "+a.String())
 		}
