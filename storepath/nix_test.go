@@ -105,3 +105,21 @@ func TestAgainstNix(t *testing.T) {
 		}
 	})
 }
+
+// TestNamesAgainstNix checks CheckName against the names Nix 2.26 accepts
+// for a store path (`nix-store --print-fixed-path` validates the name
+// there; Nix 2.8 does not).
+func TestNamesAgainstNix(t *testing.T) {
+	n := nixtools.Require(t, nixtools.Modern)
+	h := nixhash.Sum(nixhash.SHA256, nil).Base16()
+	for _, name := range []string{
+		".", "..", ".-a", "..-a", "..a", ".foo", "a b", "a/b", "ü", "a\tb", "a?=+_.-", "a-", "a:b", "a@b", "a,b", "a~b",
+		strings.Repeat("a", storepath.MaxNameLen), strings.Repeat("a", storepath.MaxNameLen+1),
+	} {
+		_, nixErr := n.Try(n.NixStore, "--print-fixed-path", "sha256", h, name)
+		ours := storepath.CheckName(name)
+		if (nixErr == nil) != (ours == nil) {
+			t.Errorf("name %q: Nix says %v, CheckName %v", name, nixErr, ours)
+		}
+	}
+}
