@@ -38,20 +38,23 @@ func Nix32DecodedLen(n int) int {
 }
 
 // EncodeNix32 writes the nix32 encoding of src to dst, which must be
-// Nix32EncodedLen(len(src)) bytes long, and returns it. Nix writes the
-// digits from the last 5-bit group of the little-endian bit string to the
+// Nix32EncodedLen(len(src)) bytes long, and returns it. Nix reads src as a
+// little-endian bit string and writes its 5-bit groups from the last to the
 // first, so the text reads the number most significant digit first.
 func EncodeNix32(dst, src []byte) []byte {
 	n := Nix32EncodedLen(len(src))
 	dst = dst[:n]
-	for i := 0; i < n; i++ {
-		bit := (n - 1 - i) * 5
-		j, k := bit/8, uint(bit%8)
-		c := uint(src[j]) >> k
-		if j+1 < len(src) {
-			c |= uint(src[j+1]) << (8 - k)
+	var acc uint // bits of src not yet written, least significant first
+	bits, j := 0, 0
+	for i := n - 1; i >= 0; i-- {
+		if bits < 5 && j < len(src) {
+			acc |= uint(src[j]) << bits
+			bits += 8
+			j++
 		}
-		dst[i] = nix32Alphabet[c&0x1f]
+		dst[i] = nix32Alphabet[acc&0x1f]
+		acc >>= 5
+		bits -= 5
 	}
 	return dst
 }
@@ -74,22 +77,28 @@ func DecodeNix32(dst []byte, src string) bool {
 	if Nix32DecodedLen(len(src)) != len(dst) {
 		return false
 	}
-	clear(dst)
-	for i := 0; i < len(src); i++ {
-		d := nix32Index[src[len(src)-1-i]]
+	var acc uint // decoded bits not yet stored, least significant first
+	bits, j := 0, 0
+	for i := len(src) - 1; i >= 0; i-- {
+		d := nix32Index[src[i]]
 		if d == 0xff {
 			return false
 		}
-		bit := i * 5
-		j, k := bit/8, uint(bit%8)
-		dst[j] |= d << k
-		if hi := d >> (8 - k); j+1 < len(dst) {
-			dst[j+1] |= hi
-		} else if hi != 0 {
-			return false
+		acc |= uint(d) << bits
+		bits += 5
+		if bits >= 8 && j < len(dst) {
+			dst[j] = byte(acc)
+			acc >>= 8
+			bits -= 8
+			j++
 		}
 	}
-	return true
+	if j < len(dst) {
+		dst[j] = byte(acc)
+		acc >>= 8
+		j++
+	}
+	return j == len(dst) && acc == 0
 }
 
 // grow extends dst by n bytes.
