@@ -132,4 +132,3 @@ func BenchmarkStorePathParse(b *testing.B) {
 		}
 	})
 }
-
