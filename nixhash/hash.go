@@ -120,8 +120,12 @@ func (h Hash) AppendSRI(dst []byte) []byte {
 	return h.AppendText(dst, Base64, false)
 }
 
-// Text returns h's digest in encoding e, prefixed with "<algo>:" if asked.
+// Text returns h's digest in encoding e, prefixed with "<algo>:" if asked;
+// "" for the zero Hash.
 func (h Hash) Text(e Encoding, prefixed bool) string {
+	if h.IsZero() {
+		return ""
+	}
 	var buf [8 + 2*MaxSize]byte
 	return string(h.AppendText(buf[:0], e, prefixed))
 }
@@ -141,8 +145,11 @@ func (h Hash) Nix32() string { return h.Text(Nix32, false) }
 func (h Hash) Base64() string { return h.Text(Base64, false) }
 
 // SRI returns "<algo>-<base64>", what `nix hash file` and `nix hash path`
-// print.
+// print; "" for the zero Hash.
 func (h Hash) SRI() string {
+	if h.IsZero() {
+		return ""
+	}
 	var buf [8 + 2*MaxSize]byte
 	return string(h.AppendSRI(buf[:0]))
 }

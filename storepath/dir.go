@@ -26,7 +26,10 @@ func (d Dir) AppendPath(dst []byte, p Path) []byte {
 	return p.AppendBase(append(append(dst, d...), '/'))
 }
 
-// String returns p in d, "<d>/<hash part>-<name>".
+// String returns p in d, "<d>/<hash part>-<name>"; "" for the zero Path.
 func (d Dir) String(p Path) string {
+	if p.IsZero() {
+		return ""
+	}
 	return string(d.AppendPath(make([]byte, 0, len(d)+1+HashLen+1+len(p.name)), p))
 }

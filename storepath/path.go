@@ -126,8 +126,13 @@ func (p Path) AppendBase(dst []byte) []byte {
 	return append(append(dst, '-'), p.name...)
 }
 
-// Base returns "<hash part>-<name>".
-func (p Path) Base() string { return string(p.AppendBase(make([]byte, 0, HashLen+1+len(p.name)))) }
+// Base returns "<hash part>-<name>"; "" for the zero Path.
+func (p Path) Base() string {
+	if p.IsZero() {
+		return ""
+	}
+	return string(p.AppendBase(make([]byte, 0, HashLen+1+len(p.name))))
+}
 
 // String returns the path in DefaultDir.
 func (p Path) String() string { return DefaultDir.String(p) }

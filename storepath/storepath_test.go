@@ -143,3 +143,14 @@ func ExampleDir_Text() {
 	fmt.Println(p)
 	// Output: /nix/store/4g4g9i669dl63abpww0djbl2jxl6bwiz-x
 }
+
+func TestZero(t *testing.T) {
+	var p storepath.Path
+	if p.String() != "" || p.Base() != "" || !p.IsZero() {
+		t.Fatalf("zero Path prints %q", p)
+	}
+	var h nixhash.Hash
+	if h.String() != "" || h.SRI() != "" || h.Base16() != "" {
+		t.Fatalf("zero Hash prints %q", h)
+	}
+}
