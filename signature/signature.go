@@ -176,13 +176,18 @@ func Count(keys []PublicKey, fingerprint []byte, sigs []string) int {
 
 // Fingerprint returns what Nix signs for a store path:
 // "1;<path>;sha256:<nix32 narHash>;<narSize>;<refs>", the references as
-// full paths, sorted and joined by ','. The NAR hash must be SHA-256.
+// full paths, sorted and joined by ','. The NAR hash must be SHA-256 and
+// the size known (not 0), as Nix requires.
 func Fingerprint(dir storepath.Dir, path storepath.Path, narHash nixhash.Hash, narSize uint64, refs []storepath.Path) ([]byte, error) {
 	if narHash.Algorithm() != nixhash.SHA256 {
 		return nil, invalid(dir.String(path), "fingerprint needs a sha256 NAR hash, not "+narHash.Algorithm().String())
 	}
 	if path.IsZero() {
 		return nil, invalid("", "fingerprint of no store path")
+	}
+	if narSize == 0 {
+		// As Nix: a size of 0 means "unknown", and no NAR is that short.
+		return nil, invalid(dir.String(path), "fingerprint needs the NAR size")
 	}
 	sorted := slices.Clone(refs)
 	slices.SortFunc(sorted, storepath.Path.Compare)

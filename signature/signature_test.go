@@ -74,6 +74,9 @@ func TestFingerprint(t *testing.T) {
 	if _, err := signature.Fingerprint(storepath.DefaultDir, mustPath(t, fpPath), nixhash.Sum(nixhash.SHA1, nil), 208, nil); !errors.Is(err, signature.ErrInvalid) {
 		t.Fatalf("sha1 NAR hash: %v", err)
 	}
+	if _, err := signature.Fingerprint(storepath.DefaultDir, mustPath(t, fpPath), h, 0, nil); !errors.Is(err, signature.ErrInvalid) {
+		t.Fatalf("unknown NAR size: %v", err)
+	}
 }
 
 func TestSignVerify(t *testing.T) {
