@@ -101,6 +101,9 @@ func TestDumpAgainstNix(t *testing.T) {
 			if err != nil {
 				t.Fatalf("nix-store --dump %s: %v", root, err)
 			}
+			if n, err := Copy(io.Discard, bytes.NewReader(theirs)); err != nil || n != int64(len(theirs)) {
+				t.Fatalf("Copy(nix-store --dump %s) = %d, %v", root, n, err)
+			}
 			if !bytes.Equal(ours, theirs) {
 				t.Fatalf("%s: DumpPath differs from nix-store --dump (%d vs %d bytes)\nours   %q\ntheirs %q", root, len(ours), len(theirs), ours, theirs)
 			}
