@@ -128,8 +128,11 @@ func (e *endless) Read(p []byte) (int, error) {
 //   - op=Encode: EncodeWire into a reused wire.Writer over io.Discard, and
 //     the hand-written append into a reused buffer;
 //   - op=Append: AppendWire into a reused buffer, and the same;
-//   - op=DecodeFresh: ConsumeWire into a new value (what wire.Unmarshal
-//     into a new message does), and the hand-written decode into a new value;
+//   - op=DecodeFresh: DecodeWire from a wire.Reader into a new value (what
+//     a client does with each reply), and the hand-written decode of a
+//     []byte into a new value;
+//   - op=ConsumeFresh: ConsumeWire into a new value (what wire.Unmarshal
+//     into a new message does), and the same by hand;
 //   - op=Consume: ConsumeWire into a reused value, and the same by hand;
 //   - op=DecodeReused: DecodeWire from a wire.Reader into a reused value,
 //     and the hand-written decode of a []byte into a reused value.
@@ -169,7 +172,8 @@ func BenchmarkQueryPathInfoCodec(b *testing.B) {
 	}{
 		{"Encode", func() error { return m.EncodeWire(w, p) }, handAppend},
 		{"Append", func() error { _, err := m.AppendWire(buf[:0], p); return err }, handAppend},
-		{"DecodeFresh", func() error { _, err := new(messages.QueryPathInfoReply).ConsumeWire(enc, p); return err }, handFresh},
+		{"DecodeFresh", func() error { return new(messages.QueryPathInfoReply).DecodeWire(r, p) }, handFresh},
+		{"ConsumeFresh", func() error { _, err := new(messages.QueryPathInfoReply).ConsumeWire(enc, p); return err }, handFresh},
 		{"Consume", func() error { _, err := genInto.ConsumeWire(enc, p); return err }, handReused},
 		{"DecodeReused", func() error { return genDecInto.DecodeWire(r, p) }, handReused},
 	}
