@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"unsafe"
 )
 
 var (
@@ -101,12 +102,16 @@ func (w *Writer) room(n int) error {
 // per value: generated code encodes a message that fits in the buffer this
 // way (Reserve(m.WireSize(p)), AppendWire, Commit).
 func (w *Writer) Reserve(n int) (b []byte, ok bool) {
-	if cap(w.buf)-len(w.buf) < n {
-		if n > cap(w.buf) || w.Flush() != nil {
-			return nil, false
-		}
+	if b := w.buf; n <= cap(b)-len(b) && w.err == nil {
+		return b[len(b):len(b)], true
 	}
-	if w.err != nil {
+	return w.reserveSlow(n)
+}
+
+// reserveSlow is Reserve when the buffer must be flushed first, or cannot
+// serve.
+func (w *Writer) reserveSlow(n int) ([]byte, bool) {
+	if n > cap(w.buf) || w.Flush() != nil {
 		return nil, false
 	}
 	return w.buf[len(w.buf):len(w.buf)], true
@@ -117,15 +122,19 @@ func (w *Writer) Reserve(n int) (b []byte, ok bool) {
 // (it was reallocated by append) is copied in as by Write instead, so that
 // a wrong size can cost speed but never corrupt the stream.
 func (w *Writer) Commit(b []byte) {
-	n := len(w.buf)
-	if len(b) == 0 {
-		return
-	}
-	if len(b) <= cap(w.buf)-n && &w.buf[:n+1][n] == &b[0] {
+	if n := len(w.buf); len(b) <= cap(w.buf)-n && unsafe.SliceData(b) == unsafe.SliceData(w.buf[n:]) {
 		w.buf = w.buf[:n+len(b)]
 		return
 	}
-	w.Write(b)
+	w.commitSlow(b)
+}
+
+// commitSlow is Commit for a slice that is not in the free part of the
+// buffer.
+func (w *Writer) commitSlow(b []byte) {
+	if len(b) > 0 {
+		w.Write(b)
+	}
 }
 
 // Uint64 writes a number.
