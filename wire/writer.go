@@ -103,7 +103,7 @@ func (w *Writer) room(n int) error {
 // way (Reserve(m.WireSize(p)), AppendWire, Commit).
 func (w *Writer) Reserve(n int) (b []byte, ok bool) {
 	if b := w.buf; n <= cap(b)-len(b) && w.err == nil {
-		return b[len(b):len(b)], true
+		return b[len(b):], true
 	}
 	return w.reserveSlow(n)
 }
@@ -114,7 +114,7 @@ func (w *Writer) reserveSlow(n int) ([]byte, bool) {
 	if n > cap(w.buf) || w.Flush() != nil {
 		return nil, false
 	}
-	return w.buf[len(w.buf):len(w.buf)], true
+	return w.buf[len(w.buf):], true
 }
 
 // Commit adds to the buffered data the bytes appended to a slice returned
