@@ -122,8 +122,8 @@ func (c *fn) elemsSize(elems []*elemIR, recv val) (int, []jen.Code) {
 }
 
 // structBody returns the code of the struct recv's elements in the
-// function's mode. A struct of layouts chooses the first layout whose
-// gates hold:
+// function's mode (for EncodeWire, after encodeBuffered). A struct of
+// layouts chooses the first layout whose gates hold:
 //
 //	switch {
 //	case p.Version < 0x119:
