@@ -170,7 +170,8 @@ func (listEmitter) consume(c *fn, t *typ, v val, p fieldPath) []jen.Code {
 }
 
 // decode: the count cannot be checked against the input, so at most
-// streamPrealloc elements are made before they arrive:
+// streamPrealloc elements are made before they arrive, and then the list
+// grows by doubling as they do, to exactly n0 elements (wire.GrowList):
 //
 //	var n0 int
 //	if n0, err = r.Count(0, 1048576); err != nil { ... }
@@ -178,11 +179,11 @@ func (listEmitter) consume(c *fn, t *typ, v val, p fieldPath) []jen.Code {
 //	if cap(l0) >= n0 {
 //		l0 = l0[:n0]
 //	} else {
-//		l0 = make([]T, 0, min(n0, 1024))
+//		l0 = make([]T, min(n0, 1024))
 //	}
 //	for i0 := range n0 {
 //		if i0 == len(l0) {
-//			l0 = append(l0, zero)
+//			l0 = wire.GrowList(l0, n0, 1024)
 //		}
 //		...decode l0[i0] at path [i0]...
 //	}
@@ -200,7 +201,7 @@ func (c *fn) growList(t *typ, v val, n string, p fieldPath) []jen.Code {
 	c.used[i] = true
 	body := []jen.Code{
 		jen.If(jen.Id(i).Op("==").Len(jen.Id(l))).Block(
-			jen.Id(l).Op("=").Append(jen.Id(l), c.g.zero(t.elem)),
+			jen.Id(l).Op("=").Add(wireID("GrowList")).Call(jen.Id(l), jen.Id(n), jen.Lit(streamPrealloc)),
 		),
 	}
 	body = append(body, c.value(t.elem, indexed(l, i), p.index(i))...)
@@ -209,7 +210,7 @@ func (c *fn) growList(t *typ, v val, n string, p fieldPath) []jen.Code {
 		jen.If(jen.Cap(jen.Id(l)).Op(">=").Id(n)).Block(
 			jen.Id(l).Op("=").Id(l).Index(jen.Empty(), jen.Id(n)),
 		).Else().Block(
-			jen.Id(l).Op("=").Make(c.g.goType(t), jen.Lit(0), jen.Min(jen.Id(n), jen.Lit(streamPrealloc))),
+			jen.Id(l).Op("=").Make(c.g.goType(t), jen.Min(jen.Id(n), jen.Lit(streamPrealloc))),
 		),
 		jen.For(jen.Id(i).Op(":=").Range().Id(n)).Block(body...),
 		v.expr().Op("=").Id(l),

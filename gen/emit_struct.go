@@ -122,8 +122,8 @@ func (c *fn) elemsSize(elems []*elemIR, recv val) (int, []jen.Code) {
 }
 
 // structBody returns the code of the struct recv's elements in the
-// function's mode. A struct of layouts chooses the first layout whose
-// gates hold:
+// function's mode (for EncodeWire, after encodeBuffered). A struct of
+// layouts chooses the first layout whose gates hold:
 //
 //	switch {
 //	case p.Version < 0x119:
@@ -135,6 +135,32 @@ func (c *fn) elemsSize(elems []*elemIR, recv val) (int, []jen.Code) {
 //		...every field gets its default...
 //	}
 func (c *fn) structBody(s *structIR, recv val) []jen.Code {
+	if c.mode == mEncode {
+		return append([]jen.Code{c.encodeBuffered(recv)}, c.structElems(s, recv)...)
+	}
+	return c.structElems(s, recv)
+}
+
+// encodeBuffered starts a struct's EncodeWire: a value that fits in the
+// Writer's buffer is appended straight into it (one size pass, then
+// AppendWire's straight-line appends, with no Writer call per value); only
+// a larger one is written value by value.
+//
+//	if b, ok := w.Reserve(m.WireSize(p)); ok {
+//		b, err := m.AppendWire(b, p)
+//		w.Commit(b)
+//		return err
+//	}
+func (c *fn) encodeBuffered(recv val) jen.Code {
+	return jen.If(jen.List(jen.Id("b"), jen.Id("ok")).Op(":=").Id("w").Dot("Reserve").Call(recv.recv().Dot("WireSize").Call(c.proto())), jen.Id("ok")).Block(
+		jen.List(jen.Id("b"), jen.Id("err")).Op(":=").Add(recv.recv().Dot("AppendWire").Call(jen.Id("b"), c.proto())),
+		jen.Id("w").Dot("Commit").Call(jen.Id("b")),
+		jen.Return(jen.Id("err")),
+	)
+}
+
+// structElems is structBody without encodeBuffered.
+func (c *fn) structElems(s *structIR, recv val) []jen.Code {
 	if s.layouts == nil {
 		return c.elems(s.elems, recv)
 	}

@@ -1555,6 +1555,11 @@ func (m *Ack) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *Ack) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Value u64
 	w.Uint64(m.Value)
 	return w.Err()
@@ -1644,6 +1649,11 @@ func (m *DrvOutput) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *DrvOutput) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("DrvOutput", ".DrvPath", err)
@@ -1775,6 +1785,11 @@ func (m *UnkeyedRealisation) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // an error, part of m may have been written.
 func (m *UnkeyedRealisation) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// OutPath StorePath
 	if err = m.OutPath.Validate(); err != nil {
 		return wire.EncodeError("UnkeyedRealisation", ".OutPath", err)
@@ -1820,11 +1835,11 @@ func (m *UnkeyedRealisation) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]Signature, 0, min(n0, 1024))
+		l0 = make([]Signature, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v1 string
 		if v1, err = r.String(0, 4096); err != nil {
@@ -1963,6 +1978,11 @@ func (m *Realisation) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Realisation) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("Realisation", ".DrvPath", err)
@@ -2036,11 +2056,11 @@ func (m *Realisation) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]Signature, 0, min(n0, 1024))
+		l0 = make([]Signature, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v3 string
 		if v3, err = r.String(0, 4096); err != nil {
@@ -2143,6 +2163,11 @@ func (m *DerivationOutput) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *DerivationOutput) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path optional<StorePath, empty>
 	if len(m.Path) != 0 {
 		if err = m.Path.Validate(); err != nil {
@@ -2444,6 +2469,11 @@ func (m *BasicDerivation) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *BasicDerivation) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Outputs map<OutputName, DerivationOutput>
 	if uint64(len(m.Outputs)) > 1048576 {
 		return wire.EncodeError("BasicDerivation", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
@@ -2572,11 +2602,11 @@ func (m *BasicDerivation) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n1 {
 		l0 = l0[:n1]
 	} else {
-		l0 = make([]StorePath, 0, min(n1, 1024))
+		l0 = make([]StorePath, min(n1, 1024))
 	}
 	for i1 := range n1 {
 		if i1 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n1, 1024)
 		}
 		var v1 string
 		if v1, err = r.String(0, 4096); err != nil {
@@ -2605,11 +2635,11 @@ func (m *BasicDerivation) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l1) >= n2 {
 		l1 = l1[:n2]
 	} else {
-		l1 = make([]string, 0, min(n2, 1024))
+		l1 = make([]string, min(n2, 1024))
 	}
 	for i2 := range n2 {
 		if i2 == len(l1) {
-			l1 = append(l1, "")
+			l1 = wire.GrowList(l1, n2, 1024)
 		}
 		if l1[i2], err = r.String(0, 67108864); err != nil {
 			return wire.ReadError("BasicDerivation", ".Args["+strconv.Itoa(i2)+"]", r.ValueOffset(), start, err)
@@ -2765,6 +2795,11 @@ func (m *SubstitutablePathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 // an error, part of m may have been written.
 func (m *SubstitutablePathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Deriver optional<StorePath, empty>
 	if len(m.Deriver) != 0 {
 		if err = m.Deriver.Validate(); err != nil {
@@ -2821,11 +2856,11 @@ func (m *SubstitutablePathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v1 string
 		if v1, err = r.String(0, 4096); err != nil {

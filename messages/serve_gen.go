@@ -73,6 +73,11 @@ func (m *ServeClientHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ServeClientHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Magic u64 const 957128171
 	w.Uint64(957128171)
 	return w.Err()
@@ -147,6 +152,11 @@ func (m *ServeServerHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ServeServerHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Magic u64 const 1414721227
 	w.Uint64(1414721227)
 	// Version u32
@@ -218,6 +228,11 @@ func (m *ServeClientVersion) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ServeClientVersion) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Version u32
 	w.Uint64(uint64(m.Version))
 	return w.Err()
@@ -452,6 +467,11 @@ func (m *ServeUnkeyedValidPathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // an error, part of m may have been written.
 func (m *ServeUnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Deriver optional<StorePath, empty>
 	if len(m.Deriver) != 0 {
 		if err = m.Deriver.Validate(); err != nil {
@@ -535,11 +555,11 @@ func (m *ServeUnkeyedValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) err
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v1 string
 		if v1, err = r.String(0, 4096); err != nil {
@@ -589,11 +609,11 @@ func (m *ServeUnkeyedValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) err
 		if cap(l1) >= n1 {
 			l1 = l1[:n1]
 		} else {
-			l1 = make([]Signature, 0, min(n1, 1024))
+			l1 = make([]Signature, min(n1, 1024))
 		}
 		for i1 := range n1 {
 			if i1 == len(l1) {
-				l1 = append(l1, "")
+				l1 = wire.GrowList(l1, n1, 1024)
 			}
 			var v4 string
 			if v4, err = r.String(0, 4096); err != nil {
@@ -676,6 +696,11 @@ func (m *ServePathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *ServePathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("ServePathInfo", ".Path", err)
@@ -848,6 +873,11 @@ func (m *ServeBuildOptions) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ServeBuildOptions) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// MaxSilentTime u32
 	w.Uint64(uint64(m.MaxSilentTime))
 	// BuildTimeout u32
@@ -1221,6 +1251,11 @@ func (m *ServeBuildResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *ServeBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Status BuildStatus
 	if !m.Status.Valid(p) {
 		return wire.EncodeError("ServeBuildResult", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
@@ -1528,6 +1563,11 @@ func (m *ServeQueryValidPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byt
 // an error, part of m may have been written.
 func (m *ServeQueryValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Lock bool
 	w.Bool(m.Lock)
 	// Substitute bool
@@ -1571,11 +1611,11 @@ func (m *ServeQueryValidPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) e
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -1667,6 +1707,11 @@ func (m *ServeQueryValidPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // an error, part of m may have been written.
 func (m *ServeQueryValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Valid set<StorePath>
 	if uint64(len(m.Valid)) > 1048576 {
 		return wire.EncodeError("ServeQueryValidPathsReply", ".Valid", &wire.LimitError{What: "count", N: uint64(len(m.Valid)), Max: 1048576})
@@ -1698,11 +1743,11 @@ func (m *ServeQueryValidPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) err
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -1794,6 +1839,11 @@ func (m *ServeQueryPathInfosRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte
 // an error, part of m may have been written.
 func (m *ServeQueryPathInfosRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Paths set<StorePath>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("ServeQueryPathInfosRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -1825,11 +1875,11 @@ func (m *ServeQueryPathInfosRequest) DecodeWire(r *wire.Reader, p wire.Proto) er
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -1929,6 +1979,11 @@ func (m *ServeQueryPathInfosReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, 
 // an error, part of m may have been written.
 func (m *ServeQueryPathInfosReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Infos list<ServePathInfo, terminated>
 	if uint64(len(m.Infos)) > 1048576 {
 		return wire.EncodeError("ServeQueryPathInfosReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 1048576})
@@ -2042,6 +2097,11 @@ func (m *ServeDumpStorePathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // an error, part of m may have been written.
 func (m *ServeDumpStorePathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("ServeDumpStorePathRequest", ".Path", err)
@@ -2099,6 +2159,11 @@ func (m *ServeImportPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ServeImportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	return w.Err()
 }
 
@@ -2195,6 +2260,11 @@ func (m *ServeExportPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // an error, part of m may have been written.
 func (m *ServeExportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Sign u32
 	w.Uint64(uint64(m.Sign))
 	// Paths set<StorePath>
@@ -2234,11 +2304,11 @@ func (m *ServeExportPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v1 string
 		if v1, err = r.String(0, 4096); err != nil {
@@ -2335,6 +2405,11 @@ func (m *ServeBuildPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // an error, part of m may have been written.
 func (m *ServeBuildPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Paths list<DerivedPath>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("ServeBuildPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -2370,11 +2445,11 @@ func (m *ServeBuildPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error 
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]DerivedPath, 0, min(n0, 1024))
+		l0 = make([]DerivedPath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 65536); err != nil {
@@ -2458,6 +2533,11 @@ func (m *ServeBuildPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ServeBuildPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Status u32
 	w.Uint64(uint64(m.Status))
 	// ErrorMsg string when Status != 0
@@ -2577,6 +2657,11 @@ func (m *ServeQueryClosureRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, 
 // an error, part of m may have been written.
 func (m *ServeQueryClosureRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// IncludeOutputs bool
 	w.Bool(m.IncludeOutputs)
 	// Paths set<StorePath>
@@ -2614,11 +2699,11 @@ func (m *ServeQueryClosureRequest) DecodeWire(r *wire.Reader, p wire.Proto) erro
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -2710,6 +2795,11 @@ func (m *ServeQueryClosureReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // an error, part of m may have been written.
 func (m *ServeQueryClosureReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Closure set<StorePath>
 	if uint64(len(m.Closure)) > 1048576 {
 		return wire.EncodeError("ServeQueryClosureReply", ".Closure", &wire.LimitError{What: "count", N: uint64(len(m.Closure)), Max: 1048576})
@@ -2741,11 +2831,11 @@ func (m *ServeQueryClosureReply) DecodeWire(r *wire.Reader, p wire.Proto) error 
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -2838,6 +2928,11 @@ func (m *ServeBuildDerivationRequest) ConsumeWire(b []byte, p wire.Proto) ([]byt
 // an error, part of m may have been written.
 func (m *ServeBuildDerivationRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("ServeBuildDerivationRequest", ".DrvPath", err)
@@ -3101,6 +3196,11 @@ func (m *ServeAddToStoreNarRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // an error, part of m may have been written.
 func (m *ServeAddToStoreNarRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("ServeAddToStoreNarRequest", ".Path", err)
@@ -3206,11 +3306,11 @@ func (m *ServeAddToStoreNarRequest) DecodeWire(r *wire.Reader, p wire.Proto) err
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v3 string
 		if v3, err = r.String(0, 4096); err != nil {
@@ -3245,11 +3345,11 @@ func (m *ServeAddToStoreNarRequest) DecodeWire(r *wire.Reader, p wire.Proto) err
 	if cap(l1) >= n1 {
 		l1 = l1[:n1]
 	} else {
-		l1 = make([]Signature, 0, min(n1, 1024))
+		l1 = make([]Signature, min(n1, 1024))
 	}
 	for i1 := range n1 {
 		if i1 == len(l1) {
-			l1 = append(l1, "")
+			l1 = wire.GrowList(l1, n1, 1024)
 		}
 		var v5 string
 		if v5, err = r.String(0, 4096); err != nil {

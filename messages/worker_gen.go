@@ -157,6 +157,11 @@ func (m *WorkerClientHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *WorkerClientHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Magic u64 const 1852405859
 	w.Uint64(1852405859)
 	return w.Err()
@@ -232,6 +237,11 @@ func (m *WorkerServerHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *WorkerServerHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Magic u64 const 1685612911
 	w.Uint64(1685612911)
 	// Version u32
@@ -305,6 +315,11 @@ func (m *WorkerClientVersion) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *WorkerClientVersion) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Version u32
 	w.Uint64(uint64(m.Version))
 	return w.Err()
@@ -393,6 +408,11 @@ func (m *FeatureSet) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *FeatureSet) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Features set<string>
 	if uint64(len(m.Features)) > 1024 {
 		return wire.EncodeError("FeatureSet", ".Features", &wire.LimitError{What: "count", N: uint64(len(m.Features)), Max: 1024})
@@ -421,11 +441,11 @@ func (m *FeatureSet) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]string, 0, min(n0, 1024))
+		l0 = make([]string, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		if l0[i0], err = r.String(0, 1024); err != nil {
 			return wire.ReadError("FeatureSet", ".Features["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -535,6 +555,11 @@ func (m *ClientPostHandshake) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ClientPostHandshake) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// CPUAffinity optional<u32> since 1.14
 	if p.Version >= 0x10e {
 		if m.CPUAffinity == nil {
@@ -676,6 +701,11 @@ func (m *ClientHandshakeInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ClientHandshakeInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// DaemonVersion string since 1.33
 	if p.Version >= 0x121 {
 		if uint64(len(m.DaemonVersion)) > 1048576 {
@@ -1170,6 +1200,11 @@ func (m *StderrNext) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *StderrNext) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Message string
 	if uint64(len(m.Message)) > 1048576 {
 		return wire.EncodeError("StderrNext", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 1048576})
@@ -1236,6 +1271,11 @@ func (m *StderrRead) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *StderrRead) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Len u64
 	w.Uint64(m.Len)
 	return w.Err()
@@ -1305,6 +1345,11 @@ func (m *StderrReadData) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *StderrReadData) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Data bytes
 	if uint64(len(m.Data)) > 67108864 {
 		return wire.EncodeError("StderrReadData", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 67108864})
@@ -1374,6 +1419,11 @@ func (m *StderrWrite) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *StderrWrite) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Data bytes
 	if uint64(len(m.Data)) > 67108864 {
 		return wire.EncodeError("StderrWrite", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 67108864})
@@ -1427,6 +1477,11 @@ func (m *StderrLast) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *StderrLast) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	return w.Err()
 }
 
@@ -1635,6 +1690,11 @@ func (m *StderrError) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *StderrError) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	switch {
 	case p.Version >= 0x11a:
 		// Type string const "Error"
@@ -1726,11 +1786,11 @@ func (m *StderrError) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l0) >= n0 {
 			l0 = l0[:n0]
 		} else {
-			l0 = make([]Trace, 0, min(n0, 1024))
+			l0 = make([]Trace, min(n0, 1024))
 		}
 		for i0 := range n0 {
 			if i0 == len(l0) {
-				l0 = append(l0, Trace{})
+				l0 = wire.GrowList(l0, n0, 1024)
 			}
 			if err = l0[i0].DecodeWire(r, p); err != nil {
 				return wire.ReadError("StderrError", ".Traces["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -1821,6 +1881,11 @@ func (m *Trace) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *Trace) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// HavePos u64 const 0
 	w.Uint64(0)
 	// Hint string
@@ -1969,6 +2034,11 @@ func (m *StderrStartActivity) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // an error, part of m may have been written.
 func (m *StderrStartActivity) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// ID u64
 	w.Uint64(m.ID)
 	// Level Verbosity
@@ -2032,11 +2102,11 @@ func (m *StderrStartActivity) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]Field, 0, min(n0, 1024))
+		l0 = make([]Field, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, nil)
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		if l0[i0], err = DecodeField(r, p); err != nil {
 			return wire.ReadError("StderrStartActivity", ".Fields["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -2093,6 +2163,11 @@ func (m *StderrStopActivity) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *StderrStopActivity) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// ID u64
 	w.Uint64(m.ID)
 	return w.Err()
@@ -2200,6 +2275,11 @@ func (m *StderrResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *StderrResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// ID u64
 	w.Uint64(m.ID)
 	// Type ResultType
@@ -2244,11 +2324,11 @@ func (m *StderrResult) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]Field, 0, min(n0, 1024))
+		l0 = make([]Field, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, nil)
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		if l0[i0], err = DecodeField(r, p); err != nil {
 			return wire.ReadError("StderrResult", ".Fields["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -2437,6 +2517,11 @@ func (m *FieldInt) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *FieldInt) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Value u64
 	w.Uint64(m.Value)
 	return w.Err()
@@ -2503,6 +2588,11 @@ func (m *FieldString) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *FieldString) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Value string
 	if uint64(len(m.Value)) > 1048576 {
 		return wire.EncodeError("FieldString", ".Value", &wire.LimitError{What: "string length", N: uint64(len(m.Value)), Max: 1048576})
@@ -2754,6 +2844,11 @@ func (m *UnkeyedValidPathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // an error, part of m may have been written.
 func (m *UnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Deriver optional<StorePath, empty>
 	if len(m.Deriver) != 0 {
 		if err = m.Deriver.Validate(); err != nil {
@@ -2848,11 +2943,11 @@ func (m *UnkeyedValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v2 string
 		if v2, err = r.String(0, 4096); err != nil {
@@ -2892,11 +2987,11 @@ func (m *UnkeyedValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l1) >= n1 {
 			l1 = l1[:n1]
 		} else {
-			l1 = make([]Signature, 0, min(n1, 1024))
+			l1 = make([]Signature, min(n1, 1024))
 		}
 		for i1 := range n1 {
 			if i1 == len(l1) {
-				l1 = append(l1, "")
+				l1 = wire.GrowList(l1, n1, 1024)
 			}
 			var v4 string
 			if v4, err = r.String(0, 4096); err != nil {
@@ -3169,6 +3264,11 @@ func (m *ValidPathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *ValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("ValidPathInfo", ".Path", err)
@@ -3280,11 +3380,11 @@ func (m *ValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v3 string
 		if v3, err = r.String(0, 4096); err != nil {
@@ -3324,11 +3424,11 @@ func (m *ValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l1) >= n1 {
 			l1 = l1[:n1]
 		} else {
-			l1 = make([]Signature, 0, min(n1, 1024))
+			l1 = make([]Signature, min(n1, 1024))
 		}
 		for i1 := range n1 {
 			if i1 == len(l1) {
-				l1 = append(l1, "")
+				l1 = wire.GrowList(l1, n1, 1024)
 			}
 			var v5 string
 			if v5, err = r.String(0, 4096); err != nil {
@@ -3746,6 +3846,11 @@ func (m *BuildResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *BuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Status BuildStatus
 	if !m.Status.Valid(p) {
 		return wire.EncodeError("BuildResult", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
@@ -4094,6 +4199,11 @@ func (m *KeyedBuildResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *KeyedBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path DerivedPath
 	if uint64(len(m.Path)) > 65536 {
 		return wire.EncodeError("KeyedBuildResult", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 65536})
@@ -4303,6 +4413,11 @@ func (m *Missing) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Missing) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// WillBuild set<StorePath>
 	if uint64(len(m.WillBuild)) > 1048576 {
 		return wire.EncodeError("Missing", ".WillBuild", &wire.LimitError{What: "count", N: uint64(len(m.WillBuild)), Max: 1048576})
@@ -4366,11 +4481,11 @@ func (m *Missing) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -4391,11 +4506,11 @@ func (m *Missing) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l1) >= n1 {
 		l1 = l1[:n1]
 	} else {
-		l1 = make([]StorePath, 0, min(n1, 1024))
+		l1 = make([]StorePath, min(n1, 1024))
 	}
 	for i1 := range n1 {
 		if i1 == len(l1) {
-			l1 = append(l1, "")
+			l1 = wire.GrowList(l1, n1, 1024)
 		}
 		var v1 string
 		if v1, err = r.String(0, 4096); err != nil {
@@ -4416,11 +4531,11 @@ func (m *Missing) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l2) >= n2 {
 		l2 = l2[:n2]
 	} else {
-		l2 = make([]StorePath, 0, min(n2, 1024))
+		l2 = make([]StorePath, min(n2, 1024))
 	}
 	for i2 := range n2 {
 		if i2 == len(l2) {
-			l2 = append(l2, "")
+			l2 = wire.GrowList(l2, n2, 1024)
 		}
 		var v2 string
 		if v2, err = r.String(0, 4096); err != nil {
@@ -4501,6 +4616,11 @@ func (m *Setting) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *Setting) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Name string
 	if uint64(len(m.Name)) > 1048576 {
 		return wire.EncodeError("Setting", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
@@ -4729,6 +4849,11 @@ func (m *ClientSettings) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *ClientSettings) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// KeepFailed bool
 	w.Bool(m.KeepFailed)
 	// KeepGoing bool
@@ -4851,11 +4976,11 @@ func (m *ClientSettings) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l0) >= n0 {
 			l0 = l0[:n0]
 		} else {
-			l0 = make([]Setting, 0, min(n0, 1024))
+			l0 = make([]Setting, min(n0, 1024))
 		}
 		for i0 := range n0 {
 			if i0 == len(l0) {
-				l0 = append(l0, Setting{})
+				l0 = wire.GrowList(l0, n0, 1024)
 			}
 			if err = l0[i0].DecodeWire(r, p); err != nil {
 				return wire.ReadError("ClientSettings", ".Overrides["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -5090,6 +5215,11 @@ func (m *GCPathsSpecific) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *GCPathsSpecific) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Paths set<StorePath>
 	if uint64(len(m.Paths)) > 16777216 {
 		return wire.EncodeError("GCPathsSpecific", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
@@ -5123,11 +5253,11 @@ func (m *GCPathsSpecific) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -5178,6 +5308,11 @@ func (m *GCPathsWholeStore) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *GCPathsWholeStore) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	return w.Err()
 }
 
@@ -5367,6 +5502,11 @@ func (m *GCOptions) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *GCOptions) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Action GCAction
 	if !m.Action.Valid(p) {
 		return wire.EncodeError("GCOptions", ".Action", wire.Invalid("GCAction value", uint64(m.Action)))
@@ -5434,11 +5574,11 @@ func (m *GCOptions) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l0) >= n0 {
 			l0 = l0[:n0]
 		} else {
-			l0 = make([]StorePath, 0, min(n0, 1024))
+			l0 = make([]StorePath, min(n0, 1024))
 		}
 		for i0 := range n0 {
 			if i0 == len(l0) {
-				l0 = append(l0, "")
+				l0 = wire.GrowList(l0, n0, 1024)
 			}
 			var v1 string
 			if v1, err = r.String(0, 4096); err != nil {
@@ -5574,6 +5714,11 @@ func (m *GCResults) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *GCResults) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Paths set<string>
 	if uint64(len(m.Paths)) > 16777216 {
 		return wire.EncodeError("GCResults", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
@@ -5606,11 +5751,11 @@ func (m *GCResults) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]string, 0, min(n0, 1024))
+		l0 = make([]string, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		if l0[i0], err = r.String(0, 1048576); err != nil {
 			return wire.ReadError("GCResults", ".Paths["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -5698,6 +5843,11 @@ func (m *GCRoot) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *GCRoot) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Link string
 	if uint64(len(m.Link)) > 1048576 {
 		return wire.EncodeError("GCRoot", ".Link", &wire.LimitError{What: "string length", N: uint64(len(m.Link)), Max: 1048576})
@@ -5929,6 +6079,11 @@ func (m *SingleDerivedPathOpaque) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // an error, part of m may have been written.
 func (m *SingleDerivedPathOpaque) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("SingleDerivedPathOpaque", ".Path", err)
@@ -6021,6 +6176,11 @@ func (m *SingleDerivedPathBuilt) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // an error, part of m may have been written.
 func (m *SingleDerivedPathBuilt) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// DrvPath SingleDerivedPath
 	if err = EncodeSingleDerivedPath(w, m.DrvPath, p); err != nil {
 		if err == w.Err() {
@@ -6257,6 +6417,11 @@ func (m *AddToStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // an error, part of m may have been written.
 func (m *AddToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	switch {
 	case p.Version < 0x119:
 		// Name string
@@ -6350,11 +6515,11 @@ func (m *AddToStoreRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l0) >= n0 {
 			l0 = l0[:n0]
 		} else {
-			l0 = make([]StorePath, 0, min(n0, 1024))
+			l0 = make([]StorePath, min(n0, 1024))
 		}
 		for i0 := range n0 {
 			if i0 == len(l0) {
-				l0 = append(l0, "")
+				l0 = wire.GrowList(l0, n0, 1024)
 			}
 			var v1 string
 			if v1, err = r.String(0, 4096); err != nil {
@@ -6475,6 +6640,11 @@ func (m *AddToStoreReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *AddToStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	switch {
 	case p.Version < 0x119:
 		// Path StorePath
@@ -6583,6 +6753,11 @@ func (m *IsValidPathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // an error, part of m may have been written.
 func (m *IsValidPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("IsValidPathRequest", ".Path", err)
@@ -6651,6 +6826,11 @@ func (m *IsValidPathReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *IsValidPathReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Valid bool
 	w.Bool(m.Valid)
 	return w.Err()
@@ -6724,6 +6904,11 @@ func (m *HasSubstitutesRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 // an error, part of m may have been written.
 func (m *HasSubstitutesRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("HasSubstitutesRequest", ".Path", err)
@@ -6792,6 +6977,11 @@ func (m *HasSubstitutesReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *HasSubstitutesReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// HasSubstitutes bool
 	w.Bool(m.HasSubstitutes)
 	return w.Err()
@@ -6865,6 +7055,11 @@ func (m *QueryPathHashRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // an error, part of m may have been written.
 func (m *QueryPathHashRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryPathHashRequest", ".Path", err)
@@ -6941,6 +7136,11 @@ func (m *QueryPathHashReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *QueryPathHashReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Hash NarHash
 	if uint64(len(m.Hash)) > 1024 {
 		return wire.EncodeError("QueryPathHashReply", ".Hash", &wire.LimitError{What: "string length", N: uint64(len(m.Hash)), Max: 1024})
@@ -7019,6 +7219,11 @@ func (m *QueryReferencesRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // an error, part of m may have been written.
 func (m *QueryReferencesRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryReferencesRequest", ".Path", err)
@@ -7124,6 +7329,11 @@ func (m *QueryReferencesReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // an error, part of m may have been written.
 func (m *QueryReferencesReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// References set<StorePath>
 	if uint64(len(m.References)) > 1048576 {
 		return wire.EncodeError("QueryReferencesReply", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
@@ -7155,11 +7365,11 @@ func (m *QueryReferencesReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -7230,6 +7440,11 @@ func (m *QueryReferrersRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 // an error, part of m may have been written.
 func (m *QueryReferrersRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryReferrersRequest", ".Path", err)
@@ -7335,6 +7550,11 @@ func (m *QueryReferrersReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // an error, part of m may have been written.
 func (m *QueryReferrersReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Referrers set<StorePath>
 	if uint64(len(m.Referrers)) > 1048576 {
 		return wire.EncodeError("QueryReferrersReply", ".Referrers", &wire.LimitError{What: "count", N: uint64(len(m.Referrers)), Max: 1048576})
@@ -7366,11 +7586,11 @@ func (m *QueryReferrersReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -7488,6 +7708,11 @@ func (m *AddTextToStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 // an error, part of m may have been written.
 func (m *AddTextToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Name string
 	if uint64(len(m.Name)) > 1048576 {
 		return wire.EncodeError("AddTextToStoreRequest", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
@@ -7537,11 +7762,11 @@ func (m *AddTextToStoreRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -7612,6 +7837,11 @@ func (m *AddTextToStoreReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // an error, part of m may have been written.
 func (m *AddTextToStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("AddTextToStoreReply", ".Path", err)
@@ -7736,6 +7966,11 @@ func (m *BuildPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *BuildPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Targets list<DerivedPath>
 	if uint64(len(m.Targets)) > 1048576 {
 		return wire.EncodeError("BuildPathsRequest", ".Targets", &wire.LimitError{What: "count", N: uint64(len(m.Targets)), Max: 1048576})
@@ -7771,11 +8006,11 @@ func (m *BuildPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]DerivedPath, 0, min(n0, 1024))
+		l0 = make([]DerivedPath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 65536); err != nil {
@@ -7856,6 +8091,11 @@ func (m *EnsurePathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // an error, part of m may have been written.
 func (m *EnsurePathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("EnsurePathRequest", ".Path", err)
@@ -7940,6 +8180,11 @@ func (m *AddTempRootRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // an error, part of m may have been written.
 func (m *AddTempRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("AddTempRootRequest", ".Path", err)
@@ -8014,6 +8259,11 @@ func (m *AddIndirectRootRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *AddIndirectRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path string
 	if uint64(len(m.Path)) > 4096 {
 		return wire.EncodeError("AddIndirectRootRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
@@ -8063,6 +8313,11 @@ func (m *SyncWithGCRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *SyncWithGCRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	return w.Err()
 }
 
@@ -8101,6 +8356,11 @@ func (m *FindRootsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *FindRootsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	return w.Err()
 }
 
@@ -8180,6 +8440,11 @@ func (m *FindRootsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *FindRootsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Roots list<GCRoot>
 	if uint64(len(m.Roots)) > 16777216 {
 		return wire.EncodeError("FindRootsReply", ".Roots", &wire.LimitError{What: "count", N: uint64(len(m.Roots)), Max: 16777216})
@@ -8211,11 +8476,11 @@ func (m *FindRootsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]GCRoot, 0, min(n0, 1024))
+		l0 = make([]GCRoot, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, GCRoot{})
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		if err = l0[i0].DecodeWire(r, p); err != nil {
 			return wire.ReadError("FindRootsReply", ".Roots["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -8291,6 +8556,11 @@ func (m *ExportPathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // an error, part of m may have been written.
 func (m *ExportPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("ExportPathRequest", ".Path", err)
@@ -8383,6 +8653,11 @@ func (m *QueryDeriverRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // an error, part of m may have been written.
 func (m *QueryDeriverRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryDeriverRequest", ".Path", err)
@@ -8471,6 +8746,11 @@ func (m *QueryDeriverReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // an error, part of m may have been written.
 func (m *QueryDeriverReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Deriver optional<StorePath, empty>
 	if len(m.Deriver) != 0 {
 		if err = m.Deriver.Validate(); err != nil {
@@ -8559,6 +8839,11 @@ func (m *QuerySubstitutablePathInfoRequest) ConsumeWire(b []byte, p wire.Proto) 
 // an error, part of m may have been written.
 func (m *QuerySubstitutablePathInfoRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QuerySubstitutablePathInfoRequest", ".Path", err)
@@ -8655,6 +8940,11 @@ func (m *QuerySubstitutablePathInfoReply) ConsumeWire(b []byte, p wire.Proto) ([
 // an error, part of m may have been written.
 func (m *QuerySubstitutablePathInfoReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Info optional<SubstitutablePathInfo>
 	if m.Info == nil {
 		w.Uint64(0)
@@ -8752,6 +9042,11 @@ func (m *QueryDerivationOutputsRequest) ConsumeWire(b []byte, p wire.Proto) ([]b
 // an error, part of m may have been written.
 func (m *QueryDerivationOutputsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("QueryDerivationOutputsRequest", ".DrvPath", err)
@@ -8857,6 +9152,11 @@ func (m *QueryDerivationOutputsReply) ConsumeWire(b []byte, p wire.Proto) ([]byt
 // an error, part of m may have been written.
 func (m *QueryDerivationOutputsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Outputs set<StorePath>
 	if uint64(len(m.Outputs)) > 1048576 {
 		return wire.EncodeError("QueryDerivationOutputsReply", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
@@ -8888,11 +9188,11 @@ func (m *QueryDerivationOutputsReply) DecodeWire(r *wire.Reader, p wire.Proto) e
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -8936,6 +9236,11 @@ func (m *QueryAllValidPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *QueryAllValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	return w.Err()
 }
 
@@ -9022,6 +9327,11 @@ func (m *QueryAllValidPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // an error, part of m may have been written.
 func (m *QueryAllValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Paths set<StorePath>
 	if uint64(len(m.Paths)) > 16777216 {
 		return wire.EncodeError("QueryAllValidPathsReply", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
@@ -9053,11 +9363,11 @@ func (m *QueryAllValidPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -9101,6 +9411,11 @@ func (m *QueryFailedPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *QueryFailedPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	return w.Err()
 }
 
@@ -9177,6 +9492,11 @@ func (m *QueryFailedPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *QueryFailedPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Paths set<string>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("QueryFailedPathsReply", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -9205,11 +9525,11 @@ func (m *QueryFailedPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]string, 0, min(n0, 1024))
+		l0 = make([]string, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		if l0[i0], err = r.String(0, 1048576); err != nil {
 			return wire.ReadError("QueryFailedPathsReply", ".Paths["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -9286,6 +9606,11 @@ func (m *ClearFailedPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ClearFailedPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Paths set<string>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("ClearFailedPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -9314,11 +9639,11 @@ func (m *ClearFailedPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]string, 0, min(n0, 1024))
+		l0 = make([]string, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		if l0[i0], err = r.String(0, 1048576); err != nil {
 			return wire.ReadError("ClearFailedPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -9384,6 +9709,11 @@ func (m *QueryPathInfoRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // an error, part of m may have been written.
 func (m *QueryPathInfoRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryPathInfoRequest", ".Path", err)
@@ -9512,6 +9842,11 @@ func (m *QueryPathInfoReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // an error, part of m may have been written.
 func (m *QueryPathInfoReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// LegacyInfo UnkeyedValidPathInfo until 1.17
 	if p.Version < 0x111 {
 		if err = m.LegacyInfo.EncodeWire(w, p); err != nil {
@@ -9605,6 +9940,11 @@ func (m *ImportPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ImportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	return w.Err()
 }
 
@@ -9691,6 +10031,11 @@ func (m *ImportPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *ImportPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Paths list<StorePath>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("ImportPathsReply", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -9722,11 +10067,11 @@ func (m *ImportPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -9797,6 +10142,11 @@ func (m *QueryDerivationOutputNamesRequest) ConsumeWire(b []byte, p wire.Proto) 
 // an error, part of m may have been written.
 func (m *QueryDerivationOutputNamesRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("QueryDerivationOutputNamesRequest", ".DrvPath", err)
@@ -9894,6 +10244,11 @@ func (m *QueryDerivationOutputNamesReply) ConsumeWire(b []byte, p wire.Proto) ([
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *QueryDerivationOutputNamesReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Names set<OutputName>
 	if uint64(len(m.Names)) > 1048576 {
 		return wire.EncodeError("QueryDerivationOutputNamesReply", ".Names", &wire.LimitError{What: "count", N: uint64(len(m.Names)), Max: 1048576})
@@ -9922,11 +10277,11 @@ func (m *QueryDerivationOutputNamesReply) DecodeWire(r *wire.Reader, p wire.Prot
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]OutputName, 0, min(n0, 1024))
+		l0 = make([]OutputName, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 1024); err != nil {
@@ -9984,6 +10339,11 @@ func (m *QueryPathFromHashPartRequest) ConsumeWire(b []byte, p wire.Proto) ([]by
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *QueryPathFromHashPartRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// HashPart string
 	if uint64(len(m.HashPart)) > 1024 {
 		return wire.EncodeError("QueryPathFromHashPartRequest", ".HashPart", &wire.LimitError{What: "string length", N: uint64(len(m.HashPart)), Max: 1024})
@@ -10064,6 +10424,11 @@ func (m *QueryPathFromHashPartReply) ConsumeWire(b []byte, p wire.Proto) ([]byte
 // an error, part of m may have been written.
 func (m *QueryPathFromHashPartReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path optional<StorePath, empty>
 	if len(m.Path) != 0 {
 		if err = m.Path.Validate(); err != nil {
@@ -10261,6 +10626,11 @@ func (m *QuerySubstitutablePathInfosRequest) ConsumeWire(b []byte, p wire.Proto)
 // an error, part of m may have been written.
 func (m *QuerySubstitutablePathInfosRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Paths set<StorePath> until 1.22
 	if p.Version < 0x116 {
 		if uint64(len(m.Paths)) > 1048576 {
@@ -10322,11 +10692,11 @@ func (m *QuerySubstitutablePathInfosRequest) DecodeWire(r *wire.Reader, p wire.P
 		if cap(l0) >= n0 {
 			l0 = l0[:n0]
 		} else {
-			l0 = make([]StorePath, 0, min(n0, 1024))
+			l0 = make([]StorePath, min(n0, 1024))
 		}
 		for i0 := range n0 {
 			if i0 == len(l0) {
-				l0 = append(l0, "")
+				l0 = wire.GrowList(l0, n0, 1024)
 			}
 			var v0 string
 			if v0, err = r.String(0, 4096); err != nil {
@@ -10482,6 +10852,11 @@ func (m *QuerySubstitutablePathInfosReply) ConsumeWire(b []byte, p wire.Proto) (
 // an error, part of m may have been written.
 func (m *QuerySubstitutablePathInfosReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Infos map<StorePath, SubstitutablePathInfo>
 	if uint64(len(m.Infos)) > 1048576 {
 		return wire.EncodeError("QuerySubstitutablePathInfosReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 1048576})
@@ -10649,6 +11024,11 @@ func (m *QueryValidPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // an error, part of m may have been written.
 func (m *QueryValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Paths set<StorePath>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("QueryValidPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -10684,11 +11064,11 @@ func (m *QueryValidPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error 
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -10788,6 +11168,11 @@ func (m *QueryValidPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // an error, part of m may have been written.
 func (m *QueryValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Valid set<StorePath>
 	if uint64(len(m.Valid)) > 1048576 {
 		return wire.EncodeError("QueryValidPathsReply", ".Valid", &wire.LimitError{What: "count", N: uint64(len(m.Valid)), Max: 1048576})
@@ -10819,11 +11204,11 @@ func (m *QueryValidPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -10915,6 +11300,11 @@ func (m *QuerySubstitutablePathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]
 // an error, part of m may have been written.
 func (m *QuerySubstitutablePathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Paths set<StorePath>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("QuerySubstitutablePathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -10946,11 +11336,11 @@ func (m *QuerySubstitutablePathsRequest) DecodeWire(r *wire.Reader, p wire.Proto
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -11042,6 +11432,11 @@ func (m *QuerySubstitutablePathsReply) ConsumeWire(b []byte, p wire.Proto) ([]by
 // an error, part of m may have been written.
 func (m *QuerySubstitutablePathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Substitutable set<StorePath>
 	if uint64(len(m.Substitutable)) > 1048576 {
 		return wire.EncodeError("QuerySubstitutablePathsReply", ".Substitutable", &wire.LimitError{What: "count", N: uint64(len(m.Substitutable)), Max: 1048576})
@@ -11073,11 +11468,11 @@ func (m *QuerySubstitutablePathsReply) DecodeWire(r *wire.Reader, p wire.Proto) 
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -11148,6 +11543,11 @@ func (m *QueryValidDeriversRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // an error, part of m may have been written.
 func (m *QueryValidDeriversRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryValidDeriversRequest", ".Path", err)
@@ -11253,6 +11653,11 @@ func (m *QueryValidDeriversReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // an error, part of m may have been written.
 func (m *QueryValidDeriversReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Derivers set<StorePath>
 	if uint64(len(m.Derivers)) > 1048576 {
 		return wire.EncodeError("QueryValidDeriversReply", ".Derivers", &wire.LimitError{What: "count", N: uint64(len(m.Derivers)), Max: 1048576})
@@ -11284,11 +11689,11 @@ func (m *QueryValidDeriversReply) DecodeWire(r *wire.Reader, p wire.Proto) error
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 4096); err != nil {
@@ -11332,6 +11737,11 @@ func (m *OptimiseStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *OptimiseStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	return w.Err()
 }
 
@@ -11389,6 +11799,11 @@ func (m *VerifyStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *VerifyStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// CheckContents bool
 	w.Bool(m.CheckContents)
 	// Repair bool
@@ -11452,6 +11867,11 @@ func (m *VerifyStoreReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *VerifyStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// ErrorsFound bool
 	w.Bool(m.ErrorsFound)
 	return w.Err()
@@ -11552,6 +11972,11 @@ func (m *BuildDerivationRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // an error, part of m may have been written.
 func (m *BuildDerivationRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("BuildDerivationRequest", ".DrvPath", err)
@@ -11696,6 +12121,11 @@ func (m *AddSignaturesRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // an error, part of m may have been written.
 func (m *AddSignaturesRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("AddSignaturesRequest", ".Path", err)
@@ -11741,11 +12171,11 @@ func (m *AddSignaturesRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]Signature, 0, min(n0, 1024))
+		l0 = make([]Signature, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v1 string
 		if v1, err = r.String(0, 4096); err != nil {
@@ -11813,6 +12243,11 @@ func (m *NarFromPathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // an error, part of m may have been written.
 func (m *NarFromPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("NarFromPathRequest", ".Path", err)
@@ -11904,6 +12339,11 @@ func (m *AddToStoreNarRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // an error, part of m may have been written.
 func (m *AddToStoreNarRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Info ValidPathInfo
 	if err = m.Info.EncodeWire(w, p); err != nil {
 		if err == w.Err() {
@@ -12007,6 +12447,11 @@ func (m *QueryMissingRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *QueryMissingRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Targets list<DerivedPath>
 	if uint64(len(m.Targets)) > 1048576 {
 		return wire.EncodeError("QueryMissingRequest", ".Targets", &wire.LimitError{What: "count", N: uint64(len(m.Targets)), Max: 1048576})
@@ -12035,11 +12480,11 @@ func (m *QueryMissingRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]DerivedPath, 0, min(n0, 1024))
+		l0 = make([]DerivedPath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 65536); err != nil {
@@ -12107,6 +12552,11 @@ func (m *QueryDerivationOutputMapRequest) ConsumeWire(b []byte, p wire.Proto) ([
 // an error, part of m may have been written.
 func (m *QueryDerivationOutputMapRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("QueryDerivationOutputMapRequest", ".DrvPath", err)
@@ -12241,6 +12691,11 @@ func (m *QueryDerivationOutputMapReply) ConsumeWire(b []byte, p wire.Proto) ([]b
 // an error, part of m may have been written.
 func (m *QueryDerivationOutputMapReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Outputs map<OutputName, optional<StorePath, empty>>
 	if uint64(len(m.Outputs)) > 1048576 {
 		return wire.EncodeError("QueryDerivationOutputMapReply", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
@@ -12453,6 +12908,11 @@ func (m *RegisterDrvOutputRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, 
 // an error, part of m may have been written.
 func (m *RegisterDrvOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// LegacyID DrvOutputID until 1.31
 	if p.Version < 0x11f {
 		if uint64(len(m.LegacyID)) > 4096 {
@@ -12621,6 +13081,11 @@ func (m *QueryRealisationRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // an error, part of m may have been written.
 func (m *QueryRealisationRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// LegacyID DrvOutputID unless RealisationWithPathNotHash
 	if !p.Has(FeatureRealisationWithPathNotHash) {
 		if uint64(len(m.LegacyID)) > 4096 {
@@ -12845,6 +13310,11 @@ func (m *QueryRealisationReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 // an error, part of m may have been written.
 func (m *QueryRealisationReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// OutPaths set<StorePath> until 1.31
 	if p.Version < 0x11f {
 		if uint64(len(m.OutPaths)) > 1048576 {
@@ -12906,11 +13376,11 @@ func (m *QueryRealisationReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l0) >= n0 {
 			l0 = l0[:n0]
 		} else {
-			l0 = make([]StorePath, 0, min(n0, 1024))
+			l0 = make([]StorePath, min(n0, 1024))
 		}
 		for i0 := range n0 {
 			if i0 == len(l0) {
-				l0 = append(l0, "")
+				l0 = wire.GrowList(l0, n0, 1024)
 			}
 			var v0 string
 			if v0, err = r.String(0, 4096); err != nil {
@@ -12935,11 +13405,11 @@ func (m *QueryRealisationReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l1) >= n1 {
 			l1 = l1[:n1]
 		} else {
-			l1 = make([]RealisationJSON, 0, min(n1, 1024))
+			l1 = make([]RealisationJSON, min(n1, 1024))
 		}
 		for i1 := range n1 {
 			if i1 == len(l1) {
-				l1 = append(l1, "")
+				l1 = wire.GrowList(l1, n1, 1024)
 			}
 			var v1 string
 			if v1, err = r.String(0, 1048576); err != nil {
@@ -13031,6 +13501,11 @@ func (m *AddMultipleToStoreEntry) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // an error, part of m may have been written.
 func (m *AddMultipleToStoreEntry) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Info ValidPathInfo at 1.16
 	if err = m.Info.EncodeWire(w, wire.Proto{Version: 0x110}); err != nil {
 		if err == w.Err() {
@@ -13101,6 +13576,11 @@ func (m *AddMultipleToStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *AddMultipleToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Repair bool
 	w.Bool(m.Repair)
 	// DontCheckSigs bool
@@ -13171,6 +13651,11 @@ func (m *AddBuildLogRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *AddBuildLogRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// DrvBaseName string
 	if uint64(len(m.DrvBaseName)) > 4096 {
 		return wire.EncodeError("AddBuildLogRequest", ".DrvBaseName", &wire.LimitError{What: "string length", N: uint64(len(m.DrvBaseName)), Max: 4096})
@@ -13276,6 +13761,11 @@ func (m *BuildPathsWithResultsRequest) ConsumeWire(b []byte, p wire.Proto) ([]by
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *BuildPathsWithResultsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Targets list<DerivedPath>
 	if uint64(len(m.Targets)) > 1048576 {
 		return wire.EncodeError("BuildPathsWithResultsRequest", ".Targets", &wire.LimitError{What: "count", N: uint64(len(m.Targets)), Max: 1048576})
@@ -13309,11 +13799,11 @@ func (m *BuildPathsWithResultsRequest) DecodeWire(r *wire.Reader, p wire.Proto) 
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]DerivedPath, 0, min(n0, 1024))
+		l0 = make([]DerivedPath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 65536); err != nil {
@@ -13404,6 +13894,11 @@ func (m *BuildPathsWithResultsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte
 // an error, part of m may have been written.
 func (m *BuildPathsWithResultsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Results list<KeyedBuildResult>
 	if uint64(len(m.Results)) > 1048576 {
 		return wire.EncodeError("BuildPathsWithResultsReply", ".Results", &wire.LimitError{What: "count", N: uint64(len(m.Results)), Max: 1048576})
@@ -13435,11 +13930,11 @@ func (m *BuildPathsWithResultsReply) DecodeWire(r *wire.Reader, p wire.Proto) er
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]KeyedBuildResult, 0, min(n0, 1024))
+		l0 = make([]KeyedBuildResult, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, KeyedBuildResult{})
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		if err = l0[i0].DecodeWire(r, p); err != nil {
 			return wire.ReadError("BuildPathsWithResultsReply", ".Results["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -13517,6 +14012,11 @@ func (m *AddPermRootRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // an error, part of m may have been written.
 func (m *AddPermRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("AddPermRootRequest", ".Path", err)
@@ -13600,6 +14100,11 @@ func (m *AddPermRootReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *AddPermRootReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// GCRoot string
 	if uint64(len(m.GCRoot)) > 4096 {
 		return wire.EncodeError("AddPermRootReply", ".GCRoot", &wire.LimitError{What: "string length", N: uint64(len(m.GCRoot)), Max: 4096})
@@ -13681,6 +14186,11 @@ func (m *SubmitOutputRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // an error, part of m may have been written.
 func (m *SubmitOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path SingleDerivedPath
 	if err = EncodeSingleDerivedPath(w, m.Path, p); err != nil {
 		if err == w.Err() {
@@ -13774,6 +14284,11 @@ func (m *AddToStoreScanningRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *AddToStoreScanningRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Name string
 	if uint64(len(m.Name)) > 1048576 {
 		return wire.EncodeError("AddToStoreScanningRequest", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})

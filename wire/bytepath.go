@@ -143,7 +143,7 @@ func consumePacket(b []byte, what string, min, max uint64) ([]byte, []byte, erro
 		return nil, b, io.ErrUnexpectedEOF
 	}
 	end := int(n)
-	if !isZero(rest[end : end+pad]) {
+	if !zeroPadding(rest[:end+pad], pad) {
 		return nil, b, ErrPadding
 	}
 	return rest[:end:end], rest[end+pad:], nil

@@ -148,3 +148,22 @@ func ExampleParseProto() {
 	// 1.38+delete-dead-specific-referrers,realisation-with-path-not-hash
 	// wire: protocol "1.38+": empty feature name
 }
+
+// A value whose size is known is appended straight into a Writer's buffer
+// with Reserve and Commit, as generated EncodeWire methods do.
+func ExampleWriter_Reserve() {
+	var out bytes.Buffer
+	w := wire.NewWriter(&out)
+	path := "/nix/store/abc-hello"
+	if b, ok := w.Reserve(8 + wire.BytesSize(len(path))); ok {
+		b = wire.AppendUint64(b, 1)
+		b = wire.AppendString(b, path)
+		w.Commit(b)
+	}
+	if err := w.Flush(); err != nil {
+		panic(err)
+	}
+	fmt.Println(out.Len(), w.Offset())
+	// Output:
+	// 40 40
+}

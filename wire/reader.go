@@ -210,6 +210,10 @@ func (r *Reader) Bytes(min, max uint64) ([]byte, error) {
 // AppendBytes is Bytes appending the payload to dst, so that a caller can
 // reuse a buffer.
 func (r *Reader) AppendBytes(dst []byte, min, max uint64) ([]byte, error) {
+	r.val = r.off
+	if p, ok := r.bufferedPacket(min, max); ok {
+		return append(dst, p...), nil
+	}
 	n, err := r.packetLen("bytes length", min, max)
 	if err != nil {
 		return dst, err
@@ -226,6 +230,51 @@ func (r *Reader) AppendBytes(dst []byte, min, max uint64) ([]byte, error) {
 // String reads a bytes packet whose length must lie in [min, max] as a
 // string, with exactly one allocation for a non-empty string.
 func (r *Reader) String(min, max uint64) (string, error) {
+	r.val = r.off
+	if p, ok := r.bufferedPacket(min, max); ok {
+		return string(p), nil
+	}
+	return r.stringSlow(min, max)
+}
+
+// bufferedPacket is the fast path of String and AppendBytes: it consumes a
+// packet that is wholly buffered, whose length lies in [min, max] and whose
+// padding is zero, and returns its payload (aliasing the buffer). For
+// anything else it consumes nothing and returns false, and the slow path
+// reads the packet or reports what is wrong with it.
+func (r *Reader) bufferedPacket(min, max uint64) ([]byte, bool) {
+	b := r.buf[r.r:r.w]
+	if len(b) < 8 {
+		return nil, false
+	}
+	n := binary.LittleEndian.Uint64(b)
+	if n < min || n > max || n > uint64(len(b)-8) {
+		return nil, false
+	}
+	end := 8 + int(n)
+	total := end + PaddingLen(n)
+	if total > len(b) || !zeroPadding(b[:total], total-end) {
+		return nil, false
+	}
+	r.consume(total)
+	return b[8:end:end], true
+}
+
+// zeroPadding reports whether the last pad (< 8) bytes of the packet p are
+// zero, with one load of p's last word when p holds one.
+func zeroPadding(p []byte, pad int) bool {
+	if pad == 0 {
+		return true
+	}
+	if len(p) >= 8 {
+		return binary.LittleEndian.Uint64(p[len(p)-8:])>>(64-8*pad) == 0
+	}
+	return isZero(p[len(p)-pad:])
+}
+
+// stringSlow is String for a packet that is not wholly buffered, or is
+// wrong.
+func (r *Reader) stringSlow(min, max uint64) (string, error) {
 	n, err := r.packetLen("string length", min, max)
 	if err != nil {
 		return "", err

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"unsafe"
 )
 
 var (
@@ -33,11 +34,16 @@ func writeFull(w io.Writer, p []byte) error {
 // Writer is a buffered writer of wire values. Writing never allocates.
 // Errors are sticky, as with bufio.Writer: after the first error every call
 // returns it, so a sequence of writes can be checked once, at Flush or Err.
+//
+// Uint64, Bool, String and Bytes have a fast path small enough to be
+// inlined into the caller (a value that fits in the free part of the buffer
+// is stored with one capacity check and no call); the rest of the work is in
+// outlined slow paths.
 type Writer struct {
-	dst io.Writer
-	buf []byte // len: buffered bytes; cap: buffer size
-	off int64  // bytes accepted from the caller
-	err error
+	dst  io.Writer
+	buf  []byte // len: buffered bytes; cap: buffer size
+	done int64  // bytes accepted from the caller before buf (handed to dst)
+	err  error
 }
 
 // NewWriter returns a Writer with a buffer of DefaultBufferSize bytes.
@@ -55,7 +61,7 @@ func (w *Writer) Reset(dst io.Writer) {
 }
 
 // Offset returns the number of bytes written to w so far (buffered or not).
-func (w *Writer) Offset() int64 { return w.off }
+func (w *Writer) Offset() int64 { return w.done + int64(len(w.buf)) }
 
 // Buffered returns the number of bytes not yet handed to the underlying writer.
 func (w *Writer) Buffered() int { return len(w.buf) }
@@ -73,6 +79,7 @@ func (w *Writer) Flush() error {
 			w.err = err
 			return err
 		}
+		w.done += int64(len(w.buf))
 		w.buf = w.buf[:0]
 	}
 	return nil
@@ -86,27 +93,113 @@ func (w *Writer) room(n int) error {
 	return w.err
 }
 
+// Reserve returns the free part of w's buffer as an empty slice with room
+// for at least n bytes, flushing the buffered data first if there is less.
+// ok is false, and nothing is flushed, when n exceeds the size of the
+// buffer or an error is pending. A caller appends at most n bytes to the
+// slice and hands the result to Commit, so that a value whose size is
+// known is encoded by straight-line appends into w's buffer, with no call
+// per value: generated code encodes a message that fits in the buffer this
+// way (Reserve(m.WireSize(p)), AppendWire, Commit).
+func (w *Writer) Reserve(n int) (b []byte, ok bool) {
+	if b := w.buf; n <= cap(b)-len(b) && w.err == nil {
+		return b[len(b):], true
+	}
+	return w.reserveSlow(n)
+}
+
+// reserveSlow is Reserve when the buffer must be flushed first, or cannot
+// serve.
+func (w *Writer) reserveSlow(n int) ([]byte, bool) {
+	if n > cap(w.buf) || w.Flush() != nil {
+		return nil, false
+	}
+	return w.buf[len(w.buf):], true
+}
+
+// Commit adds to the buffered data the bytes appended to a slice returned
+// by Reserve. A slice that does not start there or outgrew the buffer
+// (it was reallocated by append) is copied in as by Write instead, so that
+// a wrong size can cost speed but never corrupt the stream.
+func (w *Writer) Commit(b []byte) {
+	if n := len(w.buf); len(b) <= cap(w.buf)-n && unsafe.SliceData(b) == unsafe.SliceData(w.buf[n:]) {
+		w.buf = w.buf[:n+len(b)]
+		return
+	}
+	w.commitSlow(b)
+}
+
+// commitSlow is Commit for a slice that is not in the free part of the
+// buffer.
+func (w *Writer) commitSlow(b []byte) {
+	if len(b) > 0 {
+		w.Write(b)
+	}
+}
+
 // Uint64 writes a number.
 func (w *Writer) Uint64(v uint64) error {
+	if n := len(w.buf); cap(w.buf)-n >= 8 && w.err == nil {
+		w.buf = w.buf[:n+8]
+		binary.LittleEndian.PutUint64(w.buf[n:], v)
+		return nil
+	}
+	return w.uint64Slow(v)
+}
+
+// uint64Slow is Uint64 when the buffer is full or an error is pending.
+func (w *Writer) uint64Slow(v uint64) error {
 	if err := w.room(8); err != nil {
 		return err
 	}
 	w.buf = binary.LittleEndian.AppendUint64(w.buf, v)
-	w.off += 8
 	return nil
 }
 
 // Bool writes a boolean as 1 or 0.
 func (w *Writer) Bool(v bool) error {
+	var u uint64
 	if v {
-		return w.Uint64(1)
+		u = 1
 	}
-	return w.Uint64(0)
+	return w.Uint64(u)
 }
 
 // Bytes writes p as a bytes packet: length, payload, zero padding.
 func (w *Writer) Bytes(p []byte) error {
-	if err := w.Uint64(uint64(len(p))); err != nil {
+	if n := len(w.buf); len(p) <= cap(w.buf)-n-16 && w.err == nil {
+		w.buf = w.buf[:n+putPacketHead(w.buf[n:cap(w.buf)], len(p))]
+		copy(w.buf[n+8:], p)
+		return nil
+	}
+	return w.bytesSlow(p)
+}
+
+// String writes s as a bytes packet: length, payload, zero padding.
+func (w *Writer) String(s string) error {
+	if n := len(w.buf); len(s) <= cap(w.buf)-n-16 && w.err == nil {
+		w.buf = w.buf[:n+putPacketHead(w.buf[n:cap(w.buf)], len(s))]
+		copy(w.buf[n+8:], s)
+		return nil
+	}
+	return w.stringSlow(s)
+}
+
+// putPacketHead lays out a packet of an m-byte payload at the front of b,
+// which has room for it: the length word and the zero padding (by zeroing
+// the last word of the packet, which the payload then overwrites but for
+// the padding). It returns the size of the packet.
+func putPacketHead(b []byte, m int) int {
+	total := BytesSize(m)
+	binary.LittleEndian.PutUint64(b[total-8:], 0)
+	binary.LittleEndian.PutUint64(b, uint64(m))
+	return total
+}
+
+// bytesSlow is Bytes for a packet that does not fit in the free part of
+// the buffer, or when an error is pending.
+func (w *Writer) bytesSlow(p []byte) error {
+	if err := w.uint64Slow(uint64(len(p))); err != nil {
 		return err
 	}
 	if _, err := w.Write(p); err != nil {
@@ -115,9 +208,10 @@ func (w *Writer) Bytes(p []byte) error {
 	return w.pad(len(p))
 }
 
-// String writes s as a bytes packet: length, payload, zero padding.
-func (w *Writer) String(s string) error {
-	if err := w.Uint64(uint64(len(s))); err != nil {
+// stringSlow is String for a packet that does not fit in the free part of
+// the buffer, or when an error is pending.
+func (w *Writer) stringSlow(s string) error {
+	if err := w.uint64Slow(uint64(len(s))); err != nil {
 		return err
 	}
 	if _, err := w.WriteString(s); err != nil {
@@ -132,7 +226,6 @@ func (w *Writer) pad(n int) error {
 		return err
 	}
 	w.buf = append(w.buf, zeros[:pad]...)
-	w.off += int64(pad)
 	return nil
 }
 
@@ -150,12 +243,11 @@ func (w *Writer) Write(p []byte) (int, error) {
 				w.err = err
 				return written, err
 			}
-			w.off += int64(len(p))
+			w.done += int64(len(p))
 			return written + len(p), nil
 		}
 		n := min(len(p), cap(w.buf)-len(w.buf))
 		w.buf = append(w.buf, p[:n]...)
-		w.off += int64(n)
 		written += n
 		p = p[n:]
 		if len(p) > 0 {
@@ -174,7 +266,6 @@ func (w *Writer) WriteString(s string) (int, error) {
 		}
 		n := min(len(s), cap(w.buf)-len(w.buf))
 		w.buf = append(w.buf, s[:n]...)
-		w.off += int64(n)
 		written += n
 		s = s[n:]
 	}

@@ -274,6 +274,11 @@ func (m *Provenance) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Provenance) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("Provenance", ".Path", err)
@@ -390,11 +395,11 @@ func (m *Provenance) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l0) >= n0 {
 			l0 = l0[:n0]
 		} else {
-			l0 = make([]Tag, 0, min(n0, 1024))
+			l0 = make([]Tag, min(n0, 1024))
 		}
 		for i0 := range n0 {
 			if i0 == len(l0) {
-				l0 = append(l0, "")
+				l0 = wire.GrowList(l0, n0, 1024)
 			}
 			var v4 string
 			if v4, err = r.String(0, 256); err != nil {
@@ -465,6 +470,11 @@ func (m *QueryProvenanceRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // an error, part of m may have been written.
 func (m *QueryProvenanceRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryProvenanceRequest", ".Path", err)
@@ -561,6 +571,11 @@ func (m *QueryProvenanceReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // an error, part of m may have been written.
 func (m *QueryProvenanceReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Provenance optional<Provenance>
 	if m.Provenance == nil {
 		w.Uint64(0)
@@ -658,6 +673,11 @@ func (m *QueryPathInfoWithTagsRequest) ConsumeWire(b []byte, p wire.Proto) ([]by
 // an error, part of m may have been written.
 func (m *QueryPathInfoWithTagsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryPathInfoWithTagsRequest", ".Path", err)
@@ -789,6 +809,11 @@ func (m *QueryPathInfoWithTagsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte
 // an error, part of m may have been written.
 func (m *QueryPathInfoWithTagsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Info optional<UnkeyedValidPathInfo>
 	if m.Info == nil {
 		w.Uint64(0)
@@ -847,11 +872,11 @@ func (m *QueryPathInfoWithTagsReply) DecodeWire(r *wire.Reader, p wire.Proto) er
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]Tag, 0, min(n0, 1024))
+		l0 = make([]Tag, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(0, 256); err != nil {

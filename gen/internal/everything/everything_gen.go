@@ -304,11 +304,11 @@ func (m *Paths) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make(Paths, 0, min(n0, 1024))
+		l0 = make(Paths, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(1, 4096); err != nil {
@@ -1130,6 +1130,11 @@ func (m *Prims) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *Prims) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// A u8
 	w.Uint64(uint64(m.A))
 	// B u16
@@ -1474,6 +1479,11 @@ func (m *ValidPathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *ValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("ValidPathInfo", ".Path", err)
@@ -1574,11 +1584,11 @@ func (m *ValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v2 string
 		if v2, err = r.String(1, 4096); err != nil {
@@ -1611,11 +1621,11 @@ func (m *ValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l1) >= n1 {
 		l1 = l1[:n1]
 	} else {
-		l1 = make([]string, 0, min(n1, 1024))
+		l1 = make([]string, min(n1, 1024))
 	}
 	for i1 := range n1 {
 		if i1 == len(l1) {
-			l1 = append(l1, "")
+			l1 = wire.GrowList(l1, n1, 1024)
 		}
 		if l1[i1], err = r.String(0, 1024); err != nil {
 			return wire.ReadError("ValidPathInfo", ".Sigs["+strconv.Itoa(i1)+"]", r.ValueOffset(), start, err)
@@ -1956,6 +1966,11 @@ func (m *Optionals) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Optionals) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Tag optional<u64>
 	if m.Tag == nil {
 		w.Uint64(0)
@@ -2139,11 +2154,11 @@ func (m *Optionals) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l0) >= n0 {
 			l0 = l0[:n0]
 		} else {
-			l0 = make([]uint64, 0, min(n0, 1024))
+			l0 = make([]uint64, min(n0, 1024))
 		}
 		for i0 := range n0 {
 			if i0 == len(l0) {
-				l0 = append(l0, 0)
+				l0 = wire.GrowList(l0, n0, 1024)
 			}
 			if l0[i0], err = r.Uint64(); err != nil {
 				return wire.ReadError("Optionals", ".TagList["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -2587,6 +2602,11 @@ func (m *Gated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Gated) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Always u64
 	w.Uint64(m.Always)
 	// Magic u64 const 1852405859
@@ -2778,11 +2798,11 @@ func (m *Gated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l0) >= n0 {
 			l0 = l0[:n0]
 		} else {
-			l0 = make([]uint64, 0, min(n0, 1024))
+			l0 = make([]uint64, min(n0, 1024))
 		}
 		for i0 := range n0 {
 			if i0 == len(l0) {
-				l0 = append(l0, 0)
+				l0 = wire.GrowList(l0, n0, 1024)
 			}
 			if l0[i0], err = r.Uint64(); err != nil {
 				return wire.ReadError("Gated", ".ReqList["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -3359,11 +3379,11 @@ func (m *Collections) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	if cap(l5) >= n9 {
 		l5 = l5[:n9]
 	} else {
-		l5 = make([]Empty, 0, min(n9, 1024))
+		l5 = make([]Empty, min(n9, 1024))
 	}
 	for i9 := range n9 {
 		if i9 == len(l5) {
-			l5 = append(l5, Empty{})
+			l5 = wire.GrowList(l5, n9, 1024)
 		}
 		if b, err = l5[i9].ConsumeWire(b, p); err != nil {
 			return orig, wire.ConsumeError("Collections", ".Empties["+strconv.Itoa(i9)+"]", len(orig)-len(b), err)
@@ -3458,6 +3478,11 @@ func (m *Collections) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Collections) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Nested list<list<string>>
 	if uint64(len(m.Nested)) > 8 {
 		return wire.EncodeError("Collections", ".Nested", &wire.LimitError{What: "count", N: uint64(len(m.Nested)), Max: 8})
@@ -3681,11 +3706,11 @@ func (m *Collections) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([][]string, 0, min(n0, 1024))
+		l0 = make([][]string, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, nil)
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var n1 int
 		if n1, err = r.Count(0, 4096); err != nil {
@@ -3695,11 +3720,11 @@ func (m *Collections) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l1) >= n1 {
 			l1 = l1[:n1]
 		} else {
-			l1 = make([]string, 0, min(n1, 1024))
+			l1 = make([]string, min(n1, 1024))
 		}
 		for i1 := range n1 {
 			if i1 == len(l1) {
-				l1 = append(l1, "")
+				l1 = wire.GrowList(l1, n1, 1024)
 			}
 			if l1[i1], err = r.String(0, 10); err != nil {
 				return wire.ReadError("Collections", ".Nested["+strconv.Itoa(i0)+"]["+strconv.Itoa(i1)+"]", r.ValueOffset(), start, err)
@@ -3717,11 +3742,11 @@ func (m *Collections) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l2) >= n2 {
 		l2 = l2[:n2]
 	} else {
-		l2 = make([]Prims, 0, min(n2, 1024))
+		l2 = make([]Prims, min(n2, 1024))
 	}
 	for i2 := range n2 {
 		if i2 == len(l2) {
-			l2 = append(l2, Prims{})
+			l2 = wire.GrowList(l2, n2, 1024)
 		}
 		if err = l2[i2].DecodeWire(r, p); err != nil {
 			return wire.ReadError("Collections", ".Structs["+strconv.Itoa(i2)+"]", r.ValueOffset(), start, err)
@@ -3823,11 +3848,11 @@ func (m *Collections) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l3) >= n6 {
 			l3 = l3[:n6]
 		} else {
-			l3 = make([]StorePath, 0, min(n6, 1024))
+			l3 = make([]StorePath, min(n6, 1024))
 		}
 		for i6 := range n6 {
 			if i6 == len(l3) {
-				l3 = append(l3, "")
+				l3 = wire.GrowList(l3, n6, 1024)
 			}
 			var v1 string
 			if v1, err = r.String(1, 4096); err != nil {
@@ -3883,11 +3908,11 @@ func (m *Collections) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l4) >= n8 {
 		l4 = l4[:n8]
 	} else {
-		l4 = make(Paths, 0, min(n8, 1024))
+		l4 = make(Paths, min(n8, 1024))
 	}
 	for i8 := range n8 {
 		if i8 == len(l4) {
-			l4 = append(l4, "")
+			l4 = wire.GrowList(l4, n8, 1024)
 		}
 		var v2 string
 		if v2, err = r.String(1, 4096); err != nil {
@@ -3908,11 +3933,11 @@ func (m *Collections) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l5) >= n9 {
 		l5 = l5[:n9]
 	} else {
-		l5 = make([]Empty, 0, min(n9, 1024))
+		l5 = make([]Empty, min(n9, 1024))
 	}
 	for i9 := range n9 {
 		if i9 == len(l5) {
-			l5 = append(l5, Empty{})
+			l5 = wire.GrowList(l5, n9, 1024)
 		}
 		if err = l5[i9].DecodeWire(r, p); err != nil {
 			return wire.ReadError("Collections", ".Empties["+strconv.Itoa(i9)+"]", r.ValueOffset(), start, err)
@@ -3928,11 +3953,11 @@ func (m *Collections) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l6) >= n10 {
 		l6 = l6[:n10]
 	} else {
-		l6 = make([]Mode, 0, min(n10, 1024))
+		l6 = make([]Mode, min(n10, 1024))
 	}
 	for i10 := range n10 {
 		if i10 == len(l6) {
-			l6 = append(l6, 0)
+			l6 = wire.GrowList(l6, n10, 1024)
 		}
 		var v3 uint64
 		if v3, err = r.Uint64(); err != nil {
@@ -3957,11 +3982,11 @@ func (m *Collections) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l7) >= n11 {
 		l7 = l7[:n11]
 	} else {
-		l7 = make([]Level, 0, min(n11, 1024))
+		l7 = make([]Level, min(n11, 1024))
 	}
 	for i11 := range n11 {
 		if i11 == len(l7) {
-			l7 = append(l7, 0)
+			l7 = wire.GrowList(l7, n11, 1024)
 		}
 		var v4 uint64
 		if v4, err = r.Uint64(); err != nil {
@@ -3979,11 +4004,11 @@ func (m *Collections) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l8) >= n12 {
 		l8 = l8[:n12]
 	} else {
-		l8 = make([]Action, 0, min(n12, 1024))
+		l8 = make([]Action, min(n12, 1024))
 	}
 	for i12 := range n12 {
 		if i12 == len(l8) {
-			l8 = append(l8, nil)
+			l8 = wire.GrowList(l8, n12, 1024)
 		}
 		if l8[i12], err = DecodeAction(r, p); err != nil {
 			return wire.ReadError("Collections", ".Actions["+strconv.Itoa(i12)+"]", r.ValueOffset(), start, err)
@@ -3999,11 +4024,11 @@ func (m *Collections) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l9) >= n13 {
 		l9 = l9[:n13]
 	} else {
-		l9 = make([][]byte, 0, min(n13, 1024))
+		l9 = make([][]byte, min(n13, 1024))
 	}
 	for i13 := range n13 {
 		if i13 == len(l9) {
-			l9 = append(l9, nil)
+			l9 = wire.GrowList(l9, n13, 1024)
 		}
 		if l9[i13], err = r.AppendBytes(l9[i13][:0], 0, 8); err != nil {
 			return wire.ReadError("Collections", ".Blobs["+strconv.Itoa(i13)+"]", r.ValueOffset(), start, err)
@@ -4042,6 +4067,11 @@ func (m *Empty) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *Empty) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	return w.Err()
 }
 
@@ -4313,6 +4343,11 @@ func (m *ActionAdd) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *ActionAdd) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Paths list<StorePath>
 	if uint64(len(m.Paths)) > 4096 {
 		return wire.EncodeError("ActionAdd", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 4096})
@@ -4344,11 +4379,11 @@ func (m *ActionAdd) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(1, 4096); err != nil {
@@ -4406,6 +4441,11 @@ func (m *ActionDelete) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ActionDelete) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Force bool
 	w.Bool(m.Force)
 	return w.Err()
@@ -4468,6 +4508,11 @@ func (m *ActionNew) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ActionNew) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Level Level
 	w.Uint64(uint64(m.Level))
 	return w.Err()
@@ -4645,6 +4690,11 @@ func (m *Versioned) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Versioned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	switch {
 	case p.Version < 0x119:
 		// Path StorePath
@@ -4796,6 +4846,11 @@ func (m *Deep) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Deep) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// ID u64
 	w.Uint64(m.ID)
 	// Inner Outer
@@ -4894,6 +4949,11 @@ func (m *Outer) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Outer) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Items list<Item>
 	if uint64(len(m.Items)) > 4096 {
 		return wire.EncodeError("Outer", ".Items", &wire.LimitError{What: "count", N: uint64(len(m.Items)), Max: 4096})
@@ -4925,11 +4985,11 @@ func (m *Outer) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]Item, 0, min(n0, 1024))
+		l0 = make([]Item, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, Item{})
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		if err = l0[i0].DecodeWire(r, p); err != nil {
 			return wire.ReadError("Outer", ".Items["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -4985,6 +5045,11 @@ func (m *Item) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *Item) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Name string
 	if uint64(len(m.Name)) > 10 {
 		return wire.EncodeError("Item", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 10})
@@ -5146,6 +5211,11 @@ func (m *Imported) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Imported) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path Path
 	if uint64(len(m.Path)) > 100 {
 		return wire.EncodeError("Imported", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 100})
@@ -5228,11 +5298,11 @@ func (m *Imported) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]base.Box, 0, min(n0, 1024))
+		l0 = make([]base.Box, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, base.Box{})
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		if err = l0[i0].DecodeWire(r, p); err != nil {
 			return wire.ReadError("Imported", ".Boxes["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -5279,6 +5349,11 @@ func (m *PingRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *PingRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	return w.Err()
 }
 
@@ -5344,6 +5419,11 @@ func (m *QueryRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *QueryRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryRequest", ".Path", err)
@@ -5440,6 +5520,11 @@ func (m *QueryReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *QueryReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Info optional<ValidPathInfo>
 	if m.Info == nil {
 		w.Uint64(0)
@@ -5510,6 +5595,11 @@ func (m *LogRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *LogRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	return w.Err()
 }
 
@@ -5694,6 +5784,11 @@ func (m *Magic) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *Magic) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// M u64 const 1
 	w.Uint64(1)
 	// S string const ""
@@ -6193,6 +6288,11 @@ func (m *Odd) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Odd) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Tokens list<Token>
 	if uint64(len(m.Tokens)) > 4096 {
 		return wire.EncodeError("Odd", ".Tokens", &wire.LimitError{What: "count", N: uint64(len(m.Tokens)), Max: 4096})
@@ -6337,11 +6437,11 @@ func (m *Odd) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]Token, 0, min(n0, 1024))
+		l0 = make([]Token, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, nil)
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		if l0[i0], err = r.AppendBytes(l0[i0][:0], 0, 32); err != nil {
 			return wire.ReadError("Odd", ".Tokens["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -6420,11 +6520,11 @@ func (m *Odd) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l1) >= n3 {
 		l1 = l1[:n3]
 	} else {
-		l1 = make([]*uint64, 0, min(n3, 1024))
+		l1 = make([]*uint64, min(n3, 1024))
 	}
 	for i3 := range n3 {
 		if i3 == len(l1) {
-			l1 = append(l1, nil)
+			l1 = wire.GrowList(l1, n3, 1024)
 		}
 		var t0 uint64
 		if t0, err = r.Uint64(); err != nil {
@@ -6518,11 +6618,11 @@ func (m *Odd) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l2) >= n5 {
 		l2 = l2[:n5]
 	} else {
-		l2 = make([]Magic, 0, min(n5, 1024))
+		l2 = make([]Magic, min(n5, 1024))
 	}
 	for i5 := range n5 {
 		if i5 == len(l2) {
-			l2 = append(l2, Magic{})
+			l2 = wire.GrowList(l2, n5, 1024)
 		}
 		if err = l2[i5].DecodeWire(r, p); err != nil {
 			return wire.ReadError("Odd", ".Units["+strconv.Itoa(i5)+"]", r.ValueOffset(), start, err)
@@ -6674,6 +6774,11 @@ func (m *Entry) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Entry) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("Entry", ".Path", err)
@@ -7511,6 +7616,11 @@ func (m *Terminated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Terminated) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Entries Entries
 	if uint64(len(m.Entries)) > 6 {
 		return wire.EncodeError("Terminated", ".Entries", &wire.LimitError{What: "count", N: uint64(len(m.Entries)), Max: 6})
@@ -8341,6 +8451,11 @@ func (m *Conditional) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Status u32
 	w.Uint64(uint64(m.Status))
 	// Message string when Status != 0
@@ -8577,11 +8692,11 @@ func (m *Conditional) DecodeWire(r *wire.Reader, p wire.Proto) error {
 		if cap(l0) >= n0 {
 			l0 = l0[:n0]
 		} else {
-			l0 = make([]uint64, 0, min(n0, 1024))
+			l0 = make([]uint64, min(n0, 1024))
 		}
 		for i0 := range n0 {
 			if i0 == len(l0) {
-				l0 = append(l0, 0)
+				l0 = wire.GrowList(l0, n0, 1024)
 			}
 			if l0[i0], err = r.Uint64(); err != nil {
 				return wire.ReadError("Conditional", ".Counted["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
@@ -8745,6 +8860,11 @@ func (m *LayeredWhen) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *LayeredWhen) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	switch {
 	case p.Version < 0x119:
 		// Kind u8
@@ -9015,6 +9135,11 @@ func (m *Pinned) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *Pinned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Gated Gated at 1.25
 	if err = m.Gated.EncodeWire(w, wire.Proto{Version: 0x119}); err != nil {
 		if err == w.Err() {
@@ -9099,11 +9224,11 @@ func (m *Pinned) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]Mode, 0, min(n0, 1024))
+		l0 = make([]Mode, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, 0)
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 uint64
 		if v0, err = r.Uint64(); err != nil {
@@ -9219,6 +9344,11 @@ func (m *QueryPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // an error, part of m may have been written.
 func (m *QueryPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Paths set<StorePath>
 	if uint64(len(m.Paths)) > 4096 {
 		return wire.EncodeError("QueryPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 4096})
@@ -9250,11 +9380,11 @@ func (m *QueryPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if cap(l0) >= n0 {
 		l0 = l0[:n0]
 	} else {
-		l0 = make([]StorePath, 0, min(n0, 1024))
+		l0 = make([]StorePath, min(n0, 1024))
 	}
 	for i0 := range n0 {
 		if i0 == len(l0) {
-			l0 = append(l0, "")
+			l0 = wire.GrowList(l0, n0, 1024)
 		}
 		var v0 string
 		if v0, err = r.String(1, 4096); err != nil {
@@ -9393,6 +9523,11 @@ func (m *QueryPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // an error, part of m may have been written.
 func (m *QueryPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Infos list<Entry, terminated>
 	if uint64(len(m.Infos)) > 4096 {
 		return wire.EncodeError("QueryPathsReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 4096})
@@ -9518,6 +9653,11 @@ func (m *BuildRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *BuildRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	return w.Err()
 }
 
@@ -9593,6 +9733,11 @@ func (m *BuildReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *BuildReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Status u32
 	w.Uint64(uint64(m.Status))
 	// ErrorMsg string when Status != 0

@@ -422,16 +422,24 @@ func encode(t testing.TB, m wire.Message, p wire.Proto) []byte {
 	if n := m.WireSize(p); n != len(b) {
 		t.Fatalf("WireSize at %v = %d, AppendWire wrote %d bytes", p, n, len(b))
 	}
-	var buf bytes.Buffer
-	w := wire.NewWriterSize(&buf, 64)
-	if err := m.EncodeWire(w, p); err != nil {
-		t.Fatalf("EncodeWire at %v: %v", p, err)
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(buf.Bytes(), b) {
-		t.Fatalf("EncodeWire and AppendWire differ at %v:\n%x\n%x", p, buf.Bytes(), b)
+	// EncodeWire appends a struct that fits in the Writer's buffer straight
+	// into it and writes a larger one value by value: try both, after
+	// nothing and after an odd number of bytes already buffered.
+	for _, size := range []int{64, wire.DefaultBufferSize} {
+		for _, lead := range []int{0, 13} {
+			var buf bytes.Buffer
+			w := wire.NewWriterSize(&buf, size)
+			_, _ = w.Write(make([]byte, lead))
+			if err := m.EncodeWire(w, p); err != nil {
+				t.Fatalf("EncodeWire at %v: %v", p, err)
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			if got := buf.Bytes()[lead:]; !bytes.Equal(got, b) {
+				t.Fatalf("EncodeWire (buffer %d, after %d bytes) and AppendWire differ at %v:\n%x\n%x", size, lead, p, got, b)
+			}
+		}
 	}
 	return b
 }

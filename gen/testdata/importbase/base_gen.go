@@ -230,6 +230,11 @@ func (m *PathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *PathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
 	// Path StorePath
 	if uint64(len(m.Path)) > 211 {
 		return wire.EncodeError("PathInfo", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
