@@ -189,4 +189,3 @@ func TestCrashConsistency(t *testing.T) {
 		t.Error("the child never acknowledged an upload: the test proved nothing")
 	}
 }
-

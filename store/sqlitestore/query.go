@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -27,7 +28,7 @@ func (s *Store) isValid(ctx context.Context, op string, path messages.StorePath)
 		return false, err
 	}
 	var one int
-	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM ValidPaths WHERE path = ?`, string(path)).Scan(&one)
+	err := s.stmts.valid.QueryRowContext(ctx, string(path)).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -80,16 +81,14 @@ func (s *Store) QueryPathInfo(ctx context.Context, path messages.StorePath) (*me
 		return nil, &store.PathError{Op: "QueryPathInfo", Path: string(path), Err: err}
 	}
 	var (
-		id               int64
 		hash             string
 		deriver, ca      sql.NullString
 		ultimate         bool
 		registrationTime int64
 		narSize          int64
+		refs, sigs       []byte
 	)
-	err = s.db.QueryRowContext(ctx,
-		`SELECT id, hash, registrationTime, deriver, narSize, ultimate, ca FROM ValidPaths WHERE path = ?`,
-		string(path)).Scan(&id, &hash, &registrationTime, &deriver, &narSize, &ultimate, &ca)
+	err = s.stmts.info.QueryRowContext(ctx, string(path)).Scan(&hash, &registrationTime, &deriver, &narSize, &ultimate, &ca, &refs, &sigs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fail(store.ErrNotValid)
 	}
@@ -105,21 +104,22 @@ func (s *Store) QueryPathInfo(ctx context.Context, path messages.StorePath) (*me
 		Ultimate:         ultimate,
 		CA:               messages.ContentAddress(ca.String),
 	}
-	refs, err := s.strings(ctx, `SELECT v.path FROM Refs r JOIN ValidPaths v ON v.id = r.reference WHERE r.referrer = ? ORDER BY v.path`, id)
-	if err != nil {
+	if err := unmarshalList(refs, &info.References); err != nil {
 		return fail(err)
 	}
-	for _, r := range refs {
-		info.References = append(info.References, messages.StorePath(r))
-	}
-	sigs, err := s.strings(ctx, `SELECT sig FROM Signatures WHERE path = ? ORDER BY sig`, id)
-	if err != nil {
+	if err := unmarshalList(sigs, &info.Sigs); err != nil {
 		return fail(err)
-	}
-	for _, sg := range sigs {
-		info.Sigs = append(info.Sigs, messages.Signature(sg))
 	}
 	return info, nil
+}
+
+// unmarshalList decodes a JSON array built by json_group_array, leaving
+// *dst nil for an empty one.
+func unmarshalList[T ~string](b []byte, dst *[]T) error {
+	if string(b) == "[]" {
+		return nil
+	}
+	return json.Unmarshal(b, dst)
 }
 
 // strings runs a query of one text column.
@@ -128,6 +128,10 @@ func (s *Store) strings(ctx context.Context, query string, args ...any) ([]strin
 	if err != nil {
 		return nil, err
 	}
+	return scanStrings(rows)
+}
+
+func scanStrings(rows *sql.Rows) ([]string, error) {
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
