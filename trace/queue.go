@@ -1,0 +1,112 @@
+package trace
+
+import (
+	"errors"
+	"io"
+	"sync"
+)
+
+// errStopped is what the decoder reads once its connection's decoding was
+// given up (behind, or undecodable).
+var errStopped = errors.New("trace: decoding stopped")
+
+// chunkSize is the forwarding buffer size, and so the largest chunk.
+const chunkSize = 64 << 10
+
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
+
+// queue hands copies of forwarded bytes to the decoder. push never blocks:
+// past max bytes waiting, the queue stops and drops everything.
+type queue struct {
+	mu      sync.Mutex
+	cond    sync.Cond
+	chunks  []*[]byte // each chunk's bytes are (*c)[:len]
+	lens    []int
+	head    int // bytes of chunks[0] already read
+	waiting int // bytes not yet read
+	max     int
+	eof     error // set when the forwarder ended: io.EOF or its read error
+	stopped bool
+}
+
+func newQueue(max int) *queue {
+	q := &queue{max: max}
+	q.cond.L = &q.mu
+	return q
+}
+
+// push copies p into the queue. It reports false when the queue overflowed
+// now (the caller reports it once); a stopped queue ignores p.
+func (q *queue) push(p []byte) (overflow bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.stopped {
+		return false
+	}
+	if q.waiting+len(p) > q.max {
+		q.stopLocked()
+		return true
+	}
+	c := chunkPool.Get().(*[]byte)
+	n := copy(*c, p)
+	q.chunks = append(q.chunks, c)
+	q.lens = append(q.lens, n)
+	q.waiting += n
+	q.cond.Signal()
+	return false
+}
+
+// end records that no more data will come (err is io.EOF for a clean end).
+func (q *queue) end(err error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.eof == nil {
+		q.eof = err
+	}
+	q.cond.Broadcast()
+}
+
+// stop drops what is queued and makes push a no-op and Read fail.
+func (q *queue) stop() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.stopLocked()
+}
+
+func (q *queue) stopLocked() {
+	q.stopped = true
+	for _, c := range q.chunks {
+		chunkPool.Put(c)
+	}
+	q.chunks, q.lens, q.head, q.waiting = nil, nil, 0, 0
+	q.cond.Broadcast()
+}
+
+// Read implements io.Reader for the decoder: it blocks until data is
+// queued, the forwarder ended (io.EOF, or its error) or the queue stopped.
+func (q *queue) Read(p []byte) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.chunks) == 0 && !q.stopped && q.eof == nil {
+		q.cond.Wait()
+	}
+	if q.stopped {
+		return 0, errStopped
+	}
+	if len(q.chunks) == 0 {
+		if q.eof == io.EOF {
+			return 0, io.EOF
+		}
+		return 0, io.ErrUnexpectedEOF
+	}
+	c := q.chunks[0]
+	n := copy(p, (*c)[q.head:q.lens[0]])
+	q.head += n
+	q.waiting -= n
+	if q.head == q.lens[0] {
+		chunkPool.Put(c)
+		q.chunks[0] = nil
+		q.chunks, q.lens, q.head = q.chunks[1:], q.lens[1:], 0
+	}
+	return n, nil
+}
