@@ -139,7 +139,7 @@ func (d *decoder) operations() error {
 	for {
 		d.from = FromClient
 		code, err := d.c.Uint64()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return d.trailing()
 		}
 		if err != nil {
@@ -147,7 +147,9 @@ func (d *decoder) operations() error {
 		}
 		op, ok := d.ops.Lookup(code, d.p)
 		if !ok {
-			d.emit(&Event{From: FromClient, Kind: KindRequest, Code: code, Note: fmt.Sprintf("unknown op %d at protocol %s", code, d.p.Version)})
+			d.emit(&Event{From: FromClient, Kind: KindUndecodable, Code: code,
+				Note: fmt.Sprintf("unknown op %d at protocol %s: its request cannot be decoded; only the daemon's answer will be", code, d.p.Version)})
+			d.done.Store(true) // said once; nothing else is reported undecodable
 			return d.daemonOnly(fmt.Sprintf("unknown op %d", code))
 		}
 		if err := d.read(FromClient, KindRequest, op, op.NewRequest()); err != nil {
@@ -244,7 +246,7 @@ func (d *decoder) trailing() error {
 	for {
 		d.from = FromDaemon
 		f, err := messages.DecodeStderr(d.d, d.p)
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
@@ -262,7 +264,7 @@ func (d *decoder) daemonOnly(why string) error {
 	for {
 		d.from = FromDaemon
 		f, err := messages.DecodeStderr(d.d, d.p)
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
