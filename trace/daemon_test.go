@@ -296,9 +296,19 @@ func session(t *testing.T, d *nixdaemon.Daemon, dir, daemonSock, proxySock strin
 	checkTrace(t, evs, proto, narData)
 	buildError, buildLog := false, false
 	for _, e := range evs {
-		if e.Kind == trace.KindStderr && strings.HasPrefix(e.Op, "BuildPaths") {
-			buildError = buildError || e.Type == "StderrError" && strings.Contains(string(e.Msg), "trace-fail-"+unique)
-			buildLog = buildLog || strings.Contains(string(e.Msg), "built "+unique)
+		if !strings.HasPrefix(e.Op, "BuildPaths") {
+			continue
+		}
+		msg := string(e.Msg)
+		// 1.34 reports a failed build with STDERR_ERROR; BuildPathsWithResults
+		// (Nix 2.26) in the reply's BuildResult.
+		switch {
+		case e.Kind == trace.KindStderr && e.Type == "StderrError" && strings.Contains(msg, "trace-fail-"+unique):
+			buildError = true
+		case e.Kind == trace.KindReply && strings.Contains(msg, "trace-fail-"+unique) && strings.Contains(msg, "builder for"):
+			buildError = true
+		case e.Kind == trace.KindStderr && strings.Contains(msg, "built "+unique):
+			buildLog = true
 		}
 	}
 	if !buildError || !buildLog {
