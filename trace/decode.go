@@ -27,6 +27,10 @@ type decoder struct {
 	p      wire.Proto
 	from   string // the side being read, for errors
 	done   atomic.Bool
+	// behind is set by a forwarder whose queue overflowed.
+	behind atomic.Bool
+	// upstream names the daemon, for the open event.
+	upstream string
 }
 
 // stop gives up decoding: the queues drop their data and stop filling. It
@@ -43,12 +47,19 @@ func (d *decoder) stop() bool {
 // run decodes the whole connection; on the first problem it reports it
 // once and stops.
 func (d *decoder) run() {
+	d.emit(&Event{Kind: KindOpen, Note: d.upstream})
 	d.c, d.d = wire.NewReader(d.cq), wire.NewReader(d.dq)
 	err := d.handshake()
 	if err == nil {
 		err = d.operations()
 	}
-	if err == nil || errors.Is(err, errStopped) {
+	if err == nil {
+		return
+	}
+	if errors.Is(err, errStopped) {
+		if d.behind.Load() {
+			d.emit(&Event{Kind: KindBehind, Note: fmt.Sprintf("the decoder fell more than %d bytes behind; the rest of this connection is forwarded undecoded", d.cq.max)})
+		}
 		return
 	}
 	if d.stop() {

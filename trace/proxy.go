@@ -15,7 +15,7 @@ import (
 
 // DefaultMaxQueue is how far, in bytes per direction, the decoder may fall
 // behind the forwarding before it gives up on a connection.
-const DefaultMaxQueue = 32 << 20
+const DefaultMaxQueue = 8 << 20
 
 // Proxy forwards connections to a daemon and reports what they carry.
 type Proxy struct {
@@ -74,7 +74,6 @@ func (p *Proxy) Handle(ctx context.Context, client net.Conn) error {
 		return err
 	}
 	defer daemon.Close()
-	emit(&Event{Kind: KindOpen, Note: daemon.RemoteAddr().String()})
 
 	max := p.MaxQueue
 	if max <= 0 {
@@ -84,12 +83,12 @@ func (p *Proxy) Handle(ctx context.Context, client net.Conn) error {
 	if ops == nil {
 		ops = messages.WorkerOps
 	}
-	d := &decoder{emit: emit, ops: ops, cq: newQueue(max), dq: newQueue(max)}
-	var behind atomic.Bool
+	// Only the decoder's goroutine calls the sink until forwarding ends: a
+	// slow sink slows the decoder, never the forwarding.
+	d := &decoder{emit: emit, ops: ops, cq: newQueue(max), dq: newQueue(max), upstream: daemon.RemoteAddr().String()}
 	onBehind := func() {
-		if behind.CompareAndSwap(false, true) && d.stop() {
-			emit(&Event{Kind: KindBehind, Note: "the decoder fell behind; the rest of this connection is forwarded undecoded"})
-		}
+		d.behind.Store(true)
+		d.stop()
 	}
 	decoded := make(chan struct{})
 	go func() {
