@@ -35,7 +35,7 @@ func newQueue(max int) *queue {
 	return q
 }
 
-// push copies p into the queue. It reports false when the queue overflowed
+// push copies p into the queue. It reports true when the queue overflowed
 // now (the caller reports it once); a stopped queue ignores p.
 func (q *queue) push(p []byte) (overflow bool) {
 	q.mu.Lock()
@@ -47,11 +47,14 @@ func (q *queue) push(p []byte) (overflow bool) {
 		q.stopLocked()
 		return true
 	}
-	c := chunkPool.Get().(*[]byte)
-	n := copy(*c, p)
-	q.chunks = append(q.chunks, c)
-	q.lens = append(q.lens, n)
-	q.waiting += n
+	for len(p) > 0 {
+		c := chunkPool.Get().(*[]byte)
+		n := copy(*c, p)
+		p = p[n:]
+		q.chunks = append(q.chunks, c)
+		q.lens = append(q.lens, n)
+		q.waiting += n
+	}
 	q.cond.Signal()
 	return false
 }
