@@ -1,7 +1,6 @@
 package sqlitestore
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -266,14 +265,6 @@ func syncDir(dir string) error {
 	defer d.Close()
 	if err := d.Sync(); err != nil {
 		return fmt.Errorf("sqlitestore: sync %s: %w", dir, err)
-	}
-	return nil
-}
-
-// checkCtx returns ctx.Err() wrapped for op and path, or nil.
-func checkCtx(ctx context.Context, op, path string) error {
-	if err := ctx.Err(); err != nil {
-		return &store.PathError{Op: op, Path: path, Err: err}
 	}
 	return nil
 }
