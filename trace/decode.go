@@ -70,10 +70,7 @@ func (d *decoder) run() {
 // read decodes m from the side named from and reports it as kind.
 func (d *decoder) read(from, kind string, op *wire.Op, m wire.Message) error {
 	d.from = from
-	r := d.c
-	if from == FromDaemon {
-		r = d.d
-	}
+	r := d.side(from)
 	if err := m.DecodeWire(r, d.p); err != nil {
 		return err
 	}
@@ -83,6 +80,14 @@ func (d *decoder) read(from, kind string, op *wire.Op, m wire.Message) error {
 	}
 	d.emit(e)
 	return nil
+}
+
+// side returns the reader of what from sent.
+func (d *decoder) side(from string) *wire.Reader {
+	if from == FromDaemon {
+		return d.d
+	}
+	return d.c
 }
 
 func typeName(m any) string {
@@ -166,13 +171,7 @@ func (d *decoder) operations() error {
 		if err := d.read(FromClient, KindRequest, op, op.NewRequest()); err != nil {
 			return fmt.Errorf("%s request: %w", op.Name, err)
 		}
-		switch op.RequestStream(d.p) {
-		case wire.FramedStream:
-			err = d.framed(FromClient, op)
-		case wire.RawStream:
-			err = d.nar(FromClient, op)
-		}
-		if err != nil {
+		if err := d.stream(FromClient, op, op.RequestStream(d.p)); err != nil {
 			return fmt.Errorf("%s request data: %w", op.Name, err)
 		}
 		ok, err = d.session(op)
@@ -187,13 +186,7 @@ func (d *decoder) operations() error {
 				return fmt.Errorf("%s reply: %w", op.Name, err)
 			}
 		}
-		switch op.ReplyStream(d.p) {
-		case wire.FramedStream:
-			err = d.framed(FromDaemon, op)
-		case wire.RawStream:
-			err = d.nar(FromDaemon, op)
-		}
-		if err != nil {
+		if err := d.stream(FromDaemon, op, op.ReplyStream(d.p)); err != nil {
 			return fmt.Errorf("%s reply data: %w", op.Name, err)
 		}
 	}
@@ -253,25 +246,19 @@ func (d *decoder) session(op *wire.Op) (ok bool, err error) {
 
 // trailing decodes what the daemon sends after the client stopped sending
 // ops (the second STDERR_ERROR of an error before startWork).
-func (d *decoder) trailing() error {
-	for {
-		d.from = FromDaemon
-		f, err := messages.DecodeStderr(d.d, d.p)
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("after the last op: %w", err)
-		}
-		d.emit(&Event{From: FromDaemon, Kind: KindStderr, Type: typeName(f), Msg: f, Note: "after the last op"})
-	}
-}
+func (d *decoder) trailing() error { return d.daemonFrames("after the last op") }
 
 // daemonOnly is what is left after a request that cannot be decoded: the
 // daemon's answer (STDERR frames, as Nix's daemon answers an unknown op
 // with errors and hangs up) is still decoded; anything else stops.
 func (d *decoder) daemonOnly(why string) error {
 	d.cq.stop()
+	return d.daemonFrames("answer to " + why)
+}
+
+// daemonFrames decodes STDERR frames from the daemon until it closes,
+// noting each with note.
+func (d *decoder) daemonFrames(note string) error {
 	for {
 		d.from = FromDaemon
 		f, err := messages.DecodeStderr(d.d, d.p)
@@ -279,19 +266,29 @@ func (d *decoder) daemonOnly(why string) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("after %s: %w", why, err)
+			return fmt.Errorf("%s: %w", note, err)
 		}
-		d.emit(&Event{From: FromDaemon, Kind: KindStderr, Type: typeName(f), Msg: f, Note: "answer to " + why})
+		d.emit(&Event{From: FromDaemon, Kind: KindStderr, Type: typeName(f), Msg: f, Note: note})
 	}
+}
+
+// stream reads the data of kind that follows a message of op from one
+// side: a framed stream, or a raw NAR (pulled and pushed data travel in
+// the STDERR session instead).
+func (d *decoder) stream(from string, op *wire.Op, kind wire.StreamKind) error {
+	switch kind {
+	case wire.FramedStream:
+		return d.framed(from, op)
+	case wire.RawStream:
+		return d.nar(from, op)
+	}
+	return nil
 }
 
 // framed reads a framed stream from one side and reports its size and hash.
 func (d *decoder) framed(from string, op *wire.Op) error {
 	d.from = from
-	r := d.c
-	if from == FromDaemon {
-		r = d.d
-	}
+	r := d.side(from)
 	c := newCounter("framed", from)
 	if _, err := io.Copy(c, wire.NewFramedReader(r, maxFrame)); err != nil {
 		return err
@@ -304,10 +301,7 @@ func (d *decoder) framed(from string, op *wire.Op) error {
 // grammar tells where it ends) and reports its size and hash.
 func (d *decoder) nar(from string, op *wire.Op) error {
 	d.from = from
-	r := d.c
-	if from == FromDaemon {
-		r = d.d
-	}
+	r := d.side(from)
 	c := newCounter("nar", from)
 	if _, err := nar.Copy(c, r); err != nil {
 		return err
