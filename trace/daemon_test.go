@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,10 +90,12 @@ func (s *bufferSink) events(t *testing.T) []traced {
 	return out
 }
 
+var proxies atomic.Int64
+
 // startProxy serves a proxy to upstream on a new socket in dir.
-func startProxy(t testing.TB, dir, upstream string, sink trace.Sink) string {
+func startProxy(t testing.TB, dir, upstream string, sink trace.Sink, configure ...func(*trace.Proxy)) string {
 	t.Helper()
-	sock := filepath.Join(dir, "proxy.sock")
+	sock := filepath.Join(dir, fmt.Sprintf("proxy%d.sock", proxies.Add(1)))
 	ln, err := net.Listen("unix", sock)
 	if err != nil {
 		t.Fatal(err)
@@ -104,6 +107,9 @@ func startProxy(t testing.TB, dir, upstream string, sink trace.Sink) string {
 			return d.DialContext(ctx, "unix", upstream)
 		},
 		Sink: sink,
+	}
+	for _, f := range configure {
+		f(p)
 	}
 	done := make(chan struct{})
 	go func() {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 )
 
 // errStopped is what the decoder reads once its connection's decoding was
@@ -27,7 +28,16 @@ type queue struct {
 	max     int
 	eof     error // set when the forwarder ended: io.EOF or its read error
 	stopped bool
+	// lastData is when Read last returned data. A decoder that finds the
+	// queue empty soon after sleeps for coalesce instead of waiting to be
+	// woken by the next push, so that on a busy connection it wakes about
+	// once per coalesce and decodes what queued meanwhile in one go,
+	// rather than competing with the forwarding for the CPU at every chunk.
+	lastData time.Time
 }
+
+// coalesce is how long a busy decoder lets data gather before it reads on.
+const coalesce = time.Millisecond
 
 func newQueue(max int) *queue {
 	q := &queue{max: max}
@@ -91,6 +101,12 @@ func (q *queue) Read(p []byte) (int, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for len(q.chunks) == 0 && !q.stopped && q.eof == nil {
+		if time.Since(q.lastData) < coalesce {
+			q.mu.Unlock()
+			time.Sleep(coalesce)
+			q.mu.Lock()
+			continue
+		}
 		q.cond.Wait()
 	}
 	if q.stopped {
@@ -102,6 +118,7 @@ func (q *queue) Read(p []byte) (int, error) {
 		}
 		return 0, io.ErrUnexpectedEOF
 	}
+	q.lastData = time.Now()
 	c := q.chunks[0]
 	n := copy(p, (*c)[q.head:q.lens[0]])
 	q.head += n
