@@ -49,6 +49,10 @@ func crashChild(dir string) int {
 	seed, _ := strconv.ParseUint(os.Getenv(crashChildEnv+"_SEED"), 10, 64)
 	rng := rand.New(rand.NewPCG(seed, 0))
 	out := bufio.NewWriter(os.Stdout)
+	fmt.Fprintln(out, "ready")
+	if err := out.Flush(); err != nil {
+		return 1
+	}
 	for i := 0; ; i++ {
 		size := rng.IntN(64 << 10)
 		if rng.IntN(20) == 0 {
@@ -118,17 +122,26 @@ func TestCrashConsistency(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines := make(chan []string, 1)
+		ready := make(chan struct{})
 		go func() {
 			var got []string
 			sc := bufio.NewScanner(stdout)
 			for sc.Scan() {
 				if p, ok := strings.CutPrefix(sc.Text(), "ack "); ok {
 					got = append(got, p)
+				} else if sc.Text() == "ready" {
+					close(ready)
 				}
 			}
 			lines <- got
 		}()
-		time.Sleep(time.Duration(20+rng.IntN(400)) * time.Millisecond)
+		// Kill at a random point once the child uploads (its start-up
+		// takes longer than the uploads on a loaded machine).
+		select {
+		case <-ready:
+		case <-time.After(30 * time.Second):
+		}
+		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		got := <-lines
 		err = cmd.Wait()
