@@ -481,3 +481,51 @@ func checkTrace(t *testing.T, evs []traced, proto string, dump []byte) {
 	}
 	t.Logf("%d events; requests: %v; AddToStoreNar streams: %v", len(evs), ops, uploads)
 }
+
+// TestCrossVersions runs Nix 2.26's clients (protocol 1.38) through the
+// proxy to Nix 2.8's daemon (1.34), which does not negotiate: the decoder
+// must follow the lower version as both sides do.
+func TestCrossVersions(t *testing.T) {
+	legacy := nixdaemon.Require(t, nixdaemon.Legacy)
+	modern := nixdaemon.Require(t, nixdaemon.Modern)
+	if modern.NixStore == "" {
+		t.Fatal("nix 2.26: no nix-store client")
+	}
+	ctx := context.Background()
+	p, err := legacy.AddToStore(ctx, "trace-cross", []byte("cross "+fmt.Sprint(time.Now().UnixNano())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, daemonSock := startDaemon(t, legacy)
+	sink := newBufferSink()
+	proxySock := startProxy(t, dir, daemonSock, sink)
+	for _, args := range [][]string{
+		{modern.NixStore, "-q", "--hash", p},
+		{modern.NixStore, "-q", "--references", p},
+		{nixTool(modern), "path-info", "--json", p},
+	} {
+		via := runTool(t, modern, args[0], proxySock, args[1:]...)
+		direct := runTool(t, modern, args[0], daemonSock, args[1:]...)
+		if via.code != 0 || via.code != direct.code || !bytes.Equal(via.out, direct.out) {
+			t.Errorf("%v: through the proxy: exit %d, %q (%s); directly: exit %d, %q", args, via.code, via.out, via.err, direct.code, direct.out)
+		}
+	}
+	evs := waitClosed(t, sink)
+	conns := 0
+	for _, e := range evs {
+		switch e.Kind {
+		case trace.KindUndecodable, trace.KindBehind:
+			t.Errorf("conn %d: %s: %s", e.Conn, e.Kind, e.Note)
+		case trace.KindNegotiated:
+			var n trace.Negotiated
+			json.Unmarshal(e.Msg, &n)
+			if n.ClientVersion != "1.38" || n.DaemonVersion != "1.34" || n.Version != "1.34" {
+				t.Errorf("conn %d negotiated %+v; want client 1.38, daemon 1.34, used 1.34", e.Conn, n)
+			}
+			conns++
+		}
+	}
+	if conns != 3 {
+		t.Errorf("%d handshakes traced; want 3", conns)
+	}
+}
