@@ -286,3 +286,39 @@ func BenchmarkQueryPathInfo(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOpenNAR64MiB streams a 64 MiB NAR out of the store (NarFromPath),
+// against reading the same file with os.Open (the baseline).
+func BenchmarkOpenNAR64MiB(b *testing.B) {
+	const size = 64 << 20
+	info, nar := bigUpload(b, size)
+	s := openTemp(b)
+	defer s.Close()
+	if err := s.AddPath(context.Background(), info, nar()); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("baseline=os.Open", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(info.NarSize))
+		for i := 0; i < b.N; i++ {
+			f, err := os.Open(s.narFile(info.Path))
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, onlyReader{f})
+			f.Close()
+		}
+	})
+	b.Run("OpenNAR", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(info.NarSize))
+		for i := 0; i < b.N; i++ {
+			r, _, err := s.OpenNAR(context.Background(), info.Path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, onlyReader{r})
+			r.Close()
+		}
+	})
+}
