@@ -240,12 +240,30 @@ func (r *failingReader) Read(p []byte) (int, error) {
 
 var errBoom = errors.New("boom")
 
+// cancelingReader cancels a context once it has returned after bytes.
+type cancelingReader struct {
+	r      io.Reader
+	after  int
+	cancel context.CancelFunc
+}
+
+func (r *cancelingReader) Read(p []byte) (int, error) {
+	if r.after <= 0 {
+		r.cancel()
+	}
+	n, err := r.r.Read(p[:min(len(p), max(r.after, 1))])
+	r.after -= n
+	return n, err
+}
+
 func testHostileUploads(t *testing.T, s store.Store) {
 	dir := s.StoreDir()
 	p := Path(dir, "hostile", "hostile")
 	nar := FileNAR(bytes.Repeat([]byte("x"), 300000))
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
+	midway, cancelMidway := context.WithCancel(context.Background())
+	defer cancelMidway()
 	cases := []struct {
 		name string
 		edit func(*messages.ValidPathInfo)
@@ -268,6 +286,7 @@ func testHostileUploads(t *testing.T, s store.Store) {
 			i.NarHash = "sha256:1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s"
 		}, nil, nil, store.ErrBadHash},
 		{"canceled", nil, nil, canceled, context.Canceled},
+		{"canceled mid-upload", nil, &cancelingReader{r: bytes.NewReader(nar), after: 100000, cancel: cancelMidway}, midway, context.Canceled},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
