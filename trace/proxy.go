@@ -35,7 +35,7 @@ type Proxy struct {
 
 // Serve accepts connections on ln and handles each in its own goroutine
 // until ctx is done or Accept fails; then it closes ln, waits for the
-// running connections to end (they end when their peers close), and
+// running connections to end (when ctx is done they are closed), and
 // returns ctx.Err() or the Accept error.
 func (p *Proxy) Serve(ctx context.Context, ln net.Listener) error {
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
@@ -59,7 +59,7 @@ func (p *Proxy) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // Handle forwards one client connection to a new daemon connection until
-// both sides have closed, then closes both. The decoder's findings go to
+// both sides have closed or ctx is done, then closes both. The decoder's findings go to
 // the sink; Handle returns the dial error or nil.
 func (p *Proxy) Handle(ctx context.Context, client net.Conn) error {
 	id := p.ids.Add(1)
@@ -74,6 +74,12 @@ func (p *Proxy) Handle(ctx context.Context, client net.Conn) error {
 		return err
 	}
 	defer daemon.Close()
+	// When ctx ends, so does the connection.
+	stopOnDone := context.AfterFunc(ctx, func() {
+		client.Close()
+		daemon.Close()
+	})
+	defer stopOnDone()
 
 	max := p.MaxQueue
 	if max <= 0 {

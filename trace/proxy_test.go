@@ -199,3 +199,37 @@ func TestJSONSinkLines(t *testing.T) {
 		t.Errorf("JSON sink wrote %q", b.String())
 	}
 }
+
+// TestServeEndsOpenConnections: when its context ends, Serve closes the
+// connections still open and returns.
+func TestServeEndsOpenConnections(t *testing.T) {
+	dir := shortDir(t)
+	upSock, _ := echoDaemon(t, dir, nil)
+	ln, err := net.Listen("unix", filepath.Join(dir, "p.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &trace.Proxy{
+		Dial: func(ctx context.Context) (net.Conn, error) { return net.Dial("unix", upSock) },
+		Sink: trace.NewJSONSink(io.Discard),
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- p.Serve(ctx, ln) }()
+	c, err := net.Dial("unix", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("idle client"))
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-served:
+		if err != context.Canceled {
+			t.Errorf("Serve = %v; want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return with a connection open")
+	}
+}
