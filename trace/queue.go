@@ -21,9 +21,10 @@ var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return
 type queue struct {
 	mu      sync.Mutex
 	cond    sync.Cond
-	chunks  []*[]byte // each chunk's bytes are (*c)[:len]
+	chunks  []*[]byte // each chunk's bytes are (*c)[:len]; chunks[first:] wait
 	lens    []int
-	head    int // bytes of chunks[0] already read
+	first   int
+	head    int // bytes of chunks[first] already read
 	waiting int // bytes not yet read
 	max     int
 	eof     error // set when the forwarder ended: io.EOF or its read error
@@ -88,10 +89,10 @@ func (q *queue) stop() {
 
 func (q *queue) stopLocked() {
 	q.stopped = true
-	for _, c := range q.chunks {
+	for _, c := range q.chunks[q.first:] {
 		chunkPool.Put(c)
 	}
-	q.chunks, q.lens, q.head, q.waiting = nil, nil, 0, 0
+	q.chunks, q.lens, q.first, q.head, q.waiting = nil, nil, 0, 0, 0
 	q.cond.Broadcast()
 }
 
@@ -100,7 +101,7 @@ func (q *queue) stopLocked() {
 func (q *queue) Read(p []byte) (int, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for len(q.chunks) == 0 && !q.stopped && q.eof == nil {
+	for len(q.chunks) == q.first && !q.stopped && q.eof == nil {
 		if time.Since(q.lastData) < coalesce {
 			q.mu.Unlock()
 			time.Sleep(coalesce)
@@ -112,21 +113,27 @@ func (q *queue) Read(p []byte) (int, error) {
 	if q.stopped {
 		return 0, errStopped
 	}
-	if len(q.chunks) == 0 {
+	if len(q.chunks) == q.first {
 		if q.eof == io.EOF {
 			return 0, io.EOF
 		}
 		return 0, io.ErrUnexpectedEOF
 	}
 	q.lastData = time.Now()
-	c := q.chunks[0]
-	n := copy(p, (*c)[q.head:q.lens[0]])
+	c := q.chunks[q.first]
+	n := copy(p, (*c)[q.head:q.lens[q.first]])
 	q.head += n
 	q.waiting -= n
-	if q.head == q.lens[0] {
+	if q.head == q.lens[q.first] {
 		chunkPool.Put(c)
-		q.chunks[0] = nil
-		q.chunks, q.lens, q.head = q.chunks[1:], q.lens[1:], 0
+		q.chunks[q.first] = nil
+		q.first++
+		q.head = 0
+		if q.first == len(q.chunks) {
+			// Start again at the front of the arrays, so that a queue the
+			// decoder keeps up with does not allocate.
+			q.chunks, q.lens, q.first = q.chunks[:0], q.lens[:0], 0
+		}
 	}
 	return n, nil
 }
