@@ -9,6 +9,8 @@
 //	nixwire path-info [connection flags] PATH...
 //	                                        print the metadata of store paths as "key: value" lines
 //	nixwire nar [connection flags] PATH     write the NAR of a store path to standard output
+//	nixwire trace --socket LISTEN [--upstream unix://PATH] [--out FILE] [--text]
+//	                                        proxy to a daemon and log every decoded message
 //
 // The commands that talk to a daemon connect, by default, to a
 // `nix-daemon --stdio` started from PATH. Connection flags:

@@ -1,0 +1,67 @@
+package trace
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+)
+
+func TestQueueOrderAndEnd(t *testing.T) {
+	q := newQueue(4 << 20)
+	var want bytes.Buffer
+	for i := range 50 {
+		p := bytes.Repeat([]byte{byte(i)}, 1000*i+1)
+		want.Write(p)
+		if q.push(p) {
+			t.Fatal("overflow below the bound")
+		}
+	}
+	q.end(io.EOF)
+	got, err := io.ReadAll(q)
+	if err != nil || !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("read %d bytes, %v; want the %d pushed, in order", len(got), err, want.Len())
+	}
+}
+
+func TestQueueOverflowAndStop(t *testing.T) {
+	q := newQueue(100)
+	if q.push(make([]byte, 60)) || !q.push(make([]byte, 60)) {
+		t.Fatal("the push past the bound did not report the overflow")
+	}
+	if q.push(make([]byte, 1)) {
+		t.Error("a stopped queue reported a second overflow")
+	}
+	if _, err := q.Read(make([]byte, 10)); !errors.Is(err, errStopped) {
+		t.Errorf("Read of a stopped queue: %v; want errStopped", err)
+	}
+	q = newQueue(100)
+	q.push([]byte("ab"))
+	q.end(errors.New("reset"))
+	b := make([]byte, 10)
+	if n, err := q.Read(b); n != 2 || err != nil {
+		t.Fatalf("Read = %d, %v", n, err)
+	}
+	if _, err := q.Read(b); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("Read after a broken end: %v; want io.ErrUnexpectedEOF", err)
+	}
+}
+
+// The forwarding path hands every chunk to the queue: once warm, a queue
+// the decoder keeps up with must not allocate.
+func TestQueueDoesNotAllocate(t *testing.T) {
+	q := newQueue(1 << 20)
+	chunk := make([]byte, 32<<10)
+	buf := make([]byte, 64<<10)
+	cycle := func() {
+		q.push(chunk)
+		q.push(chunk)
+		for q.waiting > 0 {
+			q.Read(buf)
+		}
+	}
+	cycle()
+	if n := testing.AllocsPerRun(100, cycle); n != 0 {
+		t.Errorf("a push and read cycle allocates %v times; want 0", n)
+	}
+}
