@@ -81,9 +81,9 @@ func (g *fileGen) requestOps(name string, ops []*schema.Op) {
 		}
 		cname := "Op" + op.Name
 		recv := jen.Op("*").Id(s.Name)
-		g.comment(withLines("", "Op returns " + cname + ", the operation whose request " + s.Name + " is."))
+		g.comment(withLines("", "Op returns "+cname+", the operation whose request "+s.Name+" is."))
 		g.f.Func().Params(recv).Id("Op").Params().Id(name + "OpCode").Block(jen.Return(jen.Id(cname)))
-		g.comment(withLines("", "OpCode returns the code of the " + op.Name + " operation, for wire.Request."))
+		g.comment(withLines("", "OpCode returns the code of the "+op.Name+" operation, for wire.Request."))
 		g.f.Func().Params(jen.Op("*").Id(s.Name)).Id("OpCode").Params().Uint64().Block(jen.Return(jen.Uint64().Call(jen.Id(cname))))
 		asserts = append(asserts, jen.Id("_").Add(wireID("Request")).Op("=").Parens(jen.Op("*").Id(s.Name)).Call(jen.Nil()))
 	}
@@ -155,7 +155,7 @@ func (g *fileGen) methodDoc(op *schema.Op) string {
 			notes = append(notes, "The returned StreamFunc writes the data that follows the reply ("+strings.Join(kinds, "; ")+"): the dispatcher runs it when the protocol requires (a push stream before the end of the log, a raw one after the reply).")
 		}
 	}
-	return withLines(text, notes...)
+	return withLines("", append([]string{text}, notes...)...)
 }
 
 // dispatch declares P's handler interface, its Unimplemented base and
@@ -187,7 +187,7 @@ func (g *fileGen) dispatch(name string, ops []*schema.Op) {
 	if base != nil {
 		fields = append(fields, g.qual(&declRef{pkg: base.Pkg}, "Unimplemented"+base.Name+"Handler"))
 	}
-	g.comment(withLines("", unimpl + " answers every operation with an error matching wire.ErrUnsupported. Embed it in a " + handler + " to implement only some ops; the others stay unsupported, also those a newer schema adds."))
+	g.comment(withLines("", unimpl+" answers every operation with an error matching wire.ErrUnsupported. Embed it in a "+handler+" to implement only some ops; the others stay unsupported, also those a newer schema adds."))
 	g.f.Type().Id(unimpl).Struct(fields...)
 	for _, op := range ops {
 		params, results := g.handlerSig(op, false)
@@ -196,7 +196,7 @@ func (g *fileGen) dispatch(name string, ops []*schema.Op) {
 			ret = append(ret, jen.Nil())
 		}
 		ret = append(ret, wireID("Unsupported").Call(jen.Lit(op.Name)))
-		g.comment(withLines("", op.Name + " returns an error matching wire.ErrUnsupported."))
+		g.comment(withLines("", op.Name+" returns an error matching wire.ErrUnsupported."))
 		g.f.Func().Params(jen.Id(unimpl)).Id(op.Name).Params(params...).Params(results...).Block(jen.Return(ret...))
 	}
 

@@ -15383,15 +15383,19 @@ type WorkerHandler interface {
 	SetOptions(ctx context.Context, req *ClientSettings) error
 	// CollectGarbage serves the CollectGarbage operation (since 1.2).
 	CollectGarbage(ctx context.Context, req *GCOptions) (*GCResults, error)
-	// QuerySubstitutablePathInfo serves the QuerySubstitutablePathInfo operation (since 1.2).
+	// QuerySubstitutablePathInfo serves the QuerySubstitutablePathInfo operation
+	// (since 1.2).
 	QuerySubstitutablePathInfo(ctx context.Context, req *QuerySubstitutablePathInfoRequest) (*QuerySubstitutablePathInfoReply, error)
-	// QueryDerivationOutputs serves the QueryDerivationOutputs operation (since 1.5).
+	// QueryDerivationOutputs serves the QueryDerivationOutputs operation (since
+	// 1.5).
 	QueryDerivationOutputs(ctx context.Context, req *QueryDerivationOutputsRequest) (*QueryDerivationOutputsReply, error)
 	// QueryAllValidPaths serves the QueryAllValidPaths operation (since 1.5).
 	QueryAllValidPaths(ctx context.Context, req *QueryAllValidPathsRequest) (*QueryAllValidPathsReply, error)
-	// QueryFailedPaths serves the QueryFailedPaths operation (since 1.5 until 1.16).
+	// QueryFailedPaths serves the QueryFailedPaths operation (since 1.5 until
+	// 1.16).
 	QueryFailedPaths(ctx context.Context, req *QueryFailedPathsRequest) (*QueryFailedPathsReply, error)
-	// ClearFailedPaths serves the ClearFailedPaths operation (since 1.5 until 1.16).
+	// ClearFailedPaths serves the ClearFailedPaths operation (since 1.5 until
+	// 1.16).
 	ClearFailedPaths(ctx context.Context, req *ClearFailedPathsRequest) (*Ack, error)
 	// QueryPathInfo serves the QueryPathInfo operation (since 1.6).
 	QueryPathInfo(ctx context.Context, req *QueryPathInfoRequest) (*QueryPathInfoReply, error)
@@ -15400,15 +15404,19 @@ type WorkerHandler interface {
 	// in reads the data that follows the request (pull); it is empty where none
 	// does.
 	ImportPaths(ctx context.Context, req *ImportPathsRequest, in io.Reader) (*ImportPathsReply, error)
-	// QueryDerivationOutputNames serves the QueryDerivationOutputNames operation (since 1.8).
+	// QueryDerivationOutputNames serves the QueryDerivationOutputNames operation
+	// (since 1.8).
 	QueryDerivationOutputNames(ctx context.Context, req *QueryDerivationOutputNamesRequest) (*QueryDerivationOutputNamesReply, error)
-	// QueryPathFromHashPart serves the QueryPathFromHashPart operation (since 1.11).
+	// QueryPathFromHashPart serves the QueryPathFromHashPart operation (since
+	// 1.11).
 	QueryPathFromHashPart(ctx context.Context, req *QueryPathFromHashPartRequest) (*QueryPathFromHashPartReply, error)
-	// QuerySubstitutablePathInfos serves the QuerySubstitutablePathInfos operation (since 1.12).
+	// QuerySubstitutablePathInfos serves the QuerySubstitutablePathInfos operation
+	// (since 1.12).
 	QuerySubstitutablePathInfos(ctx context.Context, req *QuerySubstitutablePathInfosRequest) (*QuerySubstitutablePathInfosReply, error)
 	// QueryValidPaths serves the QueryValidPaths operation (since 1.12).
 	QueryValidPaths(ctx context.Context, req *QueryValidPathsRequest) (*QueryValidPathsReply, error)
-	// QuerySubstitutablePaths serves the QuerySubstitutablePaths operation (since 1.12).
+	// QuerySubstitutablePaths serves the QuerySubstitutablePaths operation (since
+	// 1.12).
 	QuerySubstitutablePaths(ctx context.Context, req *QuerySubstitutablePathsRequest) (*QuerySubstitutablePathsReply, error)
 	// QueryValidDerivers serves the QueryValidDerivers operation (since 1.13).
 	QueryValidDerivers(ctx context.Context, req *QueryValidDeriversRequest) (*QueryValidDeriversReply, error)
@@ -15433,7 +15441,8 @@ type WorkerHandler interface {
 	AddToStoreNar(ctx context.Context, req *AddToStoreNarRequest, in io.Reader) error
 	// QueryMissing serves the QueryMissing operation (since 1.19).
 	QueryMissing(ctx context.Context, req *QueryMissingRequest) (*Missing, error)
-	// QueryDerivationOutputMap serves the QueryDerivationOutputMap operation (since 1.22).
+	// QueryDerivationOutputMap serves the QueryDerivationOutputMap operation
+	// (since 1.22).
 	QueryDerivationOutputMap(ctx context.Context, req *QueryDerivationOutputMapRequest) (*QueryDerivationOutputMapReply, error)
 	// RegisterDrvOutput serves the RegisterDrvOutput operation (since 1.27).
 	RegisterDrvOutput(ctx context.Context, req *RegisterDrvOutputRequest) error
@@ -15449,13 +15458,15 @@ type WorkerHandler interface {
 	// in reads the data that follows the request (framed); it is empty where none
 	// does.
 	AddBuildLog(ctx context.Context, req *AddBuildLogRequest, in io.Reader) (*Ack, error)
-	// BuildPathsWithResults serves the BuildPathsWithResults operation (since 1.34).
+	// BuildPathsWithResults serves the BuildPathsWithResults operation (since
+	// 1.34).
 	BuildPathsWithResults(ctx context.Context, req *BuildPathsWithResultsRequest) (*BuildPathsWithResultsReply, error)
 	// AddPermRoot serves the AddPermRoot operation (since 1.36).
 	AddPermRoot(ctx context.Context, req *AddPermRootRequest) (*AddPermRootReply, error)
 	// SubmitOutput serves the SubmitOutput operation (since 1.38 if SubmitOutput).
 	SubmitOutput(ctx context.Context, req *SubmitOutputRequest) (*Ack, error)
-	// AddToStoreScanning serves the AddToStoreScanning operation (since 1.38 if AddToStoreScanning).
+	// AddToStoreScanning serves the AddToStoreScanning operation (since 1.38 if
+	// AddToStoreScanning).
 	//
 	// in reads the data that follows the request (framed); it is empty where none
 	// does.

@@ -189,8 +189,8 @@ func (c *checker) derivedMessage(op *Op, what string, t, base *Type) *Type {
 	b, _ := refStruct(base)
 	if base == nil || !derivesFrom(s, b) {
 		want := "no " + what
-		if base != nil {
-			want = strconv.Quote(typeString(base))
+		if b != nil {
+			want = strconv.Quote(qualName(b, c.pkg))
 		}
 		c.errorf(t.Pos, "the %s of op %q must be the %s of its base %q (%s) or a struct derived from it; %q is not",
 			what, op.Name, what, op.FromRef.String(), want, typeString(t))
@@ -243,13 +243,18 @@ func (c *checker) checkDerivedOps() {
 			c.errorf(op.Pos, "derived op %q exists %s, outside the range of its base %q (%s): a derived op re-declares its base for part of the base's range",
 				op.Name, rangeString(g), op.FromRef.String(), rangeString(bg))
 		}
-		for _, other := range c.pkg.Ops {
-			if other == op || other.Protocol != op.Protocol || other.Code != op.Code || (other.From == nil && other.FromRef != nil) {
+	}
+	// Two ops of a protocol with one code, one of them derived, must not
+	// exist at the same protocol; reported at the later one.
+	for j, op := range c.pkg.Ops {
+		for _, other := range c.pkg.Ops[:j] {
+			if other.Protocol != op.Protocol || other.Code != op.Code || (other.From == nil && op.From == nil) ||
+				(other.FromRef != nil && other.From == nil) || (op.FromRef != nil && op.From == nil) {
 				continue
 			}
 			if !disjoint(other.Gate, op.Gate) {
-				c.errorf(op.Pos, "derived op %q has opcode %d (from %q) %s, as op %q (%s) %s: their ranges must not overlap",
-					op.Name, op.Code, op.FromRef.String(), rangeString(op.Gate), other.Name, other.Pos, rangeString(other.Gate))
+				c.errorf(op.Pos, "op %q has opcode %d %s, as op %q (%s) %s: ops of a protocol with one opcode need ranges that do not overlap",
+					op.Name, op.Code, rangeString(op.Gate), other.Name, other.Pos, rangeString(other.Gate))
 				break
 			}
 		}
@@ -413,7 +418,7 @@ func (c *checker) checkPlaces(s *Struct, baseField map[string]*Field) bool {
 			if slices.ContainsFunc(d.Own, named) {
 				hint = "; field " + strconv.Quote(anchor) + " is declared after it"
 			}
-			c.errorf(fd.Place.Pos, "after %s: struct %q has no field %q before %q (neither its base %q)%s",
+			c.errorf(fd.Place.Pos, "after %s: struct %q has no field %q before %q, and its base %q has none%s",
 				anchor, s.Name, anchor, fd.Name, typeString(d.From), hint)
 			ok = false
 		}
@@ -547,4 +552,12 @@ func (c *checker) checkOwnConditions(s *Struct) {
 			}
 		}
 	}
+}
+
+// qualName spells a struct's name as Go code in pkg refers to it.
+func qualName(s *Struct, pkg *Package) string {
+	if s.Pkg == pkg || s.Pkg == nil {
+		return s.Name
+	}
+	return s.Pkg.Name + "." + s.Name
 }
