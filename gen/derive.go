@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
-	"github.com/nixwire/nixwire/schema"
 )
 
 // Derived structs (`struct D from B { … }`): D's Go type embeds B's and
@@ -38,6 +37,9 @@ func (g *fileGen) derivedStructDecl(s *structIR) {
 	g.messageMethods(name,
 		func(c *fn) (int, []jen.Code) { return c.structSize(s, m) },
 		func(c *fn) []jen.Code { return c.structBody(s, m) })
+	g.comment(withLines("", "WireBase returns the embedded "+baseName+", for wire.Derived: runtimes accept a "+name+" where the base's type is expected."))
+	g.f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("WireBase").Params().Add(wireID("Message")).Block(
+		jen.Return(jen.Op("&").Id("m").Dot(baseName)))
 }
 
 // derivedDoc explains a derived struct's relation to its base.
@@ -73,8 +75,3 @@ func derivedDoc(s *structIR) string {
 	return text
 }
 
-// isOwnField reports whether f is a Go field of the struct itself: every
-// field of a struct of its own, the added ones of a derived struct.
-func isOwnField(d *schema.Struct, f *schema.Field) bool {
-	return d.Derived == nil || slices.Contains(d.Derived.Own, f)
-}

@@ -196,7 +196,7 @@ func checkNames(pkg *schema.Package) error {
 		switch d := d.(type) {
 		case *schema.Struct:
 			for _, f := range d.Fields {
-				if f.Const == nil && slices.Contains(methodNames, f.Name) {
+				if f.Const == nil && (slices.Contains(methodNames, f.Name) || d.Derived != nil && f.Name == "WireBase") {
 					errs = append(errs, &schema.Error{Pos: f.Pos, Msg: fmt.Sprintf("field %s.%s: the Go name %s is that of a generated method", d.Name, f.Name, f.Name)})
 				}
 			}

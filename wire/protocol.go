@@ -117,3 +117,24 @@ func opName(op *Op) string {
 	}
 	return "op " + strconv.FormatUint(op.Code, 10)
 }
+
+// Derived is implemented by the messages that nixwire-gen generates for a
+// struct derived from another (`struct D from B`): D embeds B and encodes
+// exactly as B wherever D's added fields are off the wire. WireBase returns
+// the embedded base value, so that a runtime expecting a B (the op table
+// of the base protocol says so at an older version) can accept a D: it
+// decodes with D's methods, which leave the added fields zero there.
+type Derived interface {
+	Message
+	// WireBase returns a pointer to the embedded base value.
+	WireBase() Message
+}
+
+// BaseOf returns the base of a derived message m, or nil when m is not
+// derived.
+func BaseOf(m Message) Message {
+	if d, ok := m.(Derived); ok {
+		return d.WireBase()
+	}
+	return nil
+}
