@@ -70,7 +70,7 @@ func (c *Conn) doStream(ctx context.Context, code uint64, req, reply wire.Messag
 	case replyKind == wire.NoStream && out != nil:
 		return fmt.Errorf("%w: %s receives no data at protocol %s", ErrUnsupported, name, p)
 	}
-	req, reply, err := checkMessages(op, name, req, reply)
+	req, reply, decoded, err := checkMessages(op, name, req, reply)
 	if err != nil {
 		return err
 	}
@@ -97,6 +97,9 @@ func (c *Conn) doStream(ctx context.Context, code uint64, req, reply wire.Messag
 	err = c.exchange(name, b, reqKind, replyKind, reply, in, out)
 	if cerr := stop(); cerr != nil {
 		return c.fail(name, cerr)
+	}
+	if err == nil {
+		decoded()
 	}
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"reflect"
 
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/wire"
@@ -101,27 +102,59 @@ func (c *Conn) opName(code uint64) string {
 }
 
 // checkMessages checks req and reply against the types op makes, and
-// returns the request to send (nil: the op code alone, for a table entry
-// without NewRequest) and the reply to decode (nil: none). A table entry
-// without NewRequest or NewReply is handled, never called.
-func checkMessages(op *wire.Op, name string, req, reply wire.Message) (wire.Message, wire.Message, error) {
+// returns the request to encode (nil: the op code alone, for a table
+// entry without NewRequest), the message to decode the reply into (nil:
+// none) and a function to run after decoding. A message derived from the
+// op's type (wire.Derived) is used as is: it encodes as its base where
+// the table names the base. A base message where the table names a type
+// derived from it (an extension re-declares the op at this version) is
+// wrapped: the request is sent as the derived type with the added fields
+// zero, and the reply decoded as the derived type, whose base part is then
+// copied to reply, so the stream stays in sync. A table entry without
+// NewRequest or NewReply is handled, never called.
+func checkMessages(op *wire.Op, name string, req, reply wire.Message) (wire.Message, wire.Message, func(), error) {
 	switch {
 	case req == nil && op.NewRequest != nil:
 		req = op.NewRequest()
 	case req != nil && op.NewRequest != nil:
-		if err := sameType(name, "request", req, op.NewRequest()); err != nil {
-			return nil, nil, err
+		want := op.NewRequest()
+		if err := sameType(name, "request", req, want); err != nil {
+			inner := baseOfType(want, req)
+			if inner == nil {
+				return nil, nil, nil, err
+			}
+			reflect.ValueOf(inner).Elem().Set(reflect.ValueOf(req).Elem())
+			req = want
 		}
 	}
+	after := func() {}
 	switch {
 	case reply != nil && op.NewReply == nil:
-		return nil, nil, fmt.Errorf("client: %s has no reply, got a %T to decode it into", name, reply)
+		return nil, nil, nil, fmt.Errorf("client: %s has no reply, got a %T to decode it into", name, reply)
 	case reply != nil:
-		if err := sameType(name, "reply", reply, op.NewReply()); err != nil {
-			return nil, nil, err
+		want := op.NewReply()
+		if err := sameType(name, "reply", reply, want); err != nil {
+			inner := baseOfType(want, reply)
+			if inner == nil {
+				return nil, nil, nil, err
+			}
+			dst := reply
+			after = func() { reflect.ValueOf(dst).Elem().Set(reflect.ValueOf(inner).Elem()) }
+			reply = want
 		}
 	case op.NewReply != nil:
 		reply = op.NewReply()
 	}
-	return req, reply, nil
+	return req, reply, after, nil
+}
+
+// baseOfType returns the base of the derived message m (at any depth)
+// that has the type of like, or nil.
+func baseOfType(m, like wire.Message) wire.Message {
+	for b := wire.BaseOf(m); b != nil; b = wire.BaseOf(b) {
+		if reflect.TypeOf(b) == reflect.TypeOf(like) {
+			return b
+		}
+	}
+	return nil
 }

@@ -74,4 +74,3 @@ func derivedDoc(s *structIR) string {
 	text += " m." + base + " is the base value, and " + name + "{" + base + ": b} the derived value of a base value b, with the added fields zero: the conversions lose nothing of the base."
 	return text
 }
-
