@@ -127,7 +127,11 @@ func (d *Dispatcher) Lookup(code uint64, p Proto) (*Op, bool) { return d.proto.L
 // nothing has been read past the code then; see the dispatch seam's
 // documentation for the other errors.
 func (d *Dispatcher) Serve(ctx context.Context, code uint64, ex Exchange) error {
+	if d == nil {
+		return errors.New("wire: Serve on a nil Dispatcher")
+	}
 	p := ex.Proto()
+	top := d.proto
 	for ; d != nil; d = d.base {
 		for i := range d.proto.Ops {
 			op := &d.proto.Ops[i]
@@ -140,11 +144,7 @@ func (d *Dispatcher) Serve(ctx context.Context, code uint64, ex Exchange) error 
 			return d.routes[i](ctx, &Call{Op: op, ex: ex, p: p})
 		}
 	}
-	return d.proto.notFound(code, p)
-}
-
-func (pr *Protocol) notFound(code uint64, p Proto) error {
-	_, err := pr.Find(code, p)
+	_, err := top.Find(code, p)
 	return err
 }
 
