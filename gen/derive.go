@@ -13,30 +13,27 @@ import (
 // merged wire order. The conversions are Go's own: d.B is the base value,
 // D{B: b} a derived value from a base one.
 
-// derivedStructDecl declares a derived struct and its methods:
+// derivedFields returns the Go fields of a derived struct: the embedded
+// base, then the added fields:
 //
-//	type QueryPathInfoReply struct {
-//		messages.QueryPathInfoReply
-//		Tags []Tag
-//	}
-func (g *fileGen) derivedStructDecl(s *structIR) {
+//	messages.QueryPathInfoReply
+//	Tags []Tag
+func (g *fileGen) derivedFields(s *structIR) []jen.Code {
 	d := s.decl.Derived
-	name := s.decl.Name
-	baseName := d.Base.Name
-	baseType := g.qual(&declRef{pkg: d.Base.Pkg}, baseName)
-	g.comment(withLines(structDoc(s), derivedDoc(s)))
-	fields := []jen.Code{baseType}
+	fields := []jen.Code{g.qual(&declRef{pkg: d.Base.Pkg}, d.Base.Name)}
 	for _, f := range s.fields {
-		if !slices.Contains(d.Own, f.f) {
-			continue
+		if slices.Contains(d.Own, f.f) {
+			fields = append(fields, doc(fieldDoc(s, f), ""), jen.Id(f.f.Name).Add(g.goType(f.t)))
 		}
-		fields = append(fields, doc(fieldDoc(s, f), ""), jen.Id(f.f.Name).Add(g.goType(f.t)))
 	}
-	g.f.Type().Id(name).Struct(fields...)
-	m := local("m")
-	g.messageMethods(name,
-		func(c *fn) (int, []jen.Code) { return c.structSize(s, m) },
-		func(c *fn) []jen.Code { return c.structBody(s, m) })
+	return fields
+}
+
+// wireBase declares the wire.Derived method of a derived struct:
+//
+//	func (m *QueryPathInfoTaggedReply) WireBase() wire.Message { return &m.QueryPathInfoReply }
+func (g *fileGen) wireBase(s *structIR) {
+	name, baseName := s.decl.Name, s.decl.Derived.Base.Name
 	g.comment(withLines("", "WireBase returns the embedded "+baseName+", for wire.Derived: runtimes accept a "+name+" where the base's type is expected."))
 	g.f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("WireBase").Params().Add(wireID("Message")).Block(
 		jen.Return(jen.Op("&").Id("m").Dot(baseName)))

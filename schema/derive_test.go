@@ -6,20 +6,27 @@ import (
 	"testing"
 )
 
-// TestReadmeDerivedExample keeps the example of README.md's "Derived
-// messages" valid against the real messages package, and checks the
-// merged wire order.
-func TestReadmeDerivedExample(t *testing.T) {
+// readmeBlock returns the first code block of README.md after heading.
+func readmeBlock(t *testing.T, heading string) string {
+	t.Helper()
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rest, ok := strings.Cut(string(readme), "## Derived messages")
+	_, rest, ok := strings.Cut(string(readme), heading)
 	_, rest, ok2 := strings.Cut(rest, "```\n")
-	example, _, ok3 := strings.Cut(rest, "```")
+	block, _, ok3 := strings.Cut(rest, "```")
 	if !ok || !ok2 || !ok3 {
-		t.Fatal("no derived example in README.md")
+		t.Fatalf("no code block after %q in README.md", heading)
 	}
+	return block
+}
+
+// TestReadmeDerivedExample keeps the example of README.md's "Derived
+// messages" valid against the real messages package, and checks the
+// merged wire order.
+func TestReadmeDerivedExample(t *testing.T) {
+	example := readmeBlock(t, "## Derived messages")
 	overlay := map[string][]byte{"ext.schema": []byte(example)}
 	pkg, err := Load([]string{"ext.schema"}, LoadConfig{Dir: ".", Path: "example.test/ext", Name: "ext", Overlay: overlay})
 	if err != nil {
