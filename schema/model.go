@@ -46,6 +46,9 @@ type Package struct {
 
 // Protocol returns the protocol of p named name, or nil.
 func (p *Package) Protocol(name string) *Protocol {
+	if p == nil {
+		return nil
+	}
 	for _, pr := range p.Protocols {
 		if pr.Name == name {
 			return pr
@@ -56,6 +59,9 @@ func (p *Package) Protocol(name string) *Protocol {
 
 // Op returns the op of p named name, or nil.
 func (p *Package) Op(name string) *Op {
+	if p == nil {
+		return nil
+	}
 	for _, op := range p.Ops {
 		if op.Name == name {
 			return op
