@@ -44,6 +44,12 @@ func (opt *Options) protocolOf() (*wire.Protocol, wire.Version, error) {
 		return nil, 0, fmt.Errorf("client: Options.Protocol %s does not extend messages.WorkerProtocol: "+
 			"pass the generated Protocol of the extension (e.g. ext.ExtProtocol), whose Base chain leads to the worker protocol", pr.Name)
 	}
+	for p := pr; p != nil && p != messages.WorkerProtocol; p = p.Base {
+		if len(p.Ops) > 0 && len(messages.WorkerOps) > 0 && &p.Ops[0] == &messages.WorkerOps[0] {
+			return nil, 0, fmt.Errorf("client: Options.Protocol %s puts the worker protocol's ops before the extension %s: "+
+				"pass the extension's generated Protocol, which lists its own ops first", pr.Name, p.Base.Name)
+		}
+	}
 	top := DefaultVersion
 	if pr != messages.WorkerProtocol {
 		top = MaxExtendedVersion

@@ -129,9 +129,15 @@ func TestOptions(t *testing.T) {
 	if err == nil {
 		t.Error("MaxVersion 1.39 without an extended protocol was accepted")
 	}
-	nc, _ = d.Start()
-	bad := &wire.Protocol{Name: "Alone", Ops: extend.ExtOps}
-	if _, err := client.Handshake(nc, client.Options{Protocol: bad}); err == nil {
-		t.Error("a protocol that does not extend the worker protocol was accepted")
+	for _, bad := range []*wire.Protocol{
+		{Name: "Alone", Ops: extend.ExtOps},
+		{Name: "Concat", Ops: slices.Concat(messages.WorkerOps, extend.ExtOps)},
+		// The "extension first" mistake: Nix's table before acmed's.
+		{Name: "Swapped", Ops: messages.WorkerOps, Base: extend.ExtProtocol},
+	} {
+		nc, _ = d.Start()
+		if _, err := client.Handshake(nc, client.Options{Protocol: bad}); err == nil {
+			t.Errorf("Options.Protocol %s was accepted", bad.Name)
+		}
 	}
 }
