@@ -52,8 +52,21 @@ var (
 	ErrNoReply = errors.New("wire: handler returned no reply")
 )
 
-// Unsupported returns an error matching ErrUnsupported for the op named.
-func Unsupported(op string) error { return fmt.Errorf("%w: %s", ErrUnsupported, op) }
+// Unsupported returns an error matching ErrUnsupported for the op named:
+// "operation QueryReferrers is not supported".
+func Unsupported(op string) error { return &UnsupportedError{Op: op} }
+
+// UnsupportedError reports an op that a server leaves out. It matches
+// ErrUnsupported under errors.Is.
+type UnsupportedError struct {
+	Op string // the op's name
+}
+
+// Error says which op is not supported.
+func (e *UnsupportedError) Error() string { return "operation " + e.Op + " is not supported" }
+
+// Is reports whether target is ErrUnsupported.
+func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
 
 // Exchange is what a server framework supplies for one call of an op; the
 // generated routes only call it, in the order described in the package

@@ -117,7 +117,7 @@ func TestDispatcher(t *testing.T) {
 			if err := conn.EnsurePath(ctx, path); !errors.As(err, &de) || !strings.Contains(de.Message, "cannot ensure") {
 				t.Errorf("EnsurePath: %v, want the handler's error", err)
 			}
-			if _, err := conn.QueryReferrers(ctx, path); !errors.As(err, &de) || !strings.Contains(de.Message, "operation not supported") {
+			if _, err := conn.QueryReferrers(ctx, path); !errors.As(err, &de) || !strings.Contains(de.Message, "operation QueryReferrers is not supported") {
 				t.Errorf("QueryReferrers: %v, want operation not supported", err)
 			}
 			if ok, err := conn.IsValidPath(ctx, "/nix/store/other"); err != nil || ok || conn.Err() != nil {
