@@ -12,7 +12,9 @@ import (
 
 // validOnly is a messages.WorkerHandler that implements one op; the others
 // answer "operation not supported".
-type validOnly struct{ messages.UnimplementedWorkerHandler }
+type validOnly struct {
+	messages.UnimplementedWorkerHandler
+}
 
 func (validOnly) IsValidPath(_ context.Context, req *messages.IsValidPathRequest) (*messages.IsValidPathReply, error) {
 	return &messages.IsValidPathReply{Valid: req.Path == "/nix/store/a1-hello"}, nil
