@@ -152,6 +152,9 @@ func (c *checker) orphanInline(op *Op) {
 	for _, t := range []*Type{op.Request, op.Reply} {
 		if s, ok := refStruct(t); ok && s.Op == op && s.Derived != nil && s.Derived.From == nil {
 			s.Derived = nil
+			if s.Layouts != nil {
+				s.Fields = nil // checked as a struct of layouts; its base is reported
+			}
 		}
 	}
 }
@@ -310,7 +313,14 @@ func (c *checker) checkDerived(s *Struct) {
 	defer func() { c.derived[s] = 2 }()
 
 	d := s.Derived
-	d.Own, d.NewLayouts = s.Fields, s.Layouts
+	d.NewLayouts = s.Layouts
+	for _, fd := range s.Fields {
+		if fd.inherited() {
+			c.errorf(fd.Pos, "field %q has no type: a bare name stands for a field of the base only in a layout the derived struct adds", fd.Name)
+			continue
+		}
+		d.Own = append(d.Own, fd)
+	}
 	s.Fields, s.Layouts = nil, nil
 	for _, l := range d.NewLayouts {
 		for _, fd := range l.Fields {
