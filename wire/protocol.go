@@ -94,15 +94,34 @@ func AppendRequest(b []byte, req Request, p Proto) ([]byte, error) {
 
 // WriteRequest writes req's op code and req to w, and only if the whole
 // request encodes at p: the bytes are built first, so a request that
-// cannot be encoded (say, an enum value that does not exist at p) leaves
-// w untouched instead of writing an op code that the next write would
+// cannot be encoded (say, an enum value that does not exist at p) writes
+// nothing of itself, instead of an op code that the next write would
 // desynchronise. It does not flush. Writing the op code and then calling
 // EncodeWire is the unsafe way to do the same.
+//
+// A request that fits the writer's buffer is encoded in place, without
+// allocating (the writer may flush what it held before to make room);
+// a larger one is built in a buffer of its own first.
 func WriteRequest(w *Writer, req Request, p Proto) error {
 	if err := w.Err(); err != nil {
 		return err
 	}
-	b, err := AppendRequest(make([]byte, 0, 8+req.WireSize(p)), req, p)
+	n := 8 + req.WireSize(p)
+	if n <= cap(w.buf) {
+		if cap(w.buf)-len(w.buf) < n {
+			if err := w.Flush(); err != nil {
+				return err
+			}
+		}
+		b, err := AppendRequest(w.buf, req, p)
+		if err != nil {
+			return err // w.buf is unchanged in length
+		}
+		w.off += int64(len(b) - len(w.buf))
+		w.buf = b
+		return nil
+	}
+	b, err := AppendRequest(make([]byte, 0, n), req, p)
 	if err != nil {
 		return err
 	}

@@ -30,12 +30,10 @@ func (m *num) ConsumeWire(b []byte, _ wire.Proto) ([]byte, error) {
 	return b, err
 }
 func (m *num) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	b, err := m.AppendWire(nil, p)
-	if err != nil {
-		return err
+	if m.Max != 0 && m.V > m.Max {
+		return wire.EncodeError("num", ".V", wire.ErrVersion)
 	}
-	_, err = w.Write(b)
-	return err
+	return w.Uint64(m.V)
 }
 func (m *num) DecodeWire(r *wire.Reader, _ wire.Proto) error {
 	var err error
@@ -142,3 +140,79 @@ func TestWriteRequest(t *testing.T) {
 type errWriter struct{}
 
 func (errWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+// TestWriteRequestAllocs: a request that fits the writer's buffer is
+// encoded in place.
+func TestWriteRequestAllocs(t *testing.T) {
+	w := wire.NewWriter(io.Discard)
+	req := &num{V: 7, op: 26}
+	p := wire.P(1, 38)
+	if n := testing.AllocsPerRun(100, func() {
+		if err := wire.WriteRequest(w, req, p); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("WriteRequest allocates %v times", n)
+	}
+}
+
+// TestWriteRequestLarge: a request larger than the writer's buffer is
+// built apart and written whole, and a failing one writes nothing.
+func TestWriteRequestLarge(t *testing.T) {
+	var buf bytes.Buffer
+	w := wire.NewWriterSize(&buf, 64)
+	big := &blob{data: bytes.Repeat([]byte{'x'}, 100000), op: 5}
+	if err := wire.WriteRequest(w, big, wire.P(1, 38)); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	if buf.Len() != 8+8+100000 || buf.Bytes()[0] != 5 {
+		t.Errorf("wrote %d bytes", buf.Len())
+	}
+	buf.Reset()
+	big.fail = true
+	if err := wire.WriteRequest(w, big, wire.P(1, 38)); err == nil || w.Buffered() != 0 || buf.Len() != 0 {
+		t.Errorf("failing large request: %v, %d buffered, %d written", err, w.Buffered(), buf.Len())
+	}
+}
+
+// blob is a test request of one bytes packet.
+type blob struct {
+	data []byte
+	fail bool
+	op   uint64
+}
+
+func (m *blob) WireSize(wire.Proto) int { return wire.BytesSize(len(m.data)) }
+func (m *blob) AppendWire(b []byte, _ wire.Proto) ([]byte, error) {
+	if m.fail {
+		return b, wire.ErrInvalid
+	}
+	return wire.AppendBytes(b, m.data), nil
+}
+func (m *blob) ConsumeWire(b []byte, _ wire.Proto) ([]byte, error) { return b, nil }
+func (m *blob) EncodeWire(w *wire.Writer, p wire.Proto) error      { return w.Bytes(m.data) }
+func (m *blob) DecodeWire(r *wire.Reader, _ wire.Proto) error      { return nil }
+func (m *blob) OpCode() uint64                                     { return m.op }
+
+// BenchmarkWriteRequest compares WriteRequest with the unsafe way (the op
+// code, then EncodeWire), interleaved in one run.
+func BenchmarkWriteRequest(b *testing.B) {
+	req := &num{V: 7, op: 26}
+	p := wire.P(1, 38)
+	b.Run("impl=WriteRequest", func(b *testing.B) {
+		w := wire.NewWriter(io.Discard)
+		b.ReportAllocs()
+		for b.Loop() {
+			wire.WriteRequest(w, req, p)
+		}
+	})
+	b.Run("impl=Uint64+EncodeWire", func(b *testing.B) {
+		w := wire.NewWriter(io.Discard)
+		b.ReportAllocs()
+		for b.Loop() {
+			w.Uint64(req.OpCode())
+			req.EncodeWire(w, p)
+		}
+	})
+}
