@@ -35,7 +35,9 @@ func (x *fuzzExchange) ReplyStream(wire.StreamKind) (io.Writer, error) { return 
 
 // fuzzStore implements a few ops of each shape: a reply, a request
 // stream, a raw reply stream; the others are unsupported.
-type fuzzStore struct{ messages.UnimplementedWorkerHandler }
+type fuzzStore struct {
+	messages.UnimplementedWorkerHandler
+}
 
 func (fuzzStore) IsValidPath(context.Context, *messages.IsValidPathRequest) (*messages.IsValidPathReply, error) {
 	return &messages.IsValidPathReply{Valid: true}, nil
