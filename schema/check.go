@@ -60,6 +60,7 @@ func check(pkg *Package, files []*File, broken map[*Import]bool, errs *ErrorList
 		c.checkOp(op)
 	}
 	c.checkDerivedOps()
+	c.checkDerivedVariants()
 	c.checkRecursion()
 	c.checkTerminatedCycles()
 	c.checkGoNames()

@@ -342,9 +342,9 @@ func (c *checker) checkDerived(s *Struct) {
 	if base.Derived != nil && base.Pkg == c.pkg {
 		c.checkDerived(base)
 	}
-	if base.Union != nil {
-		c.errorf(from.Pos, "struct %q derives from %q, a variant of union %q: a variant cannot be derived (the derived struct would be a variant too)",
-			s.Name, typeString(from), base.Union.Name)
+	if slices.Contains(embedClash, base.Name) {
+		c.errorf(from.Pos, "struct %q cannot derive from %q: the embedded field %s would clash with the method %s of the derived struct",
+			s.Name, typeString(from), base.Name, base.Name)
 		return
 	}
 	d.Base = base
@@ -570,4 +570,23 @@ func qualName(s *Struct, pkg *Package) string {
 		return s.Name
 	}
 	return s.Pkg.Name + "." + s.Name
+}
+
+// embedClash are the names of the methods a derived struct may have; a
+// base of one of these names cannot be embedded.
+var embedClash = []string{"WireSize", "AppendWire", "ConsumeWire", "EncodeWire", "DecodeWire", "WireTypeName", "WireBase", "Op", "OpCode"}
+
+// checkDerivedVariants reports derived structs whose base is a variant of
+// a union (known once every union is checked): the embedded base would
+// make the derived struct a variant too.
+func (c *checker) checkDerivedVariants() {
+	for _, d := range c.pkg.Decls {
+		s, ok := d.(*Struct)
+		if !ok || s.Derived == nil || s.Derived.Base == nil || s.Derived.Base.Union == nil {
+			continue
+		}
+		b := s.Derived.Base
+		c.errorf(s.Derived.From.Pos, "struct %q derives from %q, a variant of union %q: a variant cannot be derived (the derived struct would be a variant too)",
+			s.Name, typeString(s.Derived.From), b.Union.Name)
+	}
 }
