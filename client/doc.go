@@ -18,6 +18,17 @@
 // IsValidPath, QueryPathInfo, AddToStore and NarFromPath wrap the common
 // operations.
 //
+// # Extended protocols
+//
+// A daemon that extends the worker protocol (new ops, ops re-declared from
+// a version on with more fields) is described by a schema with
+// `protocol P extends nix.Worker`; its generated PProtocol goes in
+// Options.Protocol, with Options.MaxVersion beyond DefaultVersion and the
+// extension's Options.Features as needed. Conn.Call then runs any op of
+// that protocol from its request alone (wire.Request's OpCode), looking it
+// up extension first; the Conn's typed methods keep working, also where
+// the extension re-declares their op with a derived reply.
+//
 // # Errors and the state of a connection
 //
 // A *DaemonError from an operation normally leaves the Conn usable: the

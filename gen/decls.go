@@ -355,16 +355,24 @@ func fieldDoc(s *structIR, f *fieldIR) string {
 //	}
 func (g *fileGen) structDecl(s *structIR) {
 	name := s.decl.Name
-	g.comment(structDoc(s))
 	var fields []jen.Code
-	for _, f := range s.fields {
-		fields = append(fields, doc(fieldDoc(s, f), ""), jen.Id(f.f.Name).Add(g.goType(f.t)))
+	if s.decl.Derived != nil {
+		g.comment(withLines(structDoc(s), derivedDoc(s)))
+		fields = g.derivedFields(s)
+	} else {
+		g.comment(structDoc(s))
+		for _, f := range s.fields {
+			fields = append(fields, doc(fieldDoc(s, f), ""), jen.Id(f.f.Name).Add(g.goType(f.t)))
+		}
 	}
 	g.f.Type().Id(name).Struct(fields...)
 	m := local("m")
 	g.messageMethods(name,
 		func(c *fn) (int, []jen.Code) { return c.structSize(s, m) },
 		func(c *fn) []jen.Code { return c.structBody(s, m) })
+	if s.decl.Derived != nil {
+		g.wireBase(s)
+	}
 	if s.union != nil {
 		g.comment(unionMarker(s.union) + " makes " + name + " a variant of " + s.union.decl.Name + ".")
 		g.f.Func().Params(jen.Op("*").Id(name)).Id(unionMarker(s.union)).Params().Block()

@@ -319,31 +319,32 @@ func TestRenderError(t *testing.T) {
 	}
 }
 
-// TestGenerateSpeed generates the whole Nix protocol (package messages),
-// the largest schema of the module, and checks the 2 s target.
-func TestGenerateSpeed(t *testing.T) {
+// TestGenerateMessages generates the whole Nix protocol (package
+// messages), the largest schema of the module. Its speed (target: well
+// under 2 s) is measured by BenchmarkGenerate, not asserted here: the
+// machine is shared and a timed test would fail for reasons of its own.
+func TestGenerateMessages(t *testing.T) {
 	files, _ := filepath.Glob("../messages/*.schema")
 	if len(files) == 0 {
-		t.Skip("no messages schema")
+		t.Fatal("no messages schema found in ../messages")
 	}
 	pkg, err := schema.Load(files, schema.LoadConfig{Dir: "../messages", Name: "messages", Path: "github.com/nixwire/nixwire/messages"})
 	if err != nil {
-		t.Skipf("the messages schema does not load: %v", err)
+		t.Fatalf("the messages schema does not load: %v", err)
 	}
 	start := time.Now()
 	out, err := Generate(pkg, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	elapsed := time.Since(start)
 	size := 0
 	for _, src := range out {
 		size += len(src)
 	}
-	t.Logf("generated %d files, %d bytes, in %v", len(out), size, elapsed)
-	if elapsed > 2*time.Second {
-		t.Errorf("generating package messages took %v, want < 2s", elapsed)
+	if len(out) == 0 || size == 0 {
+		t.Fatalf("generated %d files, %d bytes", len(out), size)
 	}
+	t.Logf("generated %d files, %d bytes, in %v", len(out), size, time.Since(start))
 }
 
 // BenchmarkGenerate generates the whole Nix protocol (package messages).

@@ -19,7 +19,12 @@
 // WorkerOps and ServeOps are the operation tables: for an opcode and a
 // protocol they give the request and reply types and what data follows each
 // message outside it (framed streams, raw NARs, data pulled or pushed through
-// the STDERR channel).
+// the STDERR channel); WorkerProtocol and ServeProtocol wrap them for
+// lookups and for extensions (`protocol P extends nix.Worker`), and each
+// request type knows its op (Op, OpCode). The server side is generated
+// too: WorkerHandler and ServeHandler have one method per op,
+// UnimplementedWorkerHandler answers the ops a server leaves out, and
+// NewWorkerDispatcher serves a handler through a server's wire.Exchange.
 //
 // Facts, history and quirks come from Nix's own sources, cited in the schema
 // comments, and from a live nix-daemon 2.8. The types decode Nix's golden

@@ -14,12 +14,13 @@ import (
 func Example() {
 	p := wire.P(1, 34)
 
-	// The client sends the op code, then the request.
+	// The client sends the op code, then the request: WriteRequest takes
+	// the code from the request (req.OpCode()) and writes both only if the
+	// whole request encodes at p, so a failure leaves nothing half-written.
 	var toDaemon bytes.Buffer
 	w := wire.NewWriter(&toDaemon)
-	w.Uint64(uint64(messages.OpQueryPathInfo))
-	req := messages.QueryPathInfoRequest{Path: "/nix/store/g1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-foo"}
-	if err := req.EncodeWire(w, p); err != nil {
+	req := &messages.QueryPathInfoRequest{Path: "/nix/store/g1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-foo"}
+	if err := wire.WriteRequest(w, req, p); err != nil {
 		log.Fatal(err)
 	}
 	if err := w.Flush(); err != nil {
@@ -64,4 +65,19 @@ func Example() {
 	// request: 64 bytes
 	// log: "hello\n"
 	// narSize 34878, ultimate true, 0 references
+}
+
+// A request that cannot be encoded (here a path that StorePath.Validate
+// refuses; an enum value that does not exist at the negotiated version
+// is another case) leaves the writer untouched with WriteRequest: no op
+// code is written that the next request would desynchronise.
+func Example_writeRequest() {
+	p := wire.P(1, 34)
+	var conn bytes.Buffer
+	w := wire.NewWriter(&conn)
+	bad := &messages.QueryPathInfoRequest{Path: "relative/path"} // StorePath.Validate refuses it
+	err := wire.WriteRequest(w, bad, p)
+	fmt.Println(err != nil, w.Buffered())
+	// Output:
+	// true 0
 }

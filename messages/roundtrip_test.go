@@ -283,6 +283,9 @@ func TestRoundTripCoversGenerated(t *testing.T) {
 			}
 		}
 		for _, m := range unionRE.FindAllSubmatch(src, -1) {
+			if name := string(m[1]); name == "WorkerHandler" || name == "ServeHandler" {
+				continue // the generated server surface of a protocol, not a union
+			}
 			n++
 			if !covered[string(m[1])] {
 				t.Errorf("%s: generated union %s is not round-tripped (add it to unionCodecs)", f, m[1])

@@ -14,7 +14,12 @@ import (
 // command. Seeds are in testdata/fuzz/FuzzLoad.
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte("struct A { X u64 since 1.2 }\n"))
-	imp := []byte("feature F = \"f\"\ntype P string(max 9)\nenum M { A = 0 }\nstruct S { X P }\n")
+	f.Add([]byte("import i \"example.com/imp\"\nstruct D from i.S { Y u64 since 1.3 after X\n Z bool if i.F }\n"))
+	f.Add([]byte("import i \"example.com/imp\"\nstruct D from i.L { layout since 1.9 { X\n W u8 } }\nstruct E from D { V u64 since 1.10 }\n"))
+	f.Add([]byte("protocol P extends i.B\nimport i \"example.com/imp\"\nop Q2 from i.Q since 1.5 { reply { Z u64 since 1.5 after Y } }\nop N = 9 { request i.S }\n"))
+	f.Add([]byte("protocol P extends P\nstruct A from A { }\nop X from X {}\nstruct B from u64 {}\n"))
+	imp := []byte("protocol B\nfeature F = \"f\"\ntype P string(max 9)\nenum M { A = 0 }\nstruct S { X P }\n" +
+		"struct L { layout until 1.2 { X P }\n layout since 1.2 { X P\n Y u64 } }\nop Q = 1 since 1.1 { request { X P }\n reply { Y u64 } }\n")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		overlay := map[string][]byte{"fuzz.schema": src, "fuzzimp/imp.schema": imp}
 		res := mapResolver{"example.com/imp": "fuzzimp", "example.com/self": "."}

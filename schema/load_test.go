@@ -365,16 +365,7 @@ func TestValidImportPath(t *testing.T) {
 
 // TestReadmeExample keeps the worked example of README.md valid.
 func TestReadmeExample(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "## A worked example")
-	_, rest, ok2 := strings.Cut(rest, "```\n")
-	example, _, ok3 := strings.Cut(rest, "```")
-	if !ok || !ok2 || !ok3 {
-		t.Fatal("no worked example in README.md")
-	}
+	example := readmeBlock(t, "## A worked example")
 	overlay := map[string][]byte{"example.schema": []byte(example)}
 	pkg, err := Load([]string{"example.schema"}, LoadConfig{Path: "x", Overlay: overlay, resolver: mapResolver{}})
 	if err != nil {

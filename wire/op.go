@@ -100,12 +100,15 @@ func firstStream(rules []StreamRule, p Proto) StreamKind {
 	return NoStream
 }
 
-// OpTable is a list of ops. Tables of several packages can be concatenated
-// to extend a protocol.
+// OpTable is the list of ops of one protocol. To extend a protocol, do not
+// concatenate tables: the generated Protocol of the extension chains its
+// table before its base's, which makes the order of precedence explicit
+// (see Protocol).
 type OpTable []Op
 
-// Lookup returns the op with code that exists at p. When several do (an
-// extension redefining an op for newer versions), the last one wins.
+// Lookup returns the op with code that exists at p. When several do (a
+// table listing an op and its re-declaration for newer versions), the
+// last one wins.
 func (t OpTable) Lookup(code uint64, p Proto) (*Op, bool) {
 	for i := len(t) - 1; i >= 0; i-- {
 		if t[i].Code == code && t[i].Gate.Holds(p) {

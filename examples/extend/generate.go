@@ -5,11 +5,12 @@
 // daemon that speaks worker protocol 1.39. ext_gen.go is generated from
 // it; run `go generate` after editing the schema.
 //
-// Connections combine the op tables of both packages, nixwire's first so
-// that an op of this package wins where both define one:
+// ExtProtocol chains this package's op table before nixwire's worker
+// table (the schema says `protocol Ext extends nix.Worker`), so an op of
+// this package wins where both define one; clients pass it as
+// client.Options.Protocol and servers serve NewExtDispatcher:
 //
-//	ops := slices.Concat(messages.WorkerOps, extend.ExtOps)
-//	op, ok := ops.Lookup(code, proto)
+//	op, ok := extend.ExtProtocol.Lookup(code, proto)
 package extend
 
 //go:generate go run github.com/nixwire/nixwire/cmd/nixwire-gen -schema . -out .

@@ -3,8 +3,10 @@
 package everything
 
 import (
+	"context"
 	"github.com/nixwire/nixwire/gen/internal/everything/base"
 	"github.com/nixwire/nixwire/wire"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -57,6 +59,10 @@ var (
 	_ wire.Message = (*QueryPathsReply)(nil)
 	_ wire.Message = (*BuildRequest)(nil)
 	_ wire.Message = (*BuildReply)(nil)
+	_ wire.Message = (*Boxed)(nil)
+	_ wire.Message = (*Reversioned)(nil)
+	_ wire.Message = (*Relaid)(nil)
+	_ wire.Message = (*Rederived)(nil)
 )
 
 const (
@@ -9777,6 +9783,915 @@ func (*BuildReply) WireTypeName() string {
 	return "BuildReply"
 }
 
+// Boxed derives from an imported struct: a field after a base field and
+// one at the end, gated on a version and on a feature.
+//
+// Boxed derives from base.Box, which it embeds, and adds Note and Count.
+// Wherever the added fields are off the wire its encoding is exactly
+// base.Box's. m.Box is the base value, and Boxed{Box: b} the derived value of
+// a base value b, with the added fields zero: the conversions lose nothing of
+// the base.
+type Boxed struct {
+	base.Box
+	// Note is a string on the wire.
+	//
+	// Only on the wire since 1.30; elsewhere it decodes as the zero value.
+	Note string
+	// Count is a u64 on the wire.
+	//
+	// Only on the wire if Foo; elsewhere it decodes as the zero value.
+	Count uint64
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *Boxed) WireSize(p wire.Proto) int {
+	n := 8
+	n += wire.BytesSize(len(m.Label))
+	if p.Version >= 0x11e {
+		n += wire.BytesSize(len(m.Note))
+	}
+	if p.Has(FeatureFoo) {
+		n += 8
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *Boxed) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	// Label string
+	if uint64(len(m.Label)) > 50 {
+		return b[:start], wire.EncodeError("Boxed", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+	}
+	b = wire.AppendString(b, m.Label)
+	// Note string since 1.30
+	if p.Version >= 0x11e {
+		if uint64(len(m.Note)) > 65536 {
+			return b[:start], wire.EncodeError("Boxed", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 65536})
+		}
+		b = wire.AppendString(b, m.Note)
+	}
+	// Kind Kind
+	if !m.Kind.Valid(p) {
+		return b[:start], wire.EncodeError("Boxed", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+	}
+	b = wire.AppendUint64(b, uint64(m.Kind))
+	// Count u64 if Foo
+	if p.Has(FeatureFoo) {
+		b = wire.AppendUint64(b, m.Count)
+	}
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *Boxed) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Label string
+	if m.Label, b, err = wire.ConsumeString(b, 0, 50); err != nil {
+		return orig, wire.ConsumeError("Boxed", ".Label", len(orig)-len(b), err)
+	}
+	// Note string since 1.30
+	if p.Version >= 0x11e {
+		if m.Note, b, err = wire.ConsumeString(b, 0, 65536); err != nil {
+			return orig, wire.ConsumeError("Boxed", ".Note", len(orig)-len(b), err)
+		}
+	} else {
+		m.Note = ""
+	}
+	// Kind Kind
+	var v0 uint64
+	if v0, b, err = wire.ConsumeUint64(b); err != nil {
+		return orig, wire.ConsumeError("Boxed", ".Kind", len(orig)-len(b), err)
+	}
+	m.Kind = base.Kind(v0)
+	if !m.Kind.Valid(p) {
+		return orig, wire.ConsumeError("Boxed", ".Kind", len(orig)-len(b)-8, wire.Invalid("Kind value", uint64(m.Kind)))
+	}
+	// Count u64 if Foo
+	if p.Has(FeatureFoo) {
+		if m.Count, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Boxed", ".Count", len(orig)-len(b), err)
+		}
+	} else {
+		m.Count = 0
+	}
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *Boxed) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
+	// Label string
+	if uint64(len(m.Label)) > 50 {
+		return wire.EncodeError("Boxed", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+	}
+	w.String(m.Label)
+	// Note string since 1.30
+	if p.Version >= 0x11e {
+		if uint64(len(m.Note)) > 65536 {
+			return wire.EncodeError("Boxed", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 65536})
+		}
+		w.String(m.Note)
+	}
+	// Kind Kind
+	if !m.Kind.Valid(p) {
+		return wire.EncodeError("Boxed", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+	}
+	w.Uint64(uint64(m.Kind))
+	// Count u64 if Foo
+	if p.Has(FeatureFoo) {
+		w.Uint64(m.Count)
+	}
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *Boxed) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Label string
+	if m.Label, err = r.String(0, 50); err != nil {
+		return wire.ReadError("Boxed", ".Label", r.ValueOffset(), start, err)
+	}
+	// Note string since 1.30
+	if p.Version >= 0x11e {
+		if m.Note, err = r.String(0, 65536); err != nil {
+			return wire.ReadError("Boxed", ".Note", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.Note = ""
+	}
+	// Kind Kind
+	var v0 uint64
+	if v0, err = r.Uint64(); err != nil {
+		return wire.ReadError("Boxed", ".Kind", r.ValueOffset(), start, err)
+	}
+	m.Kind = base.Kind(v0)
+	if !m.Kind.Valid(p) {
+		return wire.ReadError("Boxed", ".Kind", r.ValueOffset(), start, wire.Invalid("Kind value", uint64(m.Kind)))
+	}
+	// Count u64 if Foo
+	if p.Has(FeatureFoo) {
+		if m.Count, err = r.Uint64(); err != nil {
+			return wire.ReadError("Boxed", ".Count", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.Count = 0
+	}
+	return nil
+}
+
+// WireTypeName returns "Boxed", the name of the type in errors.
+func (*Boxed) WireTypeName() string {
+	return "Boxed"
+}
+
+// WireBase returns the embedded Box, for wire.Derived: runtimes accept a Boxed
+// where the base's type is expected.
+func (m *Boxed) WireBase() wire.Message {
+	return &m.Box
+}
+
+// Reversioned derives from a struct of layouts: the field goes into each
+// layout, after Path.
+//
+// Reversioned derives from Versioned, which it embeds, and adds Tag. Wherever
+// the added fields are off the wire its encoding is exactly Versioned's.
+// m.Versioned is the base value, and Reversioned{Versioned: b} the derived
+// value of a base value b, with the added fields zero: the conversions lose
+// nothing of the base.
+type Reversioned struct {
+	Versioned
+	// Tag is a string on the wire.
+	//
+	// Only on the wire in the layouts: until 1.25 since 1.30; since 1.26 until
+	// 1.40 since 1.30; elsewhere it decodes as the zero value.
+	Tag string
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *Reversioned) WireSize(p wire.Proto) int {
+	n := 0
+	switch {
+	case p.Version < 0x119:
+		n += 8
+		n += wire.BytesSize(len(m.Path))
+		if p.Version >= 0x11e {
+			n += wire.BytesSize(len(m.Tag))
+		}
+	case p.Version >= 0x11a && p.Version < 0x128:
+		n += 8
+		n += wire.BytesSize(len(m.Path))
+		if p.Version >= 0x11e {
+			n += wire.BytesSize(len(m.Tag))
+		}
+		n += wire.BytesSize(len(m.Hash))
+		if p.Has(FeatureFoo) {
+			n += wire.BytesSize(len(m.Extra))
+		}
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *Reversioned) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	var err error
+	switch {
+	case p.Version < 0x119:
+		// Path StorePath
+		if err = m.Path.Validate(); err != nil {
+			return b[:start], wire.EncodeError("Reversioned", ".Path", err)
+		}
+		if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
+			return b[:start], wire.EncodeError("Reversioned", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
+		}
+		b = wire.AppendString(b, string(m.Path))
+		// Tag string since 1.30
+		if p.Version >= 0x11e {
+			if uint64(len(m.Tag)) > 65536 {
+				return b[:start], wire.EncodeError("Reversioned", ".Tag", &wire.LimitError{What: "string length", N: uint64(len(m.Tag)), Max: 65536})
+			}
+			b = wire.AppendString(b, m.Tag)
+		}
+		// Size u64
+		b = wire.AppendUint64(b, m.Size)
+	case p.Version >= 0x11a && p.Version < 0x128:
+		// Path StorePath
+		if err = m.Path.Validate(); err != nil {
+			return b[:start], wire.EncodeError("Reversioned", ".Path", err)
+		}
+		if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
+			return b[:start], wire.EncodeError("Reversioned", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
+		}
+		b = wire.AppendString(b, string(m.Path))
+		// Tag string since 1.30
+		if p.Version >= 0x11e {
+			if uint64(len(m.Tag)) > 65536 {
+				return b[:start], wire.EncodeError("Reversioned", ".Tag", &wire.LimitError{What: "string length", N: uint64(len(m.Tag)), Max: 65536})
+			}
+			b = wire.AppendString(b, m.Tag)
+		}
+		// Hash Hash
+		if uint64(len(m.Hash)) > 64 {
+			return b[:start], wire.EncodeError("Reversioned", ".Hash", &wire.LimitError{What: "bytes length", N: uint64(len(m.Hash)), Max: 64})
+		}
+		b = wire.AppendBytes(b, m.Hash)
+		// Size u64
+		b = wire.AppendUint64(b, m.Size)
+		// Extra string if Foo
+		if p.Has(FeatureFoo) {
+			if uint64(len(m.Extra)) > 65536 {
+				return b[:start], wire.EncodeError("Reversioned", ".Extra", &wire.LimitError{What: "string length", N: uint64(len(m.Extra)), Max: 65536})
+			}
+			b = wire.AppendString(b, m.Extra)
+		}
+	}
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *Reversioned) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	switch {
+	case p.Version < 0x119:
+		// Path StorePath
+		var v0 string
+		if v0, b, err = wire.ConsumeString(b, 1, 4096); err != nil {
+			return orig, wire.ConsumeError("Reversioned", ".Path", len(orig)-len(b), err)
+		}
+		m.Path = StorePath(v0)
+		if err = m.Path.Validate(); err != nil {
+			return orig, wire.ConsumeError("Reversioned", ".Path", len(orig)-len(b)-wire.BytesSize(len(m.Path)), err)
+		}
+		// Tag string since 1.30
+		if p.Version >= 0x11e {
+			if m.Tag, b, err = wire.ConsumeString(b, 0, 65536); err != nil {
+				return orig, wire.ConsumeError("Reversioned", ".Tag", len(orig)-len(b), err)
+			}
+		} else {
+			m.Tag = ""
+		}
+		// Size u64
+		if m.Size, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Reversioned", ".Size", len(orig)-len(b), err)
+		}
+		m.Hash = m.Hash[:0]
+		m.Extra = ""
+	case p.Version >= 0x11a && p.Version < 0x128:
+		// Path StorePath
+		var v1 string
+		if v1, b, err = wire.ConsumeString(b, 1, 4096); err != nil {
+			return orig, wire.ConsumeError("Reversioned", ".Path", len(orig)-len(b), err)
+		}
+		m.Path = StorePath(v1)
+		if err = m.Path.Validate(); err != nil {
+			return orig, wire.ConsumeError("Reversioned", ".Path", len(orig)-len(b)-wire.BytesSize(len(m.Path)), err)
+		}
+		// Tag string since 1.30
+		if p.Version >= 0x11e {
+			if m.Tag, b, err = wire.ConsumeString(b, 0, 65536); err != nil {
+				return orig, wire.ConsumeError("Reversioned", ".Tag", len(orig)-len(b), err)
+			}
+		} else {
+			m.Tag = ""
+		}
+		// Hash Hash
+		var v2 []byte
+		if v2, b, err = wire.ConsumeBytes(b, 0, 64); err != nil {
+			return orig, wire.ConsumeError("Reversioned", ".Hash", len(orig)-len(b), err)
+		}
+		m.Hash = append(m.Hash[:0], v2...)
+		// Size u64
+		if m.Size, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Reversioned", ".Size", len(orig)-len(b), err)
+		}
+		// Extra string if Foo
+		if p.Has(FeatureFoo) {
+			if m.Extra, b, err = wire.ConsumeString(b, 0, 65536); err != nil {
+				return orig, wire.ConsumeError("Reversioned", ".Extra", len(orig)-len(b), err)
+			}
+		} else {
+			m.Extra = ""
+		}
+	default:
+		m.Path = ""
+		m.Size = 0
+		m.Hash = m.Hash[:0]
+		m.Extra = ""
+		m.Tag = ""
+	}
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *Reversioned) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
+	switch {
+	case p.Version < 0x119:
+		// Path StorePath
+		if err = m.Path.Validate(); err != nil {
+			return wire.EncodeError("Reversioned", ".Path", err)
+		}
+		if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
+			return wire.EncodeError("Reversioned", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
+		}
+		w.String(string(m.Path))
+		// Tag string since 1.30
+		if p.Version >= 0x11e {
+			if uint64(len(m.Tag)) > 65536 {
+				return wire.EncodeError("Reversioned", ".Tag", &wire.LimitError{What: "string length", N: uint64(len(m.Tag)), Max: 65536})
+			}
+			w.String(m.Tag)
+		}
+		// Size u64
+		w.Uint64(m.Size)
+	case p.Version >= 0x11a && p.Version < 0x128:
+		// Path StorePath
+		if err = m.Path.Validate(); err != nil {
+			return wire.EncodeError("Reversioned", ".Path", err)
+		}
+		if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
+			return wire.EncodeError("Reversioned", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
+		}
+		w.String(string(m.Path))
+		// Tag string since 1.30
+		if p.Version >= 0x11e {
+			if uint64(len(m.Tag)) > 65536 {
+				return wire.EncodeError("Reversioned", ".Tag", &wire.LimitError{What: "string length", N: uint64(len(m.Tag)), Max: 65536})
+			}
+			w.String(m.Tag)
+		}
+		// Hash Hash
+		if uint64(len(m.Hash)) > 64 {
+			return wire.EncodeError("Reversioned", ".Hash", &wire.LimitError{What: "bytes length", N: uint64(len(m.Hash)), Max: 64})
+		}
+		w.Bytes(m.Hash)
+		// Size u64
+		w.Uint64(m.Size)
+		// Extra string if Foo
+		if p.Has(FeatureFoo) {
+			if uint64(len(m.Extra)) > 65536 {
+				return wire.EncodeError("Reversioned", ".Extra", &wire.LimitError{What: "string length", N: uint64(len(m.Extra)), Max: 65536})
+			}
+			w.String(m.Extra)
+		}
+	}
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *Reversioned) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	switch {
+	case p.Version < 0x119:
+		// Path StorePath
+		var v0 string
+		if v0, err = r.String(1, 4096); err != nil {
+			return wire.ReadError("Reversioned", ".Path", r.ValueOffset(), start, err)
+		}
+		m.Path = StorePath(v0)
+		if err = m.Path.Validate(); err != nil {
+			return wire.ReadError("Reversioned", ".Path", r.ValueOffset(), start, err)
+		}
+		// Tag string since 1.30
+		if p.Version >= 0x11e {
+			if m.Tag, err = r.String(0, 65536); err != nil {
+				return wire.ReadError("Reversioned", ".Tag", r.ValueOffset(), start, err)
+			}
+		} else {
+			m.Tag = ""
+		}
+		// Size u64
+		if m.Size, err = r.Uint64(); err != nil {
+			return wire.ReadError("Reversioned", ".Size", r.ValueOffset(), start, err)
+		}
+		m.Hash = m.Hash[:0]
+		m.Extra = ""
+	case p.Version >= 0x11a && p.Version < 0x128:
+		// Path StorePath
+		var v1 string
+		if v1, err = r.String(1, 4096); err != nil {
+			return wire.ReadError("Reversioned", ".Path", r.ValueOffset(), start, err)
+		}
+		m.Path = StorePath(v1)
+		if err = m.Path.Validate(); err != nil {
+			return wire.ReadError("Reversioned", ".Path", r.ValueOffset(), start, err)
+		}
+		// Tag string since 1.30
+		if p.Version >= 0x11e {
+			if m.Tag, err = r.String(0, 65536); err != nil {
+				return wire.ReadError("Reversioned", ".Tag", r.ValueOffset(), start, err)
+			}
+		} else {
+			m.Tag = ""
+		}
+		// Hash Hash
+		if m.Hash, err = r.AppendBytes(m.Hash[:0], 0, 64); err != nil {
+			return wire.ReadError("Reversioned", ".Hash", r.ValueOffset(), start, err)
+		}
+		// Size u64
+		if m.Size, err = r.Uint64(); err != nil {
+			return wire.ReadError("Reversioned", ".Size", r.ValueOffset(), start, err)
+		}
+		// Extra string if Foo
+		if p.Has(FeatureFoo) {
+			if m.Extra, err = r.String(0, 65536); err != nil {
+				return wire.ReadError("Reversioned", ".Extra", r.ValueOffset(), start, err)
+			}
+		} else {
+			m.Extra = ""
+		}
+	default:
+		m.Path = ""
+		m.Size = 0
+		m.Hash = m.Hash[:0]
+		m.Extra = ""
+		m.Tag = ""
+	}
+	return nil
+}
+
+// WireTypeName returns "Reversioned", the name of the type in errors.
+func (*Reversioned) WireTypeName() string {
+	return "Reversioned"
+}
+
+// WireBase returns the embedded Versioned, for wire.Derived: runtimes accept a
+// Reversioned where the base's type is expected.
+func (m *Reversioned) WireBase() wire.Message {
+	return &m.Versioned
+}
+
+// Relaid derives from an imported plain struct and has a layout of its
+// own from 1.40, with the base's fields in another order.
+//
+// Relaid derives from base.Box, which it embeds, and adds Extra. From 1.40 it
+// is encoded with its own layouts; before, and wherever the added fields are
+// off the wire, its encoding is exactly base.Box's. m.Box is the base value,
+// and Relaid{Box: b} the derived value of a base value b, with the added
+// fields zero: the conversions lose nothing of the base.
+type Relaid struct {
+	base.Box
+	// Extra is a u64 on the wire.
+	//
+	// Only on the wire in the layouts: since 1.40; elsewhere it decodes as the
+	// zero value.
+	Extra uint64
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *Relaid) WireSize(p wire.Proto) int {
+	n := 0
+	switch {
+	case p.Version < 0x128:
+		n += 8
+		n += wire.BytesSize(len(m.Label))
+	case p.Version >= 0x128:
+		n += 16
+		n += wire.BytesSize(len(m.Label))
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *Relaid) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	switch {
+	case p.Version < 0x128:
+		// Label string
+		if uint64(len(m.Label)) > 50 {
+			return b[:start], wire.EncodeError("Relaid", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+		}
+		b = wire.AppendString(b, m.Label)
+		// Kind Kind
+		if !m.Kind.Valid(p) {
+			return b[:start], wire.EncodeError("Relaid", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+		}
+		b = wire.AppendUint64(b, uint64(m.Kind))
+	case p.Version >= 0x128:
+		// Kind Kind
+		if !m.Kind.Valid(p) {
+			return b[:start], wire.EncodeError("Relaid", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+		}
+		b = wire.AppendUint64(b, uint64(m.Kind))
+		// Label string
+		if uint64(len(m.Label)) > 50 {
+			return b[:start], wire.EncodeError("Relaid", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+		}
+		b = wire.AppendString(b, m.Label)
+		// Extra u64
+		b = wire.AppendUint64(b, m.Extra)
+	}
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *Relaid) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	switch {
+	case p.Version < 0x128:
+		// Label string
+		if m.Label, b, err = wire.ConsumeString(b, 0, 50); err != nil {
+			return orig, wire.ConsumeError("Relaid", ".Label", len(orig)-len(b), err)
+		}
+		// Kind Kind
+		var v0 uint64
+		if v0, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Relaid", ".Kind", len(orig)-len(b), err)
+		}
+		m.Kind = base.Kind(v0)
+		if !m.Kind.Valid(p) {
+			return orig, wire.ConsumeError("Relaid", ".Kind", len(orig)-len(b)-8, wire.Invalid("Kind value", uint64(m.Kind)))
+		}
+		m.Extra = 0
+	case p.Version >= 0x128:
+		// Kind Kind
+		var v1 uint64
+		if v1, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Relaid", ".Kind", len(orig)-len(b), err)
+		}
+		m.Kind = base.Kind(v1)
+		if !m.Kind.Valid(p) {
+			return orig, wire.ConsumeError("Relaid", ".Kind", len(orig)-len(b)-8, wire.Invalid("Kind value", uint64(m.Kind)))
+		}
+		// Label string
+		if m.Label, b, err = wire.ConsumeString(b, 0, 50); err != nil {
+			return orig, wire.ConsumeError("Relaid", ".Label", len(orig)-len(b), err)
+		}
+		// Extra u64
+		if m.Extra, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Relaid", ".Extra", len(orig)-len(b), err)
+		}
+	default:
+		m.Label = ""
+		m.Kind = 0
+		m.Extra = 0
+	}
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *Relaid) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
+	switch {
+	case p.Version < 0x128:
+		// Label string
+		if uint64(len(m.Label)) > 50 {
+			return wire.EncodeError("Relaid", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+		}
+		w.String(m.Label)
+		// Kind Kind
+		if !m.Kind.Valid(p) {
+			return wire.EncodeError("Relaid", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+		}
+		w.Uint64(uint64(m.Kind))
+	case p.Version >= 0x128:
+		// Kind Kind
+		if !m.Kind.Valid(p) {
+			return wire.EncodeError("Relaid", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+		}
+		w.Uint64(uint64(m.Kind))
+		// Label string
+		if uint64(len(m.Label)) > 50 {
+			return wire.EncodeError("Relaid", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+		}
+		w.String(m.Label)
+		// Extra u64
+		w.Uint64(m.Extra)
+	}
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *Relaid) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	switch {
+	case p.Version < 0x128:
+		// Label string
+		if m.Label, err = r.String(0, 50); err != nil {
+			return wire.ReadError("Relaid", ".Label", r.ValueOffset(), start, err)
+		}
+		// Kind Kind
+		var v0 uint64
+		if v0, err = r.Uint64(); err != nil {
+			return wire.ReadError("Relaid", ".Kind", r.ValueOffset(), start, err)
+		}
+		m.Kind = base.Kind(v0)
+		if !m.Kind.Valid(p) {
+			return wire.ReadError("Relaid", ".Kind", r.ValueOffset(), start, wire.Invalid("Kind value", uint64(m.Kind)))
+		}
+		m.Extra = 0
+	case p.Version >= 0x128:
+		// Kind Kind
+		var v1 uint64
+		if v1, err = r.Uint64(); err != nil {
+			return wire.ReadError("Relaid", ".Kind", r.ValueOffset(), start, err)
+		}
+		m.Kind = base.Kind(v1)
+		if !m.Kind.Valid(p) {
+			return wire.ReadError("Relaid", ".Kind", r.ValueOffset(), start, wire.Invalid("Kind value", uint64(m.Kind)))
+		}
+		// Label string
+		if m.Label, err = r.String(0, 50); err != nil {
+			return wire.ReadError("Relaid", ".Label", r.ValueOffset(), start, err)
+		}
+		// Extra u64
+		if m.Extra, err = r.Uint64(); err != nil {
+			return wire.ReadError("Relaid", ".Extra", r.ValueOffset(), start, err)
+		}
+	default:
+		m.Label = ""
+		m.Kind = 0
+		m.Extra = 0
+	}
+	return nil
+}
+
+// WireTypeName returns "Relaid", the name of the type in errors.
+func (*Relaid) WireTypeName() string {
+	return "Relaid"
+}
+
+// WireBase returns the embedded Box, for wire.Derived: runtimes accept a
+// Relaid where the base's type is expected.
+func (m *Relaid) WireBase() wire.Message {
+	return &m.Box
+}
+
+// Rederived derives from a derived struct.
+//
+// Rederived derives from Boxed, which it embeds, and adds More. Wherever the
+// added fields are off the wire its encoding is exactly Boxed's. m.Boxed is
+// the base value, and Rederived{Boxed: b} the derived value of a base value b,
+// with the added fields zero: the conversions lose nothing of the base.
+type Rederived struct {
+	Boxed
+	// More is a bool on the wire.
+	//
+	// Only on the wire since 1.38; elsewhere it decodes as the zero value.
+	More bool
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *Rederived) WireSize(p wire.Proto) int {
+	n := 8
+	n += wire.BytesSize(len(m.Label))
+	if p.Version >= 0x11e {
+		n += wire.BytesSize(len(m.Note))
+	}
+	if p.Has(FeatureFoo) {
+		n += 8
+	}
+	if p.Version >= 0x126 {
+		n += 8
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *Rederived) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	// Label string
+	if uint64(len(m.Label)) > 50 {
+		return b[:start], wire.EncodeError("Rederived", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+	}
+	b = wire.AppendString(b, m.Label)
+	// Note string since 1.30
+	if p.Version >= 0x11e {
+		if uint64(len(m.Note)) > 65536 {
+			return b[:start], wire.EncodeError("Rederived", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 65536})
+		}
+		b = wire.AppendString(b, m.Note)
+	}
+	// Kind Kind
+	if !m.Kind.Valid(p) {
+		return b[:start], wire.EncodeError("Rederived", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+	}
+	b = wire.AppendUint64(b, uint64(m.Kind))
+	// Count u64 if Foo
+	if p.Has(FeatureFoo) {
+		b = wire.AppendUint64(b, m.Count)
+	}
+	// More bool since 1.38
+	if p.Version >= 0x126 {
+		b = wire.AppendBool(b, m.More)
+	}
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *Rederived) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Label string
+	if m.Label, b, err = wire.ConsumeString(b, 0, 50); err != nil {
+		return orig, wire.ConsumeError("Rederived", ".Label", len(orig)-len(b), err)
+	}
+	// Note string since 1.30
+	if p.Version >= 0x11e {
+		if m.Note, b, err = wire.ConsumeString(b, 0, 65536); err != nil {
+			return orig, wire.ConsumeError("Rederived", ".Note", len(orig)-len(b), err)
+		}
+	} else {
+		m.Note = ""
+	}
+	// Kind Kind
+	var v0 uint64
+	if v0, b, err = wire.ConsumeUint64(b); err != nil {
+		return orig, wire.ConsumeError("Rederived", ".Kind", len(orig)-len(b), err)
+	}
+	m.Kind = base.Kind(v0)
+	if !m.Kind.Valid(p) {
+		return orig, wire.ConsumeError("Rederived", ".Kind", len(orig)-len(b)-8, wire.Invalid("Kind value", uint64(m.Kind)))
+	}
+	// Count u64 if Foo
+	if p.Has(FeatureFoo) {
+		if m.Count, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Rederived", ".Count", len(orig)-len(b), err)
+		}
+	} else {
+		m.Count = 0
+	}
+	// More bool since 1.38
+	if p.Version >= 0x126 {
+		if m.More, b, err = wire.ConsumeBool(b); err != nil {
+			return orig, wire.ConsumeError("Rederived", ".More", len(orig)-len(b), err)
+		}
+	} else {
+		m.More = false
+	}
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *Rederived) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	if b, ok := w.Reserve(m.WireSize(p)); ok {
+		b, err := m.AppendWire(b, p)
+		w.Commit(b)
+		return err
+	}
+	// Label string
+	if uint64(len(m.Label)) > 50 {
+		return wire.EncodeError("Rederived", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+	}
+	w.String(m.Label)
+	// Note string since 1.30
+	if p.Version >= 0x11e {
+		if uint64(len(m.Note)) > 65536 {
+			return wire.EncodeError("Rederived", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 65536})
+		}
+		w.String(m.Note)
+	}
+	// Kind Kind
+	if !m.Kind.Valid(p) {
+		return wire.EncodeError("Rederived", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+	}
+	w.Uint64(uint64(m.Kind))
+	// Count u64 if Foo
+	if p.Has(FeatureFoo) {
+		w.Uint64(m.Count)
+	}
+	// More bool since 1.38
+	if p.Version >= 0x126 {
+		w.Bool(m.More)
+	}
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *Rederived) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Label string
+	if m.Label, err = r.String(0, 50); err != nil {
+		return wire.ReadError("Rederived", ".Label", r.ValueOffset(), start, err)
+	}
+	// Note string since 1.30
+	if p.Version >= 0x11e {
+		if m.Note, err = r.String(0, 65536); err != nil {
+			return wire.ReadError("Rederived", ".Note", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.Note = ""
+	}
+	// Kind Kind
+	var v0 uint64
+	if v0, err = r.Uint64(); err != nil {
+		return wire.ReadError("Rederived", ".Kind", r.ValueOffset(), start, err)
+	}
+	m.Kind = base.Kind(v0)
+	if !m.Kind.Valid(p) {
+		return wire.ReadError("Rederived", ".Kind", r.ValueOffset(), start, wire.Invalid("Kind value", uint64(m.Kind)))
+	}
+	// Count u64 if Foo
+	if p.Has(FeatureFoo) {
+		if m.Count, err = r.Uint64(); err != nil {
+			return wire.ReadError("Rederived", ".Count", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.Count = 0
+	}
+	// More bool since 1.38
+	if p.Version >= 0x126 {
+		if m.More, err = r.Bool(); err != nil {
+			return wire.ReadError("Rederived", ".More", r.ValueOffset(), start, err)
+		}
+	} else {
+		m.More = false
+	}
+	return nil
+}
+
+// WireTypeName returns "Rederived", the name of the type in errors.
+func (*Rederived) WireTypeName() string {
+	return "Rederived"
+}
+
+// WireBase returns the embedded Boxed, for wire.Derived: runtimes accept a
+// Rederived where the base's type is expected.
+func (m *Rederived) WireBase() wire.Message {
+	return &m.Boxed
+}
+
 // EveryOpCode is the code of an operation of the Every protocol.
 //
 // The everything schema exercises every construct of the schema language,
@@ -9894,4 +10809,234 @@ var EveryOps = wire.OpTable{
 			return new(BuildReply)
 		},
 	},
+}
+
+// EveryProtocol is the Every protocol: its op table EveryOps. Clients and
+// servers look ops up in it.
+var EveryProtocol = &wire.Protocol{Name: "Every", Ops: EveryOps}
+
+// Op returns OpPing, the operation whose request PingRequest is.
+func (*PingRequest) Op() EveryOpCode {
+	return OpPing
+}
+
+// OpCode returns the code of the Ping operation, for wire.Request.
+func (*PingRequest) OpCode() uint64 {
+	return uint64(OpPing)
+}
+
+// Op returns OpQuery, the operation whose request QueryRequest is.
+func (*QueryRequest) Op() EveryOpCode {
+	return OpQuery
+}
+
+// OpCode returns the code of the Query operation, for wire.Request.
+func (*QueryRequest) OpCode() uint64 {
+	return uint64(OpQuery)
+}
+
+// Op returns OpAdd, the operation whose request ValidPathInfo is.
+func (*ValidPathInfo) Op() EveryOpCode {
+	return OpAdd
+}
+
+// OpCode returns the code of the Add operation, for wire.Request.
+func (*ValidPathInfo) OpCode() uint64 {
+	return uint64(OpAdd)
+}
+
+// Op returns OpLog, the operation whose request LogRequest is.
+func (*LogRequest) Op() EveryOpCode {
+	return OpLog
+}
+
+// OpCode returns the code of the Log operation, for wire.Request.
+func (*LogRequest) OpCode() uint64 {
+	return uint64(OpLog)
+}
+
+// Op returns OpQueryPaths, the operation whose request QueryPathsRequest is.
+func (*QueryPathsRequest) Op() EveryOpCode {
+	return OpQueryPaths
+}
+
+// OpCode returns the code of the QueryPaths operation, for wire.Request.
+func (*QueryPathsRequest) OpCode() uint64 {
+	return uint64(OpQueryPaths)
+}
+
+// Op returns OpBuild, the operation whose request BuildRequest is.
+func (*BuildRequest) Op() EveryOpCode {
+	return OpBuild
+}
+
+// OpCode returns the code of the Build operation, for wire.Request.
+func (*BuildRequest) OpCode() uint64 {
+	return uint64(OpBuild)
+}
+
+var (
+	_ wire.Request = (*PingRequest)(nil)
+	_ wire.Request = (*QueryRequest)(nil)
+	_ wire.Request = (*ValidPathInfo)(nil)
+	_ wire.Request = (*LogRequest)(nil)
+	_ wire.Request = (*QueryPathsRequest)(nil)
+	_ wire.Request = (*BuildRequest)(nil)
+)
+
+// EveryHandler serves the operations of the Every protocol, one method per op:
+// the request in, the reply out (none for an op without reply), with the data
+// streams the op carries. An error is reported to the client, and one matching
+// wire.ErrUnsupported as an operation the server does not implement. Embed
+// UnimplementedEveryHandler to leave ops out.
+type EveryHandler interface {
+	// Ping serves the Ping operation.
+	Ping(ctx context.Context, req *PingRequest) error
+	// Query serves the Query operation (since 1.10).
+	Query(ctx context.Context, req *QueryRequest) (*QueryReply, error)
+	// Add serves the Add operation (since 1.20).
+	//
+	// in reads the data that follows the request (framed since 1.23; raw until
+	// 1.23); it is empty where none does.
+	Add(ctx context.Context, req *ValidPathInfo, in io.Reader) error
+	// Log serves the Log operation (if Foo).
+	//
+	// The returned StreamFunc writes the data that follows the reply (pull; push
+	// unless Bar): the dispatcher runs it when the protocol requires (a push
+	// stream before the end of the log, a raw one after the reply).
+	Log(ctx context.Context, req *LogRequest) (*Prims, wire.StreamFunc, error)
+	// QueryPaths serves the QueryPaths operation.
+	QueryPaths(ctx context.Context, req *QueryPathsRequest) (*QueryPathsReply, error)
+	// Build serves the Build operation.
+	Build(ctx context.Context, req *BuildRequest) (*BuildReply, error)
+}
+
+// UnimplementedEveryHandler answers every operation with an error matching
+// wire.ErrUnsupported. Embed it in a EveryHandler to implement only some ops;
+// the others stay unsupported, also those a newer schema adds.
+type UnimplementedEveryHandler struct{}
+
+// Ping returns an error matching wire.ErrUnsupported.
+func (UnimplementedEveryHandler) Ping(context.Context, *PingRequest) error {
+	return wire.Unsupported("Ping")
+}
+
+// Query returns an error matching wire.ErrUnsupported.
+func (UnimplementedEveryHandler) Query(context.Context, *QueryRequest) (*QueryReply, error) {
+	return nil, wire.Unsupported("Query")
+}
+
+// Add returns an error matching wire.ErrUnsupported.
+func (UnimplementedEveryHandler) Add(context.Context, *ValidPathInfo, io.Reader) error {
+	return wire.Unsupported("Add")
+}
+
+// Log returns an error matching wire.ErrUnsupported.
+func (UnimplementedEveryHandler) Log(context.Context, *LogRequest) (*Prims, wire.StreamFunc, error) {
+	return nil, nil, wire.Unsupported("Log")
+}
+
+// QueryPaths returns an error matching wire.ErrUnsupported.
+func (UnimplementedEveryHandler) QueryPaths(context.Context, *QueryPathsRequest) (*QueryPathsReply, error) {
+	return nil, wire.Unsupported("QueryPaths")
+}
+
+// Build returns an error matching wire.ErrUnsupported.
+func (UnimplementedEveryHandler) Build(context.Context, *BuildRequest) (*BuildReply, error) {
+	return nil, wire.Unsupported("Build")
+}
+
+// NewEveryDispatcher returns the dispatcher that serves the ops of
+// EveryProtocol with h. A server reads an op code and calls the dispatcher's
+// Serve with its wire.Exchange for the call. It panics only if EveryOps was
+// modified.
+func NewEveryDispatcher(h EveryHandler) *wire.Dispatcher {
+	d, err := wire.NewDispatcher(EveryProtocol, []wire.Route{
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(PingRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			err := h.Ping(ctx, req)
+			if err != nil {
+				return err
+			}
+			return c.Reply(nil, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.Query(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ValidPathInfo)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			in, err := c.RequestStream()
+			if err != nil {
+				return err
+			}
+			err = h.Add(ctx, req, in)
+			if err != nil {
+				return err
+			}
+			return c.Reply(nil, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(LogRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, stream, err := h.Log(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, stream)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryPathsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryPaths(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(BuildRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.Build(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+	}, nil)
+	if err != nil {
+		panic(err)
+	}
+	return d
 }
