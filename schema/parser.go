@@ -18,7 +18,14 @@ type parser struct {
 	// (a layout, an inline request or reply), so that syncLine skips that
 	// block whole; in other lines a "{" is just a mistake.
 	hasBlock bool
+	// depth is the nesting depth of the type expression being parsed.
+	depth int
 }
+
+// maxTypeDepth caps the nesting of type expressions
+// (list<list<…>>): deeper ones are an error, not a stack overflow, and
+// no real protocol comes near it.
+const maxTypeDepth = 1000
 
 // bailout unwinds the parser to the nearest recovery point.
 type bailout struct{}
@@ -284,6 +291,11 @@ var primitives = map[string]Kind{
 
 // typ parses a type expression.
 func (p *parser) typ() *Type {
+	if p.depth > maxTypeDepth {
+		p.fail("type nested more than " + strconv.Itoa(maxTypeDepth) + " levels deep")
+	}
+	p.depth++
+	defer func() { p.depth-- }()
 	name := p.expect(tIdent, "a type")
 	t := &Type{Pos: name.pos}
 	if p.cur().kind == tDot { // qualified: even "list.X" names an import's type
