@@ -16,6 +16,7 @@ type fileGen struct {
 	ir  *irPackage
 	pkg *schema.Package
 	f   *jen.File
+	out *outlined // the helpers and aliases of deeply nested types (emit_outline.go)
 }
 
 // qual returns the Go identifier name declared in the package of r.
@@ -28,6 +29,9 @@ func (g *fileGen) qual(r *declRef, name string) *jen.Statement {
 
 // goType returns the Go type of a value of t.
 func (g *fileGen) goType(t *typ) *jen.Statement {
+	if t.outline && t.ref == nil {
+		return g.alias(t)
+	}
 	if t.ref != nil {
 		return g.qual(t.ref, t.ref.name)
 	}

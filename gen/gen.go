@@ -80,6 +80,7 @@ func Generate(pkg *schema.Package, cfg Config) (map[string][]byte, error) {
 			header = path.Base(filepath.ToSlash(file))
 		}
 		g := newFileGen(ir, pkg, header)
+		g.out = newOutlined(slices.Index(files, file))
 
 		var features []*schema.Feature
 		for _, f := range pkg.Features {
@@ -128,6 +129,7 @@ func Generate(pkg *schema.Package, cfg Config) (map[string][]byte, error) {
 		for _, p := range protocols {
 			g.protocol(p, ops[p])
 		}
+		g.flushOutlined()
 		src, err := render(name, g.f)
 		if err != nil {
 			return nil, err
