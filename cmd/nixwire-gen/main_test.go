@@ -206,18 +206,18 @@ func TestInputErrors(t *testing.T) {
 			desc:  "files of two directories",
 			files: map[string]string{"m/worker.schema": workerSchema, "n/extra.schema": extraSchema},
 			args:  []string{"-schema", "m/worker.schema,n/extra.schema", "-out", "m"},
-			want:  "nixwire-gen: n/extra.schema:1:1: the schema files of a package must be in one directory; this one is not in m\n",
+			want:  "nixwire-gen: n/extra.schema: the schema files of a package must be in one directory; this one is not in m\n",
 		},
 		{
 			desc: "missing schema file",
 			args: []string{"-schema", "nope.schema", "-out", "m"},
-			want: "nixwire-gen: nope.schema:1:1: cannot read: no such file or directory\n",
+			want: "nixwire-gen: nope.schema: cannot read: no such file or directory\n",
 		},
 		{
 			desc:  "directory without schema files",
 			files: map[string]string{"m/readme.txt": "hi"},
 			args:  []string{"-schema", "m", "-out", "m"},
-			want:  "nixwire-gen: m:1:1: no .schema files in directory m\n",
+			want:  "nixwire-gen: m: no .schema files in directory m\n",
 		},
 	}
 	for _, tt := range tests {
