@@ -12,4 +12,4 @@
 //	op, ok := ops.Lookup(code, proto)
 package extend
 
-//go:generate go run github.com/nixwire/nixwire/cmd/nixwire-gen -schema . -out .
+//go:generate go tool nixwire-gen -schema . -out .
