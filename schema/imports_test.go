@@ -139,9 +139,9 @@ struct A {
 // The go command's suggested fix is kept in the one-line message.
 func TestGoErrorKeepsGoGet(t *testing.T) {
 	for in, want := range map[string]string{
-		"no required module provides package example.com/m/x; to add it:\n\tgo get example.com/m/x": "no required module provides package example.com/m/x; add it with `go get example.com/m/x`",
+		"no required module provides package example.com/m/x; to add it:\n\tgo get example.com/m/x":            "no required module provides package example.com/m/x; add it with `go get example.com/m/x`",
 		"missing go.sum entry for module providing package example.com/m/x; to add:\n\tgo get example.com/m/x": "missing go.sum entry for module providing package example.com/m/x; add it with `go get example.com/m/x`",
-		"package example.com/m/x is not in std\nmore": "package example.com/m/x is not in std",
+		"package example.com/m/x is not in std\nmore":                                                          "package example.com/m/x is not in std",
 	} {
 		if got := goError(in); got != want {
 			t.Errorf("goError(%q) = %q, want %q", in, got, want)
