@@ -332,7 +332,7 @@ func TestErrorsAllAtOnce(t *testing.T) {
 		`a.schema:5:17: duplicate enum number 1: "V" has it too (a.schema:5:10)`,
 		`m.schema:1:1: expected a declaration (protocol, import, limits, feature, type, enum, struct, union or op), found "junk"`,
 		`m.schema:2:20: the request of op "O" must be a struct; "E" is an enum`,
-		`z.schema:1:14: unknown type "u46"`,
+		`z.schema:1:14: unknown type "u46"; did you mean "u64"?`,
 		`z.schema:2:8: duplicate name "Z": the struct here and the struct at z.schema:1:8`,
 	}
 	if got := strings.Split(list.Error(), "\n"); !slices.Equal(got, want) {

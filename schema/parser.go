@@ -339,6 +339,16 @@ func (p *parser) typ() *Type {
 			}
 			p.close("optional")
 		default:
+			if p.cur().kind == tLAngle { // a misspelt list, set, map or optional
+				msg := "unknown type " + strconv.Quote(name.text)
+				if hint := suggest(name.text, []string{"list", "set", "map", "optional"}); hint != "" {
+					msg += didYouMean(hint)
+				} else {
+					msg += ": only list, set, map and optional take <…>"
+				}
+				p.errorAt(name.pos, msg)
+				panic(bailout{})
+			}
 			t.Kind, t.Name = Ref, name.text
 		}
 	}

@@ -195,14 +195,14 @@ func TestInputErrors(t *testing.T) {
 			desc:  "schema errors",
 			files: map[string]string{"m/bad.schema": badSchema},
 			args:  []string{"-schema", "m", "-out", "m"},
-			want: "nixwire-gen: m/bad.schema:2:4: unknown type \"u46\"\n" +
+			want: "nixwire-gen: m/bad.schema:2:4: unknown type \"u46\"; did you mean \"u64\"?\n" +
 				"nixwire-gen: m/bad.schema:3:4: unknown type \"Missing\"\n",
 		},
 		{
 			desc:  "errors in two files",
 			files: map[string]string{"m/bad.schema": badSchema, "m/worse.schema": "struct Worse {\n\tX u64 since 2.0 until 1.0\n}\n"},
 			args:  []string{"-schema", "m", "-out", "m"},
-			want: "nixwire-gen: m/bad.schema:2:4: unknown type \"u46\"\n" +
+			want: "nixwire-gen: m/bad.schema:2:4: unknown type \"u46\"; did you mean \"u64\"?\n" +
 				"nixwire-gen: m/bad.schema:3:4: unknown type \"Missing\"\n" +
 				"nixwire-gen: m/worse.schema:2:8: empty version range: since 2.0 is not below until 1.0\n",
 		},
