@@ -870,7 +870,7 @@ func AppendStderr(b []byte, v Stderr, p wire.Proto) ([]byte, error) {
 		}
 		return b, nil
 	}
-	return b, wire.EncodeError("Stderr", "", wire.ErrInvalid)
+	return b, wire.EncodeError("Stderr", "", &wire.NilError{Type: "Stderr"})
 }
 
 // ConsumeStderr decodes a Stderr at p from the front of b and returns it
@@ -1055,7 +1055,7 @@ func EncodeStderr(w *wire.Writer, v Stderr, p wire.Proto) error {
 		}
 		return nil
 	}
-	return wire.EncodeError("Stderr", "", wire.ErrInvalid)
+	return wire.EncodeError("Stderr", "", &wire.NilError{Type: "Stderr"})
 }
 
 // DecodeStderr reads a Stderr at p from r.
@@ -2316,7 +2316,7 @@ func AppendField(b []byte, v Field, p wire.Proto) ([]byte, error) {
 		}
 		return b, nil
 	}
-	return b, wire.EncodeError("Field", "", wire.ErrInvalid)
+	return b, wire.EncodeError("Field", "", &wire.NilError{Type: "Field"})
 }
 
 // ConsumeField decodes a Field at p from the front of b and returns it
@@ -2375,7 +2375,7 @@ func EncodeField(w *wire.Writer, v Field, p wire.Proto) error {
 		}
 		return nil
 	}
-	return wire.EncodeError("Field", "", wire.ErrInvalid)
+	return wire.EncodeError("Field", "", &wire.NilError{Type: "Field"})
 }
 
 // DecodeField reads a Field at p from r.
@@ -4924,7 +4924,7 @@ func AppendGCPaths(b []byte, v GCPaths, p wire.Proto) ([]byte, error) {
 		}
 		return b, nil
 	}
-	return b, wire.EncodeError("GCPaths", "", wire.ErrInvalid)
+	return b, wire.EncodeError("GCPaths", "", &wire.NilError{Type: "GCPaths"})
 }
 
 // ConsumeGCPaths decodes a GCPaths at p from the front of b and returns it
@@ -4983,7 +4983,7 @@ func EncodeGCPaths(w *wire.Writer, v GCPaths, p wire.Proto) error {
 		}
 		return nil
 	}
-	return wire.EncodeError("GCPaths", "", wire.ErrInvalid)
+	return wire.EncodeError("GCPaths", "", &wire.NilError{Type: "GCPaths"})
 }
 
 // DecodeGCPaths reads a GCPaths at p from r.
@@ -5792,7 +5792,7 @@ func AppendSingleDerivedPath(b []byte, v SingleDerivedPath, p wire.Proto) ([]byt
 		}
 		return b, nil
 	}
-	return b, wire.EncodeError("SingleDerivedPath", "", wire.ErrInvalid)
+	return b, wire.EncodeError("SingleDerivedPath", "", &wire.NilError{Type: "SingleDerivedPath"})
 }
 
 // ConsumeSingleDerivedPath decodes a SingleDerivedPath at p from the front of b and returns it
@@ -5851,7 +5851,7 @@ func EncodeSingleDerivedPath(w *wire.Writer, v SingleDerivedPath, p wire.Proto) 
 		}
 		return nil
 	}
-	return wire.EncodeError("SingleDerivedPath", "", wire.ErrInvalid)
+	return wire.EncodeError("SingleDerivedPath", "", &wire.NilError{Type: "SingleDerivedPath"})
 }
 
 // DecodeSingleDerivedPath reads a SingleDerivedPath at p from r.

@@ -185,6 +185,22 @@ func spellNumber(v uint64) string {
 // Unwrap returns ErrInvalid or ErrVersion.
 func (e *ValueError) Unwrap() error { return e.Err }
 
+// NilError reports a nil union value (or a nil pointer to one of its
+// variants), which has no encoding. It matches ErrInvalid under
+// errors.Is.
+type NilError struct {
+	Type string // the union, e.g. "GCAction"
+}
+
+// Error says that the value is nil, e.g. "nil GCAction: a union value
+// must be one of its variants".
+func (e *NilError) Error() string {
+	return "nil " + e.Type + ": a union value must be one of its variants"
+}
+
+// Unwrap returns ErrInvalid.
+func (e *NilError) Unwrap() error { return ErrInvalid }
+
 // Invalid returns a *ValueError matching ErrInvalid: v is not a valid what.
 // It is meant for generated code, on the error path.
 func Invalid(what string, v uint64) error { return &ValueError{What: what, Value: v, Err: ErrInvalid} }

@@ -253,13 +253,13 @@ func TestEncodeErrors(t *testing.T) {
 		name: "a nil union",
 		m:    &everything.Collections{Actions: []everything.Action{nil}},
 		p:    v120,
-		want: "encode Collections.Actions[0]: wire: invalid value",
+		want: "encode Collections.Actions[0]: nil Action: a union value must be one of its variants",
 		is:   wire.ErrInvalid,
 	}, {
 		name: "a typed nil union",
 		m:    &everything.Collections{Actions: []everything.Action{(*everything.ActionAdd)(nil)}},
 		p:    v120,
-		want: "encode Collections.Actions[0]: wire: invalid value",
+		want: "encode Collections.Actions[0]: nil Action: a union value must be one of its variants",
 		is:   wire.ErrInvalid,
 	}, {
 		name: "Validate in a map value",

@@ -4121,7 +4121,7 @@ func AppendAction(b []byte, v Action, p wire.Proto) ([]byte, error) {
 		}
 		return b, nil
 	}
-	return b, wire.EncodeError("Action", "", wire.ErrInvalid)
+	return b, wire.EncodeError("Action", "", &wire.NilError{Type: "Action"})
 }
 
 // ConsumeAction decodes a Action at p from the front of b and returns it
@@ -4204,7 +4204,7 @@ func EncodeAction(w *wire.Writer, v Action, p wire.Proto) error {
 		}
 		return nil
 	}
-	return wire.EncodeError("Action", "", wire.ErrInvalid)
+	return wire.EncodeError("Action", "", &wire.NilError{Type: "Action"})
 }
 
 // DecodeAction reads a Action at p from r.
@@ -5541,7 +5541,7 @@ func SizeNothing(v Nothing, p wire.Proto) int {
 // AppendNothing appends the encoding of v at p to b. It fails, returning b
 // unchanged in length, on a nil v and on a value that cannot be encoded at p.
 func AppendNothing(b []byte, v Nothing, p wire.Proto) ([]byte, error) {
-	return b, wire.EncodeError("Nothing", "", wire.ErrInvalid)
+	return b, wire.EncodeError("Nothing", "", &wire.NilError{Type: "Nothing"})
 }
 
 // ConsumeNothing decodes a Nothing at p from the front of b and returns it
@@ -5558,7 +5558,7 @@ func ConsumeNothing(b []byte, p wire.Proto) (Nothing, []byte, error) {
 // EncodeNothing writes the encoding of v at p to w, without flushing it. It
 // fails on a nil v and on a value that cannot be encoded at p.
 func EncodeNothing(w *wire.Writer, v Nothing, p wire.Proto) error {
-	return wire.EncodeError("Nothing", "", wire.ErrInvalid)
+	return wire.EncodeError("Nothing", "", &wire.NilError{Type: "Nothing"})
 }
 
 // DecodeNothing reads a Nothing at p from r.

@@ -326,7 +326,7 @@ func AppendShape(b []byte, v Shape, p wire.Proto) ([]byte, error) {
 		}
 		return b, nil
 	}
-	return b, wire.EncodeError("Shape", "", wire.ErrInvalid)
+	return b, wire.EncodeError("Shape", "", &wire.NilError{Type: "Shape"})
 }
 
 // ConsumeShape decodes a Shape at p from the front of b and returns it
@@ -385,7 +385,7 @@ func EncodeShape(w *wire.Writer, v Shape, p wire.Proto) error {
 		}
 		return nil
 	}
-	return wire.EncodeError("Shape", "", wire.ErrInvalid)
+	return wire.EncodeError("Shape", "", &wire.NilError{Type: "Shape"})
 }
 
 // DecodeShape reads a Shape at p from r.
