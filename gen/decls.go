@@ -43,6 +43,9 @@ func (g *fileGen) goType(t *typ) *jen.Statement {
 	case kMap:
 		return jen.Map(g.goType(t.key)).Add(g.goType(t.elem))
 	case kOptional:
+		if t.elem.kind == kUnion { // the interface itself, nil meaning none
+			return g.goType(t.elem)
+		}
 		return jen.Op("*").Add(g.goType(t.elem))
 	case kOptEmpty:
 		return g.goType(t.elem)

@@ -1645,7 +1645,7 @@ type Optionals struct {
 	// TagList is an optional<list<u64>> on the wire.
 	TagList *[]uint64
 	// TagUnion is an optional<Action> on the wire.
-	TagUnion *Action
+	TagUnion Action
 	// TagMode is an optional<Mode> on the wire.
 	TagMode *Mode
 	// Empty is an optional<StorePath, empty> on the wire.
@@ -1673,7 +1673,7 @@ func (m *Optionals) WireSize(p wire.Proto) int {
 		n += len(*m.TagList) * 8
 	}
 	if m.TagUnion != nil {
-		n += SizeAction(*m.TagUnion, p)
+		n += SizeAction(m.TagUnion, p)
 	}
 	if m.TagMode != nil {
 		n += 8
@@ -1736,7 +1736,7 @@ func (m *Optionals) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		b = wire.AppendUint64(b, 0)
 	} else {
 		b = wire.AppendUint64(b, 1)
-		if b, err = AppendAction(b, *m.TagUnion, p); err != nil {
+		if b, err = AppendAction(b, m.TagUnion, p); err != nil {
 			return b[:start], wire.EncodeError("Optionals", ".TagUnion", err)
 		}
 	}
@@ -1887,10 +1887,7 @@ func (m *Optionals) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	case 0:
 		m.TagUnion = nil
 	case 1:
-		if m.TagUnion == nil {
-			m.TagUnion = new(Action)
-		}
-		if *m.TagUnion, b, err = ConsumeAction(b, p); err != nil {
+		if m.TagUnion, b, err = ConsumeAction(b, p); err != nil {
 			return orig, wire.ConsumeError("Optionals", ".TagUnion", len(orig)-len(b), err)
 		}
 	default:
@@ -2006,7 +2003,7 @@ func (m *Optionals) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		w.Uint64(0)
 	} else {
 		w.Uint64(1)
-		if err = EncodeAction(w, *m.TagUnion, p); err != nil {
+		if err = EncodeAction(w, m.TagUnion, p); err != nil {
 			if err == w.Err() {
 				return err
 			}
@@ -2162,10 +2159,7 @@ func (m *Optionals) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	case 0:
 		m.TagUnion = nil
 	case 1:
-		if m.TagUnion == nil {
-			m.TagUnion = new(Action)
-		}
-		if *m.TagUnion, err = DecodeAction(r, p); err != nil {
+		if m.TagUnion, err = DecodeAction(r, p); err != nil {
 			return wire.ReadError("Optionals", ".TagUnion", r.ValueOffset(), start, err)
 		}
 	default:
@@ -5821,7 +5815,7 @@ type Odd struct {
 	// OptMap is a map<string, optional<Prims>> on the wire.
 	OptMap map[string]*Prims
 	// Nothing is an optional<Nothing> on the wire.
-	Nothing *Nothing
+	Nothing Nothing
 	// Magic is a Magic on the wire.
 	Magic Magic
 	// Units is a list<Magic> on the wire.
@@ -5853,7 +5847,7 @@ func (m *Odd) WireSize(p wire.Proto) int {
 		}
 	}
 	if m.Nothing != nil {
-		n += SizeNothing(*m.Nothing, p)
+		n += SizeNothing(m.Nothing, p)
 	}
 	n += m.Magic.WireSize(p)
 	l0 := m.Units
@@ -5964,7 +5958,7 @@ func (m *Odd) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		b = wire.AppendUint64(b, 0)
 	} else {
 		b = wire.AppendUint64(b, 1)
-		if b, err = AppendNothing(b, *m.Nothing, p); err != nil {
+		if b, err = AppendNothing(b, m.Nothing, p); err != nil {
 			return b[:start], wire.EncodeError("Odd", ".Nothing", err)
 		}
 	}
@@ -6156,10 +6150,7 @@ func (m *Odd) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	case 0:
 		m.Nothing = nil
 	case 1:
-		if m.Nothing == nil {
-			m.Nothing = new(Nothing)
-		}
-		if *m.Nothing, b, err = ConsumeNothing(b, p); err != nil {
+		if m.Nothing, b, err = ConsumeNothing(b, p); err != nil {
 			return orig, wire.ConsumeError("Odd", ".Nothing", len(orig)-len(b), err)
 		}
 	default:
@@ -6292,7 +6283,7 @@ func (m *Odd) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		w.Uint64(0)
 	} else {
 		w.Uint64(1)
-		if err = EncodeNothing(w, *m.Nothing, p); err != nil {
+		if err = EncodeNothing(w, m.Nothing, p); err != nil {
 			if err == w.Err() {
 				return err
 			}
@@ -6496,10 +6487,7 @@ func (m *Odd) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	case 0:
 		m.Nothing = nil
 	case 1:
-		if m.Nothing == nil {
-			m.Nothing = new(Nothing)
-		}
-		if *m.Nothing, err = DecodeNothing(r, p); err != nil {
+		if m.Nothing, err = DecodeNothing(r, p); err != nil {
 			return wire.ReadError("Odd", ".Nothing", r.ValueOffset(), start, err)
 		}
 	default:

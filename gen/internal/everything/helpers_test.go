@@ -384,6 +384,10 @@ func (f *filler) value(v reflect.Value, t *schema.Type, named string) {
 			v.SetZero()
 			return
 		}
+		if v.Kind() == reflect.Interface { // an optional union is the union itself
+			f.value(v, t.Elem, "")
+			return
+		}
 		x := reflect.New(v.Type().Elem())
 		f.value(x.Elem(), t.Elem, "")
 		v.Set(x)
