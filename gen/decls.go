@@ -182,7 +182,10 @@ func (g *fileGen) named(n *namedIR) {
 	name := n.decl.Name
 	text := withLines(n.decl.Doc)
 	if text == "" {
-		text = name + " is " + article(typeSpell(n.under)) + " on the wire."
+		text = name + " is " + article(typeSpell(n.under)) + "."
+	}
+	if lim := limitSpell(n.under); lim != "" {
+		text = withLines(text, upperFirst(lim)+".")
 	}
 	if n.decl.Validate {
 		text = withLines(text, "Encoding and decoding call its hand-written Validate method.")
@@ -224,8 +227,8 @@ func (g *fileGen) enum(e *enumIR) {
 		for _, v := range d.Values {
 			cname := name + v.Name
 			vdoc := withLines("", cname+" is the "+name+" value "+v.Name+".", v.Doc)
-			if gs := gateSpellIn(v.Gate, g.pkg, " "); gs != "" {
-				vdoc = withLines(vdoc, "It exists "+gs+".")
+			if gs := gateProse(v.Gate, g.pkg); gs != "" {
+				vdoc = withLines(vdoc, "It exists "+gs+"; encoding it elsewhere is an error (wire.ErrVersion).")
 			}
 			defs = append(defs, doc(vdoc, ""), jen.Id(cname).Id(name).Op("=").Add(num(v.Value)))
 		}
@@ -295,65 +298,6 @@ func structDoc(s *structIR) string {
 	return d.Name + " is a message."
 }
 
-// fieldDoc returns the doc comment of a struct field.
-func fieldDoc(s *structIR, f *fieldIR) string {
-	text := withLines(f.f.Doc)
-	if text == "" {
-		text = f.f.Name + " is " + article(typeSpell(f.t)) + " on the wire."
-	}
-	var where string
-	if s.layouts == nil {
-		where = gateSpellIn(f.f.Gate, s.decl.Pkg, " ")
-	} else {
-		var in []string
-		for _, l := range s.layouts {
-			for _, e := range l.elems {
-				if e.field == f {
-					gs := gateSpellIn(l.gate, s.decl.Pkg, " ")
-					if own := gateSpellIn(e.gate, s.decl.Pkg, " "); own != "" {
-						gs = strings.TrimSpace(gs + " " + own)
-					}
-					if gs == "" {
-						gs = "always"
-					}
-					in = append(in, gs)
-				}
-			}
-		}
-		where = "in the layouts: " + strings.Join(in, "; ")
-		if len(in) == 0 {
-			where = "in no layout"
-		}
-	}
-	var at string
-	if f.f.At != nil {
-		at = "Its value is encoded at version " + f.f.At.String() + " without features, whatever the negotiated protocol."
-	}
-	otherwise := "elsewhere"
-	if w := f.f.When; w != nil {
-		switch {
-		case s.layouts != nil:
-			where += ", and "
-		case where != "":
-			where += " and "
-		}
-		where += whenSpell(w)
-		otherwise = "otherwise"
-	}
-	if where == "" {
-		return withLines(text, at)
-	}
-	def := "the zero value"
-	if f.f.Default != nil {
-		def = literalSpell(f.f.Default)
-	}
-	more := "Only on the wire " + where + "; " + otherwise + " it decodes as " + def + "."
-	if f.f.Required {
-		more += " Encoding another value where it is not on the wire is an error."
-	}
-	return withLines(text, more, at)
-}
-
 // structDecl declares a struct and its methods:
 //
 //	type PathInfo struct {
@@ -362,10 +306,13 @@ func fieldDoc(s *structIR, f *fieldIR) string {
 //	}
 func (g *fileGen) structDecl(s *structIR) {
 	name := s.decl.Name
-	g.comment(structDoc(s))
+	g.comment(withLines(structDoc(s), constDoc(s)))
 	var fields []jen.Code
 	for _, f := range s.fields {
-		fields = append(fields, doc(fieldDoc(s, f), ""), jen.Id(f.f.Name).Add(g.goType(f.t)))
+		if text := fieldDoc(s, f); text != "" {
+			fields = append(fields, doc(text, ""))
+		}
+		fields = append(fields, jen.Id(f.f.Name).Add(g.goType(f.t)))
 	}
 	g.f.Type().Id(name).Struct(fields...)
 	m := local("m")

@@ -592,7 +592,7 @@ func limits(t *schema.Type) string {
 func literal(l *schema.Literal) string {
 	switch l.Kind {
 	case schema.IntLit:
-		return code(strconv.FormatUint(l.Int, 10))
+		return code(literalSpell(l))
 	case schema.StringLit:
 		return code(strconv.Quote(l.Str))
 	case schema.BoolLit:
@@ -607,7 +607,7 @@ func literal(l *schema.Literal) string {
 func plainLiteral(l *schema.Literal) string {
 	switch l.Kind {
 	case schema.IntLit:
-		return strconv.FormatUint(l.Int, 10)
+		return literalSpell(l)
 	case schema.StringLit:
 		return escape(strconv.Quote(l.Str))
 	case schema.BoolLit:

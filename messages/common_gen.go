@@ -80,6 +80,8 @@ const (
 // configurable, so Validate only checks what holds for every store: the
 // path is absolute and contains no NUL byte. 4096 is PATH_MAX on Linux.
 //
+// At most 4096 bytes.
+//
 // Encoding and decoding call its hand-written Validate method.
 type StorePath string
 
@@ -161,6 +163,8 @@ func (*StorePath) WireTypeName() string {
 // "text:sha256:1vb2…", "fixed:sha1:1amk…" or "fixed:r:sha256:1lr1…"
 // (fixed-output methods: flat, "r:" NAR, "git:"). Where it is optional Nix
 // writes the empty string for none.
+//
+// At most 4096 bytes.
 type ContentAddress string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -226,6 +230,8 @@ func (*ContentAddress) WireTypeName() string {
 // ContentAddressMethod is a content-address method with its hash algorithm,
 // as AddToStore (≥1.25) and AddToStoreScanning send it: "text:sha256",
 // "fixed:sha256" (flat), "fixed:r:sha256" (NAR), "fixed:git:sha1" (git).
+//
+// At most 1024 bytes.
 type ContentAddressMethod string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -296,6 +302,8 @@ func (*ContentAddressMethod) WireTypeName() string {
 //   - <1.30 and every serve version: "/nix/store/…-foo" or
 //     "/nix/store/…-bar.drv!x,y"; a bare .drv path means all its outputs,
 //     so an opaque .drv cannot be requested (Nix's client refuses).
+//
+// At most 65536 bytes.
 type DerivedPath string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -359,6 +367,8 @@ func (*DerivedPath) WireTypeName() string {
 }
 
 // OutputName is a derivation output name such as "out" or "dev".
+//
+// At most 1024 bytes.
 type OutputName string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -425,6 +435,8 @@ func (*OutputName) WireTypeName() string {
 // an algorithm prefix ("15e3c560…"); the serve protocol (≥2.4) writes nix32
 // with the prefix ("sha256:09ym…"). Nix's readers accept any format Nix can
 // parse (base16, nix32, base64, SRI).
+//
+// At most 1024 bytes.
 type NarHash string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -488,6 +500,8 @@ func (*NarHash) WireTypeName() string {
 }
 
 // Signature is a narinfo or realisation signature, "<key name>:<base64>".
+//
+// At most 4096 bytes.
 type Signature string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -553,6 +567,8 @@ func (*Signature) WireTypeName() string {
 // DrvOutputID is the pre-feature identifier of a derivation output,
 // "sha256:<hex hash modulo>!<output name>". Nix master no longer has the
 // hash: it writes an all-zero hash where it must still produce the form.
+//
+// At most 4096 bytes.
 type DrvOutputID string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -620,6 +636,8 @@ func (*DrvOutputID) WireTypeName() string {
 // {"id":"sha256:…!out","outPath":"…-foo","signatures":[],"dependentRealisations":{}}.
 // Note that outPath is the base name, without the store directory. Nix
 // master writes only "id" and "outPath".
+//
+// At most 1048576 bytes.
 type RealisationJSON string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -1523,7 +1541,6 @@ func (*TrustedFlag) WireTypeName() string {
 // Ack is the reply of ops that only report success: one number, which Nix
 // always sends as 1 and its clients read and ignore.
 type Ack struct {
-	// Value is a u64 on the wire.
 	Value uint64
 }
 
@@ -1582,9 +1599,7 @@ func (*Ack) WireTypeName() string {
 // form (worker 1.38 with the feature, serve ≥2.8). Golden:
 // drv-output-realisation-with-path-not-hash.bin, serve drv-output-2.8.bin.
 type DrvOutput struct {
-	// DrvPath is a StorePath on the wire.
-	DrvPath StorePath
-	// OutputName is an OutputName on the wire.
+	DrvPath    StorePath
 	OutputName OutputName
 }
 
@@ -1692,9 +1707,10 @@ func (*DrvOutput) WireTypeName() string {
 // UnkeyedRealisation is where a derivation output was realised, without the
 // output's identity. Golden: unkeyed-realisation-*.bin.
 type UnkeyedRealisation struct {
-	// OutPath is a StorePath on the wire.
 	OutPath StorePath
-	// Signatures is a set<Signature> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Signatures []Signature
 }
 
@@ -1846,13 +1862,12 @@ func (*UnkeyedRealisation) WireTypeName() string {
 // Golden: realisation-realisation-with-path-not-hash.bin, serve
 // realisation-2.8.bin.
 type Realisation struct {
-	// DrvPath is a StorePath on the wire.
-	DrvPath StorePath
-	// OutputName is an OutputName on the wire.
+	DrvPath    StorePath
 	OutputName OutputName
-	// OutPath is a StorePath on the wire.
-	OutPath StorePath
-	// Signatures is a set<Signature> on the wire.
+	OutPath    StorePath
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Signatures []Signature
 }
 
@@ -2067,11 +2082,11 @@ func (*Realisation) WireTypeName() string {
 //   - floating content-addressed: Path empty, HashAlgo set, Hash empty;
 //   - deferred / impure: as Nix's ATerm writer renders them.
 type DerivationOutput struct {
-	// Path is an optional<StorePath, empty> on the wire.
+	// The empty string means none.
 	Path StorePath
-	// HashAlgo is a string on the wire.
+	// At most 1024 bytes.
 	HashAlgo string
-	// Hash is a string on the wire.
+	// At most 1024 bytes.
 	Hash string
 }
 
@@ -2205,17 +2220,24 @@ func (*DerivationOutput) WireTypeName() string {
 // path. Environment values and arguments may be large (structured attrs),
 // hence their 64 MiB limit.
 type BasicDerivation struct {
-	// Outputs is a map<OutputName, DerivationOutput> on the wire.
+	// Encoded with its keys in ascending order.
+	//
+	// At most 1048576 entries.
 	Outputs map[OutputName]DerivationOutput
-	// InputSrcs is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	InputSrcs []StorePath
-	// Platform is a string on the wire.
+	// At most 1048576 bytes.
 	Platform string
-	// Builder is a string on the wire.
+	// At most 1048576 bytes.
 	Builder string
-	// Args is a list<string> on the wire.
+	// At most 1048576 elements, each at most 67108864 bytes.
 	Args []string
-	// Env is a map<string, string> on the wire.
+	// Encoded with its keys in ascending order.
+	//
+	// At most 1048576 entries, keys at most 1048576 bytes, values at most 67108864
+	// bytes.
 	Env map[string]string
 }
 
@@ -2656,14 +2678,14 @@ func (*BasicDerivation) WireTypeName() string {
 // SubstitutablePathInfo is what a substituter knows about a path (worker ops
 // QuerySubstitutablePathInfo and QuerySubstitutablePathInfos).
 type SubstitutablePathInfo struct {
-	// Deriver is an optional<StorePath, empty> on the wire.
+	// The empty string means none.
 	Deriver StorePath
-	// References is a set<StorePath> on the wire.
-	References []StorePath
-	// DownloadSize is a u64 on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
+	References   []StorePath
 	DownloadSize uint64
-	// NarSize is a u64 on the wire.
-	NarSize uint64
+	NarSize      uint64
 }
 
 // WireSize returns the exact size of the encoding of m at p.

@@ -39,6 +39,9 @@ var (
 
 // ServeClientHello is the first thing a client sends: SERVE_MAGIC_1. Nix
 // clients send ServeClientVersion in the same flush.
+//
+// On the wire, Magic is the constant 0x390c9deb (u64): encoding writes it and
+// decoding checks it (wire.ErrInvalid), so it has no Go field.
 type ServeClientHello struct{}
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -49,8 +52,8 @@ func (m *ServeClientHello) WireSize(p wire.Proto) int {
 // AppendWire appends the encoding of m at p to b. It fails, returning b
 // unchanged in length, on a value that cannot be encoded at p.
 func (m *ServeClientHello) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
-	// Magic u64 const 957128171
-	b = wire.AppendUint64(b, 957128171)
+	// Magic u64 const 0x390c9deb
+	b = wire.AppendUint64(b, 0x390c9deb)
 	return b, nil
 }
 
@@ -60,13 +63,13 @@ func (m *ServeClientHello) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 func (m *ServeClientHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	orig := b
 	var err error
-	// Magic u64 const 957128171
+	// Magic u64 const 0x390c9deb
 	var v0 uint64
 	if v0, b, err = wire.ConsumeUint64(b); err != nil {
 		return orig, wire.ConsumeError("ServeClientHello", ".Magic", len(orig)-len(b), err)
 	}
-	if v0 != 957128171 {
-		return orig, wire.ConsumeError("ServeClientHello", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v0, 957128171))
+	if v0 != 0x390c9deb {
+		return orig, wire.ConsumeError("ServeClientHello", ".Magic", len(orig)-len(b)-8, wire.MismatchHex(v0, 0x390c9deb))
 	}
 	return b, nil
 }
@@ -74,8 +77,8 @@ func (m *ServeClientHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ServeClientHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	// Magic u64 const 957128171
-	w.Uint64(957128171)
+	// Magic u64 const 0x390c9deb
+	w.Uint64(0x390c9deb)
 	return w.Err()
 }
 
@@ -84,13 +87,13 @@ func (m *ServeClientHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
 func (m *ServeClientHello) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	start := r.Offset()
 	var err error
-	// Magic u64 const 957128171
+	// Magic u64 const 0x390c9deb
 	var v0 uint64
 	if v0, err = r.Uint64(); err != nil {
 		return wire.ReadError("ServeClientHello", ".Magic", r.ValueOffset(), start, err)
 	}
-	if v0 != 957128171 {
-		return wire.ReadError("ServeClientHello", ".Magic", r.ValueOffset(), start, wire.Mismatch(v0, 957128171))
+	if v0 != 0x390c9deb {
+		return wire.ReadError("ServeClientHello", ".Magic", r.ValueOffset(), start, wire.MismatchHex(v0, 0x390c9deb))
 	}
 	return nil
 }
@@ -102,8 +105,10 @@ func (*ServeClientHello) WireTypeName() string {
 
 // ServeServerHello is the server's answer: SERVE_MAGIC_2 and its version
 // (major<<8 | minor). Golden: serve-protocol/handshake-to-client.bin (2.5).
+//
+// On the wire, Magic is the constant 0x5452eecb (u64): encoding writes it and
+// decoding checks it (wire.ErrInvalid), so it has no Go field.
 type ServeServerHello struct {
-	// Version is a u32 on the wire.
 	Version uint32
 }
 
@@ -115,8 +120,8 @@ func (m *ServeServerHello) WireSize(p wire.Proto) int {
 // AppendWire appends the encoding of m at p to b. It fails, returning b
 // unchanged in length, on a value that cannot be encoded at p.
 func (m *ServeServerHello) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
-	// Magic u64 const 1414721227
-	b = wire.AppendUint64(b, 1414721227)
+	// Magic u64 const 0x5452eecb
+	b = wire.AppendUint64(b, 0x5452eecb)
 	// Version u32
 	b = wire.AppendUint64(b, uint64(m.Version))
 	return b, nil
@@ -128,13 +133,13 @@ func (m *ServeServerHello) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 func (m *ServeServerHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	orig := b
 	var err error
-	// Magic u64 const 1414721227
+	// Magic u64 const 0x5452eecb
 	var v0 uint64
 	if v0, b, err = wire.ConsumeUint64(b); err != nil {
 		return orig, wire.ConsumeError("ServeServerHello", ".Magic", len(orig)-len(b), err)
 	}
-	if v0 != 1414721227 {
-		return orig, wire.ConsumeError("ServeServerHello", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v0, 1414721227))
+	if v0 != 0x5452eecb {
+		return orig, wire.ConsumeError("ServeServerHello", ".Magic", len(orig)-len(b)-8, wire.MismatchHex(v0, 0x5452eecb))
 	}
 	// Version u32
 	var v1 uint64
@@ -148,8 +153,8 @@ func (m *ServeServerHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *ServeServerHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	// Magic u64 const 1414721227
-	w.Uint64(1414721227)
+	// Magic u64 const 0x5452eecb
+	w.Uint64(0x5452eecb)
 	// Version u32
 	w.Uint64(uint64(m.Version))
 	return w.Err()
@@ -160,13 +165,13 @@ func (m *ServeServerHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
 func (m *ServeServerHello) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	start := r.Offset()
 	var err error
-	// Magic u64 const 1414721227
+	// Magic u64 const 0x5452eecb
 	var v0 uint64
 	if v0, err = r.Uint64(); err != nil {
 		return wire.ReadError("ServeServerHello", ".Magic", r.ValueOffset(), start, err)
 	}
-	if v0 != 1414721227 {
-		return wire.ReadError("ServeServerHello", ".Magic", r.ValueOffset(), start, wire.Mismatch(v0, 1414721227))
+	if v0 != 0x5452eecb {
+		return wire.ReadError("ServeServerHello", ".Magic", r.ValueOffset(), start, wire.MismatchHex(v0, 0x5452eecb))
 	}
 	// Version u32
 	var v1 uint64
@@ -184,7 +189,6 @@ func (*ServeServerHello) WireTypeName() string {
 
 // ServeClientVersion is the client's version (major<<8 | minor).
 type ServeClientVersion struct {
-	// Version is a u32 on the wire.
 	Version uint32
 }
 
@@ -247,27 +251,36 @@ func (*ServeClientVersion) WireTypeName() string {
 // (ServeProto::Serialise<UnkeyedValidPathInfo>). Goldens:
 // unkeyed-valid-path-info-2.3.bin, -2.4.bin.
 type ServeUnkeyedValidPathInfo struct {
-	// Deriver is an optional<StorePath, empty> on the wire.
+	// The empty string means none.
 	Deriver StorePath
-	// References is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	References []StorePath
 	// DownloadSize is written equal to NarSize ("lie a little") and
 	// ignored by readers.
 	DownloadSize uint64
-	// NarSize is a u64 on the wire.
-	NarSize uint64
+	NarSize      uint64
 	// NarHash is nix32 with the algorithm prefix ("sha256:09ym…"); very
 	// old servers may send "".
 	//
-	// Only on the wire since 2.4; elsewhere it decodes as the zero value.
+	// On the wire only from 2.4 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	NarHash NarHash
-	// CA is an optional<ContentAddress, empty> on the wire.
+	// The empty string means none.
 	//
-	// Only on the wire since 2.4; elsewhere it decodes as the zero value.
+	// On the wire only from 2.4 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	CA ContentAddress
-	// Sigs is a set<Signature> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
 	//
-	// Only on the wire since 2.4; elsewhere it decodes as the zero value.
+	// At most 1048576 elements.
+	//
+	// On the wire only from 2.4 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Sigs []Signature
 }
 
@@ -332,6 +345,10 @@ func (m *ServeUnkeyedValidPathInfo) AppendWire(b []byte, p wire.Proto) ([]byte, 
 			return b[:start], wire.EncodeError("ServeUnkeyedValidPathInfo", ".NarHash", &wire.LimitError{What: "string length", N: uint64(len(m.NarHash)), Max: 1024})
 		}
 		b = wire.AppendString(b, string(m.NarHash))
+	} else {
+		if m.NarHash != "" {
+			return b[:start], wire.EncodeError("ServeUnkeyedValidPathInfo", ".NarHash", wire.ErrVersion)
+		}
 	}
 	// CA optional<ContentAddress, empty> since 2.4
 	if p.Version >= 0x204 {
@@ -339,6 +356,10 @@ func (m *ServeUnkeyedValidPathInfo) AppendWire(b []byte, p wire.Proto) ([]byte, 
 			return b[:start], wire.EncodeError("ServeUnkeyedValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
 		}
 		b = wire.AppendString(b, string(m.CA))
+	} else {
+		if m.CA != "" {
+			return b[:start], wire.EncodeError("ServeUnkeyedValidPathInfo", ".CA", wire.ErrVersion)
+		}
 	}
 	// Sigs set<Signature> since 2.4
 	if p.Version >= 0x204 {
@@ -351,6 +372,10 @@ func (m *ServeUnkeyedValidPathInfo) AppendWire(b []byte, p wire.Proto) ([]byte, 
 				return b[:start], wire.EncodeError("ServeUnkeyedValidPathInfo", ".Sigs["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
 			}
 			b = wire.AppendString(b, string(e1))
+		}
+	} else {
+		if len(m.Sigs) != 0 {
+			return b[:start], wire.EncodeError("ServeUnkeyedValidPathInfo", ".Sigs", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -487,6 +512,10 @@ func (m *ServeUnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) err
 			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".NarHash", &wire.LimitError{What: "string length", N: uint64(len(m.NarHash)), Max: 1024})
 		}
 		w.String(string(m.NarHash))
+	} else {
+		if m.NarHash != "" {
+			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".NarHash", wire.ErrVersion)
+		}
 	}
 	// CA optional<ContentAddress, empty> since 2.4
 	if p.Version >= 0x204 {
@@ -494,6 +523,10 @@ func (m *ServeUnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) err
 			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
 		}
 		w.String(string(m.CA))
+	} else {
+		if m.CA != "" {
+			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".CA", wire.ErrVersion)
+		}
 	}
 	// Sigs set<Signature> since 2.4
 	if p.Version >= 0x204 {
@@ -506,6 +539,10 @@ func (m *ServeUnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) err
 				return wire.EncodeError("ServeUnkeyedValidPathInfo", ".Sigs["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
 			}
 			w.String(string(e1))
+		}
+	} else {
+		if len(m.Sigs) != 0 {
+			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".Sigs", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -617,9 +654,7 @@ func (*ServeUnkeyedValidPathInfo) WireTypeName() string {
 // ServePathInfo is one entry of ServeQueryPathInfos' reply: a valid path
 // and its metadata.
 type ServePathInfo struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
-	// Info is a ServeUnkeyedValidPathInfo on the wire.
 	Info ServeUnkeyedValidPathInfo
 }
 
@@ -727,23 +762,28 @@ func (*ServePathInfo) WireTypeName() string {
 type ServeBuildOptions struct {
 	// MaxSilentTime and BuildTimeout are in seconds (0: no limit).
 	MaxSilentTime uint32
-	// BuildTimeout is a u32 on the wire.
-	BuildTimeout uint32
+	BuildTimeout  uint32
 	// MaxLogSize is in bytes (0: no limit).
 	//
-	// Only on the wire since 2.2; elsewhere it decodes as the zero value.
+	// On the wire only from 2.2 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	MaxLogSize uint64
 	// NrRepeats must be 0: current servers refuse repeated builds.
 	//
-	// Only on the wire since 2.3; elsewhere it decodes as the zero value.
+	// On the wire only from 2.3 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	NrRepeats uint32
 	// EnforceDeterminism is ignored by current servers.
 	//
-	// Only on the wire since 2.3; elsewhere it decodes as the zero value.
+	// On the wire only from 2.3 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	EnforceDeterminism bool
-	// KeepFailed is a bool on the wire.
-	//
-	// Only on the wire since 2.7; elsewhere it decodes as the zero value.
+	// On the wire only from 2.7 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	KeepFailed bool
 }
 
@@ -768,6 +808,7 @@ func (m *ServeBuildOptions) WireSize(p wire.Proto) int {
 // AppendWire appends the encoding of m at p to b. It fails, returning b
 // unchanged in length, on a value that cannot be encoded at p.
 func (m *ServeBuildOptions) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
 	// MaxSilentTime u32
 	b = wire.AppendUint64(b, uint64(m.MaxSilentTime))
 	// BuildTimeout u32
@@ -775,18 +816,34 @@ func (m *ServeBuildOptions) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	// MaxLogSize u64 since 2.2
 	if p.Version >= 0x202 {
 		b = wire.AppendUint64(b, m.MaxLogSize)
+	} else {
+		if m.MaxLogSize != 0 {
+			return b[:start], wire.EncodeError("ServeBuildOptions", ".MaxLogSize", wire.ErrVersion)
+		}
 	}
 	// NrRepeats u32 since 2.3
 	if p.Version >= 0x203 {
 		b = wire.AppendUint64(b, uint64(m.NrRepeats))
+	} else {
+		if m.NrRepeats != 0 {
+			return b[:start], wire.EncodeError("ServeBuildOptions", ".NrRepeats", wire.ErrVersion)
+		}
 	}
 	// EnforceDeterminism bool since 2.3
 	if p.Version >= 0x203 {
 		b = wire.AppendBool(b, m.EnforceDeterminism)
+	} else {
+		if m.EnforceDeterminism != false {
+			return b[:start], wire.EncodeError("ServeBuildOptions", ".EnforceDeterminism", wire.ErrVersion)
+		}
 	}
 	// KeepFailed bool since 2.7
 	if p.Version >= 0x207 {
 		b = wire.AppendBool(b, m.KeepFailed)
+	} else {
+		if m.KeepFailed != false {
+			return b[:start], wire.EncodeError("ServeBuildOptions", ".KeepFailed", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -856,18 +913,34 @@ func (m *ServeBuildOptions) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// MaxLogSize u64 since 2.2
 	if p.Version >= 0x202 {
 		w.Uint64(m.MaxLogSize)
+	} else {
+		if m.MaxLogSize != 0 {
+			return wire.EncodeError("ServeBuildOptions", ".MaxLogSize", wire.ErrVersion)
+		}
 	}
 	// NrRepeats u32 since 2.3
 	if p.Version >= 0x203 {
 		w.Uint64(uint64(m.NrRepeats))
+	} else {
+		if m.NrRepeats != 0 {
+			return wire.EncodeError("ServeBuildOptions", ".NrRepeats", wire.ErrVersion)
+		}
 	}
 	// EnforceDeterminism bool since 2.3
 	if p.Version >= 0x203 {
 		w.Bool(m.EnforceDeterminism)
+	} else {
+		if m.EnforceDeterminism != false {
+			return wire.EncodeError("ServeBuildOptions", ".EnforceDeterminism", wire.ErrVersion)
+		}
 	}
 	// KeepFailed bool since 2.7
 	if p.Version >= 0x207 {
 		w.Bool(m.KeepFailed)
+	} else {
+		if m.KeepFailed != false {
+			return wire.EncodeError("ServeBuildOptions", ".KeepFailed", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -936,35 +1009,43 @@ func (*ServeBuildOptions) WireTypeName() string {
 // worker 1.27), -2.3, -2.6 (same bytes as worker 1.29; read-only),
 // -2.7-compat (same bytes as worker 1.29-compat), -2.8.
 type ServeBuildResult struct {
-	// Status is a BuildStatus on the wire.
 	Status BuildStatus
-	// ErrorMsg is a string on the wire.
+	// At most 1048576 bytes.
 	ErrorMsg string
-	// TimesBuilt is a u32 on the wire.
-	//
-	// Only on the wire since 2.3; elsewhere it decodes as the zero value.
+	// On the wire only from 2.3 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	TimesBuilt uint32
-	// IsNonDeterministic is a bool on the wire.
-	//
-	// Only on the wire since 2.3; elsewhere it decodes as the zero value.
+	// On the wire only from 2.3 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	IsNonDeterministic bool
-	// StartTime is an i64 on the wire.
-	//
-	// Only on the wire since 2.3; elsewhere it decodes as the zero value.
+	// On the wire only from 2.3 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	StartTime int64
-	// StopTime is an i64 on the wire.
-	//
-	// Only on the wire since 2.3; elsewhere it decodes as the zero value.
+	// On the wire only from 2.3 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	StopTime int64
 	// BuiltOutputs (2.6–2.7) maps "sha256:<hex>!<output>" to realisation
 	// JSON, as the worker protocol's pre-feature form.
 	//
-	// Only on the wire since 2.6 until 2.8; elsewhere it decodes as the zero
-	// value.
-	BuiltOutputs map[DrvOutputID]RealisationJSON
-	// Outputs is a map<OutputName, UnkeyedRealisation> on the wire.
+	// Encoded with its keys in ascending order.
 	//
-	// Only on the wire since 2.8; elsewhere it decodes as the zero value.
+	// At most 1048576 entries.
+	//
+	// On the wire only from 2.6 on and before 2.8. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
+	BuiltOutputs map[DrvOutputID]RealisationJSON
+	// Encoded with its keys in ascending order.
+	//
+	// At most 1048576 entries.
+	//
+	// On the wire only from 2.8 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Outputs map[OutputName]UnkeyedRealisation
 }
 
@@ -1019,10 +1100,18 @@ func (m *ServeBuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	// TimesBuilt u32 since 2.3
 	if p.Version >= 0x203 {
 		b = wire.AppendUint64(b, uint64(m.TimesBuilt))
+	} else {
+		if m.TimesBuilt != 0 {
+			return b[:start], wire.EncodeError("ServeBuildResult", ".TimesBuilt", wire.ErrVersion)
+		}
 	}
 	// IsNonDeterministic bool since 2.3
 	if p.Version >= 0x203 {
 		b = wire.AppendBool(b, m.IsNonDeterministic)
+	} else {
+		if m.IsNonDeterministic != false {
+			return b[:start], wire.EncodeError("ServeBuildResult", ".IsNonDeterministic", wire.ErrVersion)
+		}
 	}
 	// StartTime i64 since 2.3
 	if p.Version >= 0x203 {
@@ -1030,6 +1119,10 @@ func (m *ServeBuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("ServeBuildResult", ".StartTime", wire.ErrRange)
 		}
 		b = wire.AppendUint64(b, uint64(m.StartTime))
+	} else {
+		if m.StartTime != 0 {
+			return b[:start], wire.EncodeError("ServeBuildResult", ".StartTime", wire.ErrVersion)
+		}
 	}
 	// StopTime i64 since 2.3
 	if p.Version >= 0x203 {
@@ -1037,6 +1130,10 @@ func (m *ServeBuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("ServeBuildResult", ".StopTime", wire.ErrRange)
 		}
 		b = wire.AppendUint64(b, uint64(m.StopTime))
+	} else {
+		if m.StopTime != 0 {
+			return b[:start], wire.EncodeError("ServeBuildResult", ".StopTime", wire.ErrVersion)
+		}
 	}
 	// BuiltOutputs map<DrvOutputID, RealisationJSON> since 2.6 until 2.8
 	if p.Version >= 0x206 && p.Version < 0x208 {
@@ -1061,6 +1158,10 @@ func (m *ServeBuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			}
 			b = wire.AppendString(b, string(e0))
 		}
+	} else {
+		if len(m.BuiltOutputs) != 0 {
+			return b[:start], wire.EncodeError("ServeBuildResult", ".BuiltOutputs", wire.ErrVersion)
+		}
 	}
 	// Outputs map<OutputName, UnkeyedRealisation> since 2.8
 	if p.Version >= 0x208 {
@@ -1083,6 +1184,10 @@ func (m *ServeBuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			if b, err = e1.AppendWire(b, p); err != nil {
 				return b[:start], wire.EncodeError("ServeBuildResult", ".Outputs["+strconv.Quote(string(k3))+"]", err)
 			}
+		}
+	} else {
+		if len(m.Outputs) != 0 {
+			return b[:start], wire.EncodeError("ServeBuildResult", ".Outputs", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -1235,10 +1340,18 @@ func (m *ServeBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// TimesBuilt u32 since 2.3
 	if p.Version >= 0x203 {
 		w.Uint64(uint64(m.TimesBuilt))
+	} else {
+		if m.TimesBuilt != 0 {
+			return wire.EncodeError("ServeBuildResult", ".TimesBuilt", wire.ErrVersion)
+		}
 	}
 	// IsNonDeterministic bool since 2.3
 	if p.Version >= 0x203 {
 		w.Bool(m.IsNonDeterministic)
+	} else {
+		if m.IsNonDeterministic != false {
+			return wire.EncodeError("ServeBuildResult", ".IsNonDeterministic", wire.ErrVersion)
+		}
 	}
 	// StartTime i64 since 2.3
 	if p.Version >= 0x203 {
@@ -1246,6 +1359,10 @@ func (m *ServeBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("ServeBuildResult", ".StartTime", wire.ErrRange)
 		}
 		w.Uint64(uint64(m.StartTime))
+	} else {
+		if m.StartTime != 0 {
+			return wire.EncodeError("ServeBuildResult", ".StartTime", wire.ErrVersion)
+		}
 	}
 	// StopTime i64 since 2.3
 	if p.Version >= 0x203 {
@@ -1253,6 +1370,10 @@ func (m *ServeBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("ServeBuildResult", ".StopTime", wire.ErrRange)
 		}
 		w.Uint64(uint64(m.StopTime))
+	} else {
+		if m.StopTime != 0 {
+			return wire.EncodeError("ServeBuildResult", ".StopTime", wire.ErrVersion)
+		}
 	}
 	// BuiltOutputs map<DrvOutputID, RealisationJSON> since 2.6 until 2.8
 	if p.Version >= 0x206 && p.Version < 0x208 {
@@ -1276,6 +1397,10 @@ func (m *ServeBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("ServeBuildResult", ".BuiltOutputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1048576})
 			}
 			w.String(string(e0))
+		}
+	} else {
+		if len(m.BuiltOutputs) != 0 {
+			return wire.EncodeError("ServeBuildResult", ".BuiltOutputs", wire.ErrVersion)
 		}
 	}
 	// Outputs map<OutputName, UnkeyedRealisation> since 2.8
@@ -1302,6 +1427,10 @@ func (m *ServeBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				}
 				return wire.EncodeError("ServeBuildResult", ".Outputs["+strconv.Quote(string(k3))+"]", err)
 			}
+		}
+	} else {
+		if len(m.Outputs) != 0 {
+			return wire.EncodeError("ServeBuildResult", ".Outputs", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -1443,11 +1572,11 @@ func (*ServeBuildResult) WireTypeName() string {
 
 // ServeQueryValidPathsRequest is the request of the ServeQueryValidPaths operation.
 type ServeQueryValidPathsRequest struct {
-	// Lock is a bool on the wire.
-	Lock bool
-	// Substitute is a bool on the wire.
+	Lock       bool
 	Substitute bool
-	// Paths is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Paths []StorePath
 }
 
@@ -1598,7 +1727,9 @@ func (*ServeQueryValidPathsRequest) WireTypeName() string {
 
 // ServeQueryValidPathsReply is the reply of the ServeQueryValidPaths operation.
 type ServeQueryValidPathsReply struct {
-	// Valid is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Valid []StorePath
 }
 
@@ -1725,7 +1856,9 @@ func (*ServeQueryValidPathsReply) WireTypeName() string {
 
 // ServeQueryPathInfosRequest is the request of the ServeQueryPathInfos operation.
 type ServeQueryPathInfosRequest struct {
-	// Paths is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Paths []StorePath
 }
 
@@ -1852,7 +1985,9 @@ func (*ServeQueryPathInfosRequest) WireTypeName() string {
 
 // ServeQueryPathInfosReply is the reply of the ServeQueryPathInfos operation.
 type ServeQueryPathInfosReply struct {
-	// Infos is a list<ServePathInfo, terminated> on the wire.
+	// Written without a count: the elements, then an empty string.
+	//
+	// At most 1048576 elements.
 	Infos []ServePathInfo
 }
 
@@ -1994,7 +2129,6 @@ func (*ServeQueryPathInfosReply) WireTypeName() string {
 
 // ServeDumpStorePathRequest is the request of the ServeDumpStorePath operation.
 type ServeDumpStorePathRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -2118,7 +2252,9 @@ func (*ServeImportPathsRequest) WireTypeName() string {
 type ServeExportPathsRequest struct {
 	// Sign is obsolete; 0.
 	Sign uint32
-	// Paths is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Paths []StorePath
 }
 
@@ -2261,9 +2397,8 @@ func (*ServeExportPathsRequest) WireTypeName() string {
 
 // ServeBuildPathsRequest is the request of the ServeBuildPaths operation.
 type ServeBuildPathsRequest struct {
-	// Paths is a list<DerivedPath> on the wire.
-	Paths []DerivedPath
-	// Options is a ServeBuildOptions on the wire.
+	// At most 1048576 elements.
+	Paths   []DerivedPath
 	Options ServeBuildOptions
 }
 
@@ -2404,7 +2539,11 @@ type ServeBuildPathsReply struct {
 	// ErrorMsg follows a non-zero Status (nix-store.cc opServe writes
 	// it after any status but 0).
 	//
-	// Only on the wire when Status != 0; otherwise it decodes as the zero value.
+	// At most 1048576 bytes.
+	//
+	// On the wire only when Status != 0. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	ErrorMsg string
 }
 
@@ -2429,6 +2568,10 @@ func (m *ServeBuildPathsReply) AppendWire(b []byte, p wire.Proto) ([]byte, error
 			return b[:start], wire.EncodeError("ServeBuildPathsReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 1048576})
 		}
 		b = wire.AppendString(b, m.ErrorMsg)
+	} else {
+		if m.ErrorMsg != "" {
+			return b[:start], wire.EncodeError("ServeBuildPathsReply", ".ErrorMsg", wire.ErrInvalid)
+		}
 	}
 	return b, nil
 }
@@ -2467,6 +2610,10 @@ func (m *ServeBuildPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("ServeBuildPathsReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 1048576})
 		}
 		w.String(m.ErrorMsg)
+	} else {
+		if m.ErrorMsg != "" {
+			return wire.EncodeError("ServeBuildPathsReply", ".ErrorMsg", wire.ErrInvalid)
+		}
 	}
 	return w.Err()
 }
@@ -2500,9 +2647,10 @@ func (*ServeBuildPathsReply) WireTypeName() string {
 
 // ServeQueryClosureRequest is the request of the ServeQueryClosure operation.
 type ServeQueryClosureRequest struct {
-	// IncludeOutputs is a bool on the wire.
 	IncludeOutputs bool
-	// Paths is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Paths []StorePath
 }
 
@@ -2641,7 +2789,9 @@ func (*ServeQueryClosureRequest) WireTypeName() string {
 
 // ServeQueryClosureReply is the reply of the ServeQueryClosure operation.
 type ServeQueryClosureReply struct {
-	// Closure is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Closure []StorePath
 }
 
@@ -2768,11 +2918,8 @@ func (*ServeQueryClosureReply) WireTypeName() string {
 
 // ServeBuildDerivationRequest is the request of the ServeBuildDerivation operation.
 type ServeBuildDerivationRequest struct {
-	// DrvPath is a StorePath on the wire.
 	DrvPath StorePath
-	// Drv is a BasicDerivation on the wire.
-	Drv BasicDerivation
-	// Options is a ServeBuildOptions on the wire.
+	Drv     BasicDerivation
 	Options ServeBuildOptions
 }
 
@@ -2896,23 +3043,23 @@ func (*ServeBuildDerivationRequest) WireTypeName() string {
 
 // ServeAddToStoreNarRequest is the request of the ServeAddToStoreNar operation.
 type ServeAddToStoreNarRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
-	// Deriver is an optional<StorePath, empty> on the wire.
+	// The empty string means none.
 	Deriver StorePath
-	// NarHash is a NarHash on the wire.
 	NarHash NarHash
-	// References is a set<StorePath> on the wire.
-	References []StorePath
-	// RegistrationTime is an i64 on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
+	References       []StorePath
 	RegistrationTime int64
 	// NarSize must not be 0: servers refuse infos without it.
-	NarSize uint64
-	// Ultimate is a bool on the wire.
+	NarSize  uint64
 	Ultimate bool
-	// Sigs is a set<Signature> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Sigs []Signature
-	// CA is an optional<ContentAddress, empty> on the wire.
+	// The empty string means none.
 	CA ContentAddress
 }
 

@@ -123,6 +123,9 @@ var (
 // WorkerClientHello is the first thing a client sends: WORKER_MAGIC_1
 // ("nixc"). Current clients send WorkerClientVersion in the same flush;
 // Nix 2.8 and older waited for WorkerServerHello first. Both orders work.
+//
+// On the wire, Magic is the constant 0x6e697863 (u64): encoding writes it and
+// decoding checks it (wire.ErrInvalid), so it has no Go field.
 type WorkerClientHello struct{}
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -133,8 +136,8 @@ func (m *WorkerClientHello) WireSize(p wire.Proto) int {
 // AppendWire appends the encoding of m at p to b. It fails, returning b
 // unchanged in length, on a value that cannot be encoded at p.
 func (m *WorkerClientHello) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
-	// Magic u64 const 1852405859
-	b = wire.AppendUint64(b, 1852405859)
+	// Magic u64 const 0x6e697863
+	b = wire.AppendUint64(b, 0x6e697863)
 	return b, nil
 }
 
@@ -144,13 +147,13 @@ func (m *WorkerClientHello) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 func (m *WorkerClientHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	orig := b
 	var err error
-	// Magic u64 const 1852405859
+	// Magic u64 const 0x6e697863
 	var v0 uint64
 	if v0, b, err = wire.ConsumeUint64(b); err != nil {
 		return orig, wire.ConsumeError("WorkerClientHello", ".Magic", len(orig)-len(b), err)
 	}
-	if v0 != 1852405859 {
-		return orig, wire.ConsumeError("WorkerClientHello", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v0, 1852405859))
+	if v0 != 0x6e697863 {
+		return orig, wire.ConsumeError("WorkerClientHello", ".Magic", len(orig)-len(b)-8, wire.MismatchHex(v0, 0x6e697863))
 	}
 	return b, nil
 }
@@ -158,8 +161,8 @@ func (m *WorkerClientHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *WorkerClientHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	// Magic u64 const 1852405859
-	w.Uint64(1852405859)
+	// Magic u64 const 0x6e697863
+	w.Uint64(0x6e697863)
 	return w.Err()
 }
 
@@ -168,13 +171,13 @@ func (m *WorkerClientHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
 func (m *WorkerClientHello) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	start := r.Offset()
 	var err error
-	// Magic u64 const 1852405859
+	// Magic u64 const 0x6e697863
 	var v0 uint64
 	if v0, err = r.Uint64(); err != nil {
 		return wire.ReadError("WorkerClientHello", ".Magic", r.ValueOffset(), start, err)
 	}
-	if v0 != 1852405859 {
-		return wire.ReadError("WorkerClientHello", ".Magic", r.ValueOffset(), start, wire.Mismatch(v0, 1852405859))
+	if v0 != 0x6e697863 {
+		return wire.ReadError("WorkerClientHello", ".Magic", r.ValueOffset(), start, wire.MismatchHex(v0, 0x6e697863))
 	}
 	return nil
 }
@@ -187,8 +190,10 @@ func (*WorkerClientHello) WireTypeName() string {
 // WorkerServerHello is the daemon's answer: WORKER_MAGIC_2 ("dxio") and the
 // daemon's protocol version (major<<8 | minor). Golden:
 // handshake-to-client.bin (version 1.10).
+//
+// On the wire, Magic is the constant 0x6478696f (u64): encoding writes it and
+// decoding checks it (wire.ErrInvalid), so it has no Go field.
 type WorkerServerHello struct {
-	// Version is a u32 on the wire.
 	Version uint32
 }
 
@@ -200,8 +205,8 @@ func (m *WorkerServerHello) WireSize(p wire.Proto) int {
 // AppendWire appends the encoding of m at p to b. It fails, returning b
 // unchanged in length, on a value that cannot be encoded at p.
 func (m *WorkerServerHello) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
-	// Magic u64 const 1685612911
-	b = wire.AppendUint64(b, 1685612911)
+	// Magic u64 const 0x6478696f
+	b = wire.AppendUint64(b, 0x6478696f)
 	// Version u32
 	b = wire.AppendUint64(b, uint64(m.Version))
 	return b, nil
@@ -213,13 +218,13 @@ func (m *WorkerServerHello) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 func (m *WorkerServerHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	orig := b
 	var err error
-	// Magic u64 const 1685612911
+	// Magic u64 const 0x6478696f
 	var v0 uint64
 	if v0, b, err = wire.ConsumeUint64(b); err != nil {
 		return orig, wire.ConsumeError("WorkerServerHello", ".Magic", len(orig)-len(b), err)
 	}
-	if v0 != 1685612911 {
-		return orig, wire.ConsumeError("WorkerServerHello", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v0, 1685612911))
+	if v0 != 0x6478696f {
+		return orig, wire.ConsumeError("WorkerServerHello", ".Magic", len(orig)-len(b)-8, wire.MismatchHex(v0, 0x6478696f))
 	}
 	// Version u32
 	var v1 uint64
@@ -233,8 +238,8 @@ func (m *WorkerServerHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
 func (m *WorkerServerHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	// Magic u64 const 1685612911
-	w.Uint64(1685612911)
+	// Magic u64 const 0x6478696f
+	w.Uint64(0x6478696f)
 	// Version u32
 	w.Uint64(uint64(m.Version))
 	return w.Err()
@@ -245,13 +250,13 @@ func (m *WorkerServerHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
 func (m *WorkerServerHello) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	start := r.Offset()
 	var err error
-	// Magic u64 const 1685612911
+	// Magic u64 const 0x6478696f
 	var v0 uint64
 	if v0, err = r.Uint64(); err != nil {
 		return wire.ReadError("WorkerServerHello", ".Magic", r.ValueOffset(), start, err)
 	}
-	if v0 != 1685612911 {
-		return wire.ReadError("WorkerServerHello", ".Magic", r.ValueOffset(), start, wire.Mismatch(v0, 1685612911))
+	if v0 != 0x6478696f {
+		return wire.ReadError("WorkerServerHello", ".Magic", r.ValueOffset(), start, wire.MismatchHex(v0, 0x6478696f))
 	}
 	// Version u32
 	var v1 uint64
@@ -271,7 +276,6 @@ func (*WorkerServerHello) WireTypeName() string {
 // Nix clients refuse a daemon whose major is not 1 or which is older than
 // 1.10; Nix ≥2.33 daemons refuse clients older than 1.18.
 type WorkerClientVersion struct {
-	// Version is a u32 on the wire.
 	Version uint32
 }
 
@@ -334,7 +338,9 @@ func (*WorkerClientVersion) WireTypeName() string {
 // sends its features, then the daemon sends its own; both keep the
 // intersection. Nix 2.24–2.34 send empty sets.
 type FeatureSet struct {
-	// Features is a set<string> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1024 elements, each at most 1024 bytes.
 	Features []string
 }
 
@@ -450,11 +456,15 @@ type ClientPostHandshake struct {
 	// daemons treat any non-zero flag as present; this schema requires 0
 	// or 1.
 	//
-	// Only on the wire since 1.14; elsewhere it decodes as the zero value.
+	// On the wire only from 1.14 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	CPUAffinity *uint32
 	// ReserveSpace: obsolete, 0.
 	//
-	// Only on the wire since 1.11; elsewhere it decodes as the zero value.
+	// On the wire only from 1.11 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	ReserveSpace bool
 }
 
@@ -476,6 +486,7 @@ func (m *ClientPostHandshake) WireSize(p wire.Proto) int {
 // AppendWire appends the encoding of m at p to b. It fails, returning b
 // unchanged in length, on a value that cannot be encoded at p.
 func (m *ClientPostHandshake) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
 	// CPUAffinity optional<u32> since 1.14
 	if p.Version >= 0x10e {
 		if m.CPUAffinity == nil {
@@ -484,10 +495,18 @@ func (m *ClientPostHandshake) AppendWire(b []byte, p wire.Proto) ([]byte, error)
 			b = wire.AppendUint64(b, 1)
 			b = wire.AppendUint64(b, uint64(*m.CPUAffinity))
 		}
+	} else {
+		if m.CPUAffinity != nil {
+			return b[:start], wire.EncodeError("ClientPostHandshake", ".CPUAffinity", wire.ErrVersion)
+		}
 	}
 	// ReserveSpace bool since 1.11
 	if p.Version >= 0x10b {
 		b = wire.AppendBool(b, m.ReserveSpace)
+	} else {
+		if m.ReserveSpace != false {
+			return b[:start], wire.EncodeError("ClientPostHandshake", ".ReserveSpace", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -544,10 +563,18 @@ func (m *ClientPostHandshake) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			w.Uint64(1)
 			w.Uint64(uint64(*m.CPUAffinity))
 		}
+	} else {
+		if m.CPUAffinity != nil {
+			return wire.EncodeError("ClientPostHandshake", ".CPUAffinity", wire.ErrVersion)
+		}
 	}
 	// ReserveSpace bool since 1.11
 	if p.Version >= 0x10b {
 		w.Bool(m.ReserveSpace)
+	} else {
+		if m.ReserveSpace != false {
+			return wire.EncodeError("ClientPostHandshake", ".ReserveSpace", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -603,11 +630,17 @@ func (*ClientPostHandshake) WireTypeName() string {
 type ClientHandshakeInfo struct {
 	// DaemonVersion is the daemon's Nix version, e.g. "2.26.3".
 	//
-	// Only on the wire since 1.33; elsewhere it decodes as the zero value.
+	// At most 1048576 bytes.
+	//
+	// On the wire only from 1.33 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	DaemonVersion string
 	// Trusted says whether the daemon trusts the client.
 	//
-	// Only on the wire since 1.35; elsewhere it decodes as the zero value.
+	// On the wire only from 1.35 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Trusted TrustedFlag
 }
 
@@ -633,6 +666,10 @@ func (m *ClientHandshakeInfo) AppendWire(b []byte, p wire.Proto) ([]byte, error)
 			return b[:start], wire.EncodeError("ClientHandshakeInfo", ".DaemonVersion", &wire.LimitError{What: "string length", N: uint64(len(m.DaemonVersion)), Max: 1048576})
 		}
 		b = wire.AppendString(b, m.DaemonVersion)
+	} else {
+		if m.DaemonVersion != "" {
+			return b[:start], wire.EncodeError("ClientHandshakeInfo", ".DaemonVersion", wire.ErrVersion)
+		}
 	}
 	// Trusted TrustedFlag since 1.35
 	if p.Version >= 0x123 {
@@ -640,6 +677,10 @@ func (m *ClientHandshakeInfo) AppendWire(b []byte, p wire.Proto) ([]byte, error)
 			return b[:start], wire.EncodeError("ClientHandshakeInfo", ".Trusted", wire.Invalid("TrustedFlag value", uint64(m.Trusted)))
 		}
 		b = wire.AppendUint64(b, uint64(m.Trusted))
+	} else {
+		if m.Trusted != 0 {
+			return b[:start], wire.EncodeError("ClientHandshakeInfo", ".Trusted", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -683,6 +724,10 @@ func (m *ClientHandshakeInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("ClientHandshakeInfo", ".DaemonVersion", &wire.LimitError{What: "string length", N: uint64(len(m.DaemonVersion)), Max: 1048576})
 		}
 		w.String(m.DaemonVersion)
+	} else {
+		if m.DaemonVersion != "" {
+			return wire.EncodeError("ClientHandshakeInfo", ".DaemonVersion", wire.ErrVersion)
+		}
 	}
 	// Trusted TrustedFlag since 1.35
 	if p.Version >= 0x123 {
@@ -690,6 +735,10 @@ func (m *ClientHandshakeInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("ClientHandshakeInfo", ".Trusted", wire.Invalid("TrustedFlag value", uint64(m.Trusted)))
 		}
 		w.Uint64(uint64(m.Trusted))
+	} else {
+		if m.Trusted != 0 {
+			return wire.EncodeError("ClientHandshakeInfo", ".Trusted", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -1132,7 +1181,7 @@ func DecodeStderr(r *wire.Reader, p wire.Proto) (Stderr, error) {
 // verbosity the client set with SetOptions; the daemon appends "\n".
 // Messages carry ANSI escapes whatever the client's terminal.
 type StderrNext struct {
-	// Message is a string on the wire.
+	// At most 1048576 bytes.
 	Message string
 }
 
@@ -1204,7 +1253,6 @@ func (*StderrNext) isStderr() {}
 // client answers with a StderrReadData; zero bytes means end of file, which
 // the daemon treats as an error.
 type StderrRead struct {
-	// Len is a u64 on the wire.
 	Len uint64
 }
 
@@ -1265,7 +1313,7 @@ func (*StderrRead) isStderr() {}
 // StderrReadData is the client's answer to a StderrRead: a padded string of
 // at most the requested length. It is not a Stderr frame (it travels C→S).
 type StderrReadData struct {
-	// Data is a bytes on the wire.
+	// At most 67108864 bytes.
 	Data []byte
 }
 
@@ -1334,7 +1382,7 @@ func (*StderrReadData) WireTypeName() string {
 // StderrWrite (STDERR_WRITE) carries data for the client's sink: the export
 // stream of ExportPath.
 type StderrWrite struct {
-	// Data is a bytes on the wire.
+	// At most 67108864 bytes.
 	Data []byte
 }
 
@@ -1459,31 +1507,38 @@ func (*StderrLast) isStderr() {}
 // <1.26 it is the rendered message and an exit status (1 usually, 100–104
 // for build failures). Nix 2.3 and older omitted the status when it was 0,
 // which never happened in practice.
+//
+// On the wire, Type is the constant "Error" (string); HavePos is the constant
+// 0 (u64): encoding writes it and decoding checks it (wire.ErrInvalid), so it
+// has no Go field.
 type StderrError struct {
-	// Level is a Verbosity on the wire.
-	//
-	// Only on the wire in the layouts: since 1.26; elsewhere it decodes as the
-	// zero value.
+	// On the wire only in the layouts from 1.26 on. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	Level Verbosity
 	// Name is the removed error name; Nix writes "Error".
 	//
-	// Only on the wire in the layouts: since 1.26; elsewhere it decodes as the
-	// zero value.
+	// At most 1048576 bytes.
+	//
+	// On the wire only in the layouts from 1.26 on. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	Name string
-	// Message is a string on the wire.
+	// At most 1048576 bytes.
 	//
-	// Only on the wire in the layouts: since 1.26; until 1.26; elsewhere it
-	// decodes as the zero value.
+	// On the wire only in the layouts from 1.26 on; before 1.26. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion) if
+	// it holds anything else, which the peer would not see.
 	Message string
-	// Traces is a list<Trace> on the wire.
+	// At most 1048576 elements.
 	//
-	// Only on the wire in the layouts: since 1.26; elsewhere it decodes as the
-	// zero value.
+	// On the wire only in the layouts from 1.26 on. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	Traces []Trace
-	// Status is a u32 on the wire.
-	//
-	// Only on the wire in the layouts: until 1.26; elsewhere it decodes as the
-	// zero value.
+	// On the wire only in the layouts before 1.26. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	Status uint32
 }
 
@@ -1540,6 +1595,9 @@ func (m *StderrError) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 				return b[:start], wire.EncodeError("StderrError", ".Traces["+strconv.Itoa(i0)+"]", err)
 			}
 		}
+		if m.Status != 0 {
+			return b[:start], wire.EncodeError("StderrError", ".Status", wire.ErrVersion)
+		}
 	case p.Version < 0x11a:
 		// Message string
 		if uint64(len(m.Message)) > 1048576 {
@@ -1548,6 +1606,31 @@ func (m *StderrError) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		b = wire.AppendString(b, m.Message)
 		// Status u32
 		b = wire.AppendUint64(b, uint64(m.Status))
+		if m.Level != 0 {
+			return b[:start], wire.EncodeError("StderrError", ".Level", wire.ErrVersion)
+		}
+		if m.Name != "" {
+			return b[:start], wire.EncodeError("StderrError", ".Name", wire.ErrVersion)
+		}
+		if len(m.Traces) != 0 {
+			return b[:start], wire.EncodeError("StderrError", ".Traces", wire.ErrVersion)
+		}
+	default:
+		if m.Level != 0 {
+			return b[:start], wire.EncodeError("StderrError", ".Level", wire.ErrVersion)
+		}
+		if m.Name != "" {
+			return b[:start], wire.EncodeError("StderrError", ".Name", wire.ErrVersion)
+		}
+		if m.Message != "" {
+			return b[:start], wire.EncodeError("StderrError", ".Message", wire.ErrVersion)
+		}
+		if len(m.Traces) != 0 {
+			return b[:start], wire.EncodeError("StderrError", ".Traces", wire.ErrVersion)
+		}
+		if m.Status != 0 {
+			return b[:start], wire.EncodeError("StderrError", ".Status", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -1668,6 +1751,9 @@ func (m *StderrError) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("StderrError", ".Traces["+strconv.Itoa(i0)+"]", err)
 			}
 		}
+		if m.Status != 0 {
+			return wire.EncodeError("StderrError", ".Status", wire.ErrVersion)
+		}
 	case p.Version < 0x11a:
 		// Message string
 		if uint64(len(m.Message)) > 1048576 {
@@ -1676,6 +1762,31 @@ func (m *StderrError) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		w.String(m.Message)
 		// Status u32
 		w.Uint64(uint64(m.Status))
+		if m.Level != 0 {
+			return wire.EncodeError("StderrError", ".Level", wire.ErrVersion)
+		}
+		if m.Name != "" {
+			return wire.EncodeError("StderrError", ".Name", wire.ErrVersion)
+		}
+		if len(m.Traces) != 0 {
+			return wire.EncodeError("StderrError", ".Traces", wire.ErrVersion)
+		}
+	default:
+		if m.Level != 0 {
+			return wire.EncodeError("StderrError", ".Level", wire.ErrVersion)
+		}
+		if m.Name != "" {
+			return wire.EncodeError("StderrError", ".Name", wire.ErrVersion)
+		}
+		if m.Message != "" {
+			return wire.EncodeError("StderrError", ".Message", wire.ErrVersion)
+		}
+		if len(m.Traces) != 0 {
+			return wire.EncodeError("StderrError", ".Traces", wire.ErrVersion)
+		}
+		if m.Status != 0 {
+			return wire.EncodeError("StderrError", ".Status", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -1772,8 +1883,11 @@ func (*StderrError) WireTypeName() string {
 func (*StderrError) isStderr() {}
 
 // Trace is one trace line of a structured StderrError.
+//
+// On the wire, HavePos is the constant 0 (u64): encoding writes it and
+// decoding checks it (wire.ErrInvalid), so it has no Go field.
 type Trace struct {
-	// Hint is a string on the wire.
+	// At most 1048576 bytes.
 	Hint string
 }
 
@@ -1861,17 +1975,13 @@ func (*Trace) WireTypeName() string {
 // Older clients get a StderrNext "<text>..." instead. Activity ids are
 // pid<<32 | counter in Nix, so they differ between runs.
 type StderrStartActivity struct {
-	// ID is a u64 on the wire.
-	ID uint64
-	// Level is a Verbosity on the wire.
+	ID    uint64
 	Level Verbosity
-	// Type is an ActivityType on the wire.
-	Type ActivityType
-	// Text is a string on the wire.
+	Type  ActivityType
+	// At most 1048576 bytes.
 	Text string
-	// Fields is a list<Field> on the wire.
+	// At most 1048576 elements.
 	Fields []Field
-	// Parent is a u64 on the wire.
 	Parent uint64
 }
 
@@ -2061,7 +2171,6 @@ func (*StderrStartActivity) isStderr() {}
 
 // StderrStopActivity (STDERR_STOP_ACTIVITY, ≥1.20) ends an activity.
 type StderrStopActivity struct {
-	// ID is a u64 on the wire.
 	ID uint64
 }
 
@@ -2122,11 +2231,9 @@ func (*StderrStopActivity) isStderr() {}
 // StderrResult (STDERR_RESULT, ≥1.20) is a result of an activity, e.g. a
 // build log line.
 type StderrResult struct {
-	// ID is a u64 on the wire.
-	ID uint64
-	// Type is a ResultType on the wire.
+	ID   uint64
 	Type ResultType
-	// Fields is a list<Field> on the wire.
+	// At most 1048576 elements.
 	Fields []Field
 }
 
@@ -2405,7 +2512,6 @@ func DecodeField(r *wire.Reader, p wire.Proto) (Field, error) {
 
 // FieldInt is an integer field.
 type FieldInt struct {
-	// Value is a u64 on the wire.
 	Value uint64
 }
 
@@ -2465,7 +2571,7 @@ func (*FieldInt) isField() {}
 
 // FieldString is a string field.
 type FieldString struct {
-	// Value is a string on the wire.
+	// At most 1048576 bytes.
 	Value string
 }
 
@@ -2536,28 +2642,37 @@ func (*FieldString) isField() {}
 // (WorkerProto::Serialise<UnkeyedValidPathInfo>). Golden:
 // unkeyed-valid-path-info-1.15.bin.
 type UnkeyedValidPathInfo struct {
-	// Deriver is an optional<StorePath, empty> on the wire.
+	// The empty string means none.
 	Deriver StorePath
 	// NarHash is written in base16 without prefix.
 	NarHash NarHash
-	// References is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	References []StorePath
 	// RegistrationTime is seconds since the epoch (0: the daemon uses now
 	// when importing).
 	RegistrationTime int64
-	// NarSize is a u64 on the wire.
-	NarSize uint64
+	NarSize          uint64
 	// Ultimate: the path was built locally (not substituted).
 	//
-	// Only on the wire since 1.16; elsewhere it decodes as the zero value.
+	// On the wire only from 1.16 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Ultimate bool
-	// Sigs is a set<Signature> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
 	//
-	// Only on the wire since 1.16; elsewhere it decodes as the zero value.
+	// At most 1048576 elements.
+	//
+	// On the wire only from 1.16 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Sigs []Signature
-	// CA is an optional<ContentAddress, empty> on the wire.
+	// The empty string means none.
 	//
-	// Only on the wire since 1.16; elsewhere it decodes as the zero value.
+	// On the wire only from 1.16 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	CA ContentAddress
 }
 
@@ -2628,6 +2743,10 @@ func (m *UnkeyedValidPathInfo) AppendWire(b []byte, p wire.Proto) ([]byte, error
 	// Ultimate bool since 1.16
 	if p.Version >= 0x110 {
 		b = wire.AppendBool(b, m.Ultimate)
+	} else {
+		if m.Ultimate != false {
+			return b[:start], wire.EncodeError("UnkeyedValidPathInfo", ".Ultimate", wire.ErrVersion)
+		}
 	}
 	// Sigs set<Signature> since 1.16
 	if p.Version >= 0x110 {
@@ -2641,6 +2760,10 @@ func (m *UnkeyedValidPathInfo) AppendWire(b []byte, p wire.Proto) ([]byte, error
 			}
 			b = wire.AppendString(b, string(e1))
 		}
+	} else {
+		if len(m.Sigs) != 0 {
+			return b[:start], wire.EncodeError("UnkeyedValidPathInfo", ".Sigs", wire.ErrVersion)
+		}
 	}
 	// CA optional<ContentAddress, empty> since 1.16
 	if p.Version >= 0x110 {
@@ -2648,6 +2771,10 @@ func (m *UnkeyedValidPathInfo) AppendWire(b []byte, p wire.Proto) ([]byte, error
 			return b[:start], wire.EncodeError("UnkeyedValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
 		}
 		b = wire.AppendString(b, string(m.CA))
+	} else {
+		if m.CA != "" {
+			return b[:start], wire.EncodeError("UnkeyedValidPathInfo", ".CA", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -2794,6 +2921,10 @@ func (m *UnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// Ultimate bool since 1.16
 	if p.Version >= 0x110 {
 		w.Bool(m.Ultimate)
+	} else {
+		if m.Ultimate != false {
+			return wire.EncodeError("UnkeyedValidPathInfo", ".Ultimate", wire.ErrVersion)
+		}
 	}
 	// Sigs set<Signature> since 1.16
 	if p.Version >= 0x110 {
@@ -2807,6 +2938,10 @@ func (m *UnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			}
 			w.String(string(e1))
 		}
+	} else {
+		if len(m.Sigs) != 0 {
+			return wire.EncodeError("UnkeyedValidPathInfo", ".Sigs", wire.ErrVersion)
+		}
 	}
 	// CA optional<ContentAddress, empty> since 1.16
 	if p.Version >= 0x110 {
@@ -2814,6 +2949,10 @@ func (m *UnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("UnkeyedValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
 		}
 		w.String(string(m.CA))
+	} else {
+		if m.CA != "" {
+			return wire.EncodeError("UnkeyedValidPathInfo", ".CA", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -2932,29 +3071,33 @@ func (*UnkeyedValidPathInfo) WireTypeName() string {
 // Inside AddMultipleToStore's framed stream it is always encoded at version
 // 1.16, whatever was negotiated (see AddMultipleToStoreEntry).
 type ValidPathInfo struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
-	// Deriver is an optional<StorePath, empty> on the wire.
+	// The empty string means none.
 	Deriver StorePath
-	// NarHash is a NarHash on the wire.
 	NarHash NarHash
-	// References is a set<StorePath> on the wire.
-	References []StorePath
-	// RegistrationTime is an i64 on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
+	References       []StorePath
 	RegistrationTime int64
-	// NarSize is a u64 on the wire.
-	NarSize uint64
-	// Ultimate is a bool on the wire.
-	//
-	// Only on the wire since 1.16; elsewhere it decodes as the zero value.
+	NarSize          uint64
+	// On the wire only from 1.16 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Ultimate bool
-	// Sigs is a set<Signature> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
 	//
-	// Only on the wire since 1.16; elsewhere it decodes as the zero value.
+	// At most 1048576 elements.
+	//
+	// On the wire only from 1.16 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Sigs []Signature
-	// CA is an optional<ContentAddress, empty> on the wire.
+	// The empty string means none.
 	//
-	// Only on the wire since 1.16; elsewhere it decodes as the zero value.
+	// On the wire only from 1.16 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	CA ContentAddress
 }
 
@@ -3034,6 +3177,10 @@ func (m *ValidPathInfo) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	// Ultimate bool since 1.16
 	if p.Version >= 0x110 {
 		b = wire.AppendBool(b, m.Ultimate)
+	} else {
+		if m.Ultimate != false {
+			return b[:start], wire.EncodeError("ValidPathInfo", ".Ultimate", wire.ErrVersion)
+		}
 	}
 	// Sigs set<Signature> since 1.16
 	if p.Version >= 0x110 {
@@ -3047,6 +3194,10 @@ func (m *ValidPathInfo) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			}
 			b = wire.AppendString(b, string(e1))
 		}
+	} else {
+		if len(m.Sigs) != 0 {
+			return b[:start], wire.EncodeError("ValidPathInfo", ".Sigs", wire.ErrVersion)
+		}
 	}
 	// CA optional<ContentAddress, empty> since 1.16
 	if p.Version >= 0x110 {
@@ -3054,6 +3205,10 @@ func (m *ValidPathInfo) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("ValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
 		}
 		b = wire.AppendString(b, string(m.CA))
+	} else {
+		if m.CA != "" {
+			return b[:start], wire.EncodeError("ValidPathInfo", ".CA", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -3217,6 +3372,10 @@ func (m *ValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// Ultimate bool since 1.16
 	if p.Version >= 0x110 {
 		w.Bool(m.Ultimate)
+	} else {
+		if m.Ultimate != false {
+			return wire.EncodeError("ValidPathInfo", ".Ultimate", wire.ErrVersion)
+		}
 	}
 	// Sigs set<Signature> since 1.16
 	if p.Version >= 0x110 {
@@ -3230,6 +3389,10 @@ func (m *ValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			}
 			w.String(string(e1))
 		}
+	} else {
+		if len(m.Sigs) != 0 {
+			return wire.EncodeError("ValidPathInfo", ".Sigs", wire.ErrVersion)
+		}
 	}
 	// CA optional<ContentAddress, empty> since 1.16
 	if p.Version >= 0x110 {
@@ -3237,6 +3400,10 @@ func (m *ValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("ValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
 		}
 		w.String(string(m.CA))
+	} else {
+		if m.CA != "" {
+			return wire.EncodeError("ValidPathInfo", ".CA", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -3369,43 +3536,54 @@ func (*ValidPathInfo) WireTypeName() string {
 // and reads only the output name and outPath. With the feature they are a
 // map from output name to UnkeyedRealisation.
 type BuildResult struct {
-	// Status is a BuildStatus on the wire.
 	Status BuildStatus
 	// ErrorMsg is empty on success.
+	//
+	// At most 1048576 bytes.
 	ErrorMsg string
-	// TimesBuilt is a u32 on the wire.
-	//
-	// Only on the wire since 1.29; elsewhere it decodes as the zero value.
+	// On the wire only from 1.29 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	TimesBuilt uint32
-	// IsNonDeterministic is a bool on the wire.
-	//
-	// Only on the wire since 1.29; elsewhere it decodes as the zero value.
+	// On the wire only from 1.29 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	IsNonDeterministic bool
 	// StartTime and StopTime are seconds since the epoch.
 	//
-	// Only on the wire since 1.29; elsewhere it decodes as the zero value.
+	// On the wire only from 1.29 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	StartTime int64
-	// StopTime is an i64 on the wire.
-	//
-	// Only on the wire since 1.29; elsewhere it decodes as the zero value.
+	// On the wire only from 1.29 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	StopTime int64
 	// CPUUser and CPUSystem are CPU times in microseconds.
 	//
-	// Only on the wire since 1.37; elsewhere it decodes as the zero value.
+	// On the wire only from 1.37 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	CPUUser *int64
-	// CPUSystem is an optional<i64> on the wire.
-	//
-	// Only on the wire since 1.37; elsewhere it decodes as the zero value.
+	// On the wire only from 1.37 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	CPUSystem *int64
-	// BuiltOutputs is a map<DrvOutputID, RealisationJSON> on the wire.
+	// Encoded with its keys in ascending order.
 	//
-	// Only on the wire since 1.28 unless RealisationWithPathNotHash; elsewhere it
-	// decodes as the zero value.
+	// At most 1048576 entries.
+	//
+	// On the wire only from 1.28 on, without feature RealisationWithPathNotHash.
+	// Elsewhere decoding sets it to the zero value, and encoding fails
+	// (wire.ErrVersion) if it holds anything else, which the peer would not see.
 	BuiltOutputs map[DrvOutputID]RealisationJSON
-	// Outputs is a map<OutputName, UnkeyedRealisation> on the wire.
+	// Encoded with its keys in ascending order.
 	//
-	// Only on the wire if RealisationWithPathNotHash; elsewhere it decodes as the
-	// zero value.
+	// At most 1048576 entries.
+	//
+	// On the wire only with feature RealisationWithPathNotHash. Elsewhere decoding
+	// sets it to the zero value, and encoding fails (wire.ErrVersion) if it holds
+	// anything else, which the peer would not see.
 	Outputs map[OutputName]UnkeyedRealisation
 }
 
@@ -3472,10 +3650,18 @@ func (m *BuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	// TimesBuilt u32 since 1.29
 	if p.Version >= 0x11d {
 		b = wire.AppendUint64(b, uint64(m.TimesBuilt))
+	} else {
+		if m.TimesBuilt != 0 {
+			return b[:start], wire.EncodeError("BuildResult", ".TimesBuilt", wire.ErrVersion)
+		}
 	}
 	// IsNonDeterministic bool since 1.29
 	if p.Version >= 0x11d {
 		b = wire.AppendBool(b, m.IsNonDeterministic)
+	} else {
+		if m.IsNonDeterministic != false {
+			return b[:start], wire.EncodeError("BuildResult", ".IsNonDeterministic", wire.ErrVersion)
+		}
 	}
 	// StartTime i64 since 1.29
 	if p.Version >= 0x11d {
@@ -3483,6 +3669,10 @@ func (m *BuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("BuildResult", ".StartTime", wire.ErrRange)
 		}
 		b = wire.AppendUint64(b, uint64(m.StartTime))
+	} else {
+		if m.StartTime != 0 {
+			return b[:start], wire.EncodeError("BuildResult", ".StartTime", wire.ErrVersion)
+		}
 	}
 	// StopTime i64 since 1.29
 	if p.Version >= 0x11d {
@@ -3490,6 +3680,10 @@ func (m *BuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("BuildResult", ".StopTime", wire.ErrRange)
 		}
 		b = wire.AppendUint64(b, uint64(m.StopTime))
+	} else {
+		if m.StopTime != 0 {
+			return b[:start], wire.EncodeError("BuildResult", ".StopTime", wire.ErrVersion)
+		}
 	}
 	// CPUUser optional<i64> since 1.37
 	if p.Version >= 0x125 {
@@ -3502,6 +3696,10 @@ func (m *BuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			}
 			b = wire.AppendUint64(b, uint64(*m.CPUUser))
 		}
+	} else {
+		if m.CPUUser != nil {
+			return b[:start], wire.EncodeError("BuildResult", ".CPUUser", wire.ErrVersion)
+		}
 	}
 	// CPUSystem optional<i64> since 1.37
 	if p.Version >= 0x125 {
@@ -3513,6 +3711,10 @@ func (m *BuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 				return b[:start], wire.EncodeError("BuildResult", ".CPUSystem", wire.ErrRange)
 			}
 			b = wire.AppendUint64(b, uint64(*m.CPUSystem))
+		}
+	} else {
+		if m.CPUSystem != nil {
+			return b[:start], wire.EncodeError("BuildResult", ".CPUSystem", wire.ErrVersion)
 		}
 	}
 	// BuiltOutputs map<DrvOutputID, RealisationJSON> since 1.28 unless RealisationWithPathNotHash
@@ -3538,6 +3740,10 @@ func (m *BuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			}
 			b = wire.AppendString(b, string(e0))
 		}
+	} else {
+		if len(m.BuiltOutputs) != 0 {
+			return b[:start], wire.EncodeError("BuildResult", ".BuiltOutputs", wire.ErrVersion)
+		}
 	}
 	// Outputs map<OutputName, UnkeyedRealisation> if RealisationWithPathNotHash
 	if p.Has(FeatureRealisationWithPathNotHash) {
@@ -3560,6 +3766,10 @@ func (m *BuildResult) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			if b, err = e1.AppendWire(b, p); err != nil {
 				return b[:start], wire.EncodeError("BuildResult", ".Outputs["+strconv.Quote(string(k3))+"]", err)
 			}
+		}
+	} else {
+		if len(m.Outputs) != 0 {
+			return b[:start], wire.EncodeError("BuildResult", ".Outputs", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -3760,10 +3970,18 @@ func (m *BuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// TimesBuilt u32 since 1.29
 	if p.Version >= 0x11d {
 		w.Uint64(uint64(m.TimesBuilt))
+	} else {
+		if m.TimesBuilt != 0 {
+			return wire.EncodeError("BuildResult", ".TimesBuilt", wire.ErrVersion)
+		}
 	}
 	// IsNonDeterministic bool since 1.29
 	if p.Version >= 0x11d {
 		w.Bool(m.IsNonDeterministic)
+	} else {
+		if m.IsNonDeterministic != false {
+			return wire.EncodeError("BuildResult", ".IsNonDeterministic", wire.ErrVersion)
+		}
 	}
 	// StartTime i64 since 1.29
 	if p.Version >= 0x11d {
@@ -3771,6 +3989,10 @@ func (m *BuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("BuildResult", ".StartTime", wire.ErrRange)
 		}
 		w.Uint64(uint64(m.StartTime))
+	} else {
+		if m.StartTime != 0 {
+			return wire.EncodeError("BuildResult", ".StartTime", wire.ErrVersion)
+		}
 	}
 	// StopTime i64 since 1.29
 	if p.Version >= 0x11d {
@@ -3778,6 +4000,10 @@ func (m *BuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("BuildResult", ".StopTime", wire.ErrRange)
 		}
 		w.Uint64(uint64(m.StopTime))
+	} else {
+		if m.StopTime != 0 {
+			return wire.EncodeError("BuildResult", ".StopTime", wire.ErrVersion)
+		}
 	}
 	// CPUUser optional<i64> since 1.37
 	if p.Version >= 0x125 {
@@ -3790,6 +4016,10 @@ func (m *BuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			}
 			w.Uint64(uint64(*m.CPUUser))
 		}
+	} else {
+		if m.CPUUser != nil {
+			return wire.EncodeError("BuildResult", ".CPUUser", wire.ErrVersion)
+		}
 	}
 	// CPUSystem optional<i64> since 1.37
 	if p.Version >= 0x125 {
@@ -3801,6 +4031,10 @@ func (m *BuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("BuildResult", ".CPUSystem", wire.ErrRange)
 			}
 			w.Uint64(uint64(*m.CPUSystem))
+		}
+	} else {
+		if m.CPUSystem != nil {
+			return wire.EncodeError("BuildResult", ".CPUSystem", wire.ErrVersion)
 		}
 	}
 	// BuiltOutputs map<DrvOutputID, RealisationJSON> since 1.28 unless RealisationWithPathNotHash
@@ -3825,6 +4059,10 @@ func (m *BuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("BuildResult", ".BuiltOutputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1048576})
 			}
 			w.String(string(e0))
+		}
+	} else {
+		if len(m.BuiltOutputs) != 0 {
+			return wire.EncodeError("BuildResult", ".BuiltOutputs", wire.ErrVersion)
 		}
 	}
 	// Outputs map<OutputName, UnkeyedRealisation> if RealisationWithPathNotHash
@@ -3851,6 +4089,10 @@ func (m *BuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				}
 				return wire.EncodeError("BuildResult", ".Outputs["+strconv.Quote(string(k3))+"]", err)
 			}
+		}
+	} else {
+		if len(m.Outputs) != 0 {
+			return wire.EncodeError("BuildResult", ".Outputs", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -4041,9 +4283,7 @@ func (*BuildResult) WireTypeName() string {
 // KeyedBuildResult is a BuildResult with the deriving path it is for.
 // Golden: keyed-build-result-1.29.bin.
 type KeyedBuildResult struct {
-	// Path is a DerivedPath on the wire.
-	Path DerivedPath
-	// Result is a BuildResult on the wire.
+	Path   DerivedPath
 	Result BuildResult
 }
 
@@ -4136,16 +4376,20 @@ func (*KeyedBuildResult) WireTypeName() string {
 // Missing is the reply of QueryMissing: what building the targets would
 // take.
 type Missing struct {
-	// WillBuild is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	WillBuild []StorePath
-	// WillSubstitute is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	WillSubstitute []StorePath
-	// Unknown is a set<StorePath> on the wire.
-	Unknown []StorePath
-	// DownloadSize is a u64 on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
+	Unknown      []StorePath
 	DownloadSize uint64
-	// NarSize is a u64 on the wire.
-	NarSize uint64
+	NarSize      uint64
 }
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -4451,9 +4695,9 @@ func (*Missing) WireTypeName() string {
 
 // Setting is one setting override of SetOptions (name, value).
 type Setting struct {
-	// Name is a string on the wire.
+	// At most 1048576 bytes.
 	Name string
-	// Value is a string on the wire.
+	// At most 1048576 bytes.
 	Value string
 }
 
@@ -4542,17 +4786,11 @@ func (*Setting) WireTypeName() string {
 // trusted substituters, an empty builders, …); the rest is ignored with a
 // warning.
 type ClientSettings struct {
-	// KeepFailed is a bool on the wire.
-	KeepFailed bool
-	// KeepGoing is a bool on the wire.
-	KeepGoing bool
-	// TryFallback is a bool on the wire.
-	TryFallback bool
-	// Verbosity is a Verbosity on the wire.
-	Verbosity Verbosity
-	// MaxBuildJobs is a u32 on the wire.
-	MaxBuildJobs uint32
-	// MaxSilentTime is a u32 on the wire.
+	KeepFailed    bool
+	KeepGoing     bool
+	TryFallback   bool
+	Verbosity     Verbosity
+	MaxBuildJobs  uint32
 	MaxSilentTime uint32
 	// UseBuildHook is obsolete; Nix clients send 1.
 	UseBuildHook uint32
@@ -4563,14 +4801,16 @@ type ClientSettings struct {
 	LogType uint32
 	// PrintBuildTrace is obsolete; 0.
 	PrintBuildTrace uint32
-	// BuildCores is a u32 on the wire.
-	BuildCores uint32
-	// UseSubstitutes is a bool on the wire.
-	UseSubstitutes bool
+	BuildCores      uint32
+	UseSubstitutes  bool
 	// Overrides are sent in the client's order (Nix sends them sorted by
 	// name); on duplicates the daemon keeps the first.
 	//
-	// Only on the wire since 1.12; elsewhere it decodes as the zero value.
+	// At most 1048576 elements.
+	//
+	// On the wire only from 1.12 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Overrides []Setting
 }
 
@@ -4627,6 +4867,10 @@ func (m *ClientSettings) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			if b, err = l0[i0].AppendWire(b, p); err != nil {
 				return b[:start], wire.EncodeError("ClientSettings", ".Overrides["+strconv.Itoa(i0)+"]", err)
 			}
+		}
+	} else {
+		if len(m.Overrides) != 0 {
+			return b[:start], wire.EncodeError("ClientSettings", ".Overrides", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -4768,6 +5012,10 @@ func (m *ClientSettings) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				}
 				return wire.EncodeError("ClientSettings", ".Overrides["+strconv.Itoa(i0)+"]", err)
 			}
+		}
+	} else {
+		if len(m.Overrides) != 0 {
+			return wire.EncodeError("ClientSettings", ".Overrides", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -5013,7 +5261,9 @@ func DecodeGCPaths(r *wire.Reader, p wire.Proto) (GCPaths, error) {
 
 // GCPathsSpecific names the paths to act on.
 type GCPathsSpecific struct {
-	// Paths is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 16777216 elements.
 	Paths []StorePath
 	// DeleteReferrers also deletes the dead referrers of Paths.
 	DeleteReferrers bool
@@ -5199,17 +5449,18 @@ func (*GCPathsWholeStore) isGCPaths() {}
 // GCOptions is the request of CollectGarbage. Without the feature an empty
 // Paths means the whole store for ReturnLive/ReturnDead/DeleteDead.
 type GCOptions struct {
-	// Action is a GCAction on the wire.
 	Action GCAction
-	// Paths is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
 	//
-	// Only on the wire unless DeleteDeadSpecificReferrers; elsewhere it decodes as
-	// the zero value.
+	// At most 16777216 elements.
+	//
+	// On the wire only without feature DeleteDeadSpecificReferrers. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion) if
+	// it holds anything else, which the peer would not see.
 	Paths []StorePath
-	// Targets is a GCPaths on the wire.
-	//
-	// Only on the wire if DeleteDeadSpecificReferrers; elsewhere it decodes as the
-	// zero value.
+	// On the wire only with feature DeleteDeadSpecificReferrers. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion) if
+	// it holds anything else, which the peer would not see.
 	Targets GCPaths
 	// IgnoreLiveness: daemons refuse it over the protocol.
 	IgnoreLiveness bool
@@ -5220,9 +5471,7 @@ type GCOptions struct {
 	MaxFreed uint64
 	// Obsolete1 to Obsolete3 are obsolete; always 0.
 	Obsolete1 uint32
-	// Obsolete2 is a u32 on the wire.
 	Obsolete2 uint32
-	// Obsolete3 is a u32 on the wire.
 	Obsolete3 uint32
 }
 
@@ -5266,11 +5515,19 @@ func (m *GCOptions) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			}
 			b = wire.AppendString(b, string(e0))
 		}
+	} else {
+		if len(m.Paths) != 0 {
+			return b[:start], wire.EncodeError("GCOptions", ".Paths", wire.ErrVersion)
+		}
 	}
 	// Targets GCPaths if DeleteDeadSpecificReferrers
 	if p.Has(FeatureDeleteDeadSpecificReferrers) {
 		if b, err = AppendGCPaths(b, m.Targets, p); err != nil {
 			return b[:start], wire.EncodeError("GCOptions", ".Targets", err)
+		}
+	} else {
+		if m.Targets != nil {
+			return b[:start], wire.EncodeError("GCOptions", ".Targets", wire.ErrVersion)
 		}
 	}
 	// IgnoreLiveness bool
@@ -5388,6 +5645,10 @@ func (m *GCOptions) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			}
 			w.String(string(e0))
 		}
+	} else {
+		if len(m.Paths) != 0 {
+			return wire.EncodeError("GCOptions", ".Paths", wire.ErrVersion)
+		}
 	}
 	// Targets GCPaths if DeleteDeadSpecificReferrers
 	if p.Has(FeatureDeleteDeadSpecificReferrers) {
@@ -5396,6 +5657,10 @@ func (m *GCOptions) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return err
 			}
 			return wire.EncodeError("GCOptions", ".Targets", err)
+		}
+	} else {
+		if m.Targets != nil {
+			return wire.EncodeError("GCOptions", ".Targets", wire.ErrVersion)
 		}
 	}
 	// IgnoreLiveness bool
@@ -5500,8 +5765,11 @@ func (*GCOptions) WireTypeName() string {
 type GCResults struct {
 	// Paths are the paths returned or deleted (plain strings: they may
 	// include non-store files in the store directory).
-	Paths []string
-	// BytesFreed is a u64 on the wire.
+	//
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 16777216 elements, each at most 1048576 bytes.
+	Paths      []string
 	BytesFreed uint64
 	// Obsolete is always 0.
 	Obsolete uint64
@@ -5639,8 +5907,9 @@ type GCRoot struct {
 	// Link is where the root lives: a symlink path, or a pseudo-link such
 	// as "{temp:<pid>}" for a temporary root; untrusted clients get
 	// "{censored}". Not a store path.
+	//
+	// At most 1048576 bytes.
 	Link string
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -5881,7 +6150,6 @@ func DecodeSingleDerivedPath(r *wire.Reader, p wire.Proto) (SingleDerivedPath, e
 
 // SingleDerivedPathOpaque is a plain store path.
 type SingleDerivedPathOpaque struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -5968,10 +6236,8 @@ func (*SingleDerivedPathOpaque) isSingleDerivedPath() {}
 
 // SingleDerivedPathBuilt is output Output of the derivation DrvPath.
 type SingleDerivedPathBuilt struct {
-	// DrvPath is a SingleDerivedPath on the wire.
 	DrvPath SingleDerivedPath
-	// Output is an OutputName on the wire.
-	Output OutputName
+	Output  OutputName
 }
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -6066,41 +6332,48 @@ func (*SingleDerivedPathBuilt) isSingleDerivedPath() {}
 // AddToStoreRequest is the request of AddToStore, whose layout changed
 // completely at 1.25.
 type AddToStoreRequest struct {
-	// Name is a string on the wire.
+	// At most 1048576 bytes.
 	//
-	// Only on the wire in the layouts: until 1.25; since 1.25; elsewhere it
-	// decodes as the zero value.
+	// On the wire only in the layouts before 1.25; from 1.25 on. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion) if
+	// it holds anything else, which the peer would not see.
 	Name string
 	// Fixed is obsolete: false makes the daemon use recursive sha256.
 	//
-	// Only on the wire in the layouts: until 1.25; elsewhere it decodes as the
-	// zero value.
+	// On the wire only in the layouts before 1.25. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	Fixed bool
 	// Recursive: true = NAR serialisation, false = flat file. Other
 	// values are refused.
 	//
-	// Only on the wire in the layouts: until 1.25; elsewhere it decodes as the
-	// zero value.
+	// On the wire only in the layouts before 1.25. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	Recursive bool
 	// HashAlgo is e.g. "sha256".
 	//
-	// Only on the wire in the layouts: until 1.25; elsewhere it decodes as the
-	// zero value.
+	// At most 1048576 bytes.
+	//
+	// On the wire only in the layouts before 1.25. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	HashAlgo string
-	// CAMethod is a ContentAddressMethod on the wire.
-	//
-	// Only on the wire in the layouts: since 1.25; elsewhere it decodes as the
-	// zero value.
+	// On the wire only in the layouts from 1.25 on. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	CAMethod ContentAddressMethod
-	// References is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
 	//
-	// Only on the wire in the layouts: since 1.25; elsewhere it decodes as the
-	// zero value.
+	// At most 1048576 elements.
+	//
+	// On the wire only in the layouts from 1.25 on. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	References []StorePath
-	// Repair is a bool on the wire.
-	//
-	// Only on the wire in the layouts: since 1.25; elsewhere it decodes as the
-	// zero value.
+	// On the wire only in the layouts from 1.25 on. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	Repair bool
 }
 
@@ -6144,6 +6417,15 @@ func (m *AddToStoreRequest) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("AddToStoreRequest", ".HashAlgo", &wire.LimitError{What: "string length", N: uint64(len(m.HashAlgo)), Max: 1048576})
 		}
 		b = wire.AppendString(b, m.HashAlgo)
+		if m.CAMethod != "" {
+			return b[:start], wire.EncodeError("AddToStoreRequest", ".CAMethod", wire.ErrVersion)
+		}
+		if len(m.References) != 0 {
+			return b[:start], wire.EncodeError("AddToStoreRequest", ".References", wire.ErrVersion)
+		}
+		if m.Repair != false {
+			return b[:start], wire.EncodeError("AddToStoreRequest", ".Repair", wire.ErrVersion)
+		}
 	case p.Version >= 0x119:
 		// Name string
 		if uint64(len(m.Name)) > 1048576 {
@@ -6171,6 +6453,37 @@ func (m *AddToStoreRequest) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		}
 		// Repair bool
 		b = wire.AppendBool(b, m.Repair)
+		if m.Fixed != false {
+			return b[:start], wire.EncodeError("AddToStoreRequest", ".Fixed", wire.ErrVersion)
+		}
+		if m.Recursive != false {
+			return b[:start], wire.EncodeError("AddToStoreRequest", ".Recursive", wire.ErrVersion)
+		}
+		if m.HashAlgo != "" {
+			return b[:start], wire.EncodeError("AddToStoreRequest", ".HashAlgo", wire.ErrVersion)
+		}
+	default:
+		if m.Name != "" {
+			return b[:start], wire.EncodeError("AddToStoreRequest", ".Name", wire.ErrVersion)
+		}
+		if m.Fixed != false {
+			return b[:start], wire.EncodeError("AddToStoreRequest", ".Fixed", wire.ErrVersion)
+		}
+		if m.Recursive != false {
+			return b[:start], wire.EncodeError("AddToStoreRequest", ".Recursive", wire.ErrVersion)
+		}
+		if m.HashAlgo != "" {
+			return b[:start], wire.EncodeError("AddToStoreRequest", ".HashAlgo", wire.ErrVersion)
+		}
+		if m.CAMethod != "" {
+			return b[:start], wire.EncodeError("AddToStoreRequest", ".CAMethod", wire.ErrVersion)
+		}
+		if len(m.References) != 0 {
+			return b[:start], wire.EncodeError("AddToStoreRequest", ".References", wire.ErrVersion)
+		}
+		if m.Repair != false {
+			return b[:start], wire.EncodeError("AddToStoreRequest", ".Repair", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -6274,6 +6587,15 @@ func (m *AddToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("AddToStoreRequest", ".HashAlgo", &wire.LimitError{What: "string length", N: uint64(len(m.HashAlgo)), Max: 1048576})
 		}
 		w.String(m.HashAlgo)
+		if m.CAMethod != "" {
+			return wire.EncodeError("AddToStoreRequest", ".CAMethod", wire.ErrVersion)
+		}
+		if len(m.References) != 0 {
+			return wire.EncodeError("AddToStoreRequest", ".References", wire.ErrVersion)
+		}
+		if m.Repair != false {
+			return wire.EncodeError("AddToStoreRequest", ".Repair", wire.ErrVersion)
+		}
 	case p.Version >= 0x119:
 		// Name string
 		if uint64(len(m.Name)) > 1048576 {
@@ -6301,6 +6623,37 @@ func (m *AddToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		}
 		// Repair bool
 		w.Bool(m.Repair)
+		if m.Fixed != false {
+			return wire.EncodeError("AddToStoreRequest", ".Fixed", wire.ErrVersion)
+		}
+		if m.Recursive != false {
+			return wire.EncodeError("AddToStoreRequest", ".Recursive", wire.ErrVersion)
+		}
+		if m.HashAlgo != "" {
+			return wire.EncodeError("AddToStoreRequest", ".HashAlgo", wire.ErrVersion)
+		}
+	default:
+		if m.Name != "" {
+			return wire.EncodeError("AddToStoreRequest", ".Name", wire.ErrVersion)
+		}
+		if m.Fixed != false {
+			return wire.EncodeError("AddToStoreRequest", ".Fixed", wire.ErrVersion)
+		}
+		if m.Recursive != false {
+			return wire.EncodeError("AddToStoreRequest", ".Recursive", wire.ErrVersion)
+		}
+		if m.HashAlgo != "" {
+			return wire.EncodeError("AddToStoreRequest", ".HashAlgo", wire.ErrVersion)
+		}
+		if m.CAMethod != "" {
+			return wire.EncodeError("AddToStoreRequest", ".CAMethod", wire.ErrVersion)
+		}
+		if len(m.References) != 0 {
+			return wire.EncodeError("AddToStoreRequest", ".References", wire.ErrVersion)
+		}
+		if m.Repair != false {
+			return wire.EncodeError("AddToStoreRequest", ".Repair", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -6393,15 +6746,13 @@ func (*AddToStoreRequest) WireTypeName() string {
 
 // AddToStoreReply is the reply of AddToStore.
 type AddToStoreReply struct {
-	// Path is a StorePath on the wire.
-	//
-	// Only on the wire in the layouts: until 1.25; elsewhere it decodes as the
-	// zero value.
+	// On the wire only in the layouts before 1.25. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	Path StorePath
-	// Info is a ValidPathInfo on the wire.
-	//
-	// Only on the wire in the layouts: since 1.25; elsewhere it decodes as the
-	// zero value.
+	// On the wire only in the layouts from 1.25 on. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	Info ValidPathInfo
 }
 
@@ -6432,10 +6783,23 @@ func (m *AddToStoreReply) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("AddToStoreReply", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
 		}
 		b = wire.AppendString(b, string(m.Path))
+		if m.Info.Path != "" || m.Info.Deriver != "" || m.Info.NarHash != "" || len(m.Info.References) != 0 || m.Info.RegistrationTime != 0 || m.Info.NarSize != 0 || m.Info.Ultimate != false || len(m.Info.Sigs) != 0 || m.Info.CA != "" {
+			return b[:start], wire.EncodeError("AddToStoreReply", ".Info", wire.ErrVersion)
+		}
 	case p.Version >= 0x119:
 		// Info ValidPathInfo
 		if b, err = m.Info.AppendWire(b, p); err != nil {
 			return b[:start], wire.EncodeError("AddToStoreReply", ".Info", err)
+		}
+		if m.Path != "" {
+			return b[:start], wire.EncodeError("AddToStoreReply", ".Path", wire.ErrVersion)
+		}
+	default:
+		if m.Path != "" {
+			return b[:start], wire.EncodeError("AddToStoreReply", ".Path", wire.ErrVersion)
+		}
+		if m.Info.Path != "" || m.Info.Deriver != "" || m.Info.NarHash != "" || len(m.Info.References) != 0 || m.Info.RegistrationTime != 0 || m.Info.NarSize != 0 || m.Info.Ultimate != false || len(m.Info.Sigs) != 0 || m.Info.CA != "" {
+			return b[:start], wire.EncodeError("AddToStoreReply", ".Info", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -6486,6 +6850,9 @@ func (m *AddToStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("AddToStoreReply", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
 		}
 		w.String(string(m.Path))
+		if m.Info.Path != "" || m.Info.Deriver != "" || m.Info.NarHash != "" || len(m.Info.References) != 0 || m.Info.RegistrationTime != 0 || m.Info.NarSize != 0 || m.Info.Ultimate != false || len(m.Info.Sigs) != 0 || m.Info.CA != "" {
+			return wire.EncodeError("AddToStoreReply", ".Info", wire.ErrVersion)
+		}
 	case p.Version >= 0x119:
 		// Info ValidPathInfo
 		if err = m.Info.EncodeWire(w, p); err != nil {
@@ -6493,6 +6860,16 @@ func (m *AddToStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return err
 			}
 			return wire.EncodeError("AddToStoreReply", ".Info", err)
+		}
+		if m.Path != "" {
+			return wire.EncodeError("AddToStoreReply", ".Path", wire.ErrVersion)
+		}
+	default:
+		if m.Path != "" {
+			return wire.EncodeError("AddToStoreReply", ".Path", wire.ErrVersion)
+		}
+		if m.Info.Path != "" || m.Info.Deriver != "" || m.Info.NarHash != "" || len(m.Info.References) != 0 || m.Info.RegistrationTime != 0 || m.Info.NarSize != 0 || m.Info.Ultimate != false || len(m.Info.Sigs) != 0 || m.Info.CA != "" {
+			return wire.EncodeError("AddToStoreReply", ".Info", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -6535,7 +6912,6 @@ func (*AddToStoreReply) WireTypeName() string {
 
 // IsValidPathRequest is the request of the IsValidPath operation.
 type IsValidPathRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -6619,7 +6995,6 @@ func (*IsValidPathRequest) WireTypeName() string {
 
 // IsValidPathReply is the reply of the IsValidPath operation.
 type IsValidPathReply struct {
-	// Valid is a bool on the wire.
 	Valid bool
 }
 
@@ -6676,7 +7051,6 @@ func (*IsValidPathReply) WireTypeName() string {
 
 // HasSubstitutesRequest is the request of the HasSubstitutes operation.
 type HasSubstitutesRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -6760,7 +7134,6 @@ func (*HasSubstitutesRequest) WireTypeName() string {
 
 // HasSubstitutesReply is the reply of the HasSubstitutes operation.
 type HasSubstitutesReply struct {
-	// HasSubstitutes is a bool on the wire.
 	HasSubstitutes bool
 }
 
@@ -6817,7 +7190,6 @@ func (*HasSubstitutesReply) WireTypeName() string {
 
 // QueryPathHashRequest is the request of the QueryPathHash operation.
 type QueryPathHashRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -6901,7 +7273,6 @@ func (*QueryPathHashRequest) WireTypeName() string {
 
 // QueryPathHashReply is the reply of the QueryPathHash operation.
 type QueryPathHashReply struct {
-	// Hash is a NarHash on the wire.
 	Hash NarHash
 }
 
@@ -6971,7 +7342,6 @@ func (*QueryPathHashReply) WireTypeName() string {
 
 // QueryReferencesRequest is the request of the QueryReferences operation.
 type QueryReferencesRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -7055,7 +7425,9 @@ func (*QueryReferencesRequest) WireTypeName() string {
 
 // QueryReferencesReply is the reply of the QueryReferences operation.
 type QueryReferencesReply struct {
-	// References is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	References []StorePath
 }
 
@@ -7182,7 +7554,6 @@ func (*QueryReferencesReply) WireTypeName() string {
 
 // QueryReferrersRequest is the request of the QueryReferrers operation.
 type QueryReferrersRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -7266,7 +7637,9 @@ func (*QueryReferrersRequest) WireTypeName() string {
 
 // QueryReferrersReply is the reply of the QueryReferrers operation.
 type QueryReferrersReply struct {
-	// Referrers is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Referrers []StorePath
 }
 
@@ -7394,10 +7767,14 @@ func (*QueryReferrersReply) WireTypeName() string {
 // AddTextToStoreRequest is the request of the AddTextToStore operation.
 type AddTextToStoreRequest struct {
 	// Name is the store path's name (Nix calls it suffix).
+	//
+	// At most 1048576 bytes.
 	Name string
-	// Text is a bytes on the wire.
+	// At most 67108864 bytes.
 	Text []byte
-	// References is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	References []StorePath
 }
 
@@ -7564,7 +7941,6 @@ func (*AddTextToStoreRequest) WireTypeName() string {
 
 // AddTextToStoreReply is the reply of the AddTextToStore operation.
 type AddTextToStoreReply struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -7648,11 +8024,11 @@ func (*AddTextToStoreReply) WireTypeName() string {
 
 // BuildPathsRequest is the request of the BuildPaths operation.
 type BuildPathsRequest struct {
-	// Targets is a list<DerivedPath> on the wire.
+	// At most 1048576 elements.
 	Targets []DerivedPath
-	// Mode is a BuildMode on the wire.
-	//
-	// Only on the wire since 1.15; elsewhere it decodes as the zero value.
+	// On the wire only from 1.15 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Mode BuildMode
 }
 
@@ -7689,6 +8065,10 @@ func (m *BuildPathsRequest) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("BuildPathsRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
 		}
 		b = wire.AppendUint64(b, uint64(m.Mode))
+	} else {
+		if m.Mode != 0 {
+			return b[:start], wire.EncodeError("BuildPathsRequest", ".Mode", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -7754,6 +8134,10 @@ func (m *BuildPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("BuildPathsRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
 		}
 		w.Uint64(uint64(m.Mode))
+	} else {
+		if m.Mode != 0 {
+			return wire.EncodeError("BuildPathsRequest", ".Mode", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -7808,7 +8192,6 @@ func (*BuildPathsRequest) WireTypeName() string {
 
 // EnsurePathRequest is the request of the EnsurePath operation.
 type EnsurePathRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -7892,7 +8275,6 @@ func (*EnsurePathRequest) WireTypeName() string {
 
 // AddTempRootRequest is the request of the AddTempRoot operation.
 type AddTempRootRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -7976,7 +8358,7 @@ func (*AddTempRootRequest) WireTypeName() string {
 
 // AddIndirectRootRequest is the request of the AddIndirectRoot operation.
 type AddIndirectRootRequest struct {
-	// Path is a string on the wire.
+	// At most 4096 bytes.
 	Path string
 }
 
@@ -8118,7 +8500,7 @@ func (*FindRootsRequest) WireTypeName() string {
 
 // FindRootsReply is the reply of the FindRoots operation.
 type FindRootsReply struct {
-	// Roots is a list<GCRoot> on the wire.
+	// At most 16777216 elements.
 	Roots []GCRoot
 }
 
@@ -8233,7 +8615,6 @@ func (*FindRootsReply) WireTypeName() string {
 
 // ExportPathRequest is the request of the ExportPath operation.
 type ExportPathRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 	// Sign is obsolete; 0.
 	Sign uint32
@@ -8335,7 +8716,6 @@ func (*ExportPathRequest) WireTypeName() string {
 
 // QueryDeriverRequest is the request of the QueryDeriver operation.
 type QueryDeriverRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -8419,7 +8799,7 @@ func (*QueryDeriverRequest) WireTypeName() string {
 
 // QueryDeriverReply is the reply of the QueryDeriver operation.
 type QueryDeriverReply struct {
-	// Deriver is an optional<StorePath, empty> on the wire.
+	// The empty string means none.
 	Deriver StorePath
 }
 
@@ -8511,7 +8891,6 @@ func (*QueryDeriverReply) WireTypeName() string {
 
 // QuerySubstitutablePathInfoRequest is the request of the QuerySubstitutablePathInfo operation.
 type QuerySubstitutablePathInfoRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -8595,7 +8974,6 @@ func (*QuerySubstitutablePathInfoRequest) WireTypeName() string {
 
 // QuerySubstitutablePathInfoReply is the reply of the QuerySubstitutablePathInfo operation.
 type QuerySubstitutablePathInfoReply struct {
-	// Info is an optional<SubstitutablePathInfo> on the wire.
 	Info *SubstitutablePathInfo
 }
 
@@ -8704,7 +9082,6 @@ func (*QuerySubstitutablePathInfoReply) WireTypeName() string {
 
 // QueryDerivationOutputsRequest is the request of the QueryDerivationOutputs operation.
 type QueryDerivationOutputsRequest struct {
-	// DrvPath is a StorePath on the wire.
 	DrvPath StorePath
 }
 
@@ -8788,7 +9165,9 @@ func (*QueryDerivationOutputsRequest) WireTypeName() string {
 
 // QueryDerivationOutputsReply is the reply of the QueryDerivationOutputs operation.
 type QueryDerivationOutputsReply struct {
-	// Outputs is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Outputs []StorePath
 }
 
@@ -8953,7 +9332,9 @@ func (*QueryAllValidPathsRequest) WireTypeName() string {
 
 // QueryAllValidPathsReply is the reply of the QueryAllValidPaths operation.
 type QueryAllValidPathsReply struct {
-	// Paths is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 16777216 elements.
 	Paths []StorePath
 }
 
@@ -9118,7 +9499,9 @@ func (*QueryFailedPathsRequest) WireTypeName() string {
 
 // QueryFailedPathsReply is the reply of the QueryFailedPaths operation.
 type QueryFailedPathsReply struct {
-	// Paths is a set<string> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements, each at most 1048576 bytes.
 	Paths []string
 }
 
@@ -9227,7 +9610,9 @@ func (*QueryFailedPathsReply) WireTypeName() string {
 
 // ClearFailedPathsRequest is the request of the ClearFailedPaths operation.
 type ClearFailedPathsRequest struct {
-	// Paths is a set<string> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements, each at most 1048576 bytes.
 	Paths []string
 }
 
@@ -9336,7 +9721,6 @@ func (*ClearFailedPathsRequest) WireTypeName() string {
 
 // QueryPathInfoRequest is the request of the QueryPathInfo operation.
 type QueryPathInfoRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -9420,13 +9804,13 @@ func (*QueryPathInfoRequest) WireTypeName() string {
 
 // QueryPathInfoReply is the reply of the QueryPathInfo operation.
 type QueryPathInfoReply struct {
-	// LegacyInfo is an UnkeyedValidPathInfo on the wire.
-	//
-	// Only on the wire until 1.17; elsewhere it decodes as the zero value.
+	// On the wire only before 1.17. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	LegacyInfo UnkeyedValidPathInfo
-	// Info is an optional<UnkeyedValidPathInfo> on the wire.
-	//
-	// Only on the wire since 1.17; elsewhere it decodes as the zero value.
+	// On the wire only from 1.17 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Info *UnkeyedValidPathInfo
 }
 
@@ -9455,6 +9839,10 @@ func (m *QueryPathInfoReply) AppendWire(b []byte, p wire.Proto) ([]byte, error) 
 		if b, err = m.LegacyInfo.AppendWire(b, p); err != nil {
 			return b[:start], wire.EncodeError("QueryPathInfoReply", ".LegacyInfo", err)
 		}
+	} else {
+		if m.LegacyInfo.Deriver != "" || m.LegacyInfo.NarHash != "" || len(m.LegacyInfo.References) != 0 || m.LegacyInfo.RegistrationTime != 0 || m.LegacyInfo.NarSize != 0 || m.LegacyInfo.Ultimate != false || len(m.LegacyInfo.Sigs) != 0 || m.LegacyInfo.CA != "" {
+			return b[:start], wire.EncodeError("QueryPathInfoReply", ".LegacyInfo", wire.ErrVersion)
+		}
 	}
 	// Info optional<UnkeyedValidPathInfo> since 1.17
 	if p.Version >= 0x111 {
@@ -9465,6 +9853,10 @@ func (m *QueryPathInfoReply) AppendWire(b []byte, p wire.Proto) ([]byte, error) 
 			if b, err = m.Info.AppendWire(b, p); err != nil {
 				return b[:start], wire.EncodeError("QueryPathInfoReply", ".Info", err)
 			}
+		}
+	} else {
+		if m.Info != nil {
+			return b[:start], wire.EncodeError("QueryPathInfoReply", ".Info", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -9521,6 +9913,10 @@ func (m *QueryPathInfoReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			}
 			return wire.EncodeError("QueryPathInfoReply", ".LegacyInfo", err)
 		}
+	} else {
+		if m.LegacyInfo.Deriver != "" || m.LegacyInfo.NarHash != "" || len(m.LegacyInfo.References) != 0 || m.LegacyInfo.RegistrationTime != 0 || m.LegacyInfo.NarSize != 0 || m.LegacyInfo.Ultimate != false || len(m.LegacyInfo.Sigs) != 0 || m.LegacyInfo.CA != "" {
+			return wire.EncodeError("QueryPathInfoReply", ".LegacyInfo", wire.ErrVersion)
+		}
 	}
 	// Info optional<UnkeyedValidPathInfo> since 1.17
 	if p.Version >= 0x111 {
@@ -9534,6 +9930,10 @@ func (m *QueryPathInfoReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				}
 				return wire.EncodeError("QueryPathInfoReply", ".Info", err)
 			}
+		}
+	} else {
+		if m.Info != nil {
+			return wire.EncodeError("QueryPathInfoReply", ".Info", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -9622,7 +10022,7 @@ func (*ImportPathsRequest) WireTypeName() string {
 
 // ImportPathsReply is the reply of the ImportPaths operation.
 type ImportPathsReply struct {
-	// Paths is a list<StorePath> on the wire.
+	// At most 1048576 elements.
 	Paths []StorePath
 }
 
@@ -9749,7 +10149,6 @@ func (*ImportPathsReply) WireTypeName() string {
 
 // QueryDerivationOutputNamesRequest is the request of the QueryDerivationOutputNames operation.
 type QueryDerivationOutputNamesRequest struct {
-	// DrvPath is a StorePath on the wire.
 	DrvPath StorePath
 }
 
@@ -9833,7 +10232,9 @@ func (*QueryDerivationOutputNamesRequest) WireTypeName() string {
 
 // QueryDerivationOutputNamesReply is the reply of the QueryDerivationOutputNames operation.
 type QueryDerivationOutputNamesReply struct {
-	// Names is a set<OutputName> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Names []OutputName
 }
 
@@ -9946,7 +10347,7 @@ func (*QueryDerivationOutputNamesReply) WireTypeName() string {
 
 // QueryPathFromHashPartRequest is the request of the QueryPathFromHashPart operation.
 type QueryPathFromHashPartRequest struct {
-	// HashPart is a string on the wire.
+	// At most 1024 bytes.
 	HashPart string
 }
 
@@ -10012,7 +10413,7 @@ func (*QueryPathFromHashPartRequest) WireTypeName() string {
 
 // QueryPathFromHashPartReply is the reply of the QueryPathFromHashPart operation.
 type QueryPathFromHashPartReply struct {
-	// Path is an optional<StorePath, empty> on the wire.
+	// The empty string means none.
 	Path StorePath
 }
 
@@ -10104,13 +10505,21 @@ func (*QueryPathFromHashPartReply) WireTypeName() string {
 
 // QuerySubstitutablePathInfosRequest is the request of the QuerySubstitutablePathInfos operation.
 type QuerySubstitutablePathInfosRequest struct {
-	// Paths is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
 	//
-	// Only on the wire until 1.22; elsewhere it decodes as the zero value.
+	// At most 1048576 elements.
+	//
+	// On the wire only before 1.22. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Paths []StorePath
-	// PathsCA is a map<StorePath, optional<ContentAddress, empty>> on the wire.
+	// Encoded with its keys in ascending order.
 	//
-	// Only on the wire since 1.22; elsewhere it decodes as the zero value.
+	// At most 1048576 entries.
+	//
+	// On the wire only from 1.22 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	PathsCA map[StorePath]ContentAddress
 }
 
@@ -10153,6 +10562,10 @@ func (m *QuerySubstitutablePathInfosRequest) AppendWire(b []byte, p wire.Proto) 
 			}
 			b = wire.AppendString(b, string(e0))
 		}
+	} else {
+		if len(m.Paths) != 0 {
+			return b[:start], wire.EncodeError("QuerySubstitutablePathInfosRequest", ".Paths", wire.ErrVersion)
+		}
 	}
 	// PathsCA map<StorePath, optional<ContentAddress, empty>> since 1.22
 	if p.Version >= 0x116 {
@@ -10179,6 +10592,10 @@ func (m *QuerySubstitutablePathInfosRequest) AppendWire(b []byte, p wire.Proto) 
 				return b[:start], wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
 			}
 			b = wire.AppendString(b, string(e1))
+		}
+	} else {
+		if len(m.PathsCA) != 0 {
+			return b[:start], wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -10277,6 +10694,10 @@ func (m *QuerySubstitutablePathInfosRequest) EncodeWire(w *wire.Writer, p wire.P
 			}
 			w.String(string(e0))
 		}
+	} else {
+		if len(m.Paths) != 0 {
+			return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".Paths", wire.ErrVersion)
+		}
 	}
 	// PathsCA map<StorePath, optional<ContentAddress, empty>> since 1.22
 	if p.Version >= 0x116 {
@@ -10303,6 +10724,10 @@ func (m *QuerySubstitutablePathInfosRequest) EncodeWire(w *wire.Writer, p wire.P
 				return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
 			}
 			w.String(string(e1))
+		}
+	} else {
+		if len(m.PathsCA) != 0 {
+			return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -10391,7 +10816,9 @@ func (*QuerySubstitutablePathInfosRequest) WireTypeName() string {
 
 // QuerySubstitutablePathInfosReply is the reply of the QuerySubstitutablePathInfos operation.
 type QuerySubstitutablePathInfosReply struct {
-	// Infos is a map<StorePath, SubstitutablePathInfo> on the wire.
+	// Encoded with its keys in ascending order.
+	//
+	// At most 1048576 entries.
 	Infos map[StorePath]SubstitutablePathInfo
 }
 
@@ -10561,11 +10988,13 @@ func (*QuerySubstitutablePathInfosReply) WireTypeName() string {
 
 // QueryValidPathsRequest is the request of the QueryValidPaths operation.
 type QueryValidPathsRequest struct {
-	// Paths is a set<StorePath> on the wire.
-	Paths []StorePath
-	// Substitute is a bool on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
 	//
-	// Only on the wire since 1.27; elsewhere it decodes as the zero value.
+	// At most 1048576 elements.
+	Paths []StorePath
+	// On the wire only from 1.27 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Substitute bool
 }
 
@@ -10603,6 +11032,10 @@ func (m *QueryValidPathsRequest) AppendWire(b []byte, p wire.Proto) ([]byte, err
 	// Substitute bool since 1.27
 	if p.Version >= 0x11b {
 		b = wire.AppendBool(b, m.Substitute)
+	} else {
+		if m.Substitute != false {
+			return b[:start], wire.EncodeError("QueryValidPathsRequest", ".Substitute", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -10667,6 +11100,10 @@ func (m *QueryValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error 
 	// Substitute bool since 1.27
 	if p.Version >= 0x11b {
 		w.Bool(m.Substitute)
+	} else {
+		if m.Substitute != false {
+			return wire.EncodeError("QueryValidPathsRequest", ".Substitute", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -10719,7 +11156,9 @@ func (*QueryValidPathsRequest) WireTypeName() string {
 
 // QueryValidPathsReply is the reply of the QueryValidPaths operation.
 type QueryValidPathsReply struct {
-	// Valid is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Valid []StorePath
 }
 
@@ -10846,7 +11285,9 @@ func (*QueryValidPathsReply) WireTypeName() string {
 
 // QuerySubstitutablePathsRequest is the request of the QuerySubstitutablePaths operation.
 type QuerySubstitutablePathsRequest struct {
-	// Paths is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Paths []StorePath
 }
 
@@ -10973,7 +11414,9 @@ func (*QuerySubstitutablePathsRequest) WireTypeName() string {
 
 // QuerySubstitutablePathsReply is the reply of the QuerySubstitutablePaths operation.
 type QuerySubstitutablePathsReply struct {
-	// Substitutable is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Substitutable []StorePath
 }
 
@@ -11100,7 +11543,6 @@ func (*QuerySubstitutablePathsReply) WireTypeName() string {
 
 // QueryValidDeriversRequest is the request of the QueryValidDerivers operation.
 type QueryValidDeriversRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -11184,7 +11626,9 @@ func (*QueryValidDeriversRequest) WireTypeName() string {
 
 // QueryValidDeriversReply is the reply of the QueryValidDerivers operation.
 type QueryValidDeriversReply struct {
-	// Derivers is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Derivers []StorePath
 }
 
@@ -11349,10 +11793,8 @@ func (*OptimiseStoreRequest) WireTypeName() string {
 
 // VerifyStoreRequest is the request of the VerifyStore operation.
 type VerifyStoreRequest struct {
-	// CheckContents is a bool on the wire.
 	CheckContents bool
-	// Repair is a bool on the wire.
-	Repair bool
+	Repair        bool
 }
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -11420,7 +11862,6 @@ func (*VerifyStoreRequest) WireTypeName() string {
 
 // VerifyStoreReply is the reply of the VerifyStore operation.
 type VerifyStoreReply struct {
-	// ErrorsFound is a bool on the wire.
 	ErrorsFound bool
 }
 
@@ -11477,12 +11918,9 @@ func (*VerifyStoreReply) WireTypeName() string {
 
 // BuildDerivationRequest is the request of the BuildDerivation operation.
 type BuildDerivationRequest struct {
-	// DrvPath is a StorePath on the wire.
 	DrvPath StorePath
-	// Drv is a BasicDerivation on the wire.
-	Drv BasicDerivation
-	// Mode is a BuildMode on the wire.
-	Mode BuildMode
+	Drv     BasicDerivation
+	Mode    BuildMode
 }
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -11613,9 +12051,10 @@ func (*BuildDerivationRequest) WireTypeName() string {
 
 // AddSignaturesRequest is the request of the AddSignatures operation.
 type AddSignaturesRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
-	// Sigs is a set<Signature> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1048576 elements.
 	Sigs []Signature
 }
 
@@ -11765,7 +12204,6 @@ func (*AddSignaturesRequest) WireTypeName() string {
 
 // NarFromPathRequest is the request of the NarFromPath operation.
 type NarFromPathRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -11849,11 +12287,8 @@ func (*NarFromPathRequest) WireTypeName() string {
 
 // AddToStoreNarRequest is the request of the AddToStoreNar operation.
 type AddToStoreNarRequest struct {
-	// Info is a ValidPathInfo on the wire.
-	Info ValidPathInfo
-	// Repair is a bool on the wire.
-	Repair bool
-	// DontCheckSigs is a bool on the wire.
+	Info          ValidPathInfo
+	Repair        bool
 	DontCheckSigs bool
 }
 
@@ -11946,7 +12381,7 @@ func (*AddToStoreNarRequest) WireTypeName() string {
 
 // QueryMissingRequest is the request of the QueryMissing operation.
 type QueryMissingRequest struct {
-	// Targets is a list<DerivedPath> on the wire.
+	// At most 1048576 elements.
 	Targets []DerivedPath
 }
 
@@ -12059,7 +12494,6 @@ func (*QueryMissingRequest) WireTypeName() string {
 
 // QueryDerivationOutputMapRequest is the request of the QueryDerivationOutputMap operation.
 type QueryDerivationOutputMapRequest struct {
-	// DrvPath is a StorePath on the wire.
 	DrvPath StorePath
 }
 
@@ -12143,7 +12577,9 @@ func (*QueryDerivationOutputMapRequest) WireTypeName() string {
 
 // QueryDerivationOutputMapReply is the reply of the QueryDerivationOutputMap operation.
 type QueryDerivationOutputMapReply struct {
-	// Outputs is a map<OutputName, optional<StorePath, empty>> on the wire.
+	// Encoded with its keys in ascending order.
+	//
+	// At most 1048576 entries.
 	Outputs map[OutputName]StorePath
 }
 
@@ -12324,23 +12760,21 @@ func (*QueryDerivationOutputMapReply) WireTypeName() string {
 
 // RegisterDrvOutputRequest is the request of the RegisterDrvOutput operation.
 type RegisterDrvOutputRequest struct {
-	// LegacyID is a DrvOutputID on the wire.
-	//
-	// Only on the wire until 1.31; elsewhere it decodes as the zero value.
+	// On the wire only before 1.31. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	LegacyID DrvOutputID
-	// LegacyOutPath is a StorePath on the wire.
-	//
-	// Only on the wire until 1.31; elsewhere it decodes as the zero value.
+	// On the wire only before 1.31. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	LegacyOutPath StorePath
-	// RealisationJSON is a RealisationJSON on the wire.
-	//
-	// Only on the wire since 1.31 unless RealisationWithPathNotHash; elsewhere it
-	// decodes as the zero value.
+	// On the wire only from 1.31 on, without feature RealisationWithPathNotHash.
+	// Elsewhere decoding sets it to the zero value, and encoding fails
+	// (wire.ErrVersion) if it holds anything else, which the peer would not see.
 	RealisationJSON RealisationJSON
-	// Realisation is a Realisation on the wire.
-	//
-	// Only on the wire if RealisationWithPathNotHash; elsewhere it decodes as the
-	// zero value.
+	// On the wire only with feature RealisationWithPathNotHash. Elsewhere decoding
+	// sets it to the zero value, and encoding fails (wire.ErrVersion) if it holds
+	// anything else, which the peer would not see.
 	Realisation Realisation
 }
 
@@ -12373,6 +12807,10 @@ func (m *RegisterDrvOutputRequest) AppendWire(b []byte, p wire.Proto) ([]byte, e
 			return b[:start], wire.EncodeError("RegisterDrvOutputRequest", ".LegacyID", &wire.LimitError{What: "string length", N: uint64(len(m.LegacyID)), Max: 4096})
 		}
 		b = wire.AppendString(b, string(m.LegacyID))
+	} else {
+		if m.LegacyID != "" {
+			return b[:start], wire.EncodeError("RegisterDrvOutputRequest", ".LegacyID", wire.ErrVersion)
+		}
 	}
 	// LegacyOutPath StorePath until 1.31
 	if p.Version < 0x11f {
@@ -12383,6 +12821,10 @@ func (m *RegisterDrvOutputRequest) AppendWire(b []byte, p wire.Proto) ([]byte, e
 			return b[:start], wire.EncodeError("RegisterDrvOutputRequest", ".LegacyOutPath", &wire.LimitError{What: "string length", N: uint64(len(m.LegacyOutPath)), Max: 4096})
 		}
 		b = wire.AppendString(b, string(m.LegacyOutPath))
+	} else {
+		if m.LegacyOutPath != "" {
+			return b[:start], wire.EncodeError("RegisterDrvOutputRequest", ".LegacyOutPath", wire.ErrVersion)
+		}
 	}
 	// RealisationJSON RealisationJSON since 1.31 unless RealisationWithPathNotHash
 	if p.Version >= 0x11f && !p.Has(FeatureRealisationWithPathNotHash) {
@@ -12390,11 +12832,19 @@ func (m *RegisterDrvOutputRequest) AppendWire(b []byte, p wire.Proto) ([]byte, e
 			return b[:start], wire.EncodeError("RegisterDrvOutputRequest", ".RealisationJSON", &wire.LimitError{What: "string length", N: uint64(len(m.RealisationJSON)), Max: 1048576})
 		}
 		b = wire.AppendString(b, string(m.RealisationJSON))
+	} else {
+		if m.RealisationJSON != "" {
+			return b[:start], wire.EncodeError("RegisterDrvOutputRequest", ".RealisationJSON", wire.ErrVersion)
+		}
 	}
 	// Realisation Realisation if RealisationWithPathNotHash
 	if p.Has(FeatureRealisationWithPathNotHash) {
 		if b, err = m.Realisation.AppendWire(b, p); err != nil {
 			return b[:start], wire.EncodeError("RegisterDrvOutputRequest", ".Realisation", err)
+		}
+	} else {
+		if m.Realisation.DrvPath != "" || m.Realisation.OutputName != "" || m.Realisation.OutPath != "" || len(m.Realisation.Signatures) != 0 {
+			return b[:start], wire.EncodeError("RegisterDrvOutputRequest", ".Realisation", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -12460,6 +12910,10 @@ func (m *RegisterDrvOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) erro
 			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyID", &wire.LimitError{What: "string length", N: uint64(len(m.LegacyID)), Max: 4096})
 		}
 		w.String(string(m.LegacyID))
+	} else {
+		if m.LegacyID != "" {
+			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyID", wire.ErrVersion)
+		}
 	}
 	// LegacyOutPath StorePath until 1.31
 	if p.Version < 0x11f {
@@ -12470,6 +12924,10 @@ func (m *RegisterDrvOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) erro
 			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyOutPath", &wire.LimitError{What: "string length", N: uint64(len(m.LegacyOutPath)), Max: 4096})
 		}
 		w.String(string(m.LegacyOutPath))
+	} else {
+		if m.LegacyOutPath != "" {
+			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyOutPath", wire.ErrVersion)
+		}
 	}
 	// RealisationJSON RealisationJSON since 1.31 unless RealisationWithPathNotHash
 	if p.Version >= 0x11f && !p.Has(FeatureRealisationWithPathNotHash) {
@@ -12477,6 +12935,10 @@ func (m *RegisterDrvOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) erro
 			return wire.EncodeError("RegisterDrvOutputRequest", ".RealisationJSON", &wire.LimitError{What: "string length", N: uint64(len(m.RealisationJSON)), Max: 1048576})
 		}
 		w.String(string(m.RealisationJSON))
+	} else {
+		if m.RealisationJSON != "" {
+			return wire.EncodeError("RegisterDrvOutputRequest", ".RealisationJSON", wire.ErrVersion)
+		}
 	}
 	// Realisation Realisation if RealisationWithPathNotHash
 	if p.Has(FeatureRealisationWithPathNotHash) {
@@ -12485,6 +12947,10 @@ func (m *RegisterDrvOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) erro
 				return err
 			}
 			return wire.EncodeError("RegisterDrvOutputRequest", ".Realisation", err)
+		}
+	} else {
+		if m.Realisation.DrvPath != "" || m.Realisation.OutputName != "" || m.Realisation.OutPath != "" || len(m.Realisation.Signatures) != 0 {
+			return wire.EncodeError("RegisterDrvOutputRequest", ".Realisation", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -12546,15 +13012,13 @@ func (*RegisterDrvOutputRequest) WireTypeName() string {
 
 // QueryRealisationRequest is the request of the QueryRealisation operation.
 type QueryRealisationRequest struct {
-	// LegacyID is a DrvOutputID on the wire.
-	//
-	// Only on the wire unless RealisationWithPathNotHash; elsewhere it decodes as
-	// the zero value.
+	// On the wire only without feature RealisationWithPathNotHash. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion) if
+	// it holds anything else, which the peer would not see.
 	LegacyID DrvOutputID
-	// ID is a DrvOutput on the wire.
-	//
-	// Only on the wire if RealisationWithPathNotHash; elsewhere it decodes as the
-	// zero value.
+	// On the wire only with feature RealisationWithPathNotHash. Elsewhere decoding
+	// sets it to the zero value, and encoding fails (wire.ErrVersion) if it holds
+	// anything else, which the peer would not see.
 	ID DrvOutput
 }
 
@@ -12581,11 +13045,19 @@ func (m *QueryRealisationRequest) AppendWire(b []byte, p wire.Proto) ([]byte, er
 			return b[:start], wire.EncodeError("QueryRealisationRequest", ".LegacyID", &wire.LimitError{What: "string length", N: uint64(len(m.LegacyID)), Max: 4096})
 		}
 		b = wire.AppendString(b, string(m.LegacyID))
+	} else {
+		if m.LegacyID != "" {
+			return b[:start], wire.EncodeError("QueryRealisationRequest", ".LegacyID", wire.ErrVersion)
+		}
 	}
 	// ID DrvOutput if RealisationWithPathNotHash
 	if p.Has(FeatureRealisationWithPathNotHash) {
 		if b, err = m.ID.AppendWire(b, p); err != nil {
 			return b[:start], wire.EncodeError("QueryRealisationRequest", ".ID", err)
+		}
+	} else {
+		if m.ID.DrvPath != "" || m.ID.OutputName != "" {
+			return b[:start], wire.EncodeError("QueryRealisationRequest", ".ID", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -12628,6 +13100,10 @@ func (m *QueryRealisationRequest) EncodeWire(w *wire.Writer, p wire.Proto) error
 			return wire.EncodeError("QueryRealisationRequest", ".LegacyID", &wire.LimitError{What: "string length", N: uint64(len(m.LegacyID)), Max: 4096})
 		}
 		w.String(string(m.LegacyID))
+	} else {
+		if m.LegacyID != "" {
+			return wire.EncodeError("QueryRealisationRequest", ".LegacyID", wire.ErrVersion)
+		}
 	}
 	// ID DrvOutput if RealisationWithPathNotHash
 	if p.Has(FeatureRealisationWithPathNotHash) {
@@ -12636,6 +13112,10 @@ func (m *QueryRealisationRequest) EncodeWire(w *wire.Writer, p wire.Proto) error
 				return err
 			}
 			return wire.EncodeError("QueryRealisationRequest", ".ID", err)
+		}
+	} else {
+		if m.ID.DrvPath != "" || m.ID.OutputName != "" {
+			return wire.EncodeError("QueryRealisationRequest", ".ID", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -12674,19 +13154,25 @@ func (*QueryRealisationRequest) WireTypeName() string {
 
 // QueryRealisationReply is the reply of the QueryRealisation operation.
 type QueryRealisationReply struct {
-	// OutPaths is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
 	//
-	// Only on the wire until 1.31; elsewhere it decodes as the zero value.
+	// At most 1048576 elements.
+	//
+	// On the wire only before 1.31. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	OutPaths []StorePath
-	// Realisations is a set<RealisationJSON> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
 	//
-	// Only on the wire since 1.31 unless RealisationWithPathNotHash; elsewhere it
-	// decodes as the zero value.
+	// At most 1048576 elements.
+	//
+	// On the wire only from 1.31 on, without feature RealisationWithPathNotHash.
+	// Elsewhere decoding sets it to the zero value, and encoding fails
+	// (wire.ErrVersion) if it holds anything else, which the peer would not see.
 	Realisations []RealisationJSON
-	// Realisation is an optional<UnkeyedRealisation> on the wire.
-	//
-	// Only on the wire if RealisationWithPathNotHash; elsewhere it decodes as the
-	// zero value.
+	// On the wire only with feature RealisationWithPathNotHash. Elsewhere decoding
+	// sets it to the zero value, and encoding fails (wire.ErrVersion) if it holds
+	// anything else, which the peer would not see.
 	Realisation *UnkeyedRealisation
 }
 
@@ -12734,6 +13220,10 @@ func (m *QueryRealisationReply) AppendWire(b []byte, p wire.Proto) ([]byte, erro
 			}
 			b = wire.AppendString(b, string(e0))
 		}
+	} else {
+		if len(m.OutPaths) != 0 {
+			return b[:start], wire.EncodeError("QueryRealisationReply", ".OutPaths", wire.ErrVersion)
+		}
 	}
 	// Realisations set<RealisationJSON> since 1.31 unless RealisationWithPathNotHash
 	if p.Version >= 0x11f && !p.Has(FeatureRealisationWithPathNotHash) {
@@ -12747,6 +13237,10 @@ func (m *QueryRealisationReply) AppendWire(b []byte, p wire.Proto) ([]byte, erro
 			}
 			b = wire.AppendString(b, string(e1))
 		}
+	} else {
+		if len(m.Realisations) != 0 {
+			return b[:start], wire.EncodeError("QueryRealisationReply", ".Realisations", wire.ErrVersion)
+		}
 	}
 	// Realisation optional<UnkeyedRealisation> if RealisationWithPathNotHash
 	if p.Has(FeatureRealisationWithPathNotHash) {
@@ -12757,6 +13251,10 @@ func (m *QueryRealisationReply) AppendWire(b []byte, p wire.Proto) ([]byte, erro
 			if b, err = m.Realisation.AppendWire(b, p); err != nil {
 				return b[:start], wire.EncodeError("QueryRealisationReply", ".Realisation", err)
 			}
+		}
+	} else {
+		if m.Realisation != nil {
+			return b[:start], wire.EncodeError("QueryRealisationReply", ".Realisation", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -12861,6 +13359,10 @@ func (m *QueryRealisationReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			}
 			w.String(string(e0))
 		}
+	} else {
+		if len(m.OutPaths) != 0 {
+			return wire.EncodeError("QueryRealisationReply", ".OutPaths", wire.ErrVersion)
+		}
 	}
 	// Realisations set<RealisationJSON> since 1.31 unless RealisationWithPathNotHash
 	if p.Version >= 0x11f && !p.Has(FeatureRealisationWithPathNotHash) {
@@ -12873,6 +13375,10 @@ func (m *QueryRealisationReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("QueryRealisationReply", ".Realisations["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 1048576})
 			}
 			w.String(string(e1))
+		}
+	} else {
+		if len(m.Realisations) != 0 {
+			return wire.EncodeError("QueryRealisationReply", ".Realisations", wire.ErrVersion)
 		}
 	}
 	// Realisation optional<UnkeyedRealisation> if RealisationWithPathNotHash
@@ -12887,6 +13393,10 @@ func (m *QueryRealisationReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				}
 				return wire.EncodeError("QueryRealisationReply", ".Realisation", err)
 			}
+		}
+	} else {
+		if m.Realisation != nil {
+			return wire.EncodeError("QueryRealisationReply", ".Realisation", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -12989,8 +13499,6 @@ func (*QueryRealisationReply) WireTypeName() string {
 // are preceded in the stream by their count, a u64. Daemons set Ultimate
 // to false whatever the client sends.
 type AddMultipleToStoreEntry struct {
-	// Info is a ValidPathInfo on the wire.
-	//
 	// Its value is encoded at version 1.16 without features, whatever the
 	// negotiated protocol.
 	Info ValidPathInfo
@@ -13061,9 +13569,7 @@ func (*AddMultipleToStoreEntry) WireTypeName() string {
 
 // AddMultipleToStoreRequest is the request of the AddMultipleToStore operation.
 type AddMultipleToStoreRequest struct {
-	// Repair is a bool on the wire.
-	Repair bool
-	// DontCheckSigs is a bool on the wire.
+	Repair        bool
 	DontCheckSigs bool
 }
 
@@ -13134,6 +13640,8 @@ func (*AddMultipleToStoreRequest) WireTypeName() string {
 type AddBuildLogRequest struct {
 	// DrvBaseName is the derivation's store path without the store
 	// directory ("<hash>-<name>.drv").
+	//
+	// At most 4096 bytes.
 	DrvBaseName string
 }
 
@@ -13199,10 +13707,9 @@ func (*AddBuildLogRequest) WireTypeName() string {
 
 // BuildPathsWithResultsRequest is the request of the BuildPathsWithResults operation.
 type BuildPathsWithResultsRequest struct {
-	// Targets is a list<DerivedPath> on the wire.
+	// At most 1048576 elements.
 	Targets []DerivedPath
-	// Mode is a BuildMode on the wire.
-	Mode BuildMode
+	Mode    BuildMode
 }
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -13342,7 +13849,7 @@ func (*BuildPathsWithResultsRequest) WireTypeName() string {
 
 // BuildPathsWithResultsReply is the reply of the BuildPathsWithResults operation.
 type BuildPathsWithResultsReply struct {
-	// Results is a list<KeyedBuildResult> on the wire.
+	// At most 1048576 elements.
 	Results []KeyedBuildResult
 }
 
@@ -13457,9 +13964,8 @@ func (*BuildPathsWithResultsReply) WireTypeName() string {
 
 // AddPermRootRequest is the request of the AddPermRoot operation.
 type AddPermRootRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
-	// GCRoot is a string on the wire.
+	// At most 4096 bytes.
 	GCRoot string
 }
 
@@ -13562,7 +14068,7 @@ func (*AddPermRootRequest) WireTypeName() string {
 
 // AddPermRootReply is the reply of the AddPermRoot operation.
 type AddPermRootReply struct {
-	// GCRoot is a string on the wire.
+	// At most 4096 bytes.
 	GCRoot string
 }
 
@@ -13628,9 +14134,7 @@ func (*AddPermRootReply) WireTypeName() string {
 
 // SubmitOutputRequest is the request of the SubmitOutput operation.
 type SubmitOutputRequest struct {
-	// Path is a SingleDerivedPath on the wire.
-	Path SingleDerivedPath
-	// Output is an OutputName on the wire.
+	Path   SingleDerivedPath
 	Output OutputName
 }
 
@@ -13722,9 +14226,8 @@ func (*SubmitOutputRequest) WireTypeName() string {
 
 // AddToStoreScanningRequest is the request of the AddToStoreScanning operation.
 type AddToStoreScanningRequest struct {
-	// Name is a string on the wire.
-	Name string
-	// CAMethod is a ContentAddressMethod on the wire.
+	// At most 1048576 bytes.
+	Name     string
 	CAMethod ContentAddressMethod
 }
 

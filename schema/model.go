@@ -311,6 +311,7 @@ type Literal struct {
 	Pos   Pos
 	Kind  LiteralKind
 	Int   uint64
+	Hex   bool // IntLit written in hexadecimal (a magic number), which generated code and messages keep
 	Str   string
 	Bool  bool
 	Ident string

@@ -1,6 +1,9 @@
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // parser is a recursive-descent parser over the tokens of one file. A
 // syntax error is recorded and unwinds (with a bailout panic) to the
@@ -421,6 +424,7 @@ func (p *parser) literal() *Literal {
 	switch {
 	case t.kind == tInt:
 		l.Kind, l.Int = IntLit, t.num
+		l.Hex = strings.HasPrefix(t.text, "0x") || strings.HasPrefix(t.text, "0X")
 	case t.kind == tString:
 		l.Kind, l.Str = StringLit, t.str
 	case t.is("true"), t.is("false"):

@@ -25,6 +25,8 @@ var (
 
 // Tag is a "key=value" label that Acme's CI attaches to store paths, e.g.
 // "team=infra" or "release=2025.06". acmed keeps tags sorted and unique.
+//
+// At most 256 bytes.
 type Tag string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -95,16 +97,20 @@ type Provenance struct {
 	// derivation's store path and the output name, when the connection
 	// negotiated Nix's realisation-with-path-not-hash feature.
 	//
-	// Only on the wire if nix.RealisationWithPathNotHash; elsewhere it decodes as
-	// the zero value.
+	// On the wire only with feature nix.RealisationWithPathNotHash. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion) if
+	// it holds anything else, which the peer would not see.
 	Output nix.DrvOutput
 	// OutputID names the same output in the older form,
 	// "sha256:<hash modulo>!<output name>", without that feature.
 	//
-	// Only on the wire unless nix.RealisationWithPathNotHash; elsewhere it decodes
-	// as the zero value.
+	// On the wire only without feature nix.RealisationWithPathNotHash. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion) if
+	// it holds anything else, which the peer would not see.
 	OutputID nix.DrvOutputID
 	// Builder is the host name of the machine that ran the build.
+	//
+	// At most 255 bytes.
 	Builder string
 	// Status is how the build ended.
 	Status nix.BuildStatus
@@ -112,7 +118,13 @@ type Provenance struct {
 	BuiltAt int64
 	// Tags are the path's tags, sorted; acmed added them in 1.39.
 	//
-	// Only on the wire since 1.39; elsewhere it decodes as the zero value.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1024 elements.
+	//
+	// On the wire only from 1.39 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Tags []Tag
 }
 
@@ -154,6 +166,10 @@ func (m *Provenance) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		if b, err = m.Output.AppendWire(b, p); err != nil {
 			return b[:start], wire.EncodeError("Provenance", ".Output", err)
 		}
+	} else {
+		if m.Output.DrvPath != "" || m.Output.OutputName != "" {
+			return b[:start], wire.EncodeError("Provenance", ".Output", wire.ErrVersion)
+		}
 	}
 	// OutputID DrvOutputID unless nix.RealisationWithPathNotHash
 	if !p.Has(nix.FeatureRealisationWithPathNotHash) {
@@ -161,6 +177,10 @@ func (m *Provenance) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Provenance", ".OutputID", &wire.LimitError{What: "string length", N: uint64(len(m.OutputID)), Max: 4096})
 		}
 		b = wire.AppendString(b, string(m.OutputID))
+	} else {
+		if m.OutputID != "" {
+			return b[:start], wire.EncodeError("Provenance", ".OutputID", wire.ErrVersion)
+		}
 	}
 	// Builder string
 	if uint64(len(m.Builder)) > 255 {
@@ -188,6 +208,10 @@ func (m *Provenance) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 				return b[:start], wire.EncodeError("Provenance", ".Tags["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 256})
 			}
 			b = wire.AppendString(b, string(e0))
+		}
+	} else {
+		if len(m.Tags) != 0 {
+			return b[:start], wire.EncodeError("Provenance", ".Tags", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -291,6 +315,10 @@ func (m *Provenance) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			}
 			return wire.EncodeError("Provenance", ".Output", err)
 		}
+	} else {
+		if m.Output.DrvPath != "" || m.Output.OutputName != "" {
+			return wire.EncodeError("Provenance", ".Output", wire.ErrVersion)
+		}
 	}
 	// OutputID DrvOutputID unless nix.RealisationWithPathNotHash
 	if !p.Has(nix.FeatureRealisationWithPathNotHash) {
@@ -298,6 +326,10 @@ func (m *Provenance) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Provenance", ".OutputID", &wire.LimitError{What: "string length", N: uint64(len(m.OutputID)), Max: 4096})
 		}
 		w.String(string(m.OutputID))
+	} else {
+		if m.OutputID != "" {
+			return wire.EncodeError("Provenance", ".OutputID", wire.ErrVersion)
+		}
 	}
 	// Builder string
 	if uint64(len(m.Builder)) > 255 {
@@ -325,6 +357,10 @@ func (m *Provenance) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("Provenance", ".Tags["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 256})
 			}
 			w.String(string(e0))
+		}
+	} else {
+		if len(m.Tags) != 0 {
+			return wire.EncodeError("Provenance", ".Tags", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -417,7 +453,6 @@ func (*Provenance) WireTypeName() string {
 
 // QueryProvenanceRequest is the request of the QueryProvenance operation.
 type QueryProvenanceRequest struct {
-	// Path is a StorePath on the wire.
 	Path nix.StorePath
 }
 
@@ -501,7 +536,6 @@ func (*QueryProvenanceRequest) WireTypeName() string {
 
 // QueryProvenanceReply is the reply of the QueryProvenance operation.
 type QueryProvenanceReply struct {
-	// Provenance is an optional<Provenance> on the wire.
 	Provenance *Provenance
 }
 
@@ -610,7 +644,6 @@ func (*QueryProvenanceReply) WireTypeName() string {
 
 // QueryPathInfoWithTagsRequest is the request of the QueryPathInfoWithTags operation.
 type QueryPathInfoWithTagsRequest struct {
-	// Path is a StorePath on the wire.
 	Path nix.StorePath
 }
 
@@ -697,6 +730,10 @@ type QueryPathInfoWithTagsReply struct {
 	// Info is the path's metadata, as QueryPathInfo returns it.
 	Info *nix.UnkeyedValidPathInfo
 	// Tags are the path's tags, sorted.
+	//
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 1024 elements.
 	Tags []Tag
 }
 

@@ -70,6 +70,8 @@ const (
 
 // StorePath is a store path; Validate (validate.go) wants it absolute.
 //
+// At least 1 and at most 4096 bytes.
+//
 // Encoding and decoding call its hand-written Validate method.
 type StorePath string
 
@@ -147,7 +149,9 @@ func (*StorePath) WireTypeName() string {
 	return "StorePath"
 }
 
-// Hash is a bytes on the wire.
+// Hash is a bytes.
+//
+// At most 64 bytes.
 type Hash []byte
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -209,6 +213,8 @@ func (*Hash) WireTypeName() string {
 }
 
 // Paths is a named set type.
+//
+// At most 1000 elements.
 type Paths []StorePath
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -328,7 +334,7 @@ func (*Paths) WireTypeName() string {
 	return "Paths"
 }
 
-// Counter is a u32 on the wire.
+// Counter is a u32.
 type Counter uint32
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -383,6 +389,8 @@ func (*Counter) WireTypeName() string {
 }
 
 // Env is a named map type with a Validate method.
+//
+// At most 64 entries, keys at most 100 bytes, values at most 1000 bytes.
 //
 // Encoding and decoding call its hand-written Validate method.
 type Env map[string]string
@@ -544,7 +552,9 @@ func (*Env) WireTypeName() string {
 	return "Env"
 }
 
-// Name is a string on the wire.
+// Name is a string.
+//
+// At most 65536 bytes.
 type Name string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -607,7 +617,7 @@ func (*Name) WireTypeName() string {
 	return "Name"
 }
 
-// Flag is a bool on the wire.
+// Flag is a bool.
 type Flag bool
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -661,7 +671,7 @@ func (*Flag) WireTypeName() string {
 	return "Flag"
 }
 
-// Stamp is an i64 on the wire.
+// Stamp is an i64.
 type Stamp int64
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -734,7 +744,7 @@ const (
 	//
 	// Check appeared in 1.30.
 	//
-	// It exists since 1.30.
+	// It exists from 1.30 on; encoding it elsewhere is an error (wire.ErrVersion).
 	ModeCheck Mode = 2
 )
 
@@ -931,35 +941,24 @@ func (*Level) WireTypeName() string {
 
 // Prims has one field of every primitive type.
 type Prims struct {
-	// A is a u8 on the wire.
 	A uint8
-	// B is a u16 on the wire.
 	B uint16
-	// C is a u32 on the wire.
 	C uint32
-	// D is a u64 on the wire.
 	D uint64
-	// E is an i64 on the wire.
 	E int64
-	// F is a bool on the wire.
 	F bool
-	// G is a string on the wire.
+	// At most 65536 bytes.
 	G string
-	// H is a bytes on the wire.
+	// At most 1048576 bytes.
 	H []byte
-	// I is a string on the wire.
+	// At least 2 and at most 10 bytes.
 	I string
-	// J is a bytes on the wire.
+	// At least 1 and at most 16 bytes.
 	J []byte
-	// K is a Counter on the wire.
 	K Counter
-	// L is a Name on the wire.
 	L Name
-	// M is a Flag on the wire.
 	M Flag
-	// N is a Stamp on the wire.
 	N Stamp
-	// O is a Hash on the wire.
 	O Hash
 }
 
@@ -1279,23 +1278,23 @@ func (*Prims) WireTypeName() string {
 // ValidPathInfo is the message of the benchmarks: a store path, a deriver,
 // a hash, references, times, sizes, a flag, signatures and a CA.
 type ValidPathInfo struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
-	// Deriver is an optional<StorePath, empty> on the wire.
+	// The empty string means none.
 	Deriver StorePath
-	// NarHash is a string on the wire.
+	// At most 256 bytes.
 	NarHash string
-	// References is a set<StorePath> on the wire.
-	References []StorePath
-	// RegistrationTime is a u64 on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 4096 elements.
+	References       []StorePath
 	RegistrationTime uint64
-	// NarSize is a u64 on the wire.
-	NarSize uint64
-	// Ultimate is a bool on the wire.
-	Ultimate bool
-	// Sigs is a set<string> on the wire.
+	NarSize          uint64
+	Ultimate         bool
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 4096 elements, each at most 1024 bytes.
 	Sigs []string
-	// CA is a string on the wire.
+	// At most 1024 bytes.
 	CA string
 }
 
@@ -1636,23 +1635,20 @@ func (*ValidPathInfo) WireTypeName() string {
 
 // Optionals has an optional of every kind.
 type Optionals struct {
-	// Tag is an optional<u64> on the wire.
-	Tag *uint64
-	// TagStruct is an optional<Prims> on the wire.
+	Tag       *uint64
 	TagStruct *Prims
-	// TagPath is an optional<StorePath> on the wire.
-	TagPath *StorePath
-	// TagList is an optional<list<u64>> on the wire.
-	TagList *[]uint64
-	// TagUnion is an optional<Action> on the wire.
+	TagPath   *StorePath
+	// At most 4096 elements.
+	TagList  *[]uint64
 	TagUnion Action
-	// TagMode is an optional<Mode> on the wire.
-	TagMode *Mode
-	// Empty is an optional<StorePath, empty> on the wire.
+	TagMode  *Mode
+	// The empty string means none.
 	Empty StorePath
-	// EmptyMin is an optional<string, empty> on the wire.
+	// The empty string means none.
+	//
+	// At least 3 and at most 10 bytes.
 	EmptyMin string
-	// EmptyName is an optional<Name, empty> on the wire.
+	// The empty string means none.
 	EmptyName Name
 }
 
@@ -2228,52 +2224,59 @@ func (*Optionals) WireTypeName() string {
 
 // Gated has fields gated on versions and features, with defaults,
 // required fields and constants.
+//
+// On the wire, Magic is the constant 0x6e697863 (u64); MagicStr is the
+// constant "magic" (string); GatedConst is the constant 5 (u64) from 1.20 on;
+// Truth is the constant true (bool); ConstMode is the constant Repair (Mode):
+// encoding writes it and decoding checks it (wire.ErrInvalid), so it has no Go
+// field.
 type Gated struct {
-	// Always is a u64 on the wire.
 	Always uint64
-	// New is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire since 1.20; elsewhere it decodes as the zero value.
+	// On the wire only from 1.20 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	New string
-	// Old is a u64 on the wire.
-	//
-	// Only on the wire until 1.20; elsewhere it decodes as 7.
+	// On the wire only before 1.20. Elsewhere decoding sets it to 7, and encoding
+	// fails (wire.ErrVersion) if it holds anything but that or the zero value,
+	// which the peer would not see.
 	Old uint64
-	// Feat is a bool on the wire.
-	//
-	// Only on the wire if Foo; elsewhere it decodes as the zero value.
+	// On the wire only with feature Foo. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrVersion) if it holds anything else, which
+	// the peer would not see.
 	Feat bool
-	// NoFeat is a u32 on the wire.
-	//
-	// Only on the wire unless Foo; elsewhere it decodes as 3.
+	// On the wire only without feature Foo. Elsewhere decoding sets it to 3, and
+	// encoding fails (wire.ErrVersion) if it holds anything but that or the zero
+	// value, which the peer would not see.
 	NoFeat uint32
-	// Req is a u64 on the wire.
-	//
-	// Only on the wire since 1.25; elsewhere it decodes as the zero value.
-	// Encoding another value where it is not on the wire is an error.
+	// On the wire only from 1.25 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Req uint64
-	// ReqStr is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire since 1.25; elsewhere it decodes as "x". Encoding another
-	// value where it is not on the wire is an error.
+	// On the wire only from 1.25 on. Elsewhere decoding sets it to "x", and
+	// encoding fails (wire.ErrVersion) if it holds anything else, which the peer
+	// would not see.
 	ReqStr string
-	// Both is a Mode on the wire.
-	//
-	// Only on the wire since 1.20 if Bar; elsewhere it decodes as Repair.
+	// On the wire only from 1.20 on, with feature Bar. Elsewhere decoding sets it
+	// to Repair, and encoding fails (wire.ErrVersion) if it holds anything but
+	// that or the zero value, which the peer would not see.
 	Both Mode
-	// ReqList is a list<u64> on the wire.
+	// At most 4096 elements.
 	//
-	// Only on the wire since 1.30; elsewhere it decodes as the zero value.
-	// Encoding another value where it is not on the wire is an error.
+	// On the wire only from 1.30 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	ReqList []uint64
-	// ReqStruct is a Prims on the wire.
-	//
-	// Only on the wire since 1.30; elsewhere it decodes as the zero value.
-	// Encoding another value where it is not on the wire is an error.
+	// On the wire only from 1.30 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	ReqStruct Prims
-	// Level is a Level on the wire.
-	//
-	// Only on the wire since 1.10; elsewhere it decodes as the zero value.
+	// On the wire only from 1.10 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Level Level
 }
 
@@ -2324,26 +2327,42 @@ func (m *Gated) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	var err error
 	// Always u64
 	b = wire.AppendUint64(b, m.Always)
-	// Magic u64 const 1852405859
-	b = wire.AppendUint64(b, 1852405859)
+	// Magic u64 const 0x6e697863
+	b = wire.AppendUint64(b, 0x6e697863)
 	// New string since 1.20
 	if p.Version >= 0x114 {
 		if uint64(len(m.New)) > 65536 {
 			return b[:start], wire.EncodeError("Gated", ".New", &wire.LimitError{What: "string length", N: uint64(len(m.New)), Max: 65536})
 		}
 		b = wire.AppendString(b, m.New)
+	} else {
+		if m.New != "" {
+			return b[:start], wire.EncodeError("Gated", ".New", wire.ErrVersion)
+		}
 	}
 	// Old u64 until 1.20
 	if p.Version < 0x114 {
 		b = wire.AppendUint64(b, m.Old)
+	} else {
+		if m.Old != 0 && m.Old != 7 {
+			return b[:start], wire.EncodeError("Gated", ".Old", wire.ErrVersion)
+		}
 	}
 	// Feat bool if Foo
 	if p.Has(FeatureFoo) {
 		b = wire.AppendBool(b, m.Feat)
+	} else {
+		if m.Feat != false {
+			return b[:start], wire.EncodeError("Gated", ".Feat", wire.ErrVersion)
+		}
 	}
 	// NoFeat u32 unless Foo
 	if !p.Has(FeatureFoo) {
 		b = wire.AppendUint64(b, uint64(m.NoFeat))
+	} else {
+		if m.NoFeat != 0 && m.NoFeat != 3 {
+			return b[:start], wire.EncodeError("Gated", ".NoFeat", wire.ErrVersion)
+		}
 	}
 	// Req u64 since 1.25
 	if p.Version >= 0x119 {
@@ -2374,6 +2393,10 @@ func (m *Gated) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Gated", ".Both", wire.Invalid("Mode value", uint64(m.Both)))
 		}
 		b = wire.AppendUint64(b, uint64(m.Both))
+	} else {
+		if m.Both != 0 && m.Both != ModeRepair {
+			return b[:start], wire.EncodeError("Gated", ".Both", wire.ErrVersion)
+		}
 	}
 	// ReqList list<u64> since 1.30
 	if p.Version >= 0x11e {
@@ -2412,6 +2435,10 @@ func (m *Gated) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	// Level Level since 1.10
 	if p.Version >= 0x10a {
 		b = wire.AppendUint64(b, uint64(m.Level))
+	} else {
+		if m.Level != 0 {
+			return b[:start], wire.EncodeError("Gated", ".Level", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -2426,13 +2453,13 @@ func (m *Gated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	if m.Always, b, err = wire.ConsumeUint64(b); err != nil {
 		return orig, wire.ConsumeError("Gated", ".Always", len(orig)-len(b), err)
 	}
-	// Magic u64 const 1852405859
+	// Magic u64 const 0x6e697863
 	var v0 uint64
 	if v0, b, err = wire.ConsumeUint64(b); err != nil {
 		return orig, wire.ConsumeError("Gated", ".Magic", len(orig)-len(b), err)
 	}
-	if v0 != 1852405859 {
-		return orig, wire.ConsumeError("Gated", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v0, 1852405859))
+	if v0 != 0x6e697863 {
+		return orig, wire.ConsumeError("Gated", ".Magic", len(orig)-len(b)-8, wire.MismatchHex(v0, 0x6e697863))
 	}
 	// New string since 1.20
 	if p.Version >= 0x114 {
@@ -2583,26 +2610,42 @@ func (m *Gated) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
 	// Always u64
 	w.Uint64(m.Always)
-	// Magic u64 const 1852405859
-	w.Uint64(1852405859)
+	// Magic u64 const 0x6e697863
+	w.Uint64(0x6e697863)
 	// New string since 1.20
 	if p.Version >= 0x114 {
 		if uint64(len(m.New)) > 65536 {
 			return wire.EncodeError("Gated", ".New", &wire.LimitError{What: "string length", N: uint64(len(m.New)), Max: 65536})
 		}
 		w.String(m.New)
+	} else {
+		if m.New != "" {
+			return wire.EncodeError("Gated", ".New", wire.ErrVersion)
+		}
 	}
 	// Old u64 until 1.20
 	if p.Version < 0x114 {
 		w.Uint64(m.Old)
+	} else {
+		if m.Old != 0 && m.Old != 7 {
+			return wire.EncodeError("Gated", ".Old", wire.ErrVersion)
+		}
 	}
 	// Feat bool if Foo
 	if p.Has(FeatureFoo) {
 		w.Bool(m.Feat)
+	} else {
+		if m.Feat != false {
+			return wire.EncodeError("Gated", ".Feat", wire.ErrVersion)
+		}
 	}
 	// NoFeat u32 unless Foo
 	if !p.Has(FeatureFoo) {
 		w.Uint64(uint64(m.NoFeat))
+	} else {
+		if m.NoFeat != 0 && m.NoFeat != 3 {
+			return wire.EncodeError("Gated", ".NoFeat", wire.ErrVersion)
+		}
 	}
 	// Req u64 since 1.25
 	if p.Version >= 0x119 {
@@ -2633,6 +2676,10 @@ func (m *Gated) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Gated", ".Both", wire.Invalid("Mode value", uint64(m.Both)))
 		}
 		w.Uint64(uint64(m.Both))
+	} else {
+		if m.Both != 0 && m.Both != ModeRepair {
+			return wire.EncodeError("Gated", ".Both", wire.ErrVersion)
+		}
 	}
 	// ReqList list<u64> since 1.30
 	if p.Version >= 0x11e {
@@ -2674,6 +2721,10 @@ func (m *Gated) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// Level Level since 1.10
 	if p.Version >= 0x10a {
 		w.Uint64(uint64(m.Level))
+	} else {
+		if m.Level != 0 {
+			return wire.EncodeError("Gated", ".Level", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -2687,13 +2738,13 @@ func (m *Gated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if m.Always, err = r.Uint64(); err != nil {
 		return wire.ReadError("Gated", ".Always", r.ValueOffset(), start, err)
 	}
-	// Magic u64 const 1852405859
+	// Magic u64 const 0x6e697863
 	var v0 uint64
 	if v0, err = r.Uint64(); err != nil {
 		return wire.ReadError("Gated", ".Magic", r.ValueOffset(), start, err)
 	}
-	if v0 != 1852405859 {
-		return wire.ReadError("Gated", ".Magic", r.ValueOffset(), start, wire.Mismatch(v0, 1852405859))
+	if v0 != 0x6e697863 {
+		return wire.ReadError("Gated", ".Magic", r.ValueOffset(), start, wire.MismatchHex(v0, 0x6e697863))
 	}
 	// New string since 1.20
 	if p.Version >= 0x114 {
@@ -2849,29 +2900,35 @@ func (*Gated) WireTypeName() string {
 
 // Collections nests lists, sets and maps.
 type Collections struct {
-	// Nested is a list<list<string>> on the wire.
+	// At most 8 elements, each at most 4096 elements, each at most 10 bytes.
 	Nested [][]string
-	// Structs is a list<Prims> on the wire.
+	// At most 5 elements.
 	Structs []Prims
-	// Map is a map<string, u64> on the wire.
+	// Encoded with its keys in ascending order.
+	//
+	// At most 4096 entries, keys at most 20 bytes.
 	Map map[string]uint64
-	// MapStruct is a map<u64, Prims> on the wire.
+	// Encoded with its keys in ascending order.
+	//
+	// At most 4096 entries.
 	MapStruct map[uint64]Prims
-	// MapEnum is a map<Mode, list<StorePath>> on the wire.
+	// Encoded with its keys in ascending order.
+	//
+	// At most 4096 entries, values at most 4096 elements.
 	MapEnum map[Mode][]StorePath
-	// Env is an Env on the wire.
-	Env Env
-	// Paths is a Paths on the wire.
-	Paths Paths
-	// Empties is a list<Empty> on the wire.
+	Env     Env
+	Paths   Paths
+	// At most 4096 elements.
 	Empties []Empty
-	// Modes is a list<Mode> on the wire.
+	// At most 4096 elements.
 	Modes []Mode
-	// Levels is a set<Level> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 4096 elements.
 	Levels []Level
-	// Actions is a list<Action> on the wire.
+	// At most 4096 elements.
 	Actions []Action
-	// Blobs is a list<bytes> on the wire.
+	// At least 1 and at most 3 elements, each at most 8 bytes.
 	Blobs [][]byte
 }
 
@@ -4237,7 +4294,7 @@ func DecodeAction(r *wire.Reader, p wire.Proto) (Action, error) {
 
 // ActionAdd is the variant 0 of the union Action.
 type ActionAdd struct {
-	// Paths is a list<StorePath> on the wire.
+	// At most 4096 elements.
 	Paths []StorePath
 }
 
@@ -4367,7 +4424,6 @@ func (*ActionAdd) isAction() {}
 
 // ActionDelete is the variant 1 of the union Action.
 type ActionDelete struct {
-	// Force is a bool on the wire.
 	Force bool
 }
 
@@ -4427,7 +4483,6 @@ func (*ActionDelete) isAction() {}
 
 // ActionNew is the variant 2 of the union Action.
 type ActionNew struct {
-	// Level is a Level on the wire.
 	Level Level
 }
 
@@ -4491,25 +4546,23 @@ func (*ActionNew) isAction() {}
 
 // Versioned has version-selected layouts with a gap between them.
 type Versioned struct {
-	// Path is a StorePath on the wire.
-	//
-	// Only on the wire in the layouts: until 1.25; since 1.26 until 1.40;
-	// elsewhere it decodes as the zero value.
+	// On the wire only in the layouts before 1.25; from 1.26 on and before 1.40.
+	// Elsewhere decoding sets it to the zero value, and encoding fails
+	// (wire.ErrVersion) if it holds anything else, which the peer would not see.
 	Path StorePath
-	// Size is a u64 on the wire.
-	//
-	// Only on the wire in the layouts: until 1.25; since 1.26 until 1.40;
-	// elsewhere it decodes as the zero value.
+	// On the wire only in the layouts before 1.25; from 1.26 on and before 1.40.
+	// Elsewhere decoding sets it to the zero value, and encoding fails
+	// (wire.ErrVersion) if it holds anything else, which the peer would not see.
 	Size uint64
-	// Hash is a Hash on the wire.
-	//
-	// Only on the wire in the layouts: since 1.26 until 1.40; elsewhere it decodes
-	// as the zero value.
+	// On the wire only in the layouts from 1.26 on and before 1.40. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion) if
+	// it holds anything else, which the peer would not see.
 	Hash Hash
-	// Extra is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire in the layouts: since 1.26 until 1.40 if Foo; elsewhere it
-	// decodes as the zero value.
+	// On the wire only in the layouts from 1.26 on and before 1.40, with feature
+	// Foo. Elsewhere decoding sets it to the zero value, and encoding fails
+	// (wire.ErrVersion) if it holds anything else, which the peer would not see.
 	Extra string
 }
 
@@ -4548,6 +4601,12 @@ func (m *Versioned) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		b = wire.AppendString(b, string(m.Path))
 		// Size u64
 		b = wire.AppendUint64(b, m.Size)
+		if len(m.Hash) != 0 {
+			return b[:start], wire.EncodeError("Versioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return b[:start], wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
+		}
 	case p.Version >= 0x11a && p.Version < 0x128:
 		// Path StorePath
 		if err = m.Path.Validate(); err != nil {
@@ -4570,6 +4629,23 @@ func (m *Versioned) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 				return b[:start], wire.EncodeError("Versioned", ".Extra", &wire.LimitError{What: "string length", N: uint64(len(m.Extra)), Max: 65536})
 			}
 			b = wire.AppendString(b, m.Extra)
+		} else {
+			if m.Extra != "" {
+				return b[:start], wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
+			}
+		}
+	default:
+		if m.Path != "" {
+			return b[:start], wire.EncodeError("Versioned", ".Path", wire.ErrVersion)
+		}
+		if m.Size != 0 {
+			return b[:start], wire.EncodeError("Versioned", ".Size", wire.ErrVersion)
+		}
+		if len(m.Hash) != 0 {
+			return b[:start], wire.EncodeError("Versioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return b[:start], wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -4651,6 +4727,12 @@ func (m *Versioned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		w.String(string(m.Path))
 		// Size u64
 		w.Uint64(m.Size)
+		if len(m.Hash) != 0 {
+			return wire.EncodeError("Versioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
+		}
 	case p.Version >= 0x11a && p.Version < 0x128:
 		// Path StorePath
 		if err = m.Path.Validate(); err != nil {
@@ -4673,6 +4755,23 @@ func (m *Versioned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("Versioned", ".Extra", &wire.LimitError{What: "string length", N: uint64(len(m.Extra)), Max: 65536})
 			}
 			w.String(m.Extra)
+		} else {
+			if m.Extra != "" {
+				return wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
+			}
+		}
+	default:
+		if m.Path != "" {
+			return wire.EncodeError("Versioned", ".Path", wire.ErrVersion)
+		}
+		if m.Size != 0 {
+			return wire.EncodeError("Versioned", ".Size", wire.ErrVersion)
+		}
+		if len(m.Hash) != 0 {
+			return wire.EncodeError("Versioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -4742,9 +4841,7 @@ func (*Versioned) WireTypeName() string {
 
 // Deep nests a list of structs inside a struct, for error paths.
 type Deep struct {
-	// ID is a u64 on the wire.
-	ID uint64
-	// Inner is an Outer on the wire.
+	ID    uint64
 	Inner Outer
 }
 
@@ -4825,7 +4922,7 @@ func (*Deep) WireTypeName() string {
 
 // Outer is a message.
 type Outer struct {
-	// Items is a list<Item> on the wire.
+	// At most 4096 elements.
 	Items []Item
 }
 
@@ -4940,7 +5037,7 @@ func (*Outer) WireTypeName() string {
 
 // Item is a message.
 type Item struct {
-	// Name is a string on the wire.
+	// At most 10 bytes.
 	Name string
 }
 
@@ -5006,19 +5103,15 @@ func (*Item) WireTypeName() string {
 
 // Imported uses the types and features of the base package.
 type Imported struct {
-	// Path is a Path on the wire.
-	Path base.Path
-	// Kind is a Kind on the wire.
-	Kind base.Kind
-	// Box is a Box on the wire.
-	Box base.Box
-	// Shape is a Shape on the wire.
+	Path  base.Path
+	Kind  base.Kind
+	Box   base.Box
 	Shape base.Shape
-	// Boxes is a list<Box> on the wire.
+	// At most 4096 elements.
 	Boxes []base.Box
-	// Feat is a u64 on the wire.
-	//
-	// Only on the wire if base.Baz; elsewhere it decodes as the zero value.
+	// On the wire only with feature base.Baz. Elsewhere decoding sets it to the
+	// zero value, and encoding fails (wire.ErrVersion) if it holds anything else,
+	// which the peer would not see.
 	Feat uint64
 }
 
@@ -5075,6 +5168,10 @@ func (m *Imported) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	// Feat u64 if base.Baz
 	if p.Has(base.FeatureBaz) {
 		b = wire.AppendUint64(b, m.Feat)
+	} else {
+		if m.Feat != 0 {
+			return b[:start], wire.EncodeError("Imported", ".Feat", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -5181,6 +5278,10 @@ func (m *Imported) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// Feat u64 if base.Baz
 	if p.Has(base.FeatureBaz) {
 		w.Uint64(m.Feat)
+	} else {
+		if m.Feat != 0 {
+			return wire.EncodeError("Imported", ".Feat", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -5289,7 +5390,6 @@ func (*PingRequest) WireTypeName() string {
 
 // QueryRequest is the request of the Query operation.
 type QueryRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -5373,7 +5473,6 @@ func (*QueryRequest) WireTypeName() string {
 
 // QueryReply is the reply of the Query operation.
 type QueryReply struct {
-	// Info is an optional<ValidPathInfo> on the wire.
 	Info *ValidPathInfo
 }
 
@@ -5643,6 +5742,10 @@ func (*Never) WireTypeName() string {
 }
 
 // Magic has only constants.
+//
+// On the wire, M is the constant 1 (u64); S is the constant "" (string):
+// encoding writes it and decoding checks it (wire.ErrInvalid), so it has no Go
+// field.
 type Magic struct{}
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -5727,6 +5830,8 @@ func (*Magic) WireTypeName() string {
 
 // Token is a named bytes type with a Validate method.
 //
+// At most 32 bytes.
+//
 // Encoding and decoding call its hand-written Validate method.
 type Token []byte
 
@@ -5804,21 +5909,25 @@ func (*Token) WireTypeName() string {
 
 // Odd has the rarer shapes.
 type Odd struct {
-	// Tokens is a list<Token> on the wire.
+	// At most 4096 elements.
 	Tokens []Token
-	// IntKeys is a map<i64, string> on the wire.
+	// Encoded with its keys in ascending order.
+	//
+	// At most 4096 entries, values at most 10 bytes.
 	IntKeys map[int64]string
-	// Fixed is a map<u32, bool> on the wire.
+	// Encoded with its keys in ascending order.
+	//
+	// At most 4096 entries.
 	Fixed map[uint32]bool
-	// OptList is a list<optional<u64>> on the wire.
+	// At most 4096 elements.
 	OptList []*uint64
-	// OptMap is a map<string, optional<Prims>> on the wire.
-	OptMap map[string]*Prims
-	// Nothing is an optional<Nothing> on the wire.
+	// Encoded with its keys in ascending order.
+	//
+	// At most 4096 entries, keys at most 10 bytes.
+	OptMap  map[string]*Prims
 	Nothing Nothing
-	// Magic is a Magic on the wire.
-	Magic Magic
-	// Units is a list<Magic> on the wire.
+	Magic   Magic
+	// At most 4096 elements.
 	Units []Magic
 }
 
@@ -6527,20 +6636,22 @@ func (*Odd) WireTypeName() string {
 
 // Entry is the element of terminated lists: the decoder reads its first
 // field to find the end of the list, then the others, inline.
+//
+// On the wire, Tag is the constant 9 (u64): encoding writes it and decoding
+// checks it (wire.ErrInvalid), so it has no Go field.
 type Entry struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
-	// Size is a u64 on the wire.
 	Size uint64
-	// Note is a string on the wire.
+	// At most 20 bytes.
 	//
-	// Only on the wire when Size != 0; otherwise it decodes as the zero value.
+	// On the wire only when Size != 0. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Note string
-	// New is a u32 on the wire.
-	//
-	// Only on the wire since 1.20; elsewhere it decodes as the zero value.
-	New uint32
-	// Mode is a Mode on the wire.
+	// On the wire only from 1.20 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
+	New  uint32
 	Mode Mode
 }
 
@@ -6578,10 +6689,18 @@ func (m *Entry) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Entry", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 20})
 		}
 		b = wire.AppendString(b, m.Note)
+	} else {
+		if m.Note != "" {
+			return b[:start], wire.EncodeError("Entry", ".Note", wire.ErrInvalid)
+		}
 	}
 	// New u32 since 1.20
 	if p.Version >= 0x114 {
 		b = wire.AppendUint64(b, uint64(m.New))
+	} else {
+		if m.New != 0 {
+			return b[:start], wire.EncodeError("Entry", ".New", wire.ErrVersion)
+		}
 	}
 	// Mode Mode
 	if !m.Mode.Valid(p) {
@@ -6678,10 +6797,18 @@ func (m *Entry) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Entry", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 20})
 		}
 		w.String(m.Note)
+	} else {
+		if m.Note != "" {
+			return wire.EncodeError("Entry", ".Note", wire.ErrInvalid)
+		}
 	}
 	// New u32 since 1.20
 	if p.Version >= 0x114 {
 		w.Uint64(uint64(m.New))
+	} else {
+		if m.New != 0 {
+			return wire.EncodeError("Entry", ".New", wire.ErrVersion)
+		}
 	}
 	// Mode Mode
 	if !m.Mode.Valid(p) {
@@ -6763,6 +6890,8 @@ func (*Entry) WireTypeName() string {
 }
 
 // Entries is a named terminated list.
+//
+// At most 6 elements.
 type Entries []Entry
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -6979,21 +7108,34 @@ func (*Entries) WireTypeName() string {
 // this package and imported), named strings with Validate, plain strings,
 // bytes; a minimum count; at a fixed version.
 type Terminated struct {
-	// Entries is an Entries on the wire.
 	Entries Entries
-	// Inline is a list<Entry, terminated> on the wire.
+	// Written without a count: the elements, then an empty string.
+	//
+	// At least 1 and at most 4 elements.
 	Inline []Entry
-	// Names is a set<Name, terminated> on the wire.
+	// Written without a count: the elements, then an empty string.
+	//
+	// At most 4096 elements.
 	Names []Name
-	// Paths is a list<StorePath, terminated> on the wire.
+	// Written without a count: the elements, then an empty string.
+	//
+	// At most 3 elements.
 	Paths []StorePath
-	// Tokens is a list<Token, terminated> on the wire.
+	// Written without a count: the elements, then an empty string.
+	//
+	// At most 4096 elements.
 	Tokens []Token
-	// Blobs is a list<bytes, terminated> on the wire.
+	// Written without a count: the elements, then an empty string.
+	//
+	// At most 4096 elements, each at most 8 bytes.
 	Blobs [][]byte
-	// Boxes is a list<Box, terminated> on the wire.
+	// Written without a count: the elements, then an empty string.
+	//
+	// At most 4096 elements.
 	Boxes []base.Box
-	// Pinned is a list<Entry, terminated> on the wire.
+	// Written without a count: the elements, then an empty string.
+	//
+	// At most 4096 elements.
 	//
 	// Its value is encoded at version 1.30 without features, whatever the
 	// negotiated protocol.
@@ -7971,60 +8113,68 @@ func (*Terminated) WireTypeName() string {
 // fields: numbers, named bools, enums (gated, open), a gated field and a
 // conditional one compared, a required conditional field, a conditional
 // const.
+//
+// On the wire, Magic is the constant 0x6e6978 (u64) when Status != 0: encoding
+// writes it and decoding checks it (wire.ErrInvalid), so it has no Go field.
 type Conditional struct {
-	// Status is a u32 on the wire.
 	Status uint32
-	// Message is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire when Status != 0; otherwise it decodes as the zero value.
+	// On the wire only when Status != 0. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Message string
-	// Flag is a Flag on the wire.
-	Flag Flag
-	// Extra is a u64 on the wire.
-	//
-	// Only on the wire when Flag == true; otherwise it decodes as the zero value.
+	Flag    Flag
+	// On the wire only when Flag == true. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Extra uint64
-	// NoExtra is a u64 on the wire.
-	//
-	// Only on the wire when Flag == false; otherwise it decodes as 9.
+	// On the wire only when Flag == false. Elsewhere decoding sets it to 9, and
+	// encoding fails (wire.ErrInvalid) if it holds anything but that or the zero
+	// value, which the peer would not see.
 	NoExtra uint64
-	// Mode is a Mode on the wire.
-	//
-	// Only on the wire since 1.20; elsewhere it decodes as the zero value.
+	// On the wire only from 1.20 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Mode Mode
-	// Checked is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire when Mode == Check; otherwise it decodes as the zero value.
+	// On the wire only when Mode == Check. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Checked string
-	// Old is a u64 on the wire.
-	//
-	// Only on the wire until 1.20; elsewhere it decodes as 4.
+	// On the wire only before 1.20. Elsewhere decoding sets it to 4, and encoding
+	// fails (wire.ErrVersion) if it holds anything but that or the zero value,
+	// which the peer would not see.
 	Old uint64
-	// Legacy is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire when Old == 4; otherwise it decodes as the zero value.
+	// On the wire only when Old == 4. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Legacy string
-	// Nested is a u64 on the wire.
-	//
-	// Only on the wire when Extra != 0; otherwise it decodes as the zero value.
+	// On the wire only when Extra != 0. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Nested uint64
-	// Req is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire since 1.25 and when Status == 3; otherwise it decodes as
-	// the zero value. Encoding another value where it is not on the wire is an
-	// error.
-	Req string
-	// Level is a Level on the wire.
+	// On the wire only from 1.25 on and when Status == 3. Elsewhere decoding sets
+	// it to the zero value, and encoding fails (wire.ErrVersion, or
+	// wire.ErrInvalid where only the condition fails) if it holds anything else,
+	// which the peer would not see.
+	Req   string
 	Level Level
-	// Warned is a bool on the wire.
-	//
-	// Only on the wire when Level == Warn; otherwise it decodes as the zero value.
+	// On the wire only when Level == Warn. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Warned bool
-	// Count is a Counter on the wire.
-	Count Counter
-	// Counted is a list<u64> on the wire.
+	Count  Counter
+	// At most 4 elements.
 	//
-	// Only on the wire when Count != 0; otherwise it decodes as the zero value.
+	// On the wire only when Count != 0. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Counted []uint64
 }
 
@@ -8083,16 +8233,28 @@ func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Conditional", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 65536})
 		}
 		b = wire.AppendString(b, m.Message)
+	} else {
+		if m.Message != "" {
+			return b[:start], wire.EncodeError("Conditional", ".Message", wire.ErrInvalid)
+		}
 	}
 	// Flag Flag
 	b = wire.AppendBool(b, bool(m.Flag))
 	// Extra u64 when Flag == true
 	if m.Flag {
 		b = wire.AppendUint64(b, m.Extra)
+	} else {
+		if m.Extra != 0 {
+			return b[:start], wire.EncodeError("Conditional", ".Extra", wire.ErrInvalid)
+		}
 	}
 	// NoExtra u64 when Flag == false
 	if !m.Flag {
 		b = wire.AppendUint64(b, m.NoExtra)
+	} else {
+		if m.NoExtra != 0 && m.NoExtra != 9 {
+			return b[:start], wire.EncodeError("Conditional", ".NoExtra", wire.ErrInvalid)
+		}
 	}
 	// Mode Mode since 1.20
 	if p.Version >= 0x114 {
@@ -8104,6 +8266,10 @@ func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Conditional", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
 		}
 		b = wire.AppendUint64(b, uint64(m.Mode))
+	} else {
+		if m.Mode != 0 {
+			return b[:start], wire.EncodeError("Conditional", ".Mode", wire.ErrVersion)
+		}
 	}
 	// Checked string when Mode == Check
 	if p.Version >= 0x114 && m.Mode == ModeCheck {
@@ -8111,10 +8277,18 @@ func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Conditional", ".Checked", &wire.LimitError{What: "string length", N: uint64(len(m.Checked)), Max: 65536})
 		}
 		b = wire.AppendString(b, m.Checked)
+	} else {
+		if m.Checked != "" {
+			return b[:start], wire.EncodeError("Conditional", ".Checked", wire.ErrInvalid)
+		}
 	}
 	// Old u64 until 1.20
 	if p.Version < 0x114 {
 		b = wire.AppendUint64(b, m.Old)
+	} else {
+		if m.Old != 0 && m.Old != 4 {
+			return b[:start], wire.EncodeError("Conditional", ".Old", wire.ErrVersion)
+		}
 	}
 	// Legacy string when Old == 4
 	if p.Version >= 0x114 || m.Old == 4 {
@@ -8122,10 +8296,18 @@ func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Conditional", ".Legacy", &wire.LimitError{What: "string length", N: uint64(len(m.Legacy)), Max: 65536})
 		}
 		b = wire.AppendString(b, m.Legacy)
+	} else {
+		if m.Legacy != "" {
+			return b[:start], wire.EncodeError("Conditional", ".Legacy", wire.ErrInvalid)
+		}
 	}
 	// Nested u64 when Extra != 0
 	if m.Flag && m.Extra != 0 {
 		b = wire.AppendUint64(b, m.Nested)
+	} else {
+		if m.Nested != 0 {
+			return b[:start], wire.EncodeError("Conditional", ".Nested", wire.ErrInvalid)
+		}
 	}
 	// Req string since 1.25 when Status == 3
 	if p.Version >= 0x119 {
@@ -8144,15 +8326,19 @@ func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Conditional", ".Req", wire.ErrVersion)
 		}
 	}
-	// Magic u64 when Status != 0 const 7235960
+	// Magic u64 when Status != 0 const 0x6e6978
 	if m.Status != 0 {
-		b = wire.AppendUint64(b, 7235960)
+		b = wire.AppendUint64(b, 0x6e6978)
 	}
 	// Level Level
 	b = wire.AppendUint64(b, uint64(m.Level))
 	// Warned bool when Level == Warn
 	if m.Level == LevelWarn {
 		b = wire.AppendBool(b, m.Warned)
+	} else {
+		if m.Warned != false {
+			return b[:start], wire.EncodeError("Conditional", ".Warned", wire.ErrInvalid)
+		}
 	}
 	// Count Counter
 	b = wire.AppendUint64(b, uint64(m.Count))
@@ -8164,6 +8350,10 @@ func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		b = wire.AppendUint64(b, uint64(len(m.Counted)))
 		for _, e0 := range m.Counted {
 			b = wire.AppendUint64(b, e0)
+		}
+	} else {
+		if len(m.Counted) != 0 {
+			return b[:start], wire.EncodeError("Conditional", ".Counted", wire.ErrInvalid)
 		}
 	}
 	return b, nil
@@ -8272,14 +8462,14 @@ func (m *Conditional) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	} else {
 		m.Req = ""
 	}
-	// Magic u64 when Status != 0 const 7235960
+	// Magic u64 when Status != 0 const 0x6e6978
 	if m.Status != 0 {
 		var v3 uint64
 		if v3, b, err = wire.ConsumeUint64(b); err != nil {
 			return orig, wire.ConsumeError("Conditional", ".Magic", len(orig)-len(b), err)
 		}
-		if v3 != 7235960 {
-			return orig, wire.ConsumeError("Conditional", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v3, 7235960))
+		if v3 != 0x6e6978 {
+			return orig, wire.ConsumeError("Conditional", ".Magic", len(orig)-len(b)-8, wire.MismatchHex(v3, 0x6e6978))
 		}
 	}
 	// Level Level
@@ -8337,16 +8527,28 @@ func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Conditional", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 65536})
 		}
 		w.String(m.Message)
+	} else {
+		if m.Message != "" {
+			return wire.EncodeError("Conditional", ".Message", wire.ErrInvalid)
+		}
 	}
 	// Flag Flag
 	w.Bool(bool(m.Flag))
 	// Extra u64 when Flag == true
 	if m.Flag {
 		w.Uint64(m.Extra)
+	} else {
+		if m.Extra != 0 {
+			return wire.EncodeError("Conditional", ".Extra", wire.ErrInvalid)
+		}
 	}
 	// NoExtra u64 when Flag == false
 	if !m.Flag {
 		w.Uint64(m.NoExtra)
+	} else {
+		if m.NoExtra != 0 && m.NoExtra != 9 {
+			return wire.EncodeError("Conditional", ".NoExtra", wire.ErrInvalid)
+		}
 	}
 	// Mode Mode since 1.20
 	if p.Version >= 0x114 {
@@ -8358,6 +8560,10 @@ func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Conditional", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
 		}
 		w.Uint64(uint64(m.Mode))
+	} else {
+		if m.Mode != 0 {
+			return wire.EncodeError("Conditional", ".Mode", wire.ErrVersion)
+		}
 	}
 	// Checked string when Mode == Check
 	if p.Version >= 0x114 && m.Mode == ModeCheck {
@@ -8365,10 +8571,18 @@ func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Conditional", ".Checked", &wire.LimitError{What: "string length", N: uint64(len(m.Checked)), Max: 65536})
 		}
 		w.String(m.Checked)
+	} else {
+		if m.Checked != "" {
+			return wire.EncodeError("Conditional", ".Checked", wire.ErrInvalid)
+		}
 	}
 	// Old u64 until 1.20
 	if p.Version < 0x114 {
 		w.Uint64(m.Old)
+	} else {
+		if m.Old != 0 && m.Old != 4 {
+			return wire.EncodeError("Conditional", ".Old", wire.ErrVersion)
+		}
 	}
 	// Legacy string when Old == 4
 	if p.Version >= 0x114 || m.Old == 4 {
@@ -8376,10 +8590,18 @@ func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Conditional", ".Legacy", &wire.LimitError{What: "string length", N: uint64(len(m.Legacy)), Max: 65536})
 		}
 		w.String(m.Legacy)
+	} else {
+		if m.Legacy != "" {
+			return wire.EncodeError("Conditional", ".Legacy", wire.ErrInvalid)
+		}
 	}
 	// Nested u64 when Extra != 0
 	if m.Flag && m.Extra != 0 {
 		w.Uint64(m.Nested)
+	} else {
+		if m.Nested != 0 {
+			return wire.EncodeError("Conditional", ".Nested", wire.ErrInvalid)
+		}
 	}
 	// Req string since 1.25 when Status == 3
 	if p.Version >= 0x119 {
@@ -8398,15 +8620,19 @@ func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Conditional", ".Req", wire.ErrVersion)
 		}
 	}
-	// Magic u64 when Status != 0 const 7235960
+	// Magic u64 when Status != 0 const 0x6e6978
 	if m.Status != 0 {
-		w.Uint64(7235960)
+		w.Uint64(0x6e6978)
 	}
 	// Level Level
 	w.Uint64(uint64(m.Level))
 	// Warned bool when Level == Warn
 	if m.Level == LevelWarn {
 		w.Bool(m.Warned)
+	} else {
+		if m.Warned != false {
+			return wire.EncodeError("Conditional", ".Warned", wire.ErrInvalid)
+		}
 	}
 	// Count Counter
 	w.Uint64(uint64(m.Count))
@@ -8418,6 +8644,10 @@ func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		w.Uint64(uint64(len(m.Counted)))
 		for _, e0 := range m.Counted {
 			w.Uint64(e0)
+		}
+	} else {
+		if len(m.Counted) != 0 {
+			return wire.EncodeError("Conditional", ".Counted", wire.ErrInvalid)
 		}
 	}
 	return w.Err()
@@ -8525,14 +8755,14 @@ func (m *Conditional) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	} else {
 		m.Req = ""
 	}
-	// Magic u64 when Status != 0 const 7235960
+	// Magic u64 when Status != 0 const 0x6e6978
 	if m.Status != 0 {
 		var v3 uint64
 		if v3, err = r.Uint64(); err != nil {
 			return wire.ReadError("Conditional", ".Magic", r.ValueOffset(), start, err)
 		}
-		if v3 != 7235960 {
-			return wire.ReadError("Conditional", ".Magic", r.ValueOffset(), start, wire.Mismatch(v3, 7235960))
+		if v3 != 0x6e6978 {
+			return wire.ReadError("Conditional", ".Magic", r.ValueOffset(), start, wire.MismatchHex(v3, 0x6e6978))
 		}
 	}
 	// Level Level
@@ -8589,21 +8819,21 @@ func (*Conditional) WireTypeName() string {
 
 // LayeredWhen has conditions in layouts.
 type LayeredWhen struct {
-	// Kind is a u8 on the wire.
-	//
-	// Only on the wire in the layouts: until 1.25; since 1.25; elsewhere it
-	// decodes as the zero value.
+	// On the wire only in the layouts before 1.25; from 1.25 on. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion) if
+	// it holds anything else, which the peer would not see.
 	Kind uint8
-	// Data is a bytes on the wire.
+	// At most 16 bytes.
 	//
-	// Only on the wire in the layouts: until 1.25; since 1.25, and when Kind == 1;
-	// otherwise it decodes as the zero value.
+	// On the wire only in the layouts before 1.25; from 1.25 on, and when Kind ==
+	// 1. Elsewhere decoding sets it to the zero value, and encoding fails
+	// (wire.ErrVersion, or wire.ErrInvalid where only the condition fails) if it
+	// holds anything else, which the peer would not see.
 	Data []byte
-	// More is a u64 on the wire.
-	//
-	// Only on the wire in the layouts: since 1.25, and when Kind != 0; otherwise
-	// it decodes as the zero value. Encoding another value where it is not on the
-	// wire is an error.
+	// On the wire only in the layouts from 1.25 on, and when Kind != 0. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion, or
+	// wire.ErrInvalid where only the condition fails) if it holds anything else,
+	// which the peer would not see.
 	More uint64
 }
 
@@ -8642,6 +8872,10 @@ func (m *LayeredWhen) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 				return b[:start], wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
 			}
 			b = wire.AppendBytes(b, m.Data)
+		} else {
+			if len(m.Data) != 0 {
+				return b[:start], wire.EncodeError("LayeredWhen", ".Data", wire.ErrInvalid)
+			}
 		}
 		if m.More != 0 {
 			return b[:start], wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
@@ -8655,6 +8889,10 @@ func (m *LayeredWhen) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 				return b[:start], wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
 			}
 			b = wire.AppendBytes(b, m.Data)
+		} else {
+			if len(m.Data) != 0 {
+				return b[:start], wire.EncodeError("LayeredWhen", ".Data", wire.ErrInvalid)
+			}
 		}
 		// More u64 when Kind != 0
 		if m.Kind != 0 {
@@ -8665,6 +8903,12 @@ func (m *LayeredWhen) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			}
 		}
 	default:
+		if m.Kind != 0 {
+			return b[:start], wire.EncodeError("LayeredWhen", ".Kind", wire.ErrVersion)
+		}
+		if len(m.Data) != 0 {
+			return b[:start], wire.EncodeError("LayeredWhen", ".Data", wire.ErrVersion)
+		}
 		if m.More != 0 {
 			return b[:start], wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
 		}
@@ -8743,6 +8987,10 @@ func (m *LayeredWhen) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
 			}
 			w.Bytes(m.Data)
+		} else {
+			if len(m.Data) != 0 {
+				return wire.EncodeError("LayeredWhen", ".Data", wire.ErrInvalid)
+			}
 		}
 		if m.More != 0 {
 			return wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
@@ -8756,6 +9004,10 @@ func (m *LayeredWhen) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
 			}
 			w.Bytes(m.Data)
+		} else {
+			if len(m.Data) != 0 {
+				return wire.EncodeError("LayeredWhen", ".Data", wire.ErrInvalid)
+			}
 		}
 		// More u64 when Kind != 0
 		if m.Kind != 0 {
@@ -8766,6 +9018,12 @@ func (m *LayeredWhen) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			}
 		}
 	default:
+		if m.Kind != 0 {
+			return wire.EncodeError("LayeredWhen", ".Kind", wire.ErrVersion)
+		}
+		if len(m.Data) != 0 {
+			return wire.EncodeError("LayeredWhen", ".Data", wire.ErrVersion)
+		}
 		if m.More != 0 {
 			return wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
 		}
@@ -8833,40 +9091,30 @@ func (*LayeredWhen) WireTypeName() string {
 
 // Pinned has fields encoded at fixed versions, whatever was negotiated.
 type Pinned struct {
-	// Gated is a Gated on the wire.
-	//
 	// Its value is encoded at version 1.25 without features, whatever the
 	// negotiated protocol.
 	Gated Gated
-	// Old is a Gated on the wire.
-	//
 	// Its value is encoded at version 1.10 without features, whatever the
 	// negotiated protocol.
 	Old Gated
-	// Modes is a list<Mode> on the wire.
+	// At most 4096 elements.
 	//
 	// Its value is encoded at version 1.30 without features, whatever the
 	// negotiated protocol.
 	Modes []Mode
-	// Action is an Action on the wire.
-	//
 	// Its value is encoded at version 1.30 without features, whatever the
 	// negotiated protocol.
 	Action Action
-	// Later is a Prims on the wire.
-	//
-	// Only on the wire since 1.20; elsewhere it decodes as the zero value.
+	// On the wire only from 1.20 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	//
 	// Its value is encoded at version 1.0 without features, whatever the
 	// negotiated protocol.
 	Later Prims
-	// Versioned is a Versioned on the wire.
-	//
 	// Its value is encoded at version 1.26 without features, whatever the
 	// negotiated protocol.
 	Versioned Versioned
-	// Cond is a Conditional on the wire.
-	//
 	// Its value is encoded at version 1.20 without features, whatever the
 	// negotiated protocol.
 	Cond Conditional
@@ -8923,6 +9171,10 @@ func (m *Pinned) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	if p.Version >= 0x114 {
 		if b, err = m.Later.AppendWire(b, wire.Proto{Version: 0x100}); err != nil {
 			return b[:start], wire.EncodeError("Pinned", ".Later", err)
+		}
+	} else {
+		if m.Later.A != 0 || m.Later.B != 0 || m.Later.C != 0 || m.Later.D != 0 || m.Later.E != 0 || m.Later.F != false || m.Later.G != "" || len(m.Later.H) != 0 || m.Later.I != "" || len(m.Later.J) != 0 || m.Later.K != 0 || m.Later.L != "" || m.Later.M != false || m.Later.N != 0 || len(m.Later.O) != 0 {
+			return b[:start], wire.EncodeError("Pinned", ".Later", wire.ErrVersion)
 		}
 	}
 	// Versioned Versioned at 1.26
@@ -9047,6 +9299,10 @@ func (m *Pinned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			}
 			return wire.EncodeError("Pinned", ".Later", err)
 		}
+	} else {
+		if m.Later.A != 0 || m.Later.B != 0 || m.Later.C != 0 || m.Later.D != 0 || m.Later.E != 0 || m.Later.F != false || m.Later.G != "" || len(m.Later.H) != 0 || m.Later.I != "" || len(m.Later.J) != 0 || m.Later.K != 0 || m.Later.L != "" || m.Later.M != false || m.Later.N != 0 || len(m.Later.O) != 0 {
+			return wire.EncodeError("Pinned", ".Later", wire.ErrVersion)
+		}
 	}
 	// Versioned Versioned at 1.26
 	if err = m.Versioned.EncodeWire(w, wire.Proto{Version: 0x11a}); err != nil {
@@ -9137,7 +9393,9 @@ func (*Pinned) WireTypeName() string {
 
 // QueryPathsRequest is the request of the QueryPaths operation.
 type QueryPathsRequest struct {
-	// Paths is a set<StorePath> on the wire.
+	// A set: encoded in the order given (Nix writes sets sorted).
+	//
+	// At most 4096 elements.
 	Paths []StorePath
 }
 
@@ -9264,7 +9522,9 @@ func (*QueryPathsRequest) WireTypeName() string {
 
 // QueryPathsReply is the reply of the QueryPaths operation.
 type QueryPathsReply struct {
-	// Infos is a list<Entry, terminated> on the wire.
+	// Written without a count: the elements, then an empty string.
+	//
+	// At most 4096 elements.
 	Infos []Entry
 }
 
@@ -9522,11 +9782,12 @@ func (*BuildRequest) WireTypeName() string {
 
 // BuildReply is the reply of the Build operation.
 type BuildReply struct {
-	// Status is a u32 on the wire.
 	Status uint32
-	// ErrorMsg is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire when Status != 0; otherwise it decodes as the zero value.
+	// On the wire only when Status != 0. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	ErrorMsg string
 }
 
@@ -9551,6 +9812,10 @@ func (m *BuildReply) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("BuildReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 65536})
 		}
 		b = wire.AppendString(b, m.ErrorMsg)
+	} else {
+		if m.ErrorMsg != "" {
+			return b[:start], wire.EncodeError("BuildReply", ".ErrorMsg", wire.ErrInvalid)
+		}
 	}
 	return b, nil
 }
@@ -9589,6 +9854,10 @@ func (m *BuildReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("BuildReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 65536})
 		}
 		w.String(m.ErrorMsg)
+	} else {
+		if m.ErrorMsg != "" {
+			return wire.EncodeError("BuildReply", ".ErrorMsg", wire.ErrInvalid)
+		}
 	}
 	return w.Err()
 }

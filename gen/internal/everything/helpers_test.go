@@ -243,7 +243,7 @@ func (f *filler) strct(v reflect.Value, s *schema.Struct) {
 		} else {
 			f.value(fv, fd.Type, "")
 		}
-		if !on[fd] && (f.reset || fd.Required) {
+		if !on[fd] { // encoding another value there is an error
 			setDefault(fv, fd.Default)
 		}
 	}

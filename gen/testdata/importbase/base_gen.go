@@ -22,7 +22,9 @@ const (
 	FeatureFast = "fast"
 )
 
-// StorePath is a string on the wire.
+// StorePath is a string.
+//
+// At most 211 bytes.
 type StorePath string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -181,9 +183,7 @@ func (*Mode) WireTypeName() string {
 
 // PathInfo is a message.
 type PathInfo struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
-	// Size is a u64 on the wire.
 	Size uint64
 }
 

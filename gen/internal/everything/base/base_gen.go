@@ -25,6 +25,8 @@ const (
 )
 
 // Path is a path of the base package.
+//
+// At most 100 bytes.
 type Path string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -183,10 +185,9 @@ func (*Kind) WireTypeName() string {
 
 // Box is a struct of the base package.
 type Box struct {
-	// Label is a string on the wire.
+	// At most 50 bytes.
 	Label string
-	// Kind is a Kind on the wire.
-	Kind Kind
+	Kind  Kind
 }
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -415,7 +416,6 @@ func DecodeShape(r *wire.Reader, p wire.Proto) (Shape, error) {
 
 // Circle is the variant 0 of the union Shape.
 type Circle struct {
-	// R is a u64 on the wire.
 	R uint64
 }
 
@@ -475,7 +475,6 @@ func (*Circle) isShape() {}
 
 // Square is the variant 1 of the union Shape.
 type Square struct {
-	// S is a u64 on the wire.
 	S uint64
 }
 
