@@ -196,6 +196,7 @@ func (g *fileGen) named(n *namedIR) {
 	g.messageMethods(name,
 		func(c *fn) (int, []jen.Code) { return c.size(n.t, v) },
 		func(c *fn) []jen.Code { return c.value(n.t, v, fieldPath{}) })
+	g.namedJSON(n)
 }
 
 // enum declares an enum, its constants, String, Valid and its methods:
@@ -274,6 +275,7 @@ func (g *fileGen) enum(e *enumIR) {
 	g.messageMethods(name,
 		func(c *fn) (int, []jen.Code) { return c.size(e.t, v) },
 		func(c *fn) []jen.Code { return c.value(e.t, v, fieldPath{}) })
+	g.enumJSON(e)
 }
 
 // structDoc returns the doc comment of a struct.
@@ -319,6 +321,7 @@ func (g *fileGen) structDecl(s *structIR) {
 	g.messageMethods(name,
 		func(c *fn) (int, []jen.Code) { return c.structSize(s, m) },
 		func(c *fn) []jen.Code { return c.structBody(s, m) })
+	g.structJSON(s)
 	if s.union != nil {
 		g.comment(unionMarker(s.union) + " makes " + name + " a variant of " + s.union.decl.Name + ".")
 		g.f.Func().Params(jen.Op("*").Id(name)).Id(unionMarker(s.union)).Params().Block()

@@ -70,6 +70,7 @@ type outlined struct {
 	helpers map[helperKey]*helper // by type and fixed version
 	aliases map[*typ]string       // the alias of each outlined type's Go type
 	decls   []jen.Code            // the declarations, added at the end of the file
+	json    map[*typ]int          // the numbers of the JSON helpers (emit_json.go)
 	order   []helperKey           // helpers in the order they were made, for numbering
 }
 

@@ -182,7 +182,7 @@ func newFileGen(ir *irPackage, pkg *schema.Package, header ...string) *fileGen {
 
 // localName matches the names of generated locals and temporaries, which
 // an import must not shadow.
-var localName = regexp.MustCompile(`^(m|p|b|w|r|n|x|v|c|err|orig|start|wire|strconv|math|slices|[a-z]{1,2}[0-9]+)$`)
+var localName = regexp.MustCompile(`^(m|p|b|w|r|n|x|v|c|e|i|k|err|orig|start|raw|raws|inner|obj|variant|out|in|wire|strconv|math|slices|json|errors|[a-z]{1,2}[0-9]+)$`)
 
 func reservedLocal(name string) bool { return localName.MatchString(name) }
 
@@ -215,7 +215,7 @@ func checkNames(pkg *schema.Package) error {
 				add(d.Name+v.Name, v.Pos, "enum value "+d.Name+"."+v.Name)
 			}
 		case *schema.Union:
-			for _, verb := range []string{"Size", "Append", "Consume", "Encode", "Decode"} {
+			for _, verb := range []string{"Size", "Append", "Consume", "Encode", "Decode", "MarshalJSON", "UnmarshalJSON"} {
 				add(verb+d.Name, d.Pos, "union "+d.Name)
 			}
 		}
@@ -238,7 +238,8 @@ func checkNames(pkg *schema.Package) error {
 
 // methodNames are the methods of generated structs, which no field may be
 // named as.
-var methodNames = []string{"WireSize", "AppendWire", "ConsumeWire", "EncodeWire", "DecodeWire", "WireTypeName"}
+var methodNames = []string{"WireSize", "AppendWire", "ConsumeWire", "EncodeWire", "DecodeWire", "WireTypeName",
+	"String", "MarshalJSON", "UnmarshalJSON"}
 
 // joinErrors returns errs as one error: a sorted schema.ErrorList when they
 // all are *schema.Error.

@@ -56,6 +56,7 @@ func (g *fileGen) unionDecl(u *unionIR) {
 	g.unionConsume(u)
 	g.unionEncode(u)
 	g.unionDecode(u)
+	g.unionJSON(u)
 }
 
 // typeSwitch returns `switch x := v.(type) { cases }` for the variants, or

@@ -4,6 +4,8 @@
 package messages
 
 import (
+	"encoding/json"
+	"errors"
 	"github.com/nixwire/nixwire/wire"
 	"slices"
 	"strconv"
@@ -806,6 +808,41 @@ func (*BuildMode) WireTypeName() string {
 	return "BuildMode"
 }
 
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v BuildMode) MarshalText() ([]byte, error) {
+	switch v {
+	case BuildModeNormal:
+		return []byte("Normal"), nil
+	case BuildModeRepair:
+		return []byte("Repair"), nil
+	case BuildModeCheck:
+		return []byte("Check"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *BuildMode) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "Normal":
+		*v = BuildModeNormal
+		return nil
+	case "Repair":
+		*v = BuildModeRepair
+		return nil
+	case "Check":
+		*v = BuildModeCheck
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("BuildMode: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = BuildMode(n)
+	return nil
+}
+
 // GCAction is what CollectGarbage does.
 type GCAction uint64
 
@@ -914,6 +951,46 @@ func (m *GCAction) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "GCAction", the name of the type in errors.
 func (*GCAction) WireTypeName() string {
 	return "GCAction"
+}
+
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v GCAction) MarshalText() ([]byte, error) {
+	switch v {
+	case GCActionReturnLive:
+		return []byte("ReturnLive"), nil
+	case GCActionReturnDead:
+		return []byte("ReturnDead"), nil
+	case GCActionDeleteDead:
+		return []byte("DeleteDead"), nil
+	case GCActionDeleteSpecific:
+		return []byte("DeleteSpecific"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *GCAction) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "ReturnLive":
+		*v = GCActionReturnLive
+		return nil
+	case "ReturnDead":
+		*v = GCActionReturnDead
+		return nil
+	case "DeleteDead":
+		*v = GCActionDeleteDead
+		return nil
+	case "DeleteSpecific":
+		*v = GCActionDeleteSpecific
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("GCAction: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = GCAction(n)
+	return nil
 }
 
 // BuildStatus is the status of a BuildResult, with the wire numbers of
@@ -1066,6 +1143,101 @@ func (*BuildStatus) WireTypeName() string {
 	return "BuildStatus"
 }
 
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v BuildStatus) MarshalText() ([]byte, error) {
+	switch v {
+	case BuildStatusBuilt:
+		return []byte("Built"), nil
+	case BuildStatusSubstituted:
+		return []byte("Substituted"), nil
+	case BuildStatusAlreadyValid:
+		return []byte("AlreadyValid"), nil
+	case BuildStatusPermanentFailure:
+		return []byte("PermanentFailure"), nil
+	case BuildStatusInputRejected:
+		return []byte("InputRejected"), nil
+	case BuildStatusOutputRejected:
+		return []byte("OutputRejected"), nil
+	case BuildStatusTransientFailure:
+		return []byte("TransientFailure"), nil
+	case BuildStatusCachedFailure:
+		return []byte("CachedFailure"), nil
+	case BuildStatusTimedOut:
+		return []byte("TimedOut"), nil
+	case BuildStatusMiscFailure:
+		return []byte("MiscFailure"), nil
+	case BuildStatusDependencyFailed:
+		return []byte("DependencyFailed"), nil
+	case BuildStatusLogLimitExceeded:
+		return []byte("LogLimitExceeded"), nil
+	case BuildStatusNotDeterministic:
+		return []byte("NotDeterministic"), nil
+	case BuildStatusResolvesToAlreadyValid:
+		return []byte("ResolvesToAlreadyValid"), nil
+	case BuildStatusNoSubstituters:
+		return []byte("NoSubstituters"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *BuildStatus) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "Built":
+		*v = BuildStatusBuilt
+		return nil
+	case "Substituted":
+		*v = BuildStatusSubstituted
+		return nil
+	case "AlreadyValid":
+		*v = BuildStatusAlreadyValid
+		return nil
+	case "PermanentFailure":
+		*v = BuildStatusPermanentFailure
+		return nil
+	case "InputRejected":
+		*v = BuildStatusInputRejected
+		return nil
+	case "OutputRejected":
+		*v = BuildStatusOutputRejected
+		return nil
+	case "TransientFailure":
+		*v = BuildStatusTransientFailure
+		return nil
+	case "CachedFailure":
+		*v = BuildStatusCachedFailure
+		return nil
+	case "TimedOut":
+		*v = BuildStatusTimedOut
+		return nil
+	case "MiscFailure":
+		*v = BuildStatusMiscFailure
+		return nil
+	case "DependencyFailed":
+		*v = BuildStatusDependencyFailed
+		return nil
+	case "LogLimitExceeded":
+		*v = BuildStatusLogLimitExceeded
+		return nil
+	case "NotDeterministic":
+		*v = BuildStatusNotDeterministic
+		return nil
+	case "ResolvesToAlreadyValid":
+		*v = BuildStatusResolvesToAlreadyValid
+		return nil
+	case "NoSubstituters":
+		*v = BuildStatusNoSubstituters
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("BuildStatus: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = BuildStatus(n)
+	return nil
+}
+
 // Verbosity is a log level, with the numbers of current Nix (since 2.4).
 // Open: unknown levels are kept. Older Nix numbered differently on the same
 // wire: Nix 1.x had Error 0, Info 1, Talkative 2, Chatty 3, Debug 4,
@@ -1175,6 +1347,66 @@ func (m *Verbosity) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Verbosity", the name of the type in errors.
 func (*Verbosity) WireTypeName() string {
 	return "Verbosity"
+}
+
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v Verbosity) MarshalText() ([]byte, error) {
+	switch v {
+	case VerbosityError:
+		return []byte("Error"), nil
+	case VerbosityWarn:
+		return []byte("Warn"), nil
+	case VerbosityNotice:
+		return []byte("Notice"), nil
+	case VerbosityInfo:
+		return []byte("Info"), nil
+	case VerbosityTalkative:
+		return []byte("Talkative"), nil
+	case VerbosityChatty:
+		return []byte("Chatty"), nil
+	case VerbosityDebug:
+		return []byte("Debug"), nil
+	case VerbosityVomit:
+		return []byte("Vomit"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *Verbosity) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "Error":
+		*v = VerbosityError
+		return nil
+	case "Warn":
+		*v = VerbosityWarn
+		return nil
+	case "Notice":
+		*v = VerbosityNotice
+		return nil
+	case "Info":
+		*v = VerbosityInfo
+		return nil
+	case "Talkative":
+		*v = VerbosityTalkative
+		return nil
+	case "Chatty":
+		*v = VerbosityChatty
+		return nil
+	case "Debug":
+		*v = VerbosityDebug
+		return nil
+	case "Vomit":
+		*v = VerbosityVomit
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("Verbosity: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = Verbosity(n)
+	return nil
 }
 
 // ActivityType is the type of an activity in STDERR_START_ACTIVITY
@@ -1316,6 +1548,101 @@ func (*ActivityType) WireTypeName() string {
 	return "ActivityType"
 }
 
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v ActivityType) MarshalText() ([]byte, error) {
+	switch v {
+	case ActivityTypeUnknown:
+		return []byte("Unknown"), nil
+	case ActivityTypeCopyPath:
+		return []byte("CopyPath"), nil
+	case ActivityTypeFileTransfer:
+		return []byte("FileTransfer"), nil
+	case ActivityTypeRealise:
+		return []byte("Realise"), nil
+	case ActivityTypeCopyPaths:
+		return []byte("CopyPaths"), nil
+	case ActivityTypeBuilds:
+		return []byte("Builds"), nil
+	case ActivityTypeBuild:
+		return []byte("Build"), nil
+	case ActivityTypeOptimiseStore:
+		return []byte("OptimiseStore"), nil
+	case ActivityTypeVerifyPaths:
+		return []byte("VerifyPaths"), nil
+	case ActivityTypeSubstitute:
+		return []byte("Substitute"), nil
+	case ActivityTypeQueryPathInfo:
+		return []byte("QueryPathInfo"), nil
+	case ActivityTypePostBuildHook:
+		return []byte("PostBuildHook"), nil
+	case ActivityTypeBuildWaiting:
+		return []byte("BuildWaiting"), nil
+	case ActivityTypeFetchTree:
+		return []byte("FetchTree"), nil
+	case ActivityTypeFetchToStore:
+		return []byte("FetchToStore"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *ActivityType) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "Unknown":
+		*v = ActivityTypeUnknown
+		return nil
+	case "CopyPath":
+		*v = ActivityTypeCopyPath
+		return nil
+	case "FileTransfer":
+		*v = ActivityTypeFileTransfer
+		return nil
+	case "Realise":
+		*v = ActivityTypeRealise
+		return nil
+	case "CopyPaths":
+		*v = ActivityTypeCopyPaths
+		return nil
+	case "Builds":
+		*v = ActivityTypeBuilds
+		return nil
+	case "Build":
+		*v = ActivityTypeBuild
+		return nil
+	case "OptimiseStore":
+		*v = ActivityTypeOptimiseStore
+		return nil
+	case "VerifyPaths":
+		*v = ActivityTypeVerifyPaths
+		return nil
+	case "Substitute":
+		*v = ActivityTypeSubstitute
+		return nil
+	case "QueryPathInfo":
+		*v = ActivityTypeQueryPathInfo
+		return nil
+	case "PostBuildHook":
+		*v = ActivityTypePostBuildHook
+		return nil
+	case "BuildWaiting":
+		*v = ActivityTypeBuildWaiting
+		return nil
+	case "FetchTree":
+		*v = ActivityTypeFetchTree
+		return nil
+	case "FetchToStore":
+		*v = ActivityTypeFetchToStore
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("ActivityType: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = ActivityType(n)
+	return nil
+}
+
 // ResultType is the type of an activity result in STDERR_RESULT. Open.
 //
 // It is open: decoding keeps values it does not know.
@@ -1436,6 +1763,76 @@ func (*ResultType) WireTypeName() string {
 	return "ResultType"
 }
 
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v ResultType) MarshalText() ([]byte, error) {
+	switch v {
+	case ResultTypeFileLinked:
+		return []byte("FileLinked"), nil
+	case ResultTypeBuildLogLine:
+		return []byte("BuildLogLine"), nil
+	case ResultTypeUntrustedPath:
+		return []byte("UntrustedPath"), nil
+	case ResultTypeCorruptedPath:
+		return []byte("CorruptedPath"), nil
+	case ResultTypeSetPhase:
+		return []byte("SetPhase"), nil
+	case ResultTypeProgress:
+		return []byte("Progress"), nil
+	case ResultTypeSetExpected:
+		return []byte("SetExpected"), nil
+	case ResultTypePostBuildLogLine:
+		return []byte("PostBuildLogLine"), nil
+	case ResultTypeFetchStatus:
+		return []byte("FetchStatus"), nil
+	case ResultTypeFetchToStore:
+		return []byte("FetchToStore"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *ResultType) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "FileLinked":
+		*v = ResultTypeFileLinked
+		return nil
+	case "BuildLogLine":
+		*v = ResultTypeBuildLogLine
+		return nil
+	case "UntrustedPath":
+		*v = ResultTypeUntrustedPath
+		return nil
+	case "CorruptedPath":
+		*v = ResultTypeCorruptedPath
+		return nil
+	case "SetPhase":
+		*v = ResultTypeSetPhase
+		return nil
+	case "Progress":
+		*v = ResultTypeProgress
+		return nil
+	case "SetExpected":
+		*v = ResultTypeSetExpected
+		return nil
+	case "PostBuildLogLine":
+		*v = ResultTypePostBuildLogLine
+		return nil
+	case "FetchStatus":
+		*v = ResultTypeFetchStatus
+		return nil
+	case "FetchToStore":
+		*v = ResultTypeFetchToStore
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("ResultType: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = ResultType(n)
+	return nil
+}
+
 // TrustedFlag is Nix's optional<TrustedFlag> as one number: whether the
 // daemon trusts the client (worker ≥1.35 handshake).
 type TrustedFlag uint64
@@ -1538,6 +1935,41 @@ func (*TrustedFlag) WireTypeName() string {
 	return "TrustedFlag"
 }
 
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v TrustedFlag) MarshalText() ([]byte, error) {
+	switch v {
+	case TrustedFlagUnknown:
+		return []byte("Unknown"), nil
+	case TrustedFlagTrusted:
+		return []byte("Trusted"), nil
+	case TrustedFlagNotTrusted:
+		return []byte("NotTrusted"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *TrustedFlag) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "Unknown":
+		*v = TrustedFlagUnknown
+		return nil
+	case "Trusted":
+		*v = TrustedFlagTrusted
+		return nil
+	case "NotTrusted":
+		*v = TrustedFlagNotTrusted
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("TrustedFlag: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = TrustedFlag(n)
+	return nil
+}
+
 // Ack is the reply of ops that only report success: one number, which Nix
 // always sends as 1 and its clients read and ignore.
 type Ack struct {
@@ -1593,6 +2025,15 @@ func (m *Ack) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Ack", the name of the type in errors.
 func (*Ack) WireTypeName() string {
 	return "Ack"
+}
+
+// String returns m as one line of JSON.
+func (m Ack) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Ack(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // DrvOutput identifies a derivation output in the RealisationWithPathNotHash
@@ -1702,6 +2143,15 @@ func (m *DrvOutput) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "DrvOutput", the name of the type in errors.
 func (*DrvOutput) WireTypeName() string {
 	return "DrvOutput"
+}
+
+// String returns m as one line of JSON.
+func (m DrvOutput) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "DrvOutput(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // UnkeyedRealisation is where a derivation output was realised, without the
@@ -1856,6 +2306,15 @@ func (m *UnkeyedRealisation) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "UnkeyedRealisation", the name of the type in errors.
 func (*UnkeyedRealisation) WireTypeName() string {
 	return "UnkeyedRealisation"
+}
+
+// String returns m as one line of JSON.
+func (m UnkeyedRealisation) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "UnkeyedRealisation(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Realisation is a DrvOutput followed by its UnkeyedRealisation, flattened.
@@ -2073,6 +2532,15 @@ func (*Realisation) WireTypeName() string {
 	return "Realisation"
 }
 
+// String returns m as one line of JSON.
+func (m Realisation) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Realisation(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // DerivationOutput is one output of a BasicDerivation on the wire, the
 // three strings of the ATerm form:
 //
@@ -2212,6 +2680,15 @@ func (m *DerivationOutput) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "DerivationOutput", the name of the type in errors.
 func (*DerivationOutput) WireTypeName() string {
 	return "DerivationOutput"
+}
+
+// String returns m as one line of JSON.
+func (m DerivationOutput) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "DerivationOutput(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // BasicDerivation is a derivation without its input derivations, as
@@ -2675,6 +3152,15 @@ func (*BasicDerivation) WireTypeName() string {
 	return "BasicDerivation"
 }
 
+// String returns m as one line of JSON.
+func (m BasicDerivation) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "BasicDerivation(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // SubstitutablePathInfo is what a substituter knows about a path (worker ops
 // QuerySubstitutablePathInfo and QuerySubstitutablePathInfos).
 type SubstitutablePathInfo struct {
@@ -2874,4 +3360,13 @@ func (m *SubstitutablePathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "SubstitutablePathInfo", the name of the type in errors.
 func (*SubstitutablePathInfo) WireTypeName() string {
 	return "SubstitutablePathInfo"
+}
+
+// String returns m as one line of JSON.
+func (m SubstitutablePathInfo) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "SubstitutablePathInfo(" + err.Error() + ")"
+	}
+	return string(b)
 }

@@ -4,6 +4,7 @@
 package messages
 
 import (
+	"encoding/json"
 	"github.com/nixwire/nixwire/wire"
 	"math"
 	"slices"
@@ -103,6 +104,15 @@ func (*ServeClientHello) WireTypeName() string {
 	return "ServeClientHello"
 }
 
+// String returns m as one line of JSON.
+func (m ServeClientHello) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeClientHello(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ServeServerHello is the server's answer: SERVE_MAGIC_2 and its version
 // (major<<8 | minor). Golden: serve-protocol/handshake-to-client.bin (2.5).
 //
@@ -187,6 +197,15 @@ func (*ServeServerHello) WireTypeName() string {
 	return "ServeServerHello"
 }
 
+// String returns m as one line of JSON.
+func (m ServeServerHello) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeServerHello(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ServeClientVersion is the client's version (major<<8 | minor).
 type ServeClientVersion struct {
 	Version uint32
@@ -245,6 +264,15 @@ func (m *ServeClientVersion) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ServeClientVersion", the name of the type in errors.
 func (*ServeClientVersion) WireTypeName() string {
 	return "ServeClientVersion"
+}
+
+// String returns m as one line of JSON.
+func (m ServeClientVersion) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeClientVersion(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ServeUnkeyedValidPathInfo is a path's metadata in the serve encoding
@@ -651,6 +679,15 @@ func (*ServeUnkeyedValidPathInfo) WireTypeName() string {
 	return "ServeUnkeyedValidPathInfo"
 }
 
+// String returns m as one line of JSON.
+func (m ServeUnkeyedValidPathInfo) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeUnkeyedValidPathInfo(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ServePathInfo is one entry of ServeQueryPathInfos' reply: a valid path
 // and its metadata.
 type ServePathInfo struct {
@@ -754,6 +791,15 @@ func (m *ServePathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ServePathInfo", the name of the type in errors.
 func (*ServePathInfo) WireTypeName() string {
 	return "ServePathInfo"
+}
+
+// String returns m as one line of JSON.
+func (m ServePathInfo) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServePathInfo(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ServeBuildOptions are the build settings sent with ServeBuildPaths and
@@ -1002,6 +1048,15 @@ func (m *ServeBuildOptions) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ServeBuildOptions", the name of the type in errors.
 func (*ServeBuildOptions) WireTypeName() string {
 	return "ServeBuildOptions"
+}
+
+// String returns m as one line of JSON.
+func (m ServeBuildOptions) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeBuildOptions(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ServeBuildResult is a build result in the serve encoding: no CPU times,
@@ -1570,6 +1625,15 @@ func (*ServeBuildResult) WireTypeName() string {
 	return "ServeBuildResult"
 }
 
+// String returns m as one line of JSON.
+func (m ServeBuildResult) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeBuildResult(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ServeQueryValidPathsRequest is the request of the ServeQueryValidPaths operation.
 type ServeQueryValidPathsRequest struct {
 	Lock       bool
@@ -1725,6 +1789,15 @@ func (*ServeQueryValidPathsRequest) WireTypeName() string {
 	return "ServeQueryValidPathsRequest"
 }
 
+// String returns m as one line of JSON.
+func (m ServeQueryValidPathsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeQueryValidPathsRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ServeQueryValidPathsReply is the reply of the ServeQueryValidPaths operation.
 type ServeQueryValidPathsReply struct {
 	// A set: encoded in the order given (Nix writes sets sorted).
@@ -1854,6 +1927,15 @@ func (*ServeQueryValidPathsReply) WireTypeName() string {
 	return "ServeQueryValidPathsReply"
 }
 
+// String returns m as one line of JSON.
+func (m ServeQueryValidPathsReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeQueryValidPathsReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ServeQueryPathInfosRequest is the request of the ServeQueryPathInfos operation.
 type ServeQueryPathInfosRequest struct {
 	// A set: encoded in the order given (Nix writes sets sorted).
@@ -1981,6 +2063,15 @@ func (m *ServeQueryPathInfosRequest) DecodeWire(r *wire.Reader, p wire.Proto) er
 // WireTypeName returns "ServeQueryPathInfosRequest", the name of the type in errors.
 func (*ServeQueryPathInfosRequest) WireTypeName() string {
 	return "ServeQueryPathInfosRequest"
+}
+
+// String returns m as one line of JSON.
+func (m ServeQueryPathInfosRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeQueryPathInfosRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ServeQueryPathInfosReply is the reply of the ServeQueryPathInfos operation.
@@ -2127,6 +2218,15 @@ func (*ServeQueryPathInfosReply) WireTypeName() string {
 	return "ServeQueryPathInfosReply"
 }
 
+// String returns m as one line of JSON.
+func (m ServeQueryPathInfosReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeQueryPathInfosReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ServeDumpStorePathRequest is the request of the ServeDumpStorePath operation.
 type ServeDumpStorePathRequest struct {
 	Path StorePath
@@ -2210,6 +2310,15 @@ func (*ServeDumpStorePathRequest) WireTypeName() string {
 	return "ServeDumpStorePathRequest"
 }
 
+// String returns m as one line of JSON.
+func (m ServeDumpStorePathRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeDumpStorePathRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ServeImportPathsRequest is the request of the ServeImportPaths operation.
 type ServeImportPathsRequest struct{}
 
@@ -2246,6 +2355,15 @@ func (m *ServeImportPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error
 // WireTypeName returns "ServeImportPathsRequest", the name of the type in errors.
 func (*ServeImportPathsRequest) WireTypeName() string {
 	return "ServeImportPathsRequest"
+}
+
+// String returns m as one line of JSON.
+func (m ServeImportPathsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeImportPathsRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ServeExportPathsRequest is the request of the ServeExportPaths operation.
@@ -2395,6 +2513,15 @@ func (*ServeExportPathsRequest) WireTypeName() string {
 	return "ServeExportPathsRequest"
 }
 
+// String returns m as one line of JSON.
+func (m ServeExportPathsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeExportPathsRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ServeBuildPathsRequest is the request of the ServeBuildPaths operation.
 type ServeBuildPathsRequest struct {
 	// At most 1048576 elements.
@@ -2531,6 +2658,15 @@ func (*ServeBuildPathsRequest) WireTypeName() string {
 	return "ServeBuildPathsRequest"
 }
 
+// String returns m as one line of JSON.
+func (m ServeBuildPathsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeBuildPathsRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ServeBuildPathsReply is the reply of the ServeBuildPaths operation.
 type ServeBuildPathsReply struct {
 	// Status is 0 on success, else the Nix exit status (1, or 100–104
@@ -2643,6 +2779,15 @@ func (m *ServeBuildPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ServeBuildPathsReply", the name of the type in errors.
 func (*ServeBuildPathsReply) WireTypeName() string {
 	return "ServeBuildPathsReply"
+}
+
+// String returns m as one line of JSON.
+func (m ServeBuildPathsReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeBuildPathsReply(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ServeQueryClosureRequest is the request of the ServeQueryClosure operation.
@@ -2787,6 +2932,15 @@ func (*ServeQueryClosureRequest) WireTypeName() string {
 	return "ServeQueryClosureRequest"
 }
 
+// String returns m as one line of JSON.
+func (m ServeQueryClosureRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeQueryClosureRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ServeQueryClosureReply is the reply of the ServeQueryClosure operation.
 type ServeQueryClosureReply struct {
 	// A set: encoded in the order given (Nix writes sets sorted).
@@ -2916,6 +3070,15 @@ func (*ServeQueryClosureReply) WireTypeName() string {
 	return "ServeQueryClosureReply"
 }
 
+// String returns m as one line of JSON.
+func (m ServeQueryClosureReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeQueryClosureReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ServeBuildDerivationRequest is the request of the ServeBuildDerivation operation.
 type ServeBuildDerivationRequest struct {
 	DrvPath StorePath
@@ -3039,6 +3202,15 @@ func (m *ServeBuildDerivationRequest) DecodeWire(r *wire.Reader, p wire.Proto) e
 // WireTypeName returns "ServeBuildDerivationRequest", the name of the type in errors.
 func (*ServeBuildDerivationRequest) WireTypeName() string {
 	return "ServeBuildDerivationRequest"
+}
+
+// String returns m as one line of JSON.
+func (m ServeBuildDerivationRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeBuildDerivationRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ServeAddToStoreNarRequest is the request of the ServeAddToStoreNar operation.
@@ -3418,6 +3590,15 @@ func (m *ServeAddToStoreNarRequest) DecodeWire(r *wire.Reader, p wire.Proto) err
 // WireTypeName returns "ServeAddToStoreNarRequest", the name of the type in errors.
 func (*ServeAddToStoreNarRequest) WireTypeName() string {
 	return "ServeAddToStoreNarRequest"
+}
+
+// String returns m as one line of JSON.
+func (m ServeAddToStoreNarRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ServeAddToStoreNarRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ServeOpCode is the code of an operation of the Serve protocol.

@@ -4,6 +4,8 @@
 package messages
 
 import (
+	"encoding/json"
+	"errors"
 	"github.com/nixwire/nixwire/wire"
 	"math"
 	"slices"
@@ -187,6 +189,15 @@ func (*WorkerClientHello) WireTypeName() string {
 	return "WorkerClientHello"
 }
 
+// String returns m as one line of JSON.
+func (m WorkerClientHello) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "WorkerClientHello(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // WorkerServerHello is the daemon's answer: WORKER_MAGIC_2 ("dxio") and the
 // daemon's protocol version (major<<8 | minor). Golden:
 // handshake-to-client.bin (version 1.10).
@@ -272,6 +283,15 @@ func (*WorkerServerHello) WireTypeName() string {
 	return "WorkerServerHello"
 }
 
+// String returns m as one line of JSON.
+func (m WorkerServerHello) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "WorkerServerHello(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // WorkerClientVersion is the client's protocol version (major<<8 | minor).
 // Nix clients refuse a daemon whose major is not 1 or which is older than
 // 1.10; Nix ≥2.33 daemons refuse clients older than 1.18.
@@ -332,6 +352,15 @@ func (m *WorkerClientVersion) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "WorkerClientVersion", the name of the type in errors.
 func (*WorkerClientVersion) WireTypeName() string {
 	return "WorkerClientVersion"
+}
+
+// String returns m as one line of JSON.
+func (m WorkerClientVersion) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "WorkerClientVersion(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // FeatureSet is exchanged when the negotiated version is ≥1.38: the client
@@ -445,6 +474,15 @@ func (m *FeatureSet) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "FeatureSet", the name of the type in errors.
 func (*FeatureSet) WireTypeName() string {
 	return "FeatureSet"
+}
+
+// String returns m as one line of JSON.
+func (m FeatureSet) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "FeatureSet(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ClientPostHandshake is what the client sends after the version (and
@@ -624,6 +662,15 @@ func (*ClientPostHandshake) WireTypeName() string {
 	return "ClientPostHandshake"
 }
 
+// String returns m as one line of JSON.
+func (m ClientPostHandshake) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ClientPostHandshake(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ClientHandshakeInfo is what the daemon sends after ClientPostHandshake,
 // before the first STDERR session. Golden: client-handshake-info_1_30.bin
 // (empty: nothing before 1.33), _1_33.bin, _1_35.bin.
@@ -775,6 +822,15 @@ func (m *ClientHandshakeInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ClientHandshakeInfo", the name of the type in errors.
 func (*ClientHandshakeInfo) WireTypeName() string {
 	return "ClientHandshakeInfo"
+}
+
+// String returns m as one line of JSON.
+func (m ClientHandshakeInfo) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ClientHandshakeInfo(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Stderr is one frame of the log channel the daemon sends between a request
@@ -1177,6 +1233,154 @@ func DecodeStderr(r *wire.Reader, p wire.Proto) (Stderr, error) {
 	return nil, wire.ReadError("Stderr", "", start, start, wire.Invalid("union tag", t0))
 }
 
+// MarshalJSONStderr returns the JSON form of v: an object whose one member,
+// named by the variant, is the variant's fields; null for a nil v.
+func MarshalJSONStderr(v Stderr) ([]byte, error) {
+	switch x := v.(type) {
+	case *StderrNext:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"StderrNext\":"), inner...), '}'), nil
+	case *StderrRead:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"StderrRead\":"), inner...), '}'), nil
+	case *StderrWrite:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"StderrWrite\":"), inner...), '}'), nil
+	case *StderrLast:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"StderrLast\":"), inner...), '}'), nil
+	case *StderrError:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"StderrError\":"), inner...), '}'), nil
+	case *StderrStartActivity:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"StderrStartActivity\":"), inner...), '}'), nil
+	case *StderrStopActivity:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"StderrStopActivity\":"), inner...), '}'), nil
+	case *StderrResult:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"StderrResult\":"), inner...), '}'), nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSONStderr decodes the JSON form of a Stderr (see MarshalJSONStderr).
+func UnmarshalJSONStderr(b []byte) (Stderr, error) {
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
+	}
+	if len(obj) != 1 {
+		return nil, errors.New("Stderr: want an object with one member, named by the variant")
+	}
+	for variant, raw := range obj {
+		switch variant {
+		case "StderrNext":
+			x := new(StderrNext)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "StderrRead":
+			x := new(StderrRead)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "StderrWrite":
+			x := new(StderrWrite)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "StderrLast":
+			x := new(StderrLast)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "StderrError":
+			x := new(StderrError)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "StderrStartActivity":
+			x := new(StderrStartActivity)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "StderrStopActivity":
+			x := new(StderrStopActivity)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "StderrResult":
+			x := new(StderrResult)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		}
+		return nil, errors.New("Stderr: unknown variant " + strconv.Quote(variant))
+	}
+	return nil, nil
+}
+
 // StderrNext (STDERR_NEXT, "gmlo") is a log message at or below the
 // verbosity the client set with SetOptions; the daemon appends "\n".
 // Messages carry ANSI escapes whatever the client's terminal.
@@ -1245,6 +1449,15 @@ func (*StderrNext) WireTypeName() string {
 	return "StderrNext"
 }
 
+// String returns m as one line of JSON.
+func (m StderrNext) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "StderrNext(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // isStderr makes StderrNext a variant of Stderr.
 func (*StderrNext) isStderr() {}
 
@@ -1305,6 +1518,15 @@ func (m *StderrRead) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "StderrRead", the name of the type in errors.
 func (*StderrRead) WireTypeName() string {
 	return "StderrRead"
+}
+
+// String returns m as one line of JSON.
+func (m StderrRead) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "StderrRead(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // isStderr makes StderrRead a variant of Stderr.
@@ -1379,6 +1601,15 @@ func (*StderrReadData) WireTypeName() string {
 	return "StderrReadData"
 }
 
+// String returns m as one line of JSON.
+func (m StderrReadData) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "StderrReadData(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // StderrWrite (STDERR_WRITE) carries data for the client's sink: the export
 // stream of ExportPath.
 type StderrWrite struct {
@@ -1448,6 +1679,15 @@ func (*StderrWrite) WireTypeName() string {
 	return "StderrWrite"
 }
 
+// String returns m as one line of JSON.
+func (m StderrWrite) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "StderrWrite(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // isStderr makes StderrWrite a variant of Stderr.
 func (*StderrWrite) isStderr() {}
 
@@ -1488,6 +1728,15 @@ func (m *StderrLast) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "StderrLast", the name of the type in errors.
 func (*StderrLast) WireTypeName() string {
 	return "StderrLast"
+}
+
+// String returns m as one line of JSON.
+func (m StderrLast) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "StderrLast(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // isStderr makes StderrLast a variant of Stderr.
@@ -1879,6 +2128,15 @@ func (*StderrError) WireTypeName() string {
 	return "StderrError"
 }
 
+// String returns m as one line of JSON.
+func (m StderrError) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "StderrError(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // isStderr makes StderrError a variant of Stderr.
 func (*StderrError) isStderr() {}
 
@@ -1969,6 +2227,15 @@ func (m *Trace) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Trace", the name of the type in errors.
 func (*Trace) WireTypeName() string {
 	return "Trace"
+}
+
+// String returns m as one line of JSON.
+func (m Trace) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Trace(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // StderrStartActivity (STDERR_START_ACTIVITY, ≥1.20) starts an activity.
@@ -2166,6 +2433,63 @@ func (*StderrStartActivity) WireTypeName() string {
 	return "StderrStartActivity"
 }
 
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m StderrStartActivity) MarshalJSON() ([]byte, error) {
+	var out struct {
+		ID     uint64
+		Level  Verbosity
+		Type   ActivityType
+		Text   string
+		Fields json.RawMessage
+		Parent uint64
+	}
+	out.ID = m.ID
+	out.Level = m.Level
+	out.Type = m.Type
+	out.Text = m.Text
+	out.Parent = m.Parent
+	var err error
+	if out.Fields, err = jsonEncF2N0(m.Fields); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *StderrStartActivity) UnmarshalJSON(b []byte) error {
+	var in struct {
+		ID     uint64
+		Level  Verbosity
+		Type   ActivityType
+		Text   string
+		Fields json.RawMessage
+		Parent uint64
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.ID = in.ID
+	m.Level = in.Level
+	m.Type = in.Type
+	m.Text = in.Text
+	m.Parent = in.Parent
+	var err error
+	if m.Fields, err = jsonDecF2N0(in.Fields); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m StderrStartActivity) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "StderrStartActivity(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // isStderr makes StderrStartActivity a variant of Stderr.
 func (*StderrStartActivity) isStderr() {}
 
@@ -2223,6 +2547,15 @@ func (m *StderrStopActivity) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "StderrStopActivity", the name of the type in errors.
 func (*StderrStopActivity) WireTypeName() string {
 	return "StderrStopActivity"
+}
+
+// String returns m as one line of JSON.
+func (m StderrStopActivity) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "StderrStopActivity(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // isStderr makes StderrStopActivity a variant of Stderr.
@@ -2371,6 +2704,51 @@ func (*StderrResult) WireTypeName() string {
 	return "StderrResult"
 }
 
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m StderrResult) MarshalJSON() ([]byte, error) {
+	var out struct {
+		ID     uint64
+		Type   ResultType
+		Fields json.RawMessage
+	}
+	out.ID = m.ID
+	out.Type = m.Type
+	var err error
+	if out.Fields, err = jsonEncF2N1(m.Fields); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *StderrResult) UnmarshalJSON(b []byte) error {
+	var in struct {
+		ID     uint64
+		Type   ResultType
+		Fields json.RawMessage
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.ID = in.ID
+	m.Type = in.Type
+	var err error
+	if m.Fields, err = jsonDecF2N1(in.Fields); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m StderrResult) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "StderrResult(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // isStderr makes StderrResult a variant of Stderr.
 func (*StderrResult) isStderr() {}
 
@@ -2510,6 +2888,64 @@ func DecodeField(r *wire.Reader, p wire.Proto) (Field, error) {
 	return nil, wire.ReadError("Field", "", start, start, wire.Invalid("union tag", t0))
 }
 
+// MarshalJSONField returns the JSON form of v: an object whose one member,
+// named by the variant, is the variant's fields; null for a nil v.
+func MarshalJSONField(v Field) ([]byte, error) {
+	switch x := v.(type) {
+	case *FieldInt:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"FieldInt\":"), inner...), '}'), nil
+	case *FieldString:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"FieldString\":"), inner...), '}'), nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSONField decodes the JSON form of a Field (see MarshalJSONField).
+func UnmarshalJSONField(b []byte) (Field, error) {
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
+	}
+	if len(obj) != 1 {
+		return nil, errors.New("Field: want an object with one member, named by the variant")
+	}
+	for variant, raw := range obj {
+		switch variant {
+		case "FieldInt":
+			x := new(FieldInt)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "FieldString":
+			x := new(FieldString)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		}
+		return nil, errors.New("Field: unknown variant " + strconv.Quote(variant))
+	}
+	return nil, nil
+}
+
 // FieldInt is an integer field.
 type FieldInt struct {
 	Value uint64
@@ -2564,6 +3000,15 @@ func (m *FieldInt) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "FieldInt", the name of the type in errors.
 func (*FieldInt) WireTypeName() string {
 	return "FieldInt"
+}
+
+// String returns m as one line of JSON.
+func (m FieldInt) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "FieldInt(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // isField makes FieldInt a variant of Field.
@@ -2633,6 +3078,15 @@ func (m *FieldString) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "FieldString", the name of the type in errors.
 func (*FieldString) WireTypeName() string {
 	return "FieldString"
+}
+
+// String returns m as one line of JSON.
+func (m FieldString) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "FieldString(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // isField makes FieldString a variant of Field.
@@ -3064,6 +3518,15 @@ func (m *UnkeyedValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "UnkeyedValidPathInfo", the name of the type in errors.
 func (*UnkeyedValidPathInfo) WireTypeName() string {
 	return "UnkeyedValidPathInfo"
+}
+
+// String returns m as one line of JSON.
+func (m UnkeyedValidPathInfo) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "UnkeyedValidPathInfo(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ValidPathInfo is a store path followed by its UnkeyedValidPathInfo,
@@ -3524,6 +3987,15 @@ func (m *ValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ValidPathInfo", the name of the type in errors.
 func (*ValidPathInfo) WireTypeName() string {
 	return "ValidPathInfo"
+}
+
+// String returns m as one line of JSON.
+func (m ValidPathInfo) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ValidPathInfo(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // BuildResult is the outcome of building one derivation or deriving path
@@ -4280,6 +4752,15 @@ func (*BuildResult) WireTypeName() string {
 	return "BuildResult"
 }
 
+// String returns m as one line of JSON.
+func (m BuildResult) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "BuildResult(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // KeyedBuildResult is a BuildResult with the deriving path it is for.
 // Golden: keyed-build-result-1.29.bin.
 type KeyedBuildResult struct {
@@ -4371,6 +4852,15 @@ func (m *KeyedBuildResult) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "KeyedBuildResult", the name of the type in errors.
 func (*KeyedBuildResult) WireTypeName() string {
 	return "KeyedBuildResult"
+}
+
+// String returns m as one line of JSON.
+func (m KeyedBuildResult) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "KeyedBuildResult(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Missing is the reply of QueryMissing: what building the targets would
@@ -4693,6 +5183,15 @@ func (*Missing) WireTypeName() string {
 	return "Missing"
 }
 
+// String returns m as one line of JSON.
+func (m Missing) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Missing(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Setting is one setting override of SetOptions (name, value).
 type Setting struct {
 	// At most 1048576 bytes.
@@ -4778,6 +5277,15 @@ func (m *Setting) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Setting", the name of the type in errors.
 func (*Setting) WireTypeName() string {
 	return "Setting"
+}
+
+// String returns m as one line of JSON.
+func (m Setting) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Setting(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ClientSettings is the request of SetOptions. The twelve numbers are sent
@@ -5122,6 +5630,15 @@ func (*ClientSettings) WireTypeName() string {
 	return "ClientSettings"
 }
 
+// String returns m as one line of JSON.
+func (m ClientSettings) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ClientSettings(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // GCPaths says which paths CollectGarbage works on, with the
 // DeleteDeadSpecificReferrers feature (WorkerProto::Serialise<GCOptions::GCPaths>).
 //
@@ -5257,6 +5774,64 @@ func DecodeGCPaths(r *wire.Reader, p wire.Proto) (GCPaths, error) {
 		return x, nil
 	}
 	return nil, wire.ReadError("GCPaths", "", start, start, wire.Invalid("union tag", t0))
+}
+
+// MarshalJSONGCPaths returns the JSON form of v: an object whose one member,
+// named by the variant, is the variant's fields; null for a nil v.
+func MarshalJSONGCPaths(v GCPaths) ([]byte, error) {
+	switch x := v.(type) {
+	case *GCPathsSpecific:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"GCPathsSpecific\":"), inner...), '}'), nil
+	case *GCPathsWholeStore:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"GCPathsWholeStore\":"), inner...), '}'), nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSONGCPaths decodes the JSON form of a GCPaths (see MarshalJSONGCPaths).
+func UnmarshalJSONGCPaths(b []byte) (GCPaths, error) {
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
+	}
+	if len(obj) != 1 {
+		return nil, errors.New("GCPaths: want an object with one member, named by the variant")
+	}
+	for variant, raw := range obj {
+		switch variant {
+		case "GCPathsSpecific":
+			x := new(GCPathsSpecific)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "GCPathsWholeStore":
+			x := new(GCPathsWholeStore)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		}
+		return nil, errors.New("GCPaths: unknown variant " + strconv.Quote(variant))
+	}
+	return nil, nil
 }
 
 // GCPathsSpecific names the paths to act on.
@@ -5402,6 +5977,15 @@ func (*GCPathsSpecific) WireTypeName() string {
 	return "GCPathsSpecific"
 }
 
+// String returns m as one line of JSON.
+func (m GCPathsSpecific) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "GCPathsSpecific(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // isGCPaths makes GCPathsSpecific a variant of GCPaths.
 func (*GCPathsSpecific) isGCPaths() {}
 
@@ -5441,6 +6025,15 @@ func (m *GCPathsWholeStore) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "GCPathsWholeStore", the name of the type in errors.
 func (*GCPathsWholeStore) WireTypeName() string {
 	return "GCPathsWholeStore"
+}
+
+// String returns m as one line of JSON.
+func (m GCPathsWholeStore) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "GCPathsWholeStore(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // isGCPaths makes GCPathsWholeStore a variant of GCPaths.
@@ -5761,6 +6354,71 @@ func (*GCOptions) WireTypeName() string {
 	return "GCOptions"
 }
 
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m GCOptions) MarshalJSON() ([]byte, error) {
+	var out struct {
+		Action         GCAction
+		Paths          []StorePath
+		Targets        json.RawMessage
+		IgnoreLiveness bool
+		MaxFreed       uint64
+		Obsolete1      uint32
+		Obsolete2      uint32
+		Obsolete3      uint32
+	}
+	out.Action = m.Action
+	out.Paths = m.Paths
+	out.IgnoreLiveness = m.IgnoreLiveness
+	out.MaxFreed = m.MaxFreed
+	out.Obsolete1 = m.Obsolete1
+	out.Obsolete2 = m.Obsolete2
+	out.Obsolete3 = m.Obsolete3
+	var err error
+	if out.Targets, err = MarshalJSONGCPaths(m.Targets); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *GCOptions) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Action         GCAction
+		Paths          []StorePath
+		Targets        json.RawMessage
+		IgnoreLiveness bool
+		MaxFreed       uint64
+		Obsolete1      uint32
+		Obsolete2      uint32
+		Obsolete3      uint32
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.Action = in.Action
+	m.Paths = in.Paths
+	m.IgnoreLiveness = in.IgnoreLiveness
+	m.MaxFreed = in.MaxFreed
+	m.Obsolete1 = in.Obsolete1
+	m.Obsolete2 = in.Obsolete2
+	m.Obsolete3 = in.Obsolete3
+	var err error
+	if m.Targets, err = UnmarshalJSONGCPaths(in.Targets); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m GCOptions) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "GCOptions(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // GCResults is the reply of CollectGarbage.
 type GCResults struct {
 	// Paths are the paths returned or deleted (plain strings: they may
@@ -5902,6 +6560,15 @@ func (*GCResults) WireTypeName() string {
 	return "GCResults"
 }
 
+// String returns m as one line of JSON.
+func (m GCResults) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "GCResults(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // GCRoot is one root reported by FindRoots.
 type GCRoot struct {
 	// Link is where the root lives: a symlink path, or a pseudo-link such
@@ -6008,6 +6675,15 @@ func (m *GCRoot) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "GCRoot", the name of the type in errors.
 func (*GCRoot) WireTypeName() string {
 	return "GCRoot"
+}
+
+// String returns m as one line of JSON.
+func (m GCRoot) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "GCRoot(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // SingleDerivedPath is a deriving path that names one store object
@@ -6148,6 +6824,64 @@ func DecodeSingleDerivedPath(r *wire.Reader, p wire.Proto) (SingleDerivedPath, e
 	return nil, wire.ReadError("SingleDerivedPath", "", start, start, wire.Invalid("union tag", t0))
 }
 
+// MarshalJSONSingleDerivedPath returns the JSON form of v: an object whose one member,
+// named by the variant, is the variant's fields; null for a nil v.
+func MarshalJSONSingleDerivedPath(v SingleDerivedPath) ([]byte, error) {
+	switch x := v.(type) {
+	case *SingleDerivedPathOpaque:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"SingleDerivedPathOpaque\":"), inner...), '}'), nil
+	case *SingleDerivedPathBuilt:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"SingleDerivedPathBuilt\":"), inner...), '}'), nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSONSingleDerivedPath decodes the JSON form of a SingleDerivedPath (see MarshalJSONSingleDerivedPath).
+func UnmarshalJSONSingleDerivedPath(b []byte) (SingleDerivedPath, error) {
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
+	}
+	if len(obj) != 1 {
+		return nil, errors.New("SingleDerivedPath: want an object with one member, named by the variant")
+	}
+	for variant, raw := range obj {
+		switch variant {
+		case "SingleDerivedPathOpaque":
+			x := new(SingleDerivedPathOpaque)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "SingleDerivedPathBuilt":
+			x := new(SingleDerivedPathBuilt)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		}
+		return nil, errors.New("SingleDerivedPath: unknown variant " + strconv.Quote(variant))
+	}
+	return nil, nil
+}
+
 // SingleDerivedPathOpaque is a plain store path.
 type SingleDerivedPathOpaque struct {
 	Path StorePath
@@ -6229,6 +6963,15 @@ func (m *SingleDerivedPathOpaque) DecodeWire(r *wire.Reader, p wire.Proto) error
 // WireTypeName returns "SingleDerivedPathOpaque", the name of the type in errors.
 func (*SingleDerivedPathOpaque) WireTypeName() string {
 	return "SingleDerivedPathOpaque"
+}
+
+// String returns m as one line of JSON.
+func (m SingleDerivedPathOpaque) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "SingleDerivedPathOpaque(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // isSingleDerivedPath makes SingleDerivedPathOpaque a variant of SingleDerivedPath.
@@ -6324,6 +7067,47 @@ func (m *SingleDerivedPathBuilt) DecodeWire(r *wire.Reader, p wire.Proto) error 
 // WireTypeName returns "SingleDerivedPathBuilt", the name of the type in errors.
 func (*SingleDerivedPathBuilt) WireTypeName() string {
 	return "SingleDerivedPathBuilt"
+}
+
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m SingleDerivedPathBuilt) MarshalJSON() ([]byte, error) {
+	var out struct {
+		DrvPath json.RawMessage
+		Output  OutputName
+	}
+	out.Output = m.Output
+	var err error
+	if out.DrvPath, err = MarshalJSONSingleDerivedPath(m.DrvPath); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *SingleDerivedPathBuilt) UnmarshalJSON(b []byte) error {
+	var in struct {
+		DrvPath json.RawMessage
+		Output  OutputName
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.Output = in.Output
+	var err error
+	if m.DrvPath, err = UnmarshalJSONSingleDerivedPath(in.DrvPath); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m SingleDerivedPathBuilt) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "SingleDerivedPathBuilt(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // isSingleDerivedPath makes SingleDerivedPathBuilt a variant of SingleDerivedPath.
@@ -6744,6 +7528,15 @@ func (*AddToStoreRequest) WireTypeName() string {
 	return "AddToStoreRequest"
 }
 
+// String returns m as one line of JSON.
+func (m AddToStoreRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddToStoreRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // AddToStoreReply is the reply of AddToStore.
 type AddToStoreReply struct {
 	// On the wire only in the layouts before 1.25. Elsewhere decoding sets it to
@@ -6910,6 +7703,15 @@ func (*AddToStoreReply) WireTypeName() string {
 	return "AddToStoreReply"
 }
 
+// String returns m as one line of JSON.
+func (m AddToStoreReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddToStoreReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // IsValidPathRequest is the request of the IsValidPath operation.
 type IsValidPathRequest struct {
 	Path StorePath
@@ -6993,6 +7795,15 @@ func (*IsValidPathRequest) WireTypeName() string {
 	return "IsValidPathRequest"
 }
 
+// String returns m as one line of JSON.
+func (m IsValidPathRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "IsValidPathRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // IsValidPathReply is the reply of the IsValidPath operation.
 type IsValidPathReply struct {
 	Valid bool
@@ -7047,6 +7858,15 @@ func (m *IsValidPathReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "IsValidPathReply", the name of the type in errors.
 func (*IsValidPathReply) WireTypeName() string {
 	return "IsValidPathReply"
+}
+
+// String returns m as one line of JSON.
+func (m IsValidPathReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "IsValidPathReply(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // HasSubstitutesRequest is the request of the HasSubstitutes operation.
@@ -7132,6 +7952,15 @@ func (*HasSubstitutesRequest) WireTypeName() string {
 	return "HasSubstitutesRequest"
 }
 
+// String returns m as one line of JSON.
+func (m HasSubstitutesRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "HasSubstitutesRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // HasSubstitutesReply is the reply of the HasSubstitutes operation.
 type HasSubstitutesReply struct {
 	HasSubstitutes bool
@@ -7186,6 +8015,15 @@ func (m *HasSubstitutesReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "HasSubstitutesReply", the name of the type in errors.
 func (*HasSubstitutesReply) WireTypeName() string {
 	return "HasSubstitutesReply"
+}
+
+// String returns m as one line of JSON.
+func (m HasSubstitutesReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "HasSubstitutesReply(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryPathHashRequest is the request of the QueryPathHash operation.
@@ -7271,6 +8109,15 @@ func (*QueryPathHashRequest) WireTypeName() string {
 	return "QueryPathHashRequest"
 }
 
+// String returns m as one line of JSON.
+func (m QueryPathHashRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryPathHashRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryPathHashReply is the reply of the QueryPathHash operation.
 type QueryPathHashReply struct {
 	Hash NarHash
@@ -7338,6 +8185,15 @@ func (m *QueryPathHashReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryPathHashReply", the name of the type in errors.
 func (*QueryPathHashReply) WireTypeName() string {
 	return "QueryPathHashReply"
+}
+
+// String returns m as one line of JSON.
+func (m QueryPathHashReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryPathHashReply(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryReferencesRequest is the request of the QueryReferences operation.
@@ -7421,6 +8277,15 @@ func (m *QueryReferencesRequest) DecodeWire(r *wire.Reader, p wire.Proto) error 
 // WireTypeName returns "QueryReferencesRequest", the name of the type in errors.
 func (*QueryReferencesRequest) WireTypeName() string {
 	return "QueryReferencesRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryReferencesRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryReferencesRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryReferencesReply is the reply of the QueryReferences operation.
@@ -7552,6 +8417,15 @@ func (*QueryReferencesReply) WireTypeName() string {
 	return "QueryReferencesReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryReferencesReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryReferencesReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryReferrersRequest is the request of the QueryReferrers operation.
 type QueryReferrersRequest struct {
 	Path StorePath
@@ -7633,6 +8507,15 @@ func (m *QueryReferrersRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryReferrersRequest", the name of the type in errors.
 func (*QueryReferrersRequest) WireTypeName() string {
 	return "QueryReferrersRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryReferrersRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryReferrersRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryReferrersReply is the reply of the QueryReferrers operation.
@@ -7762,6 +8645,15 @@ func (m *QueryReferrersReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryReferrersReply", the name of the type in errors.
 func (*QueryReferrersReply) WireTypeName() string {
 	return "QueryReferrersReply"
+}
+
+// String returns m as one line of JSON.
+func (m QueryReferrersReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryReferrersReply(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // AddTextToStoreRequest is the request of the AddTextToStore operation.
@@ -7939,6 +8831,15 @@ func (*AddTextToStoreRequest) WireTypeName() string {
 	return "AddTextToStoreRequest"
 }
 
+// String returns m as one line of JSON.
+func (m AddTextToStoreRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddTextToStoreRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // AddTextToStoreReply is the reply of the AddTextToStore operation.
 type AddTextToStoreReply struct {
 	Path StorePath
@@ -8020,6 +8921,15 @@ func (m *AddTextToStoreReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddTextToStoreReply", the name of the type in errors.
 func (*AddTextToStoreReply) WireTypeName() string {
 	return "AddTextToStoreReply"
+}
+
+// String returns m as one line of JSON.
+func (m AddTextToStoreReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddTextToStoreReply(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // BuildPathsRequest is the request of the BuildPaths operation.
@@ -8190,6 +9100,15 @@ func (*BuildPathsRequest) WireTypeName() string {
 	return "BuildPathsRequest"
 }
 
+// String returns m as one line of JSON.
+func (m BuildPathsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "BuildPathsRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // EnsurePathRequest is the request of the EnsurePath operation.
 type EnsurePathRequest struct {
 	Path StorePath
@@ -8271,6 +9190,15 @@ func (m *EnsurePathRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "EnsurePathRequest", the name of the type in errors.
 func (*EnsurePathRequest) WireTypeName() string {
 	return "EnsurePathRequest"
+}
+
+// String returns m as one line of JSON.
+func (m EnsurePathRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "EnsurePathRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // AddTempRootRequest is the request of the AddTempRoot operation.
@@ -8356,6 +9284,15 @@ func (*AddTempRootRequest) WireTypeName() string {
 	return "AddTempRootRequest"
 }
 
+// String returns m as one line of JSON.
+func (m AddTempRootRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddTempRootRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // AddIndirectRootRequest is the request of the AddIndirectRoot operation.
 type AddIndirectRootRequest struct {
 	// At most 4096 bytes.
@@ -8422,6 +9359,15 @@ func (*AddIndirectRootRequest) WireTypeName() string {
 	return "AddIndirectRootRequest"
 }
 
+// String returns m as one line of JSON.
+func (m AddIndirectRootRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddIndirectRootRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // SyncWithGCRequest is the request of the SyncWithGC operation.
 type SyncWithGCRequest struct{}
 
@@ -8460,6 +9406,15 @@ func (*SyncWithGCRequest) WireTypeName() string {
 	return "SyncWithGCRequest"
 }
 
+// String returns m as one line of JSON.
+func (m SyncWithGCRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "SyncWithGCRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // FindRootsRequest is the request of the FindRoots operation.
 type FindRootsRequest struct{}
 
@@ -8496,6 +9451,15 @@ func (m *FindRootsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "FindRootsRequest", the name of the type in errors.
 func (*FindRootsRequest) WireTypeName() string {
 	return "FindRootsRequest"
+}
+
+// String returns m as one line of JSON.
+func (m FindRootsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "FindRootsRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // FindRootsReply is the reply of the FindRoots operation.
@@ -8613,6 +9577,15 @@ func (*FindRootsReply) WireTypeName() string {
 	return "FindRootsReply"
 }
 
+// String returns m as one line of JSON.
+func (m FindRootsReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "FindRootsReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ExportPathRequest is the request of the ExportPath operation.
 type ExportPathRequest struct {
 	Path StorePath
@@ -8714,6 +9687,15 @@ func (*ExportPathRequest) WireTypeName() string {
 	return "ExportPathRequest"
 }
 
+// String returns m as one line of JSON.
+func (m ExportPathRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ExportPathRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryDeriverRequest is the request of the QueryDeriver operation.
 type QueryDeriverRequest struct {
 	Path StorePath
@@ -8795,6 +9777,15 @@ func (m *QueryDeriverRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryDeriverRequest", the name of the type in errors.
 func (*QueryDeriverRequest) WireTypeName() string {
 	return "QueryDeriverRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryDeriverRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryDeriverRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryDeriverReply is the reply of the QueryDeriver operation.
@@ -8889,6 +9880,15 @@ func (*QueryDeriverReply) WireTypeName() string {
 	return "QueryDeriverReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryDeriverReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryDeriverReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QuerySubstitutablePathInfoRequest is the request of the QuerySubstitutablePathInfo operation.
 type QuerySubstitutablePathInfoRequest struct {
 	Path StorePath
@@ -8970,6 +9970,15 @@ func (m *QuerySubstitutablePathInfoRequest) DecodeWire(r *wire.Reader, p wire.Pr
 // WireTypeName returns "QuerySubstitutablePathInfoRequest", the name of the type in errors.
 func (*QuerySubstitutablePathInfoRequest) WireTypeName() string {
 	return "QuerySubstitutablePathInfoRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QuerySubstitutablePathInfoRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QuerySubstitutablePathInfoRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QuerySubstitutablePathInfoReply is the reply of the QuerySubstitutablePathInfo operation.
@@ -9080,6 +10089,15 @@ func (*QuerySubstitutablePathInfoReply) WireTypeName() string {
 	return "QuerySubstitutablePathInfoReply"
 }
 
+// String returns m as one line of JSON.
+func (m QuerySubstitutablePathInfoReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QuerySubstitutablePathInfoReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryDerivationOutputsRequest is the request of the QueryDerivationOutputs operation.
 type QueryDerivationOutputsRequest struct {
 	DrvPath StorePath
@@ -9161,6 +10179,15 @@ func (m *QueryDerivationOutputsRequest) DecodeWire(r *wire.Reader, p wire.Proto)
 // WireTypeName returns "QueryDerivationOutputsRequest", the name of the type in errors.
 func (*QueryDerivationOutputsRequest) WireTypeName() string {
 	return "QueryDerivationOutputsRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryDerivationOutputsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryDerivationOutputsRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryDerivationOutputsReply is the reply of the QueryDerivationOutputs operation.
@@ -9292,6 +10319,15 @@ func (*QueryDerivationOutputsReply) WireTypeName() string {
 	return "QueryDerivationOutputsReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryDerivationOutputsReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryDerivationOutputsReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryAllValidPathsRequest is the request of the QueryAllValidPaths operation.
 type QueryAllValidPathsRequest struct{}
 
@@ -9328,6 +10364,15 @@ func (m *QueryAllValidPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) err
 // WireTypeName returns "QueryAllValidPathsRequest", the name of the type in errors.
 func (*QueryAllValidPathsRequest) WireTypeName() string {
 	return "QueryAllValidPathsRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryAllValidPathsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryAllValidPathsRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryAllValidPathsReply is the reply of the QueryAllValidPaths operation.
@@ -9459,6 +10504,15 @@ func (*QueryAllValidPathsReply) WireTypeName() string {
 	return "QueryAllValidPathsReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryAllValidPathsReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryAllValidPathsReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryFailedPathsRequest is the request of the QueryFailedPaths operation.
 type QueryFailedPathsRequest struct{}
 
@@ -9495,6 +10549,15 @@ func (m *QueryFailedPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error
 // WireTypeName returns "QueryFailedPathsRequest", the name of the type in errors.
 func (*QueryFailedPathsRequest) WireTypeName() string {
 	return "QueryFailedPathsRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryFailedPathsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryFailedPathsRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryFailedPathsReply is the reply of the QueryFailedPaths operation.
@@ -9608,6 +10671,15 @@ func (*QueryFailedPathsReply) WireTypeName() string {
 	return "QueryFailedPathsReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryFailedPathsReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryFailedPathsReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ClearFailedPathsRequest is the request of the ClearFailedPaths operation.
 type ClearFailedPathsRequest struct {
 	// A set: encoded in the order given (Nix writes sets sorted).
@@ -9719,6 +10791,15 @@ func (*ClearFailedPathsRequest) WireTypeName() string {
 	return "ClearFailedPathsRequest"
 }
 
+// String returns m as one line of JSON.
+func (m ClearFailedPathsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ClearFailedPathsRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryPathInfoRequest is the request of the QueryPathInfo operation.
 type QueryPathInfoRequest struct {
 	Path StorePath
@@ -9800,6 +10881,15 @@ func (m *QueryPathInfoRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryPathInfoRequest", the name of the type in errors.
 func (*QueryPathInfoRequest) WireTypeName() string {
 	return "QueryPathInfoRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryPathInfoRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryPathInfoRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryPathInfoReply is the reply of the QueryPathInfo operation.
@@ -9982,6 +11072,15 @@ func (*QueryPathInfoReply) WireTypeName() string {
 	return "QueryPathInfoReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryPathInfoReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryPathInfoReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ImportPathsRequest is the request of the ImportPaths operation.
 type ImportPathsRequest struct{}
 
@@ -10018,6 +11117,15 @@ func (m *ImportPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ImportPathsRequest", the name of the type in errors.
 func (*ImportPathsRequest) WireTypeName() string {
 	return "ImportPathsRequest"
+}
+
+// String returns m as one line of JSON.
+func (m ImportPathsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ImportPathsRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ImportPathsReply is the reply of the ImportPaths operation.
@@ -10147,6 +11255,15 @@ func (*ImportPathsReply) WireTypeName() string {
 	return "ImportPathsReply"
 }
 
+// String returns m as one line of JSON.
+func (m ImportPathsReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ImportPathsReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryDerivationOutputNamesRequest is the request of the QueryDerivationOutputNames operation.
 type QueryDerivationOutputNamesRequest struct {
 	DrvPath StorePath
@@ -10228,6 +11345,15 @@ func (m *QueryDerivationOutputNamesRequest) DecodeWire(r *wire.Reader, p wire.Pr
 // WireTypeName returns "QueryDerivationOutputNamesRequest", the name of the type in errors.
 func (*QueryDerivationOutputNamesRequest) WireTypeName() string {
 	return "QueryDerivationOutputNamesRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryDerivationOutputNamesRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryDerivationOutputNamesRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryDerivationOutputNamesReply is the reply of the QueryDerivationOutputNames operation.
@@ -10345,6 +11471,15 @@ func (*QueryDerivationOutputNamesReply) WireTypeName() string {
 	return "QueryDerivationOutputNamesReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryDerivationOutputNamesReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryDerivationOutputNamesReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryPathFromHashPartRequest is the request of the QueryPathFromHashPart operation.
 type QueryPathFromHashPartRequest struct {
 	// At most 1024 bytes.
@@ -10409,6 +11544,15 @@ func (m *QueryPathFromHashPartRequest) DecodeWire(r *wire.Reader, p wire.Proto) 
 // WireTypeName returns "QueryPathFromHashPartRequest", the name of the type in errors.
 func (*QueryPathFromHashPartRequest) WireTypeName() string {
 	return "QueryPathFromHashPartRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryPathFromHashPartRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryPathFromHashPartRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryPathFromHashPartReply is the reply of the QueryPathFromHashPart operation.
@@ -10501,6 +11645,15 @@ func (m *QueryPathFromHashPartReply) DecodeWire(r *wire.Reader, p wire.Proto) er
 // WireTypeName returns "QueryPathFromHashPartReply", the name of the type in errors.
 func (*QueryPathFromHashPartReply) WireTypeName() string {
 	return "QueryPathFromHashPartReply"
+}
+
+// String returns m as one line of JSON.
+func (m QueryPathFromHashPartReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryPathFromHashPartReply(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QuerySubstitutablePathInfosRequest is the request of the QuerySubstitutablePathInfos operation.
@@ -10814,6 +11967,15 @@ func (*QuerySubstitutablePathInfosRequest) WireTypeName() string {
 	return "QuerySubstitutablePathInfosRequest"
 }
 
+// String returns m as one line of JSON.
+func (m QuerySubstitutablePathInfosRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QuerySubstitutablePathInfosRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QuerySubstitutablePathInfosReply is the reply of the QuerySubstitutablePathInfos operation.
 type QuerySubstitutablePathInfosReply struct {
 	// Encoded with its keys in ascending order.
@@ -10986,6 +12148,15 @@ func (*QuerySubstitutablePathInfosReply) WireTypeName() string {
 	return "QuerySubstitutablePathInfosReply"
 }
 
+// String returns m as one line of JSON.
+func (m QuerySubstitutablePathInfosReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QuerySubstitutablePathInfosReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryValidPathsRequest is the request of the QueryValidPaths operation.
 type QueryValidPathsRequest struct {
 	// A set: encoded in the order given (Nix writes sets sorted).
@@ -11154,6 +12325,15 @@ func (*QueryValidPathsRequest) WireTypeName() string {
 	return "QueryValidPathsRequest"
 }
 
+// String returns m as one line of JSON.
+func (m QueryValidPathsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryValidPathsRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryValidPathsReply is the reply of the QueryValidPaths operation.
 type QueryValidPathsReply struct {
 	// A set: encoded in the order given (Nix writes sets sorted).
@@ -11281,6 +12461,15 @@ func (m *QueryValidPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryValidPathsReply", the name of the type in errors.
 func (*QueryValidPathsReply) WireTypeName() string {
 	return "QueryValidPathsReply"
+}
+
+// String returns m as one line of JSON.
+func (m QueryValidPathsReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryValidPathsReply(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QuerySubstitutablePathsRequest is the request of the QuerySubstitutablePaths operation.
@@ -11412,6 +12601,15 @@ func (*QuerySubstitutablePathsRequest) WireTypeName() string {
 	return "QuerySubstitutablePathsRequest"
 }
 
+// String returns m as one line of JSON.
+func (m QuerySubstitutablePathsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QuerySubstitutablePathsRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QuerySubstitutablePathsReply is the reply of the QuerySubstitutablePaths operation.
 type QuerySubstitutablePathsReply struct {
 	// A set: encoded in the order given (Nix writes sets sorted).
@@ -11541,6 +12739,15 @@ func (*QuerySubstitutablePathsReply) WireTypeName() string {
 	return "QuerySubstitutablePathsReply"
 }
 
+// String returns m as one line of JSON.
+func (m QuerySubstitutablePathsReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QuerySubstitutablePathsReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryValidDeriversRequest is the request of the QueryValidDerivers operation.
 type QueryValidDeriversRequest struct {
 	Path StorePath
@@ -11622,6 +12829,15 @@ func (m *QueryValidDeriversRequest) DecodeWire(r *wire.Reader, p wire.Proto) err
 // WireTypeName returns "QueryValidDeriversRequest", the name of the type in errors.
 func (*QueryValidDeriversRequest) WireTypeName() string {
 	return "QueryValidDeriversRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryValidDeriversRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryValidDeriversRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryValidDeriversReply is the reply of the QueryValidDerivers operation.
@@ -11753,6 +12969,15 @@ func (*QueryValidDeriversReply) WireTypeName() string {
 	return "QueryValidDeriversReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryValidDeriversReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryValidDeriversReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // OptimiseStoreRequest is the request of the OptimiseStore operation.
 type OptimiseStoreRequest struct{}
 
@@ -11789,6 +13014,15 @@ func (m *OptimiseStoreRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "OptimiseStoreRequest", the name of the type in errors.
 func (*OptimiseStoreRequest) WireTypeName() string {
 	return "OptimiseStoreRequest"
+}
+
+// String returns m as one line of JSON.
+func (m OptimiseStoreRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "OptimiseStoreRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // VerifyStoreRequest is the request of the VerifyStore operation.
@@ -11860,6 +13094,15 @@ func (*VerifyStoreRequest) WireTypeName() string {
 	return "VerifyStoreRequest"
 }
 
+// String returns m as one line of JSON.
+func (m VerifyStoreRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "VerifyStoreRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // VerifyStoreReply is the reply of the VerifyStore operation.
 type VerifyStoreReply struct {
 	ErrorsFound bool
@@ -11914,6 +13157,15 @@ func (m *VerifyStoreReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "VerifyStoreReply", the name of the type in errors.
 func (*VerifyStoreReply) WireTypeName() string {
 	return "VerifyStoreReply"
+}
+
+// String returns m as one line of JSON.
+func (m VerifyStoreReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "VerifyStoreReply(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // BuildDerivationRequest is the request of the BuildDerivation operation.
@@ -12047,6 +13299,15 @@ func (m *BuildDerivationRequest) DecodeWire(r *wire.Reader, p wire.Proto) error 
 // WireTypeName returns "BuildDerivationRequest", the name of the type in errors.
 func (*BuildDerivationRequest) WireTypeName() string {
 	return "BuildDerivationRequest"
+}
+
+// String returns m as one line of JSON.
+func (m BuildDerivationRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "BuildDerivationRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // AddSignaturesRequest is the request of the AddSignatures operation.
@@ -12202,6 +13463,15 @@ func (*AddSignaturesRequest) WireTypeName() string {
 	return "AddSignaturesRequest"
 }
 
+// String returns m as one line of JSON.
+func (m AddSignaturesRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddSignaturesRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // NarFromPathRequest is the request of the NarFromPath operation.
 type NarFromPathRequest struct {
 	Path StorePath
@@ -12283,6 +13553,15 @@ func (m *NarFromPathRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "NarFromPathRequest", the name of the type in errors.
 func (*NarFromPathRequest) WireTypeName() string {
 	return "NarFromPathRequest"
+}
+
+// String returns m as one line of JSON.
+func (m NarFromPathRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "NarFromPathRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // AddToStoreNarRequest is the request of the AddToStoreNar operation.
@@ -12377,6 +13656,15 @@ func (m *AddToStoreNarRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddToStoreNarRequest", the name of the type in errors.
 func (*AddToStoreNarRequest) WireTypeName() string {
 	return "AddToStoreNarRequest"
+}
+
+// String returns m as one line of JSON.
+func (m AddToStoreNarRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddToStoreNarRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryMissingRequest is the request of the QueryMissing operation.
@@ -12492,6 +13780,15 @@ func (*QueryMissingRequest) WireTypeName() string {
 	return "QueryMissingRequest"
 }
 
+// String returns m as one line of JSON.
+func (m QueryMissingRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryMissingRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryDerivationOutputMapRequest is the request of the QueryDerivationOutputMap operation.
 type QueryDerivationOutputMapRequest struct {
 	DrvPath StorePath
@@ -12573,6 +13870,15 @@ func (m *QueryDerivationOutputMapRequest) DecodeWire(r *wire.Reader, p wire.Prot
 // WireTypeName returns "QueryDerivationOutputMapRequest", the name of the type in errors.
 func (*QueryDerivationOutputMapRequest) WireTypeName() string {
 	return "QueryDerivationOutputMapRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryDerivationOutputMapRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryDerivationOutputMapRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryDerivationOutputMapReply is the reply of the QueryDerivationOutputMap operation.
@@ -12756,6 +14062,15 @@ func (m *QueryDerivationOutputMapReply) DecodeWire(r *wire.Reader, p wire.Proto)
 // WireTypeName returns "QueryDerivationOutputMapReply", the name of the type in errors.
 func (*QueryDerivationOutputMapReply) WireTypeName() string {
 	return "QueryDerivationOutputMapReply"
+}
+
+// String returns m as one line of JSON.
+func (m QueryDerivationOutputMapReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryDerivationOutputMapReply(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // RegisterDrvOutputRequest is the request of the RegisterDrvOutput operation.
@@ -13010,6 +14325,15 @@ func (*RegisterDrvOutputRequest) WireTypeName() string {
 	return "RegisterDrvOutputRequest"
 }
 
+// String returns m as one line of JSON.
+func (m RegisterDrvOutputRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "RegisterDrvOutputRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryRealisationRequest is the request of the QueryRealisation operation.
 type QueryRealisationRequest struct {
 	// On the wire only without feature RealisationWithPathNotHash. Elsewhere
@@ -13150,6 +14474,15 @@ func (m *QueryRealisationRequest) DecodeWire(r *wire.Reader, p wire.Proto) error
 // WireTypeName returns "QueryRealisationRequest", the name of the type in errors.
 func (*QueryRealisationRequest) WireTypeName() string {
 	return "QueryRealisationRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryRealisationRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryRealisationRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryRealisationReply is the reply of the QueryRealisation operation.
@@ -13492,6 +14825,15 @@ func (*QueryRealisationReply) WireTypeName() string {
 	return "QueryRealisationReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryRealisationReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryRealisationReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // AddMultipleToStoreEntry is one path in AddMultipleToStore's framed
 // stream: its ValidPathInfo, encoded at version 1.16 whatever was
 // negotiated (Nix reads and writes it with a connection of version 16), and
@@ -13567,6 +14909,15 @@ func (*AddMultipleToStoreEntry) WireTypeName() string {
 	return "AddMultipleToStoreEntry"
 }
 
+// String returns m as one line of JSON.
+func (m AddMultipleToStoreEntry) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddMultipleToStoreEntry(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // AddMultipleToStoreRequest is the request of the AddMultipleToStore operation.
 type AddMultipleToStoreRequest struct {
 	Repair        bool
@@ -13636,6 +14987,15 @@ func (*AddMultipleToStoreRequest) WireTypeName() string {
 	return "AddMultipleToStoreRequest"
 }
 
+// String returns m as one line of JSON.
+func (m AddMultipleToStoreRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddMultipleToStoreRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // AddBuildLogRequest is the request of the AddBuildLog operation.
 type AddBuildLogRequest struct {
 	// DrvBaseName is the derivation's store path without the store
@@ -13703,6 +15063,15 @@ func (m *AddBuildLogRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddBuildLogRequest", the name of the type in errors.
 func (*AddBuildLogRequest) WireTypeName() string {
 	return "AddBuildLogRequest"
+}
+
+// String returns m as one line of JSON.
+func (m AddBuildLogRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddBuildLogRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // BuildPathsWithResultsRequest is the request of the BuildPathsWithResults operation.
@@ -13847,6 +15216,15 @@ func (*BuildPathsWithResultsRequest) WireTypeName() string {
 	return "BuildPathsWithResultsRequest"
 }
 
+// String returns m as one line of JSON.
+func (m BuildPathsWithResultsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "BuildPathsWithResultsRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // BuildPathsWithResultsReply is the reply of the BuildPathsWithResults operation.
 type BuildPathsWithResultsReply struct {
 	// At most 1048576 elements.
@@ -13962,6 +15340,15 @@ func (*BuildPathsWithResultsReply) WireTypeName() string {
 	return "BuildPathsWithResultsReply"
 }
 
+// String returns m as one line of JSON.
+func (m BuildPathsWithResultsReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "BuildPathsWithResultsReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // AddPermRootRequest is the request of the AddPermRoot operation.
 type AddPermRootRequest struct {
 	Path StorePath
@@ -14066,6 +15453,15 @@ func (*AddPermRootRequest) WireTypeName() string {
 	return "AddPermRootRequest"
 }
 
+// String returns m as one line of JSON.
+func (m AddPermRootRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddPermRootRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // AddPermRootReply is the reply of the AddPermRoot operation.
 type AddPermRootReply struct {
 	// At most 4096 bytes.
@@ -14130,6 +15526,15 @@ func (m *AddPermRootReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddPermRootReply", the name of the type in errors.
 func (*AddPermRootReply) WireTypeName() string {
 	return "AddPermRootReply"
+}
+
+// String returns m as one line of JSON.
+func (m AddPermRootReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddPermRootReply(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // SubmitOutputRequest is the request of the SubmitOutput operation.
@@ -14224,6 +15629,47 @@ func (*SubmitOutputRequest) WireTypeName() string {
 	return "SubmitOutputRequest"
 }
 
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m SubmitOutputRequest) MarshalJSON() ([]byte, error) {
+	var out struct {
+		Path   json.RawMessage
+		Output OutputName
+	}
+	out.Output = m.Output
+	var err error
+	if out.Path, err = MarshalJSONSingleDerivedPath(m.Path); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *SubmitOutputRequest) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Path   json.RawMessage
+		Output OutputName
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.Output = in.Output
+	var err error
+	if m.Path, err = UnmarshalJSONSingleDerivedPath(in.Path); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m SubmitOutputRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "SubmitOutputRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // AddToStoreScanningRequest is the request of the AddToStoreScanning operation.
 type AddToStoreScanningRequest struct {
 	// At most 1048576 bytes.
@@ -14312,6 +15758,15 @@ func (m *AddToStoreScanningRequest) DecodeWire(r *wire.Reader, p wire.Proto) err
 // WireTypeName returns "AddToStoreScanningRequest", the name of the type in errors.
 func (*AddToStoreScanningRequest) WireTypeName() string {
 	return "AddToStoreScanningRequest"
+}
+
+// String returns m as one line of JSON.
+func (m AddToStoreScanningRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "AddToStoreScanningRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // WorkerOpCode is the code of an operation of the Worker protocol.
@@ -15279,4 +16734,72 @@ var WorkerOps = wire.OpTable{
 		},
 		AfterRequest: []wire.StreamRule{{Kind: wire.FramedStream}},
 	},
+}
+
+// jsonEncF2N0 encodes a list<Field> as JSON, its unions as their MarshalJSON functions do.
+func jsonEncF2N0(v []Field) (json.RawMessage, error) {
+	if v == nil {
+		return json.RawMessage("null"), nil
+	}
+	raws := make([]json.RawMessage, len(v))
+	for i, e := range v {
+		var err error
+		if raws[i], err = MarshalJSONField(e); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(raws)
+}
+
+// jsonDecF2N0 decodes the JSON of jsonEncF2N0.
+func jsonDecF2N0(b json.RawMessage) ([]Field, error) {
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil {
+		return nil, err
+	}
+	v := make([]Field, len(raws))
+	for i, raw := range raws {
+		var err error
+		if v[i], err = UnmarshalJSONField(raw); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// jsonEncF2N1 encodes a list<Field> as JSON, its unions as their MarshalJSON functions do.
+func jsonEncF2N1(v []Field) (json.RawMessage, error) {
+	if v == nil {
+		return json.RawMessage("null"), nil
+	}
+	raws := make([]json.RawMessage, len(v))
+	for i, e := range v {
+		var err error
+		if raws[i], err = MarshalJSONField(e); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(raws)
+}
+
+// jsonDecF2N1 decodes the JSON of jsonEncF2N1.
+func jsonDecF2N1(b json.RawMessage) ([]Field, error) {
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil {
+		return nil, err
+	}
+	v := make([]Field, len(raws))
+	for i, raw := range raws {
+		var err error
+		if v[i], err = UnmarshalJSONField(raw); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }

@@ -4,6 +4,7 @@
 package extend
 
 import (
+	"encoding/json"
 	nix "github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/wire"
 	"math"
@@ -451,6 +452,15 @@ func (*Provenance) WireTypeName() string {
 	return "Provenance"
 }
 
+// String returns m as one line of JSON.
+func (m Provenance) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Provenance(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryProvenanceRequest is the request of the QueryProvenance operation.
 type QueryProvenanceRequest struct {
 	Path nix.StorePath
@@ -532,6 +542,15 @@ func (m *QueryProvenanceRequest) DecodeWire(r *wire.Reader, p wire.Proto) error 
 // WireTypeName returns "QueryProvenanceRequest", the name of the type in errors.
 func (*QueryProvenanceRequest) WireTypeName() string {
 	return "QueryProvenanceRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryProvenanceRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryProvenanceRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryProvenanceReply is the reply of the QueryProvenance operation.
@@ -642,6 +661,15 @@ func (*QueryProvenanceReply) WireTypeName() string {
 	return "QueryProvenanceReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryProvenanceReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryProvenanceReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryPathInfoWithTagsRequest is the request of the QueryPathInfoWithTags operation.
 type QueryPathInfoWithTagsRequest struct {
 	Path nix.StorePath
@@ -723,6 +751,15 @@ func (m *QueryPathInfoWithTagsRequest) DecodeWire(r *wire.Reader, p wire.Proto) 
 // WireTypeName returns "QueryPathInfoWithTagsRequest", the name of the type in errors.
 func (*QueryPathInfoWithTagsRequest) WireTypeName() string {
 	return "QueryPathInfoWithTagsRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryPathInfoWithTagsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryPathInfoWithTagsRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryPathInfoWithTagsReply is the reply of the QueryPathInfoWithTags operation.
@@ -904,6 +941,15 @@ func (m *QueryPathInfoWithTagsReply) DecodeWire(r *wire.Reader, p wire.Proto) er
 // WireTypeName returns "QueryPathInfoWithTagsReply", the name of the type in errors.
 func (*QueryPathInfoWithTagsReply) WireTypeName() string {
 	return "QueryPathInfoWithTagsReply"
+}
+
+// String returns m as one line of JSON.
+func (m QueryPathInfoWithTagsReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryPathInfoWithTagsReply(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ExtOpCode is the code of an operation of the Ext protocol.

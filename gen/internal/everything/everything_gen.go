@@ -3,6 +3,8 @@
 package everything
 
 import (
+	"encoding/json"
+	"errors"
 	"github.com/nixwire/nixwire/gen/internal/everything/base"
 	"github.com/nixwire/nixwire/wire"
 	"math"
@@ -852,6 +854,41 @@ func (*Mode) WireTypeName() string {
 	return "Mode"
 }
 
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v Mode) MarshalText() ([]byte, error) {
+	switch v {
+	case ModeNormal:
+		return []byte("Normal"), nil
+	case ModeRepair:
+		return []byte("Repair"), nil
+	case ModeCheck:
+		return []byte("Check"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *Mode) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "Normal":
+		*v = ModeNormal
+		return nil
+	case "Repair":
+		*v = ModeRepair
+		return nil
+	case "Check":
+		*v = ModeCheck
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("Mode: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = Mode(n)
+	return nil
+}
+
 // Level is an open enum: unknown values are kept.
 //
 // It is open: decoding keeps values it does not know.
@@ -937,6 +974,41 @@ func (m *Level) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Level", the name of the type in errors.
 func (*Level) WireTypeName() string {
 	return "Level"
+}
+
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v Level) MarshalText() ([]byte, error) {
+	switch v {
+	case LevelError:
+		return []byte("Error"), nil
+	case LevelWarn:
+		return []byte("Warn"), nil
+	case LevelInfo:
+		return []byte("Info"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *Level) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "Error":
+		*v = LevelError
+		return nil
+	case "Warn":
+		*v = LevelWarn
+		return nil
+	case "Info":
+		*v = LevelInfo
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("Level: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = Level(n)
+	return nil
 }
 
 // Prims has one field of every primitive type.
@@ -1273,6 +1345,15 @@ func (m *Prims) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Prims", the name of the type in errors.
 func (*Prims) WireTypeName() string {
 	return "Prims"
+}
+
+// String returns m as one line of JSON.
+func (m Prims) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Prims(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // ValidPathInfo is the message of the benchmarks: a store path, a deriver,
@@ -1631,6 +1712,15 @@ func (m *ValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ValidPathInfo", the name of the type in errors.
 func (*ValidPathInfo) WireTypeName() string {
 	return "ValidPathInfo"
+}
+
+// String returns m as one line of JSON.
+func (m ValidPathInfo) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ValidPathInfo(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Optionals has an optional of every kind.
@@ -2220,6 +2310,75 @@ func (m *Optionals) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Optionals", the name of the type in errors.
 func (*Optionals) WireTypeName() string {
 	return "Optionals"
+}
+
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m Optionals) MarshalJSON() ([]byte, error) {
+	var out struct {
+		Tag       *uint64
+		TagStruct *Prims
+		TagPath   *StorePath
+		TagList   *[]uint64
+		TagUnion  json.RawMessage
+		TagMode   *Mode
+		Empty     StorePath
+		EmptyMin  string
+		EmptyName Name
+	}
+	out.Tag = m.Tag
+	out.TagStruct = m.TagStruct
+	out.TagPath = m.TagPath
+	out.TagList = m.TagList
+	out.TagMode = m.TagMode
+	out.Empty = m.Empty
+	out.EmptyMin = m.EmptyMin
+	out.EmptyName = m.EmptyName
+	var err error
+	if out.TagUnion, err = MarshalJSONAction(m.TagUnion); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *Optionals) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Tag       *uint64
+		TagStruct *Prims
+		TagPath   *StorePath
+		TagList   *[]uint64
+		TagUnion  json.RawMessage
+		TagMode   *Mode
+		Empty     StorePath
+		EmptyMin  string
+		EmptyName Name
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.Tag = in.Tag
+	m.TagStruct = in.TagStruct
+	m.TagPath = in.TagPath
+	m.TagList = in.TagList
+	m.TagMode = in.TagMode
+	m.Empty = in.Empty
+	m.EmptyMin = in.EmptyMin
+	m.EmptyName = in.EmptyName
+	var err error
+	if m.TagUnion, err = UnmarshalJSONAction(in.TagUnion); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m Optionals) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Optionals(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Gated has fields gated on versions and features, with defaults,
@@ -2896,6 +3055,15 @@ func (m *Gated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Gated", the name of the type in errors.
 func (*Gated) WireTypeName() string {
 	return "Gated"
+}
+
+// String returns m as one line of JSON.
+func (m Gated) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Gated(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Collections nests lists, sets and maps.
@@ -4069,6 +4237,87 @@ func (*Collections) WireTypeName() string {
 	return "Collections"
 }
 
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m Collections) MarshalJSON() ([]byte, error) {
+	var out struct {
+		Nested    [][]string
+		Structs   []Prims
+		Map       map[string]uint64
+		MapStruct map[uint64]Prims
+		MapEnum   map[Mode][]StorePath
+		Env       Env
+		Paths     Paths
+		Empties   []Empty
+		Modes     []Mode
+		Levels    []Level
+		Actions   json.RawMessage
+		Blobs     [][]byte
+	}
+	out.Nested = m.Nested
+	out.Structs = m.Structs
+	out.Map = m.Map
+	out.MapStruct = m.MapStruct
+	out.MapEnum = m.MapEnum
+	out.Env = m.Env
+	out.Paths = m.Paths
+	out.Empties = m.Empties
+	out.Modes = m.Modes
+	out.Levels = m.Levels
+	out.Blobs = m.Blobs
+	var err error
+	if out.Actions, err = jsonEncF0N0(m.Actions); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *Collections) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Nested    [][]string
+		Structs   []Prims
+		Map       map[string]uint64
+		MapStruct map[uint64]Prims
+		MapEnum   map[Mode][]StorePath
+		Env       Env
+		Paths     Paths
+		Empties   []Empty
+		Modes     []Mode
+		Levels    []Level
+		Actions   json.RawMessage
+		Blobs     [][]byte
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.Nested = in.Nested
+	m.Structs = in.Structs
+	m.Map = in.Map
+	m.MapStruct = in.MapStruct
+	m.MapEnum = in.MapEnum
+	m.Env = in.Env
+	m.Paths = in.Paths
+	m.Empties = in.Empties
+	m.Modes = in.Modes
+	m.Levels = in.Levels
+	m.Blobs = in.Blobs
+	var err error
+	if m.Actions, err = jsonDecF0N0(in.Actions); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m Collections) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Collections(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Empty is a message.
 type Empty struct{}
 
@@ -4105,6 +4354,15 @@ func (m *Empty) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Empty", the name of the type in errors.
 func (*Empty) WireTypeName() string {
 	return "Empty"
+}
+
+// String returns m as one line of JSON.
+func (m Empty) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Empty(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Action is a union with a gated variant.
@@ -4292,6 +4550,79 @@ func DecodeAction(r *wire.Reader, p wire.Proto) (Action, error) {
 	return nil, wire.ReadError("Action", "", start, start, wire.Invalid("union tag", t0))
 }
 
+// MarshalJSONAction returns the JSON form of v: an object whose one member,
+// named by the variant, is the variant's fields; null for a nil v.
+func MarshalJSONAction(v Action) ([]byte, error) {
+	switch x := v.(type) {
+	case *ActionAdd:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"ActionAdd\":"), inner...), '}'), nil
+	case *ActionDelete:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"ActionDelete\":"), inner...), '}'), nil
+	case *ActionNew:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"ActionNew\":"), inner...), '}'), nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSONAction decodes the JSON form of a Action (see MarshalJSONAction).
+func UnmarshalJSONAction(b []byte) (Action, error) {
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
+	}
+	if len(obj) != 1 {
+		return nil, errors.New("Action: want an object with one member, named by the variant")
+	}
+	for variant, raw := range obj {
+		switch variant {
+		case "ActionAdd":
+			x := new(ActionAdd)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "ActionDelete":
+			x := new(ActionDelete)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "ActionNew":
+			x := new(ActionNew)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		}
+		return nil, errors.New("Action: unknown variant " + strconv.Quote(variant))
+	}
+	return nil, nil
+}
+
 // ActionAdd is the variant 0 of the union Action.
 type ActionAdd struct {
 	// At most 4096 elements.
@@ -4419,6 +4750,15 @@ func (*ActionAdd) WireTypeName() string {
 	return "ActionAdd"
 }
 
+// String returns m as one line of JSON.
+func (m ActionAdd) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ActionAdd(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // isAction makes ActionAdd a variant of Action.
 func (*ActionAdd) isAction() {}
 
@@ -4476,6 +4816,15 @@ func (m *ActionDelete) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ActionDelete", the name of the type in errors.
 func (*ActionDelete) WireTypeName() string {
 	return "ActionDelete"
+}
+
+// String returns m as one line of JSON.
+func (m ActionDelete) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ActionDelete(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // isAction makes ActionDelete a variant of Action.
@@ -4539,6 +4888,15 @@ func (m *ActionNew) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ActionNew", the name of the type in errors.
 func (*ActionNew) WireTypeName() string {
 	return "ActionNew"
+}
+
+// String returns m as one line of JSON.
+func (m ActionNew) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ActionNew(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // isAction makes ActionNew a variant of Action.
@@ -4839,6 +5197,15 @@ func (*Versioned) WireTypeName() string {
 	return "Versioned"
 }
 
+// String returns m as one line of JSON.
+func (m Versioned) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Versioned(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Deep nests a list of structs inside a struct, for error paths.
 type Deep struct {
 	ID    uint64
@@ -4918,6 +5285,15 @@ func (m *Deep) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Deep", the name of the type in errors.
 func (*Deep) WireTypeName() string {
 	return "Deep"
+}
+
+// String returns m as one line of JSON.
+func (m Deep) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Deep(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Outer is a message.
@@ -5035,6 +5411,15 @@ func (*Outer) WireTypeName() string {
 	return "Outer"
 }
 
+// String returns m as one line of JSON.
+func (m Outer) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Outer(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Item is a message.
 type Item struct {
 	// At most 10 bytes.
@@ -5099,6 +5484,15 @@ func (m *Item) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Item", the name of the type in errors.
 func (*Item) WireTypeName() string {
 	return "Item"
+}
+
+// String returns m as one line of JSON.
+func (m Item) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Item(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Imported uses the types and features of the base package.
@@ -5350,6 +5744,63 @@ func (*Imported) WireTypeName() string {
 	return "Imported"
 }
 
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m Imported) MarshalJSON() ([]byte, error) {
+	var out struct {
+		Path  base.Path
+		Kind  base.Kind
+		Box   base.Box
+		Shape json.RawMessage
+		Boxes []base.Box
+		Feat  uint64
+	}
+	out.Path = m.Path
+	out.Kind = m.Kind
+	out.Box = m.Box
+	out.Boxes = m.Boxes
+	out.Feat = m.Feat
+	var err error
+	if out.Shape, err = base.MarshalJSONShape(m.Shape); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *Imported) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Path  base.Path
+		Kind  base.Kind
+		Box   base.Box
+		Shape json.RawMessage
+		Boxes []base.Box
+		Feat  uint64
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.Path = in.Path
+	m.Kind = in.Kind
+	m.Box = in.Box
+	m.Boxes = in.Boxes
+	m.Feat = in.Feat
+	var err error
+	if m.Shape, err = base.UnmarshalJSONShape(in.Shape); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m Imported) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Imported(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // PingRequest is the request of the Ping operation.
 type PingRequest struct{}
 
@@ -5386,6 +5837,15 @@ func (m *PingRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "PingRequest", the name of the type in errors.
 func (*PingRequest) WireTypeName() string {
 	return "PingRequest"
+}
+
+// String returns m as one line of JSON.
+func (m PingRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "PingRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryRequest is the request of the Query operation.
@@ -5469,6 +5929,15 @@ func (m *QueryRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryRequest", the name of the type in errors.
 func (*QueryRequest) WireTypeName() string {
 	return "QueryRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryReply is the reply of the Query operation.
@@ -5579,6 +6048,15 @@ func (*QueryReply) WireTypeName() string {
 	return "QueryReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // LogRequest is the request of the Log operation.
 type LogRequest struct{}
 
@@ -5615,6 +6093,15 @@ func (m *LogRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "LogRequest", the name of the type in errors.
 func (*LogRequest) WireTypeName() string {
 	return "LogRequest"
+}
+
+// String returns m as one line of JSON.
+func (m LogRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "LogRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Nothing is a union without variants: it cannot be encoded, and every tag
@@ -5662,6 +6149,31 @@ func DecodeNothing(r *wire.Reader, p wire.Proto) (Nothing, error) {
 		return nil, wire.ReadError("Nothing", "", r.ValueOffset(), start, err)
 	}
 	return nil, wire.ReadError("Nothing", "", start, start, wire.ErrInvalid)
+}
+
+// MarshalJSONNothing returns the JSON form of v: an object whose one member,
+// named by the variant, is the variant's fields; null for a nil v.
+func MarshalJSONNothing(v Nothing) ([]byte, error) {
+	return []byte("null"), nil
+}
+
+// UnmarshalJSONNothing decodes the JSON form of a Nothing (see MarshalJSONNothing).
+func UnmarshalJSONNothing(b []byte) (Nothing, error) {
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
+	}
+	if len(obj) != 1 {
+		return nil, errors.New("Nothing: want an object with one member, named by the variant")
+	}
+	for variant, raw := range obj {
+		_ = raw
+		return nil, errors.New("Nothing: unknown variant " + strconv.Quote(variant))
+	}
+	return nil, nil
 }
 
 // Never is an enum without values.
@@ -5739,6 +6251,22 @@ func (m *Never) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Never", the name of the type in errors.
 func (*Never) WireTypeName() string {
 	return "Never"
+}
+
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v Never) MarshalText() ([]byte, error) {
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *Never) UnmarshalText(b []byte) error {
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("Never: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = Never(n)
+	return nil
 }
 
 // Magic has only constants.
@@ -5826,6 +6354,15 @@ func (m *Magic) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Magic", the name of the type in errors.
 func (*Magic) WireTypeName() string {
 	return "Magic"
+}
+
+// String returns m as one line of JSON.
+func (m Magic) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Magic(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Token is a named bytes type with a Validate method.
@@ -6634,6 +7171,71 @@ func (*Odd) WireTypeName() string {
 	return "Odd"
 }
 
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m Odd) MarshalJSON() ([]byte, error) {
+	var out struct {
+		Tokens  []Token
+		IntKeys map[int64]string
+		Fixed   map[uint32]bool
+		OptList []*uint64
+		OptMap  map[string]*Prims
+		Nothing json.RawMessage
+		Magic   Magic
+		Units   []Magic
+	}
+	out.Tokens = m.Tokens
+	out.IntKeys = m.IntKeys
+	out.Fixed = m.Fixed
+	out.OptList = m.OptList
+	out.OptMap = m.OptMap
+	out.Magic = m.Magic
+	out.Units = m.Units
+	var err error
+	if out.Nothing, err = MarshalJSONNothing(m.Nothing); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *Odd) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Tokens  []Token
+		IntKeys map[int64]string
+		Fixed   map[uint32]bool
+		OptList []*uint64
+		OptMap  map[string]*Prims
+		Nothing json.RawMessage
+		Magic   Magic
+		Units   []Magic
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.Tokens = in.Tokens
+	m.IntKeys = in.IntKeys
+	m.Fixed = in.Fixed
+	m.OptList = in.OptList
+	m.OptMap = in.OptMap
+	m.Magic = in.Magic
+	m.Units = in.Units
+	var err error
+	if m.Nothing, err = UnmarshalJSONNothing(in.Nothing); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m Odd) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Odd(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Entry is the element of terminated lists: the decoder reads its first
 // field to find the end of the list, then the others, inline.
 //
@@ -6887,6 +7489,15 @@ func (m *Entry) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Entry", the name of the type in errors.
 func (*Entry) WireTypeName() string {
 	return "Entry"
+}
+
+// String returns m as one line of JSON.
+func (m Entry) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Entry(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Entries is a named terminated list.
@@ -8109,6 +8720,15 @@ func (*Terminated) WireTypeName() string {
 	return "Terminated"
 }
 
+// String returns m as one line of JSON.
+func (m Terminated) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Terminated(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Conditional has fields on the wire only for some values of earlier
 // fields: numbers, named bools, enums (gated, open), a gated field and a
 // conditional one compared, a required conditional field, a conditional
@@ -8817,6 +9437,15 @@ func (*Conditional) WireTypeName() string {
 	return "Conditional"
 }
 
+// String returns m as one line of JSON.
+func (m Conditional) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Conditional(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // LayeredWhen has conditions in layouts.
 type LayeredWhen struct {
 	// On the wire only in the layouts before 1.25; from 1.25 on. Elsewhere
@@ -9087,6 +9716,15 @@ func (m *LayeredWhen) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "LayeredWhen", the name of the type in errors.
 func (*LayeredWhen) WireTypeName() string {
 	return "LayeredWhen"
+}
+
+// String returns m as one line of JSON.
+func (m LayeredWhen) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "LayeredWhen(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Pinned has fields encoded at fixed versions, whatever was negotiated.
@@ -9391,6 +10029,67 @@ func (*Pinned) WireTypeName() string {
 	return "Pinned"
 }
 
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m Pinned) MarshalJSON() ([]byte, error) {
+	var out struct {
+		Gated     Gated
+		Old       Gated
+		Modes     []Mode
+		Action    json.RawMessage
+		Later     Prims
+		Versioned Versioned
+		Cond      Conditional
+	}
+	out.Gated = m.Gated
+	out.Old = m.Old
+	out.Modes = m.Modes
+	out.Later = m.Later
+	out.Versioned = m.Versioned
+	out.Cond = m.Cond
+	var err error
+	if out.Action, err = MarshalJSONAction(m.Action); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *Pinned) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Gated     Gated
+		Old       Gated
+		Modes     []Mode
+		Action    json.RawMessage
+		Later     Prims
+		Versioned Versioned
+		Cond      Conditional
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.Gated = in.Gated
+	m.Old = in.Old
+	m.Modes = in.Modes
+	m.Later = in.Later
+	m.Versioned = in.Versioned
+	m.Cond = in.Cond
+	var err error
+	if m.Action, err = UnmarshalJSONAction(in.Action); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m Pinned) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Pinned(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryPathsRequest is the request of the QueryPaths operation.
 type QueryPathsRequest struct {
 	// A set: encoded in the order given (Nix writes sets sorted).
@@ -9518,6 +10217,15 @@ func (m *QueryPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryPathsRequest", the name of the type in errors.
 func (*QueryPathsRequest) WireTypeName() string {
 	return "QueryPathsRequest"
+}
+
+// String returns m as one line of JSON.
+func (m QueryPathsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryPathsRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // QueryPathsReply is the reply of the QueryPaths operation.
@@ -9742,6 +10450,15 @@ func (*QueryPathsReply) WireTypeName() string {
 	return "QueryPathsReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryPathsReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryPathsReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // BuildRequest is the request of the Build operation.
 type BuildRequest struct{}
 
@@ -9778,6 +10495,15 @@ func (m *BuildRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "BuildRequest", the name of the type in errors.
 func (*BuildRequest) WireTypeName() string {
 	return "BuildRequest"
+}
+
+// String returns m as one line of JSON.
+func (m BuildRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "BuildRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // BuildReply is the reply of the Build operation.
@@ -9887,6 +10613,15 @@ func (m *BuildReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "BuildReply", the name of the type in errors.
 func (*BuildReply) WireTypeName() string {
 	return "BuildReply"
+}
+
+// String returns m as one line of JSON.
+func (m BuildReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "BuildReply(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // EveryOpCode is the code of an operation of the Every protocol.
@@ -10006,4 +10741,38 @@ var EveryOps = wire.OpTable{
 			return new(BuildReply)
 		},
 	},
+}
+
+// jsonEncF0N0 encodes a list<Action> as JSON, its unions as their MarshalJSON functions do.
+func jsonEncF0N0(v []Action) (json.RawMessage, error) {
+	if v == nil {
+		return json.RawMessage("null"), nil
+	}
+	raws := make([]json.RawMessage, len(v))
+	for i, e := range v {
+		var err error
+		if raws[i], err = MarshalJSONAction(e); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(raws)
+}
+
+// jsonDecF0N0 decodes the JSON of jsonEncF0N0.
+func jsonDecF0N0(b json.RawMessage) ([]Action, error) {
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil {
+		return nil, err
+	}
+	v := make([]Action, len(raws))
+	for i, raw := range raws {
+		var err error
+		if v[i], err = UnmarshalJSONAction(raw); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }

@@ -3,6 +3,8 @@
 package importbase
 
 import (
+	"encoding/json"
+	"errors"
 	"github.com/nixwire/nixwire/wire"
 	"strconv"
 )
@@ -181,6 +183,36 @@ func (*Mode) WireTypeName() string {
 	return "Mode"
 }
 
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v Mode) MarshalText() ([]byte, error) {
+	switch v {
+	case ModeNormal:
+		return []byte("Normal"), nil
+	case ModeRepair:
+		return []byte("Repair"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *Mode) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "Normal":
+		*v = ModeNormal
+		return nil
+	case "Repair":
+		*v = ModeRepair
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("Mode: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = Mode(n)
+	return nil
+}
+
 // PathInfo is a message.
 type PathInfo struct {
 	Path StorePath
@@ -261,4 +293,13 @@ func (m *PathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "PathInfo", the name of the type in errors.
 func (*PathInfo) WireTypeName() string {
 	return "PathInfo"
+}
+
+// String returns m as one line of JSON.
+func (m PathInfo) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "PathInfo(" + err.Error() + ")"
+	}
+	return string(b)
 }
