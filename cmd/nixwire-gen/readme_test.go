@@ -45,8 +45,8 @@ func readmeSection(t *testing.T, title string) []string {
 // TestReadmeGenerate follows the README's "Generating code in your
 // module" verbatim in a fresh module whose nixwire is replaced by this
 // repository: go get -tool, go mod tidy before any Go file imports
-// nixwire (which must keep the requirement), the schema and the
-// go:generate file as shown, go generate and go build.
+// nixwire (which must keep the requirement), the schema and the Go file
+// with the generate directive as shown, go generate and go build.
 //
 // The go command runs with -mod=mod, no workspace, the local toolchain
 // and the environment's GOPROXY and module cache, behind two stand-ins
