@@ -157,16 +157,7 @@ func (g *fileGen) structJSON(s *structIR) {
 	if len(union) > 0 {
 		// MarshalJSON
 		body := []jen.Code{jen.Var().Id("out").Struct(shadow...)}
-		for _, f := range s.fields {
-			if !hasUnion(f.t) {
-				body = append(body, jen.Id("out").Dot(f.f.Name).Op("=").Id("m").Dot(f.f.Name))
-			}
-		}
-		body = append(body, jen.Var().Err().Error())
-		for _, f := range union {
-			body = append(body, jen.If(jen.List(jen.Id("out").Dot(f.f.Name), jen.Err()).Op("=").Add(g.jsonEncode(f.t, jen.Id("m").Dot(f.f.Name))),
-				jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())))
-		}
+		body = append(body, g.shadowCopy(s, "out", "m", true)...)
 		body = append(body, jen.Return(jen.Qual(jsonPkg, "Marshal").Call(jen.Op("&").Id("out"))))
 		g.comment("MarshalJSON encodes m as a JSON object of its fields, with the union values\nin the form of their MarshalJSON functions.")
 		g.f.Func().Params(jen.Id("m").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(body...)
@@ -176,16 +167,7 @@ func (g *fileGen) structJSON(s *structIR) {
 			jen.Var().Id("in").Struct(shadow...),
 			jen.If(jen.Err().Op(":=").Qual(jsonPkg, "Unmarshal").Call(jen.Id("b"), jen.Op("&").Id("in")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		}
-		for _, f := range s.fields {
-			if !hasUnion(f.t) {
-				body = append(body, jen.Id("m").Dot(f.f.Name).Op("=").Id("in").Dot(f.f.Name))
-			}
-		}
-		body = append(body, jen.Var().Err().Error())
-		for _, f := range union {
-			body = append(body, jen.If(jen.List(jen.Id("m").Dot(f.f.Name), jen.Err()).Op("=").Add(g.jsonDecode(f.t, jen.Id("in").Dot(f.f.Name))),
-				jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
-		}
+		body = append(body, g.shadowCopy(s, "m", "in", false)...)
 		body = append(body, jen.Return(jen.Nil()))
 		g.comment("UnmarshalJSON sets m from the JSON form of MarshalJSON.")
 		g.f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(body...)
@@ -197,6 +179,31 @@ func (g *fileGen) structJSON(s *structIR) {
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(name+"(").Op("+").Err().Dot("Error").Call().Op("+").Lit(")"))),
 		jen.Return(jen.String().Call(jen.Id("b"))),
 	)
+}
+
+// shadowCopy copies the fields of the struct s from the variable from to
+// the variable to, one of them its shadow: plain fields as they are,
+// union-bearing ones through their JSON encoders (enc) or decoders:
+//
+//	out.A = m.A
+//	var err error
+//	if out.F, err = MarshalJSONU(m.F); err != nil { return nil, err }
+func (g *fileGen) shadowCopy(s *structIR, to, from string, enc bool) []jen.Code {
+	var code, unions []jen.Code
+	for _, f := range s.fields {
+		dst, src := jen.Id(to).Dot(f.f.Name), jen.Id(from).Dot(f.f.Name)
+		if !hasUnion(f.t) {
+			code = append(code, dst.Op("=").Add(src))
+			continue
+		}
+		call, fail := g.jsonDecode(f.t, src), jen.Return(jen.Err())
+		if enc {
+			call, fail = g.jsonEncode(f.t, src), jen.Return(jen.Nil(), jen.Err())
+		}
+		unions = append(unions, jen.If(jen.List(dst, jen.Err()).Op("=").Add(call), jen.Err().Op("!=").Nil()).Block(fail))
+	}
+	code = append(code, jen.Var().Err().Error())
+	return append(code, unions...)
 }
 
 // namedJSON declares MarshalJSON and UnmarshalJSON of a named type over a
