@@ -37,9 +37,10 @@
 // the schema path and the paths of the command line being relative to
 // the current directory as given, the version that of the nixwire module
 // the command was built from ("(devel)" inside that module). A .go file
-// in -out that starts with such a header but names a schema file that no
-// longer exists (one since renamed or deleted) is removed; -check reports
-// it. No other file is touched or removed. If the
+// in -out that starts with such a header but names a schema file, in the
+// directory of this run's schema files, that no longer exists (one since
+// renamed or deleted) is removed; -check reports it. No other file is
+// touched or removed. If the
 // generated code of a file cannot be formatted, its unformatted source is
 // written to <out>/<file>.broken for inspection (except with -check).
 //

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -38,7 +39,8 @@ type options struct {
 	check   bool     // -check
 	doc     string   // -doc
 
-	command string // the command line written in the headers (see commandLine)
+	command    string          // the command line written in the headers (see commandLine)
+	schemaDirs map[string]bool // the directories of the schema files, as the headers name them
 }
 
 // listFlag is a flag that may be repeated and holds comma-separated lists.
@@ -155,7 +157,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if code != exitOK {
 		return code
 	}
-	stale, err := staleFiles(o.out, outputs)
+	stale, err := staleFiles(o.out, outputs, o.schemaDirs)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -201,8 +203,10 @@ func generate(o *options, stderr io.Writer) ([]output, int) {
 	// Load names the files as given (a directory's files joined to it),
 	// and these paths are relative unless given otherwise.
 	gcfg := gen.Config{SchemaPaths: make(map[string]string, len(pkg.Files)), Version: version(), Command: o.command}
+	o.schemaDirs = map[string]bool{}
 	for _, f := range pkg.Files {
 		gcfg.SchemaPaths[f] = filepath.ToSlash(f)
+		o.schemaDirs[path.Dir(filepath.ToSlash(f))] = true
 	}
 	files, err := gen.Generate(pkg, gcfg)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	pathpkg "path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,8 +20,11 @@ import (
 // renamed or deleted, which would otherwise stay and break the build with
 // redeclarations. A file without the header is never stale, and neither
 // is one generated from a schema file that still exists (another run may
-// write several schema packages into one directory).
-func staleFiles(dir string, outputs []output) ([]string, error) {
+// write several schema packages into one directory) or from one outside
+// the directories of this run's schema files, schemaDirs (as the headers
+// name them: a file generated from another working directory names its
+// schema by another path).
+func staleFiles(dir string, outputs []output, schemaDirs map[string]bool) ([]string, error) {
 	matches, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		return nil, err
@@ -31,7 +35,7 @@ func staleFiles(dir string, outputs []output) ([]string, error) {
 			continue
 		}
 		source, ok := generatedFrom(path)
-		if !ok {
+		if !ok || !schemaDirs[pathpkg.Dir(source)] {
 			continue
 		}
 		if _, err := os.Stat(filepath.FromSlash(source)); err == nil {
