@@ -16,11 +16,15 @@ import (
 // fieldDoc returns the doc comment of a struct field, "" for none.
 func fieldDoc(s *structIR, f *fieldIR) string {
 	text := withLines(f.f.Doc)
-	if shape := shapeSpell(f.t); shape != "" {
-		text = withLines(text, upperFirst(shape)+".")
-	}
+	facts := shapeSpell(f.t)
 	if lim := limitSpell(f.t); lim != "" {
-		text = withLines(text, upperFirst(lim)+".")
+		if facts != "" {
+			facts += "; "
+		}
+		facts += lim
+	}
+	if facts != "" {
+		text = withLines(text, upperFirst(facts)+".")
 	}
 	var where string
 	pkg := s.decl.Pkg
@@ -158,7 +162,7 @@ func shapeSpell(t *typ) string {
 		case t.terminated:
 			return "written without a count: the elements, then an empty string"
 		case t.set:
-			return "a set: encoded in the order given (Nix writes sets sorted)"
+			return "a set, encoded in the order given (Nix writes sets sorted)"
 		}
 	case kMap:
 		return "encoded with its keys in ascending order"

@@ -2158,9 +2158,8 @@ func (m DrvOutput) String() string {
 // output's identity. Golden: unkeyed-realisation-*.bin.
 type UnkeyedRealisation struct {
 	OutPath StorePath
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Signatures []Signature
 }
 
@@ -2324,9 +2323,8 @@ type Realisation struct {
 	DrvPath    StorePath
 	OutputName OutputName
 	OutPath    StorePath
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Signatures []Signature
 }
 
@@ -2697,13 +2695,10 @@ func (m DerivationOutput) String() string {
 // path. Environment values and arguments may be large (structured attrs),
 // hence their 64 MiB limit.
 type BasicDerivation struct {
-	// Encoded with its keys in ascending order.
-	//
-	// At most 1048576 entries.
+	// Encoded with its keys in ascending order; at most 1048576 entries.
 	Outputs map[OutputName]DerivationOutput
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	InputSrcs []StorePath
 	// At most 1048576 bytes.
 	Platform string
@@ -2711,10 +2706,8 @@ type BasicDerivation struct {
 	Builder string
 	// At most 1048576 elements, each at most 67108864 bytes.
 	Args []string
-	// Encoded with its keys in ascending order.
-	//
-	// At most 1048576 entries, keys at most 1048576 bytes, values at most 67108864
-	// bytes.
+	// Encoded with its keys in ascending order; at most 1048576 entries, keys at
+	// most 1048576 bytes, values at most 67108864 bytes.
 	Env map[string]string
 }
 
@@ -3166,9 +3159,8 @@ func (m BasicDerivation) String() string {
 type SubstitutablePathInfo struct {
 	// The empty string means none.
 	Deriver StorePath
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	References   []StorePath
 	DownloadSize uint64
 	NarSize      uint64

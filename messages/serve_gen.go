@@ -281,9 +281,8 @@ func (m ServeClientVersion) String() string {
 type ServeUnkeyedValidPathInfo struct {
 	// The empty string means none.
 	Deriver StorePath
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	References []StorePath
 	// DownloadSize is written equal to NarSize ("lie a little") and
 	// ignored by readers.
@@ -302,9 +301,8 @@ type ServeUnkeyedValidPathInfo struct {
 	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
 	// peer would not see.
 	CA ContentAddress
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	//
 	// On the wire only from 2.4 on. Elsewhere decoding sets it to the zero value,
 	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
@@ -1086,17 +1084,13 @@ type ServeBuildResult struct {
 	// BuiltOutputs (2.6–2.7) maps "sha256:<hex>!<output>" to realisation
 	// JSON, as the worker protocol's pre-feature form.
 	//
-	// Encoded with its keys in ascending order.
-	//
-	// At most 1048576 entries.
+	// Encoded with its keys in ascending order; at most 1048576 entries.
 	//
 	// On the wire only from 2.6 on and before 2.8. Elsewhere decoding sets it to
 	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
 	// else, which the peer would not see.
 	BuiltOutputs map[DrvOutputID]RealisationJSON
-	// Encoded with its keys in ascending order.
-	//
-	// At most 1048576 entries.
+	// Encoded with its keys in ascending order; at most 1048576 entries.
 	//
 	// On the wire only from 2.8 on. Elsewhere decoding sets it to the zero value,
 	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
@@ -1638,9 +1632,8 @@ func (m ServeBuildResult) String() string {
 type ServeQueryValidPathsRequest struct {
 	Lock       bool
 	Substitute bool
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Paths []StorePath
 }
 
@@ -1800,9 +1793,8 @@ func (m ServeQueryValidPathsRequest) String() string {
 
 // ServeQueryValidPathsReply is the reply of the ServeQueryValidPaths operation.
 type ServeQueryValidPathsReply struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Valid []StorePath
 }
 
@@ -1938,9 +1930,8 @@ func (m ServeQueryValidPathsReply) String() string {
 
 // ServeQueryPathInfosRequest is the request of the ServeQueryPathInfos operation.
 type ServeQueryPathInfosRequest struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Paths []StorePath
 }
 
@@ -2076,9 +2067,8 @@ func (m ServeQueryPathInfosRequest) String() string {
 
 // ServeQueryPathInfosReply is the reply of the ServeQueryPathInfos operation.
 type ServeQueryPathInfosReply struct {
-	// Written without a count: the elements, then an empty string.
-	//
-	// At most 1048576 elements.
+	// Written without a count: the elements, then an empty string; at most 1048576
+	// elements.
 	Infos []ServePathInfo
 }
 
@@ -2370,9 +2360,8 @@ func (m ServeImportPathsRequest) String() string {
 type ServeExportPathsRequest struct {
 	// Sign is obsolete; 0.
 	Sign uint32
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Paths []StorePath
 }
 
@@ -2793,9 +2782,8 @@ func (m ServeBuildPathsReply) String() string {
 // ServeQueryClosureRequest is the request of the ServeQueryClosure operation.
 type ServeQueryClosureRequest struct {
 	IncludeOutputs bool
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Paths []StorePath
 }
 
@@ -2943,9 +2931,8 @@ func (m ServeQueryClosureRequest) String() string {
 
 // ServeQueryClosureReply is the reply of the ServeQueryClosure operation.
 type ServeQueryClosureReply struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Closure []StorePath
 }
 
@@ -3219,17 +3206,15 @@ type ServeAddToStoreNarRequest struct {
 	// The empty string means none.
 	Deriver StorePath
 	NarHash NarHash
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	References       []StorePath
 	RegistrationTime int64
 	// NarSize must not be 0: servers refuse infos without it.
 	NarSize  uint64
 	Ultimate bool
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Sigs []Signature
 	// The empty string means none.
 	CA ContentAddress

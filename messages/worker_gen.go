@@ -367,9 +367,8 @@ func (m WorkerClientVersion) String() string {
 // sends its features, then the daemon sends its own; both keep the
 // intersection. Nix 2.24–2.34 send empty sets.
 type FeatureSet struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1024 elements, each at most 1024 bytes.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1024
+	// elements, each at most 1024 bytes.
 	Features []string
 }
 
@@ -3100,9 +3099,8 @@ type UnkeyedValidPathInfo struct {
 	Deriver StorePath
 	// NarHash is written in base16 without prefix.
 	NarHash NarHash
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	References []StorePath
 	// RegistrationTime is seconds since the epoch (0: the daemon uses now
 	// when importing).
@@ -3114,9 +3112,8 @@ type UnkeyedValidPathInfo struct {
 	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
 	// peer would not see.
 	Ultimate bool
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	//
 	// On the wire only from 1.16 on. Elsewhere decoding sets it to the zero value,
 	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
@@ -3538,9 +3535,8 @@ type ValidPathInfo struct {
 	// The empty string means none.
 	Deriver StorePath
 	NarHash NarHash
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	References       []StorePath
 	RegistrationTime int64
 	NarSize          uint64
@@ -3548,9 +3544,8 @@ type ValidPathInfo struct {
 	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
 	// peer would not see.
 	Ultimate bool
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	//
 	// On the wire only from 1.16 on. Elsewhere decoding sets it to the zero value,
 	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
@@ -4041,17 +4036,13 @@ type BuildResult struct {
 	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
 	// peer would not see.
 	CPUSystem *int64
-	// Encoded with its keys in ascending order.
-	//
-	// At most 1048576 entries.
+	// Encoded with its keys in ascending order; at most 1048576 entries.
 	//
 	// On the wire only from 1.28 on, without feature RealisationWithPathNotHash.
 	// Elsewhere decoding sets it to the zero value, and encoding fails
 	// (wire.ErrVersion) if it holds anything else, which the peer would not see.
 	BuiltOutputs map[DrvOutputID]RealisationJSON
-	// Encoded with its keys in ascending order.
-	//
-	// At most 1048576 entries.
+	// Encoded with its keys in ascending order; at most 1048576 entries.
 	//
 	// On the wire only with feature RealisationWithPathNotHash. Elsewhere decoding
 	// sets it to the zero value, and encoding fails (wire.ErrVersion) if it holds
@@ -4866,17 +4857,14 @@ func (m KeyedBuildResult) String() string {
 // Missing is the reply of QueryMissing: what building the targets would
 // take.
 type Missing struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	WillBuild []StorePath
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	WillSubstitute []StorePath
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Unknown      []StorePath
 	DownloadSize uint64
 	NarSize      uint64
@@ -5836,9 +5824,8 @@ func UnmarshalJSONGCPaths(b []byte) (GCPaths, error) {
 
 // GCPathsSpecific names the paths to act on.
 type GCPathsSpecific struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 16777216 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 16777216
+	// elements.
 	Paths []StorePath
 	// DeleteReferrers also deletes the dead referrers of Paths.
 	DeleteReferrers bool
@@ -6043,9 +6030,8 @@ func (*GCPathsWholeStore) isGCPaths() {}
 // Paths means the whole store for ReturnLive/ReturnDead/DeleteDead.
 type GCOptions struct {
 	Action GCAction
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 16777216 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 16777216
+	// elements.
 	//
 	// On the wire only without feature DeleteDeadSpecificReferrers. Elsewhere
 	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion) if
@@ -6424,9 +6410,8 @@ type GCResults struct {
 	// Paths are the paths returned or deleted (plain strings: they may
 	// include non-store files in the store directory).
 	//
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 16777216 elements, each at most 1048576 bytes.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 16777216
+	// elements, each at most 1048576 bytes.
 	Paths      []string
 	BytesFreed uint64
 	// Obsolete is always 0.
@@ -7147,9 +7132,8 @@ type AddToStoreRequest struct {
 	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
 	// else, which the peer would not see.
 	CAMethod ContentAddressMethod
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	//
 	// On the wire only in the layouts from 1.25 on. Elsewhere decoding sets it to
 	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
@@ -8290,9 +8274,8 @@ func (m QueryReferencesRequest) String() string {
 
 // QueryReferencesReply is the reply of the QueryReferences operation.
 type QueryReferencesReply struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	References []StorePath
 }
 
@@ -8520,9 +8503,8 @@ func (m QueryReferrersRequest) String() string {
 
 // QueryReferrersReply is the reply of the QueryReferrers operation.
 type QueryReferrersReply struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Referrers []StorePath
 }
 
@@ -8664,9 +8646,8 @@ type AddTextToStoreRequest struct {
 	Name string
 	// At most 67108864 bytes.
 	Text []byte
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	References []StorePath
 }
 
@@ -10192,9 +10173,8 @@ func (m QueryDerivationOutputsRequest) String() string {
 
 // QueryDerivationOutputsReply is the reply of the QueryDerivationOutputs operation.
 type QueryDerivationOutputsReply struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Outputs []StorePath
 }
 
@@ -10377,9 +10357,8 @@ func (m QueryAllValidPathsRequest) String() string {
 
 // QueryAllValidPathsReply is the reply of the QueryAllValidPaths operation.
 type QueryAllValidPathsReply struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 16777216 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 16777216
+	// elements.
 	Paths []StorePath
 }
 
@@ -10562,9 +10541,8 @@ func (m QueryFailedPathsRequest) String() string {
 
 // QueryFailedPathsReply is the reply of the QueryFailedPaths operation.
 type QueryFailedPathsReply struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements, each at most 1048576 bytes.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements, each at most 1048576 bytes.
 	Paths []string
 }
 
@@ -10682,9 +10660,8 @@ func (m QueryFailedPathsReply) String() string {
 
 // ClearFailedPathsRequest is the request of the ClearFailedPaths operation.
 type ClearFailedPathsRequest struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements, each at most 1048576 bytes.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements, each at most 1048576 bytes.
 	Paths []string
 }
 
@@ -11358,9 +11335,8 @@ func (m QueryDerivationOutputNamesRequest) String() string {
 
 // QueryDerivationOutputNamesReply is the reply of the QueryDerivationOutputNames operation.
 type QueryDerivationOutputNamesReply struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Names []OutputName
 }
 
@@ -11658,17 +11634,14 @@ func (m QueryPathFromHashPartReply) String() string {
 
 // QuerySubstitutablePathInfosRequest is the request of the QuerySubstitutablePathInfos operation.
 type QuerySubstitutablePathInfosRequest struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	//
 	// On the wire only before 1.22. Elsewhere decoding sets it to the zero value,
 	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
 	// peer would not see.
 	Paths []StorePath
-	// Encoded with its keys in ascending order.
-	//
-	// At most 1048576 entries.
+	// Encoded with its keys in ascending order; at most 1048576 entries.
 	//
 	// On the wire only from 1.22 on. Elsewhere decoding sets it to the zero value,
 	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
@@ -11978,9 +11951,7 @@ func (m QuerySubstitutablePathInfosRequest) String() string {
 
 // QuerySubstitutablePathInfosReply is the reply of the QuerySubstitutablePathInfos operation.
 type QuerySubstitutablePathInfosReply struct {
-	// Encoded with its keys in ascending order.
-	//
-	// At most 1048576 entries.
+	// Encoded with its keys in ascending order; at most 1048576 entries.
 	Infos map[StorePath]SubstitutablePathInfo
 }
 
@@ -12159,9 +12130,8 @@ func (m QuerySubstitutablePathInfosReply) String() string {
 
 // QueryValidPathsRequest is the request of the QueryValidPaths operation.
 type QueryValidPathsRequest struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Paths []StorePath
 	// On the wire only from 1.27 on. Elsewhere decoding sets it to the zero value,
 	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
@@ -12336,9 +12306,8 @@ func (m QueryValidPathsRequest) String() string {
 
 // QueryValidPathsReply is the reply of the QueryValidPaths operation.
 type QueryValidPathsReply struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Valid []StorePath
 }
 
@@ -12474,9 +12443,8 @@ func (m QueryValidPathsReply) String() string {
 
 // QuerySubstitutablePathsRequest is the request of the QuerySubstitutablePaths operation.
 type QuerySubstitutablePathsRequest struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Paths []StorePath
 }
 
@@ -12612,9 +12580,8 @@ func (m QuerySubstitutablePathsRequest) String() string {
 
 // QuerySubstitutablePathsReply is the reply of the QuerySubstitutablePaths operation.
 type QuerySubstitutablePathsReply struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Substitutable []StorePath
 }
 
@@ -12842,9 +12809,8 @@ func (m QueryValidDeriversRequest) String() string {
 
 // QueryValidDeriversReply is the reply of the QueryValidDerivers operation.
 type QueryValidDeriversReply struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Derivers []StorePath
 }
 
@@ -13313,9 +13279,8 @@ func (m BuildDerivationRequest) String() string {
 // AddSignaturesRequest is the request of the AddSignatures operation.
 type AddSignaturesRequest struct {
 	Path StorePath
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	Sigs []Signature
 }
 
@@ -13883,9 +13848,7 @@ func (m QueryDerivationOutputMapRequest) String() string {
 
 // QueryDerivationOutputMapReply is the reply of the QueryDerivationOutputMap operation.
 type QueryDerivationOutputMapReply struct {
-	// Encoded with its keys in ascending order.
-	//
-	// At most 1048576 entries.
+	// Encoded with its keys in ascending order; at most 1048576 entries.
 	Outputs map[OutputName]StorePath
 }
 
@@ -14487,17 +14450,15 @@ func (m QueryRealisationRequest) String() string {
 
 // QueryRealisationReply is the reply of the QueryRealisation operation.
 type QueryRealisationReply struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	//
 	// On the wire only before 1.31. Elsewhere decoding sets it to the zero value,
 	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
 	// peer would not see.
 	OutPaths []StorePath
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1048576 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1048576
+	// elements.
 	//
 	// On the wire only from 1.31 on, without feature RealisationWithPathNotHash.
 	// Elsewhere decoding sets it to the zero value, and encoding fails

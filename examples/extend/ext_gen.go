@@ -119,9 +119,8 @@ type Provenance struct {
 	BuiltAt int64
 	// Tags are the path's tags, sorted; acmed added them in 1.39.
 	//
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1024 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1024
+	// elements.
 	//
 	// On the wire only from 1.39 on. Elsewhere decoding sets it to the zero value,
 	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
@@ -768,9 +767,8 @@ type QueryPathInfoWithTagsReply struct {
 	Info *nix.UnkeyedValidPathInfo
 	// Tags are the path's tags, sorted.
 	//
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 1024 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 1024
+	// elements.
 	Tags []Tag
 }
 

@@ -1364,16 +1364,14 @@ type ValidPathInfo struct {
 	Deriver StorePath
 	// At most 256 bytes.
 	NarHash string
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 4096 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 4096
+	// elements.
 	References       []StorePath
 	RegistrationTime uint64
 	NarSize          uint64
 	Ultimate         bool
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 4096 elements, each at most 1024 bytes.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 4096
+	// elements, each at most 1024 bytes.
 	Sigs []string
 	// At most 1024 bytes.
 	CA string
@@ -1734,9 +1732,7 @@ type Optionals struct {
 	TagMode  *Mode
 	// The empty string means none.
 	Empty StorePath
-	// The empty string means none.
-	//
-	// At least 3 and at most 10 bytes.
+	// The empty string means none; at least 3 and at most 10 bytes.
 	EmptyMin string
 	// The empty string means none.
 	EmptyName Name
@@ -3072,17 +3068,13 @@ type Collections struct {
 	Nested [][]string
 	// At most 5 elements.
 	Structs []Prims
-	// Encoded with its keys in ascending order.
-	//
-	// At most 4096 entries, keys at most 20 bytes.
+	// Encoded with its keys in ascending order; at most 4096 entries, keys at most
+	// 20 bytes.
 	Map map[string]uint64
-	// Encoded with its keys in ascending order.
-	//
-	// At most 4096 entries.
+	// Encoded with its keys in ascending order; at most 4096 entries.
 	MapStruct map[uint64]Prims
-	// Encoded with its keys in ascending order.
-	//
-	// At most 4096 entries, values at most 4096 elements.
+	// Encoded with its keys in ascending order; at most 4096 entries, values at
+	// most 4096 elements.
 	MapEnum map[Mode][]StorePath
 	Env     Env
 	Paths   Paths
@@ -3090,9 +3082,8 @@ type Collections struct {
 	Empties []Empty
 	// At most 4096 elements.
 	Modes []Mode
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 4096 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 4096
+	// elements.
 	Levels []Level
 	// At most 4096 elements.
 	Actions []Action
@@ -6448,19 +6439,15 @@ func (*Token) WireTypeName() string {
 type Odd struct {
 	// At most 4096 elements.
 	Tokens []Token
-	// Encoded with its keys in ascending order.
-	//
-	// At most 4096 entries, values at most 10 bytes.
+	// Encoded with its keys in ascending order; at most 4096 entries, values at
+	// most 10 bytes.
 	IntKeys map[int64]string
-	// Encoded with its keys in ascending order.
-	//
-	// At most 4096 entries.
+	// Encoded with its keys in ascending order; at most 4096 entries.
 	Fixed map[uint32]bool
 	// At most 4096 elements.
 	OptList []*uint64
-	// Encoded with its keys in ascending order.
-	//
-	// At most 4096 entries, keys at most 10 bytes.
+	// Encoded with its keys in ascending order; at most 4096 entries, keys at most
+	// 10 bytes.
 	OptMap  map[string]*Prims
 	Nothing Nothing
 	Magic   Magic
@@ -7720,33 +7707,26 @@ func (*Entries) WireTypeName() string {
 // bytes; a minimum count; at a fixed version.
 type Terminated struct {
 	Entries Entries
-	// Written without a count: the elements, then an empty string.
-	//
-	// At least 1 and at most 4 elements.
+	// Written without a count: the elements, then an empty string; at least 1 and
+	// at most 4 elements.
 	Inline []Entry
-	// Written without a count: the elements, then an empty string.
-	//
-	// At most 4096 elements.
+	// Written without a count: the elements, then an empty string; at most 4096
+	// elements.
 	Names []Name
-	// Written without a count: the elements, then an empty string.
-	//
-	// At most 3 elements.
+	// Written without a count: the elements, then an empty string; at most 3
+	// elements.
 	Paths []StorePath
-	// Written without a count: the elements, then an empty string.
-	//
-	// At most 4096 elements.
+	// Written without a count: the elements, then an empty string; at most 4096
+	// elements.
 	Tokens []Token
-	// Written without a count: the elements, then an empty string.
-	//
-	// At most 4096 elements, each at most 8 bytes.
+	// Written without a count: the elements, then an empty string; at most 4096
+	// elements, each at most 8 bytes.
 	Blobs [][]byte
-	// Written without a count: the elements, then an empty string.
-	//
-	// At most 4096 elements.
+	// Written without a count: the elements, then an empty string; at most 4096
+	// elements.
 	Boxes []base.Box
-	// Written without a count: the elements, then an empty string.
-	//
-	// At most 4096 elements.
+	// Written without a count: the elements, then an empty string; at most 4096
+	// elements.
 	//
 	// Its value is encoded at version 1.30 without features, whatever the
 	// negotiated protocol.
@@ -10092,9 +10072,8 @@ func (m Pinned) String() string {
 
 // QueryPathsRequest is the request of the QueryPaths operation.
 type QueryPathsRequest struct {
-	// A set: encoded in the order given (Nix writes sets sorted).
-	//
-	// At most 4096 elements.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 4096
+	// elements.
 	Paths []StorePath
 }
 
@@ -10230,9 +10209,8 @@ func (m QueryPathsRequest) String() string {
 
 // QueryPathsReply is the reply of the QueryPaths operation.
 type QueryPathsReply struct {
-	// Written without a count: the elements, then an empty string.
-	//
-	// At most 4096 elements.
+	// Written without a count: the elements, then an empty string; at most 4096
+	// elements.
 	Infos []Entry
 }
 
