@@ -23,10 +23,16 @@ func version() string {
 		return "(devel)"
 	}
 	if bi.Main.Path == module {
-		if v := bi.Main.Version; v != "" && v != "(devel)" && !vcsStamp.MatchString(v) {
-			return v // a release built from the module proxy
+		v := bi.Main.Version
+		switch {
+		case v == "" || v == "(devel)":
+			return "(devel)"
+		case bi.Main.Sum != "" || bi.Main.Replace != nil:
+			return v // the module as a dependency: the version its user's go.mod requires
+		case vcsStamp.MatchString(v):
+			return "(devel)" // built in a checkout: a stamp that changes with every commit
 		}
-		return "(devel)"
+		return v
 	}
 	for _, d := range bi.Deps {
 		if d.Path == module && d.Version != "" {
