@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -106,5 +107,27 @@ func TestHeaderCommandLine(t *testing.T) {
 	}
 	if code, out, stderr := runArgs("-check", "-schema", "m", "-out", "./m", "-pkg=m", "-doc", "docs/ref.md"); code != exitOK {
 		t.Errorf("-check: exit %d: %s%s", code, out, stderr)
+	}
+}
+
+// The version in the headers: a dependency's as its user's go.mod
+// requires it, "(devel)" in a checkout of nixwire (whose version control
+// stamp would change with every commit).
+func TestVersionOf(t *testing.T) {
+	mod := func(v, sum string) debug.Module { return debug.Module{Path: module, Version: v, Sum: sum} }
+	for _, tt := range []struct {
+		bi   debug.BuildInfo
+		want string
+	}{
+		{debug.BuildInfo{Main: mod("v1.2.0", "h1:abc")}, "v1.2.0"},                                                         // go tool, go run pkg@v1.2.0
+		{debug.BuildInfo{Main: mod("v0.0.0-20261201203455-abcdefabcdef", "h1:abc")}, "v0.0.0-20261201203455-abcdefabcdef"}, // an untagged commit required by go.mod
+		{debug.BuildInfo{Main: mod("v0.0.0-20261201203455-abcdefabcdef", "")}, "(devel)"},                                  // go build in a checkout
+		{debug.BuildInfo{Main: mod("v1.2.1-0.20261201203455-abcdefabcdef+dirty", "")}, "(devel)"},
+		{debug.BuildInfo{Main: mod("(devel)", "")}, "(devel)"},
+		{debug.BuildInfo{Main: debug.Module{Path: "example.com/app"}, Deps: []*debug.Module{{Path: module, Version: "v1.3.0"}}}, "v1.3.0"},
+	} {
+		if got := versionOf(&tt.bi); got != tt.want {
+			t.Errorf("versionOf(%+v) = %q, want %q", tt.bi.Main, got, tt.want)
+		}
 	}
 }

@@ -22,6 +22,11 @@ func version() string {
 	if !ok {
 		return "(devel)"
 	}
+	return versionOf(bi)
+}
+
+// versionOf is version for the build information bi.
+func versionOf(bi *debug.BuildInfo) string {
 	if bi.Main.Path == module {
 		v := bi.Main.Version
 		switch {
