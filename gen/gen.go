@@ -1,8 +1,9 @@
 // Package gen turns a checked schema package into Go code: for every named
 // type, enum and struct the wire.Message methods, for every union its
 // interface and functions, for every feature a constant and for every
-// protocol its op codes and op table. The shape of the output is described
-// in schema/README.md ("Generated Go").
+// protocol its op codes and op table; and for every type its JSON form
+// (emit_json.go) and, for structs, String. The shape of the output is
+// described in schema/README.md ("Generated Go").
 //
 // Generation has two stages. buildIR resolves the schema model into an
 // intermediate representation (ir.go): every type expression becomes a
