@@ -546,8 +546,13 @@ func TestFakeQueryPathInfoLegacy(t *testing.T) {
 						return op.Error("path '" + string(req.Path) + "' is not valid")
 					}
 					op.Last()
-					reply := &messages.QueryPathInfoReply{LegacyInfo: info}
-					if valid {
+					// Each field only where the protocol has it: encoding
+					// refuses to drop a value.
+					reply := &messages.QueryPathInfoReply{}
+					switch {
+					case !op.Proto.AtLeast(1, 17):
+						reply.LegacyInfo = info
+					case valid:
 						reply.Info = &info
 					}
 					return op.Reply(reply)

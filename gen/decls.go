@@ -16,6 +16,7 @@ type fileGen struct {
 	ir  *irPackage
 	pkg *schema.Package
 	f   *jen.File
+	out *outlined // the helpers and aliases of deeply nested types (emit_outline.go)
 }
 
 // qual returns the Go identifier name declared in the package of r.
@@ -28,6 +29,9 @@ func (g *fileGen) qual(r *declRef, name string) *jen.Statement {
 
 // goType returns the Go type of a value of t.
 func (g *fileGen) goType(t *typ) *jen.Statement {
+	if t.outline && t.ref == nil {
+		return g.alias(t)
+	}
 	if t.ref != nil {
 		return g.qual(t.ref, t.ref.name)
 	}
@@ -39,6 +43,9 @@ func (g *fileGen) goType(t *typ) *jen.Statement {
 	case kMap:
 		return jen.Map(g.goType(t.key)).Add(g.goType(t.elem))
 	case kOptional:
+		if t.elem.kind == kUnion { // the interface itself, nil meaning none
+			return g.goType(t.elem)
+		}
 		return jen.Op("*").Add(g.goType(t.elem))
 	case kOptEmpty:
 		return g.goType(t.elem)
@@ -175,7 +182,10 @@ func (g *fileGen) named(n *namedIR) {
 	name := n.decl.Name
 	text := withLines(n.decl.Doc)
 	if text == "" {
-		text = name + " is " + article(typeSpell(n.under)) + " on the wire."
+		text = name + " is " + article(typeSpell(n.under)) + "."
+	}
+	if lim := limitSpell(n.under); lim != "" {
+		text = withLines(text, upperFirst(lim)+".")
 	}
 	if n.decl.Validate {
 		text = withLines(text, "Encoding and decoding call its hand-written Validate method.")
@@ -186,6 +196,7 @@ func (g *fileGen) named(n *namedIR) {
 	g.messageMethods(name,
 		func(c *fn) (int, []jen.Code) { return c.size(n.t, v) },
 		func(c *fn) []jen.Code { return c.value(n.t, v, fieldPath{}) })
+	g.namedJSON(n)
 }
 
 // enum declares an enum, its constants, String, Valid and its methods:
@@ -217,8 +228,8 @@ func (g *fileGen) enum(e *enumIR) {
 		for _, v := range d.Values {
 			cname := name + v.Name
 			vdoc := withLines("", cname+" is the "+name+" value "+v.Name+".", v.Doc)
-			if gs := gateSpellIn(v.Gate, g.pkg, " "); gs != "" {
-				vdoc = withLines(vdoc, "It exists "+gs+".")
+			if gs := gateProse(v.Gate, g.pkg); gs != "" {
+				vdoc = withLines(vdoc, "It exists "+gs+"; encoding it elsewhere is an error (wire.ErrVersion).")
 			}
 			defs = append(defs, doc(vdoc, ""), jen.Id(cname).Id(name).Op("=").Add(num(v.Value)))
 		}
@@ -264,6 +275,7 @@ func (g *fileGen) enum(e *enumIR) {
 	g.messageMethods(name,
 		func(c *fn) (int, []jen.Code) { return c.size(e.t, v) },
 		func(c *fn) []jen.Code { return c.value(e.t, v, fieldPath{}) })
+	g.enumJSON(e)
 }
 
 // structDoc returns the doc comment of a struct.
@@ -288,63 +300,14 @@ func structDoc(s *structIR) string {
 	return d.Name + " is a message."
 }
 
-// fieldDoc returns the doc comment of a struct field.
-func fieldDoc(s *structIR, f *fieldIR) string {
-	text := withLines(f.f.Doc)
-	if text == "" {
-		text = f.f.Name + " is " + article(typeSpell(f.t)) + " on the wire."
+// fieldDecl declares field f of struct s, with its doc comment if it has
+// something to say.
+func (g *fileGen) fieldDecl(s *structIR, f *fieldIR) []jen.Code {
+	var out []jen.Code
+	if text := fieldDoc(s, f); text != "" {
+		out = append(out, doc(text, ""))
 	}
-	var where string
-	if s.layouts == nil {
-		where = gateSpellIn(f.f.Gate, s.decl.Pkg, " ")
-	} else {
-		var in []string
-		for _, l := range s.layouts {
-			for _, e := range l.elems {
-				if e.field == f {
-					gs := gateSpellIn(l.gate, s.decl.Pkg, " ")
-					if own := gateSpellIn(e.gate, s.decl.Pkg, " "); own != "" {
-						gs = strings.TrimSpace(gs + " " + own)
-					}
-					if gs == "" {
-						gs = "always"
-					}
-					in = append(in, gs)
-				}
-			}
-		}
-		where = "in the layouts: " + strings.Join(in, "; ")
-		if len(in) == 0 {
-			where = "in no layout"
-		}
-	}
-	var at string
-	if f.f.At != nil {
-		at = "Its value is encoded at version " + f.f.At.String() + " without features, whatever the negotiated protocol."
-	}
-	otherwise := "elsewhere"
-	if w := f.f.When; w != nil {
-		switch {
-		case s.layouts != nil:
-			where += ", and "
-		case where != "":
-			where += " and "
-		}
-		where += whenSpell(w)
-		otherwise = "otherwise"
-	}
-	if where == "" {
-		return withLines(text, at)
-	}
-	def := "the zero value"
-	if f.f.Default != nil {
-		def = literalSpell(f.f.Default)
-	}
-	more := "Only on the wire " + where + "; " + otherwise + " it decodes as " + def + "."
-	if f.f.Required {
-		more += " Encoding another value where it is not on the wire is an error."
-	}
-	return withLines(text, more, at)
+	return append(out, jen.Id(f.f.Name).Add(g.goType(f.t)))
 }
 
 // structDecl declares a struct and its methods:
@@ -357,12 +320,12 @@ func (g *fileGen) structDecl(s *structIR) {
 	name := s.decl.Name
 	var fields []jen.Code
 	if s.decl.Derived != nil {
-		g.comment(withLines(structDoc(s), derivedDoc(s)))
+		g.comment(withLines(structDoc(s), constDoc(s), derivedDoc(s)))
 		fields = g.derivedFields(s)
 	} else {
-		g.comment(structDoc(s))
+		g.comment(withLines(structDoc(s), constDoc(s)))
 		for _, f := range s.fields {
-			fields = append(fields, doc(fieldDoc(s, f), ""), jen.Id(f.f.Name).Add(g.goType(f.t)))
+			fields = append(fields, g.fieldDecl(s, f)...)
 		}
 	}
 	g.f.Type().Id(name).Struct(fields...)
@@ -373,6 +336,10 @@ func (g *fileGen) structDecl(s *structIR) {
 	if s.decl.Derived != nil {
 		g.wireBase(s)
 	}
+	// A derived struct gets JSON methods of its own whenever its base has
+	// them (a field holding a union): the promoted ones would drop the
+	// added fields.
+	g.structJSON(s)
 	if s.union != nil {
 		g.comment(unionMarker(s.union) + " makes " + name + " a variant of " + s.union.decl.Name + ".")
 		g.f.Func().Params(jen.Op("*").Id(name)).Id(unionMarker(s.union)).Params().Block()

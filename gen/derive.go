@@ -23,7 +23,7 @@ func (g *fileGen) derivedFields(s *structIR) []jen.Code {
 	fields := []jen.Code{g.qual(&declRef{pkg: d.Base.Pkg}, d.Base.Name)}
 	for _, f := range s.fields {
 		if slices.Contains(d.Own, f.f) {
-			fields = append(fields, doc(fieldDoc(s, f), ""), jen.Id(f.f.Name).Add(g.goType(f.t)))
+			fields = append(fields, g.fieldDecl(s, f)...)
 		}
 	}
 	return fields

@@ -42,6 +42,9 @@ type fn struct {
 	// at is the fixed version of the value being emitted (a field with an
 	// at clause, and what it contains); nil: the function's p.
 	at *wire.Version
+	// self is the outlined type whose helper this function is, which
+	// must not call itself (see emit_outline.go); nil in other functions.
+	self *typ
 }
 
 // proto returns the protocol the value being emitted is encoded at: the
@@ -336,6 +339,9 @@ func init() {
 
 // size returns the size of v: a constant and statements adding to n.
 func (c *fn) size(t *typ, v val) (int, []jen.Code) {
+	if c.outlines(t) {
+		return c.outlinedSize(t, v)
+	}
 	return emitters[t.kind].size(c, t, v)
 }
 
@@ -345,6 +351,9 @@ func (c *fn) size(t *typ, v val) (int, []jen.Code) {
 //
 //	if err = v.Validate(); err != nil { return ..., wire.EncodeError("T", ".F", err) }
 func (c *fn) value(t *typ, v val, p fieldPath) []jen.Code {
+	if c.outlines(t) {
+		return c.outlinedValue(t, v, p)
+	}
 	e := emitters[t.kind]
 	switch c.mode {
 	case mAppend, mEncode:

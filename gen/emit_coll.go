@@ -356,15 +356,25 @@ func (mapEmitter) consume(c *fn, t *typ, v val, p fieldPath) []jen.Code { return
 func (mapEmitter) decode(c *fn, t *typ, v val, p fieldPath) []jen.Code  { return c.readMap(t, v, p) }
 
 // optionalEmitter: optional<T>, a *T: the u64 tag 0 for nil, or 1 and the
-// value.
+// value. An optional union is the union's interface itself, nil meaning
+// none (a pointer to an interface would be a second kind of nil).
 type optionalEmitter struct{}
+
+// optInner returns the value that an optional v holds: *v, or v itself for
+// a union.
+func optInner(t *typ, v val) val {
+	if t.elem.kind == kUnion {
+		return v
+	}
+	return deref(v)
+}
 
 // size:
 //
 //	n += 8
 //	if v != nil { n += ...size of *v... }
 func (optionalEmitter) size(c *fn, t *typ, v val) (int, []jen.Code) {
-	fixed, code := c.size(t.elem, deref(v))
+	fixed, code := c.size(t.elem, optInner(t, v))
 	if fixed > 0 {
 		code = append([]jen.Code{jen.Id("n").Op("+=").Lit(fixed)}, code...)
 	}
@@ -381,16 +391,16 @@ func (optionalEmitter) size(c *fn, t *typ, v val) (int, []jen.Code) {
 //	}
 func (optionalEmitter) appendTo(c *fn, t *typ, v val, p fieldPath) []jen.Code {
 	return []jen.Code{jen.If(v.expr().Op("==").Nil()).Block(appendU64(jen.Lit(0))).Else().Block(
-		append([]jen.Code{appendU64(jen.Lit(1))}, c.value(t.elem, deref(v), p)...)...)}
+		append([]jen.Code{appendU64(jen.Lit(1))}, c.value(t.elem, optInner(t, v), p)...)...)}
 }
 
 // encode: as appendTo, with w.Uint64.
 func (optionalEmitter) encode(c *fn, t *typ, v val, p fieldPath) []jen.Code {
 	return []jen.Code{jen.If(v.expr().Op("==").Nil()).Block(writeU64(jen.Lit(0))).Else().Block(
-		append([]jen.Code{writeU64(jen.Lit(1))}, c.value(t.elem, deref(v), p)...)...)}
+		append([]jen.Code{writeU64(jen.Lit(1))}, c.value(t.elem, optInner(t, v), p)...)...)}
 }
 
-// consume, decode: an existing *v is reused.
+// consume, decode: an existing *v is reused (a union is decoded afresh).
 //
 //	var t0 uint64
 //	if t0, b, err = wire.ConsumeUint64(b); err != nil { ... }
@@ -413,8 +423,11 @@ func (c *fn) readOptional(t *typ, v val, p fieldPath) []jen.Code {
 	} else {
 		code = append(code, c.read(jen.Id(tag), jen.Id("r").Dot("Uint64").Call(), p))
 	}
-	some := []jen.Code{jen.If(v.expr().Op("==").Nil()).Block(v.expr().Op("=").New(c.g.goType(t.elem)))}
-	some = append(some, c.value(t.elem, deref(v), p)...)
+	var some []jen.Code
+	if t.elem.kind != kUnion {
+		some = []jen.Code{jen.If(v.expr().Op("==").Nil()).Block(v.expr().Op("=").New(c.g.goType(t.elem)))}
+	}
+	some = append(some, c.value(t.elem, optInner(t, v), p)...)
 	return append(code, jen.Switch(jen.Id(tag)).Block(
 		jen.Case(jen.Lit(0)).Block(v.expr().Op("=").Nil()),
 		jen.Case(jen.Lit(1)).Block(some...),

@@ -360,25 +360,33 @@ func (c *fn) when(w *schema.Condition, recv val) cond {
 }
 
 // absent returns what happens to a field (of the struct recv at path
-// base) that is not on the wire: decoding
-// sets it to its default; encoding a required field fails with the error
-// why (wire.ErrVersion for gates, wire.ErrInvalid for a when clause) when
-// it holds anything else.
+// base) that is not on the wire: decoding sets it to its default;
+// encoding fails with the error why (wire.ErrVersion for gates,
+// wire.ErrInvalid for a when clause) when it holds anything but its zero
+// value or its default, which the peer would never see (a `required`
+// field must hold its default):
 //
-//	m.F = 7
-//	if m.F != 7 { return ..., wire.EncodeError("T", ".F", wire.ErrVersion) }
+//	if m.F != 0 && m.F != 7 { return ..., wire.EncodeError("T", ".F", wire.ErrVersion) }
+//
+//	m.F = 7    // decoding
 func (c *fn) absent(f *fieldIR, recv val, base fieldPath, why jen.Code) []jen.Code {
 	v := field(recv, f.f.Name)
 	switch c.mode {
 	case mConsume, mDecode:
 		return []jen.Code{c.g.reset(f.t, v, f.f.Default)}
 	case mAppend, mEncode:
-		if !f.f.Required {
-			return nil
-		}
 		differs := c.g.nonDefault(f.t, v, f.f.Default)
 		if differs == nil {
 			return nil
+		}
+		if f.f.Default != nil && !f.f.Required {
+			// The zero value is accepted too, so that a struct literal
+			// that leaves the field out encodes.
+			nonZero := c.g.nonDefault(f.t, v, nil)
+			if nonZero == nil {
+				return nil
+			}
+			differs = nonZero.Op("&&").Add(differs)
 		}
 		return []jen.Code{c.failIf(differs, base.add("."+f.f.Name), nil, why)}
 	}
@@ -474,6 +482,26 @@ func (g *fileGen) nonDefault(t *typ, v val, def *schema.Literal) *jen.Statement 
 	return nil
 }
 
+// constLit renders the number of a const literal, in hexadecimal when the
+// schema writes it so (a magic number stays recognisable):
+//
+//	0x6e697863    42
+func constLit(l *schema.Literal) *jen.Statement {
+	if l.Kind == schema.IntLit && l.Hex {
+		return jen.Id("0x" + strconv.FormatUint(l.Int, 16))
+	}
+	return num(constU64(l))
+}
+
+// mismatchFunc is the wire function that reports a wrong constant:
+// MismatchHex for one written in hexadecimal.
+func mismatchFunc(l *schema.Literal) string {
+	if l.Kind == schema.IntLit && l.Hex {
+		return "MismatchHex"
+	}
+	return "Mismatch"
+}
+
 // constU64 is the number a u64 const literal stands for.
 func constU64(l *schema.Literal) uint64 {
 	switch l.Kind {
@@ -525,7 +553,7 @@ func (c *fn) constElem(e *elemIR, base fieldPath) []jen.Code {
 	if packet {
 		lit = jen.Lit(e.konst.Str)
 	} else {
-		lit = num(constU64(e.konst))
+		lit = constLit(e.konst)
 	}
 	switch c.mode {
 	case mAppend:
@@ -550,7 +578,7 @@ func (c *fn) constElem(e *elemIR, base fieldPath) []jen.Code {
 		return []jen.Code{
 			jen.Var().Id(v).Uint64(),
 			c.read(jen.Id(v), call, p),
-			c.failIf(jen.Id(v).Op("!=").Add(lit), p, offBack(func() jen.Code { return jen.Lit(8) }), wireID("Mismatch").Call(jen.Id(v), lit.Clone())),
+			c.failIf(jen.Id(v).Op("!=").Add(lit), p, offBack(func() jen.Code { return jen.Lit(8) }), wireID(mismatchFunc(e.konst)).Call(jen.Id(v), lit.Clone())),
 		}
 	}
 	code := []jen.Code{jen.Var().Id(v).Index().Byte()}

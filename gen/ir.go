@@ -67,6 +67,9 @@ type typ struct {
 	terminated bool // kList written as list<T, terminated>: no count, an empty string ends it (see emit_term.go)
 	elem       *typ // kList, kOptional, kOptEmpty: the element; kMap: the value
 	key        *typ // kMap
+	// outline: values of this collection are encoded by helper functions
+	// and its Go type is spelled through an alias (see emit_outline.go).
+	outline bool
 
 	enum  *enumIR   // kEnum
 	strct *structIR // kStruct
@@ -267,6 +270,7 @@ func buildIR(pkg *schema.Package) (*irPackage, error) {
 	if len(ir.errs) > 0 {
 		return nil, joinErrors(ir.errs)
 	}
+	ir.markOutlines()
 	return ir, nil
 }
 

@@ -74,6 +74,9 @@ func featureSpell(f *schema.Feature, pkg *schema.Package) string {
 func literalSpell(l *schema.Literal) string {
 	switch l.Kind {
 	case schema.IntLit:
+		if l.Hex {
+			return "0x" + strconv.FormatUint(l.Int, 16)
+		}
 		return strconv.FormatUint(l.Int, 10)
 	case schema.StringLit:
 		return strconv.Quote(l.Str)

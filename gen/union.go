@@ -56,6 +56,7 @@ func (g *fileGen) unionDecl(u *unionIR) {
 	g.unionConsume(u)
 	g.unionEncode(u)
 	g.unionDecode(u)
+	g.unionJSON(u)
 }
 
 // typeSwitch returns `switch x := v.(type) { cases }` for the variants, or
@@ -123,7 +124,7 @@ func (c *fn) variantGate(v *variantIR, p fieldPath, off offset) []jen.Code {
 //			}
 //			return b, nil
 //		}
-//		return b, wire.EncodeError("U", "", wire.ErrInvalid)
+//		return b, wire.EncodeError("U", "", &wire.NilError{Type: "U"})
 //	}
 func (g *fileGen) unionAppend(u *unionIR) {
 	name := u.decl.Name
@@ -138,10 +139,15 @@ func (g *fileGen) unionAppend(u *unionIR) {
 		return append(body, jen.Return(jen.Id("b"), jen.Nil()))
 	})
 	code = append(c.prologue(), code...)
-	code = append(code, jen.Return(jen.Id("b"), c.wrap(fieldPath{}, nil, wireID("ErrInvalid"))))
+	code = append(code, jen.Return(jen.Id("b"), c.wrap(fieldPath{}, nil, nilUnion(u))))
 	g.comment("Append" + name + " appends the encoding of v at p to b. It fails, returning b\nunchanged in length, on a nil v and on a value that cannot be encoded at p.")
 	g.f.Func().Id("Append"+name).Params(jen.Id("b").Index().Byte(), jen.Id("v").Id(name), jen.Id("p").Add(wireID("Proto"))).
 		Params(jen.Index().Byte(), jen.Error()).Block(code...)
+}
+
+// nilUnion is the error of a nil u: &wire.NilError{Type: "U"}.
+func nilUnion(u *unionIR) jen.Code {
+	return jen.Op("&").Add(wireID("NilError")).Values(jen.Id("Type").Op(":").Lit(u.decl.Name))
 }
 
 // unionEncode:
@@ -157,7 +163,7 @@ func (g *fileGen) unionAppend(u *unionIR) {
 //			if err = x.EncodeWire(w, p); err != nil { ... }
 //			return nil
 //		}
-//		return wire.EncodeError("U", "", wire.ErrInvalid)
+//		return wire.EncodeError("U", "", &wire.NilError{Type: "U"})
 //	}
 func (g *fileGen) unionEncode(u *unionIR) {
 	name := u.decl.Name
@@ -172,7 +178,7 @@ func (g *fileGen) unionEncode(u *unionIR) {
 		return append(body, jen.Return(jen.Nil()))
 	})
 	code = append(c.prologue(), code...)
-	code = append(code, jen.Return(c.wrap(fieldPath{}, nil, wireID("ErrInvalid"))))
+	code = append(code, jen.Return(c.wrap(fieldPath{}, nil, nilUnion(u))))
 	g.comment("Encode" + name + " writes the encoding of v at p to w, without flushing it. It\nfails on a nil v and on a value that cannot be encoded at p.")
 	g.f.Func().Id("Encode"+name).Params(jen.Id("w").Op("*").Add(wireID("Writer")), jen.Id("v").Id(name), jen.Id("p").Add(wireID("Proto"))).
 		Error().Block(code...)

@@ -23,7 +23,8 @@ func generateInMemory(tb testing.TB) map[string][]byte {
 	if err != nil {
 		tb.Fatalf("loading the schema: %v", err)
 	}
-	cfg := gen.Config{SchemaPaths: map[string]string{}}
+	cfg := gen.Config{SchemaPaths: map[string]string{}, Version: "(devel)",
+		Command: "nixwire-gen -schema ./messages -out ./messages -doc ./docs/protocol.md"}
 	for _, f := range pkg.Files {
 		cfg.SchemaPaths[f] = "messages/" + filepath.ToSlash(filepath.Base(f))
 	}

@@ -525,7 +525,7 @@ func (g *filler) fillStruct(v reflect.Value, s *schema.Struct) {
 		} else {
 			g.fill(fv, f.Type)
 		}
-		if f.Required && !onWire(s, f, g.p, v) {
+		if !onWire(s, f, g.p, v) { // encoding another value there is an error
 			setDefault(fv, f)
 		}
 	}

@@ -1,6 +1,9 @@
 package schema
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // forEachType calls fn for every type expression written in the package
 // (parents before their elements), with the file it is written in. It
@@ -77,7 +80,7 @@ func (c *checker) lookupType(t *Type, f *File) Decl {
 		if d, ok := c.decls[t.Name]; ok {
 			return d
 		}
-		c.errorf(t.Pos, "unknown type %q", t.Name)
+		c.errorf(t.Pos, "unknown type %q%s", t.Name, didYouMean(suggest(t.Name, c.typeNames(f))))
 		return nil
 	}
 	imp := c.imports[f][t.Qual]
@@ -91,8 +94,35 @@ func (c *checker) lookupType(t *Type, f *File) Decl {
 	if d := imp.Package.Lookup(t.Name); d != nil {
 		return d
 	}
-	c.errorf(t.Pos, "unknown type %q: package %q has no type %q", typeString(t), imp.Path, t.Name)
+	var names []string
+	for _, d := range imp.Package.Decls {
+		names = append(names, d.DeclName())
+	}
+	hint := suggest(t.Name, names)
+	if hint != "" {
+		hint = t.Qual + "." + hint
+	}
+	c.errorf(t.Pos, "unknown type %q: package %q has no type %q%s", typeString(t), imp.Path, t.Name, didYouMean(hint))
 	return nil
+}
+
+// typeNames returns the type names usable in the file f: the primitives,
+// the package's declarations and the imported packages' declarations
+// qualified by their import names.
+func (c *checker) typeNames(f *File) []string {
+	names := slices.Clone(typeWords)
+	for name := range c.decls {
+		names = append(names, name)
+	}
+	for qual, imp := range c.imports[f] {
+		if imp == nil || imp.Package == nil {
+			continue
+		}
+		for _, d := range imp.Package.Decls {
+			names = append(names, qual+"."+d.DeclName())
+		}
+	}
+	return names
 }
 
 // base returns the type under t's named types: t itself unless t is a Ref

@@ -71,7 +71,7 @@ func (l *loader) importPackage(imp *Import) bool {
 	case !ok:
 		return errorf("cannot find schema package " + strconv.Quote(imp.Path))
 	case r.err != nil:
-		return errorf("cannot find schema package " + strconv.Quote(imp.Path) + ": " + firstLine(r.err.Error()))
+		return errorf("cannot find schema package " + strconv.Quote(imp.Path) + ": " + goError(r.err.Error()))
 	}
 	if lp, ok := l.byDir[r.dir]; ok {
 		imp.Package = lp.pkg
@@ -100,23 +100,22 @@ func (l *loader) importPackage(imp *Import) bool {
 }
 
 // reportCycle reports an import cycle closed by imp (in the package on top
-// of the stack), which imports target, a package on the stack: at every
-// import statement of the cycle, naming the cycle from that statement's
-// package.
+// of the stack), which imports target, a package on the stack. It is
+// reported once, at the import statement of the cycle's first package
+// (the one nearest the root, which the user is most likely editing),
+// naming the cycle from there.
 func (l *loader) reportCycle(target *loaded, imp *Import) {
 	k := slices.IndexFunc(l.stack, func(fr frame) bool { return fr.l == target })
 	cycle := l.stack[k:]
-	for i := range cycle {
-		at := imp // the statement in cycle[i] that imports the next package
-		if i+1 < len(cycle) {
-			at = cycle[i+1].via
-		}
-		var names []string
-		for j := range len(cycle) + 1 {
-			names = append(names, pkgDisplay(cycle[(i+j)%len(cycle)].l.pkg))
-		}
-		l.errs = append(l.errs, &Error{Pos: at.Pos, Msg: "import cycle not allowed: " + strings.Join(names, " imports ")})
+	at := imp // the statement in cycle[0] that imports the next package
+	if len(cycle) > 1 {
+		at = cycle[1].via
 	}
+	var names []string
+	for j := range len(cycle) + 1 {
+		names = append(names, pkgDisplay(cycle[j%len(cycle)].l.pkg))
+	}
+	l.errs = append(l.errs, &Error{Pos: at.Pos, Msg: "import cycle not allowed: " + strings.Join(names, " imports ")})
 }
 
 // pkgDisplay names a package in messages: its import path, else its directory.
@@ -127,12 +126,22 @@ func pkgDisplay(p *Package) string {
 	return p.Dir
 }
 
-// The go command follows some errors with a suggested command on the next
-// line ("...; to add it:\n\tgo get ..."): keep the sentence, drop the
-// dangling lead-in.
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return strings.TrimSuffix(line, "; to add it:")
+// goError shortens an error of the go command to one line. The go
+// command follows some errors with the command that fixes them on the
+// next line ("...; to add it:\n\tgo get example.com/m"): the sentence is
+// kept and the command appended to it, so that the message says which
+// `go get` adds the missing module.
+func goError(s string) string {
+	line, rest, _ := strings.Cut(s, "\n")
+	for _, lead := range []string{"; to add it:", "; to add:"} {
+		line = strings.TrimSuffix(line, lead)
+	}
+	for l := range strings.SplitSeq(rest, "\n") {
+		if cmd := strings.TrimSpace(l); strings.HasPrefix(cmd, "go get ") {
+			return line + "; add it with `" + cmd + "`"
+		}
+	}
+	return line
 }
 
 // displayPath names an imported file or directory in positions: relative

@@ -108,8 +108,7 @@ struct A {
 	})
 	t.Run("cycle", func(t *testing.T) {
 		_, err := Load([]string{filepath.Join(m, "cyc1")}, LoadConfig{})
-		want := filepath.Join(m, "cyc1", "x.schema") + `:1:8: import cycle not allowed: "example.com/m/cyc1" imports "example.com/m/cyc2" imports "example.com/m/cyc1"` + "\n" +
-			filepath.Join(m, "cyc2", "y.schema") + `:1:8: import cycle not allowed: "example.com/m/cyc2" imports "example.com/m/cyc1" imports "example.com/m/cyc2"`
+		want := filepath.Join(m, "cyc1", "x.schema") + `:1:8: import cycle not allowed: "example.com/m/cyc1" imports "example.com/m/cyc2" imports "example.com/m/cyc1"` // once
 		if err == nil || err.Error() != want {
 			t.Errorf("got:\n%v\nwant:\n%s", err, want)
 		}
@@ -135,4 +134,17 @@ struct A {
 			t.Errorf("package %q", pkg.Path)
 		}
 	})
+}
+
+// The go command's suggested fix is kept in the one-line message.
+func TestGoErrorKeepsGoGet(t *testing.T) {
+	for in, want := range map[string]string{
+		"no required module provides package example.com/m/x; to add it:\n\tgo get example.com/m/x":            "no required module provides package example.com/m/x; add it with `go get example.com/m/x`",
+		"missing go.sum entry for module providing package example.com/m/x; to add:\n\tgo get example.com/m/x": "missing go.sum entry for module providing package example.com/m/x; add it with `go get example.com/m/x`",
+		"package example.com/m/x is not in std\nmore":                                                          "package example.com/m/x is not in std",
+	} {
+		if got := goError(in); got != want {
+			t.Errorf("goError(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -24,6 +24,7 @@ type lexer struct {
 	group              []string // comment lines of the current doc comment group
 	groupEnd           int      // line of the group's last comment
 	trailing           string   // comment that follows tokens on the current line
+	angles             int      // "<" not yet closed by ">", to cap the nesting of types early
 }
 
 // lex returns the tokens of src, always ending with a tNewline (if src has
@@ -85,6 +86,16 @@ func (lx *lexer) run() {
 				}
 				lx.emit(token{kind: tIllegal, pos: p, text: string(lx.src[lx.i : lx.i+size])})
 				lx.i += size
+				continue
+			}
+			switch kind {
+			case tLAngle:
+				lx.angles++
+			case tRAngle:
+				lx.angles = max(lx.angles-1, 0)
+			}
+			if lx.angles > maxTypeDepth {
+				lx.tooDeep(p)
 				continue
 			}
 			lx.emit(token{kind: kind, pos: p, text: string(c)})
@@ -158,6 +169,11 @@ func (lx *lexer) comment() {
 	for lx.i < len(lx.src) && lx.src[lx.i] != '\n' {
 		lx.i++
 	}
+	if bad := invalidUTF8(lx.src[start:lx.i]); bad >= 0 {
+		p := lx.pos()
+		p.Col = start + bad - lx.lineStart + 1
+		lx.errf(p, "invalid UTF-8 byte "+strconv.Quote(string(lx.src[start+bad:start+bad+1]))+" in a comment")
+	}
 	text := string(lx.src[start+2 : lx.i])
 	text = strings.TrimRight(strings.TrimPrefix(text, " "), " \t\r")
 	if lx.lineHasToken {
@@ -169,6 +185,32 @@ func (lx *lexer) comment() {
 	}
 	lx.group = append(lx.group, text)
 	lx.groupEnd = lx.line
+}
+
+// tooDeep reports a type nested deeper than maxTypeDepth at p and skips
+// the rest of the line as one tIllegal token, so that a hostile file of
+// millions of "<" costs neither tokens nor parser recursion.
+func (lx *lexer) tooDeep(p Pos) {
+	lx.errf(p, "type nested more than "+strconv.Itoa(maxTypeDepth)+" levels deep")
+	start := lx.i
+	for lx.i < len(lx.src) && lx.src[lx.i] != '\n' {
+		lx.i++
+	}
+	lx.emit(token{kind: tIllegal, pos: p, text: string(lx.src[start:lx.i])})
+	lx.angles = 0
+}
+
+// invalidUTF8 returns the index of the first byte of b that is not valid
+// UTF-8, or -1 if b is valid.
+func invalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 // number reads a decimal or hexadecimal number, or a version major.minor.

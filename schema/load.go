@@ -85,9 +85,10 @@ func absPath(p string) string {
 	return filepath.Clean(p)
 }
 
-// fileError records a problem with a whole file or directory.
+// fileError records a problem with a whole file or directory, which has
+// no line to point at.
 func (l *loader) fileError(name, msg string) {
-	l.errs = append(l.errs, &Error{Pos: Pos{File: name, Line: 1, Col: 1}, Msg: msg})
+	l.errs = append(l.errs, &Error{Pos: Pos{File: name}, Msg: msg})
 }
 
 // loadRoot loads the package of the files named by paths.

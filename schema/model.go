@@ -17,11 +17,15 @@ import (
 // Pos is a position in a schema file.
 type Pos struct {
 	File      string // file name as given to the parser
-	Line, Col int    // 1-based; Col counts bytes
+	Line, Col int    // 1-based; Col counts bytes; 0 for a whole file or directory
 }
 
-// String formats p as "file:line:col".
+// String formats p as "file:line:col", or just "file" when p is a whole
+// file or directory (Line 0).
 func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
 	return p.File + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Col)
 }
 
@@ -341,6 +345,7 @@ type Literal struct {
 	Pos   Pos
 	Kind  LiteralKind
 	Int   uint64
+	Hex   bool // IntLit written in hexadecimal (a magic number), which generated code and messages keep
 	Str   string
 	Bool  bool
 	Ident string

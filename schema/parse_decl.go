@@ -383,6 +383,7 @@ func (p *parser) op(kw token) {
 			if *dst != nil {
 				p.errorAt(item.pos, "duplicate "+item.text)
 			}
+			p.noGates("a "+item.text, "; gate the op, or the fields of the "+item.text)
 			if p.cur().kind == tLBrace {
 				s := &Struct{DeclInfo: DeclInfo{Pos: item.pos, Doc: item.doc, Name: op.Name + suffix}, Op: op}
 				if op.FromRef != nil { // derived from the base op's message, resolved by the checker
@@ -393,7 +394,7 @@ func (p *parser) op(kw token) {
 				*dst = &Type{Pos: item.pos, Kind: Ref, Name: s.Name, Decl: s}
 			} else {
 				*dst = p.typ()
-				p.noGates("a "+item.text, "; gate the op or the fields")
+				p.noGates("a "+item.text, "; gate the op, or the fields of the "+item.text)
 			}
 		case "stream":
 			dir := p.cur()

@@ -1,6 +1,9 @@
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // parser is a recursive-descent parser over the tokens of one file. A
 // syntax error is recorded and unwinds (with a bailout panic) to the
@@ -21,7 +24,14 @@ type parser struct {
 	// derived is set inside the body of a derived struct, where fields
 	// take an after clause and a layout's field may be a bare base name.
 	derived bool
+	// depth is the nesting depth of the type expression being parsed.
+	depth int
 }
+
+// maxTypeDepth caps the nesting of type expressions
+// (list<list<…>>): deeper ones are an error, not a stack overflow, and
+// no real protocol comes near it.
+const maxTypeDepth = 1000
 
 // bailout unwinds the parser to the nearest recovery point.
 type bailout struct{}
@@ -287,6 +297,11 @@ var primitives = map[string]Kind{
 
 // typ parses a type expression.
 func (p *parser) typ() *Type {
+	if p.depth > maxTypeDepth {
+		p.fail("type nested more than " + strconv.Itoa(maxTypeDepth) + " levels deep")
+	}
+	p.depth++
+	defer func() { p.depth-- }()
 	name := p.expect(tIdent, "a type")
 	t := &Type{Pos: name.pos}
 	if p.cur().kind == tDot { // qualified: even "list.X" names an import's type
@@ -330,6 +345,16 @@ func (p *parser) typ() *Type {
 			}
 			p.close("optional")
 		default:
+			if p.cur().kind == tLAngle { // a misspelt list, set, map or optional
+				msg := "unknown type " + strconv.Quote(name.text)
+				if hint := suggest(name.text, []string{"list", "set", "map", "optional"}); hint != "" {
+					msg += didYouMean(hint)
+				} else {
+					msg += ": only list, set, map and optional take <…>"
+				}
+				p.errorAt(name.pos, msg)
+				panic(bailout{})
+			}
 			t.Kind, t.Name = Ref, name.text
 		}
 	}
@@ -402,6 +427,7 @@ func (p *parser) literal() *Literal {
 	switch {
 	case t.kind == tInt:
 		l.Kind, l.Int = IntLit, t.num
+		l.Hex = strings.HasPrefix(t.text, "0x") || strings.HasPrefix(t.text, "0X")
 	case t.kind == tString:
 		l.Kind, l.Str = StringLit, t.str
 	case t.is("true"), t.is("false"):

@@ -184,7 +184,7 @@ func TestParseErrors(t *testing.T) {
 4:9: a union declaration cannot be gated; gate the fields that use it
 5:17: a feature cannot be gated
 6:12: an import cannot be gated
-7:22: a request cannot be gated; gate the op or the fields`},
+7:22: a request cannot be gated; gate the op, or the fields of the request`},
 		{"limits on the wrong types", "struct S {\n\tA u64(max 1)\n\tB bool(min 1)\n\tC optional<string>(max 1)\n\tD T(max 2)\n\tE nix.T(max 2)\n\tF string(max 1)\n}", `
 2:7: limit on u64: only string, bytes, list, set and map take limits
 3:8: limit on bool: only string, bytes, list, set and map take limits

@@ -154,7 +154,7 @@ func (d *Dispatcher) Serve(ctx context.Context, code uint64, ex Exchange) error 
 			if d.routes[i] == nil {
 				return Unsupported(opName(op))
 			}
-			return d.routes[i](ctx, &Call{Op: op, ex: ex, p: p})
+			return d.routes[i](context.WithValue(ctx, protoKey{}, p), &Call{Op: op, ex: ex, p: p})
 		}
 	}
 	_, err := top.Find(code, p)
@@ -251,3 +251,15 @@ func (c *Call) Reply(m Message, stream StreamFunc) error {
 // NoReply returns the error for a handler that returned a nil reply and a
 // nil error.
 func (c *Call) NoReply() error { return fmt.Errorf("%s: %w", opName(c.Op), ErrNoReply) }
+
+type protoKey struct{}
+
+// ProtoFrom returns the negotiated protocol of the call that ctx belongs
+// to, in a handler called by a Dispatcher; ok is false elsewhere. A
+// handler needs it to fill in only the fields that are on the wire at that
+// protocol: encoding refuses a value set where the protocol has no room for
+// it.
+func ProtoFrom(ctx context.Context) (p Proto, ok bool) {
+	p, ok = ctx.Value(protoKey{}).(Proto)
+	return p, ok
+}

@@ -158,12 +158,16 @@ type ValueError struct {
 	Value uint64 // the number
 	Want  string // the only value allowed, for a constant; "" otherwise
 	Err   error  // ErrInvalid or ErrVersion
+	Hex   bool   // spell Value in hexadecimal, as the schema writes the constant
 }
 
 // Error names the number and why it is refused, e.g.
 // "invalid union tag 0x12345678".
 func (e *ValueError) Error() string {
 	n := spellNumber(e.Value)
+	if e.Hex {
+		n = "0x" + strconv.FormatUint(e.Value, 16)
+	}
 	switch {
 	case e.Err == ErrVersion:
 		return e.What + " " + n + " does not exist at this protocol version"
@@ -185,6 +189,22 @@ func spellNumber(v uint64) string {
 // Unwrap returns ErrInvalid or ErrVersion.
 func (e *ValueError) Unwrap() error { return e.Err }
 
+// NilError reports a nil union value (or a nil pointer to one of its
+// variants), which has no encoding. It matches ErrInvalid under
+// errors.Is.
+type NilError struct {
+	Type string // the union, e.g. "GCAction"
+}
+
+// Error says that the value is nil, e.g. "nil GCAction: a union value
+// must be one of its variants".
+func (e *NilError) Error() string {
+	return "nil " + e.Type + ": a union value must be one of its variants"
+}
+
+// Unwrap returns ErrInvalid.
+func (e *NilError) Unwrap() error { return ErrInvalid }
+
 // Invalid returns a *ValueError matching ErrInvalid: v is not a valid what.
 // It is meant for generated code, on the error path.
 func Invalid(what string, v uint64) error { return &ValueError{What: what, Value: v, Err: ErrInvalid} }
@@ -193,6 +213,12 @@ func Invalid(what string, v uint64) error { return &ValueError{What: what, Value
 // from the wire is not want. It is meant for generated code.
 func Mismatch(v, want uint64) error {
 	return &ValueError{What: "constant", Value: v, Want: spellNumber(want), Err: ErrInvalid}
+}
+
+// MismatchHex is Mismatch for a constant written in hexadecimal: both
+// numbers are spelled so ("invalid constant 0x6b77, want 0x6b76").
+func MismatchHex(v, want uint64) error {
+	return &ValueError{What: "constant", Value: v, Want: "0x" + strconv.FormatUint(want, 16), Hex: true, Err: ErrInvalid}
 }
 
 // NotInVersion returns a *ValueError matching ErrVersion: v exists, but not

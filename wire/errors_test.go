@@ -573,3 +573,13 @@ func TestValueError(t *testing.T) {
 		t.Error("Invalid matches ErrVersion")
 	}
 }
+
+func TestNilError(t *testing.T) {
+	err := wire.EncodeError("Op", ".Action", &wire.NilError{Type: "GCAction"})
+	if got, want := err.Error(), "encode Op.Action: nil GCAction: a union value must be one of its variants"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if !errors.Is(err, wire.ErrInvalid) {
+		t.Errorf("%v does not match ErrInvalid", err)
+	}
+}

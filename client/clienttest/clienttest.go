@@ -217,7 +217,16 @@ func (d *Daemon) handshake(r *wire.Reader, w *wire.Writer) (wire.Proto, error) {
 	if nixVersion == "" {
 		nixVersion = "2.26.3-clienttest"
 	}
-	if err := (&messages.ClientHandshakeInfo{DaemonVersion: nixVersion, Trusted: d.Trusted}).EncodeWire(w, p); err != nil {
+	// Each field only where the protocol has it: encoding refuses to drop
+	// a value.
+	var info messages.ClientHandshakeInfo
+	if p.Version >= wire.V(1, 33) {
+		info.DaemonVersion = nixVersion
+	}
+	if p.Version >= wire.V(1, 35) {
+		info.Trusted = d.Trusted
+	}
+	if err := info.EncodeWire(w, p); err != nil {
 		return wire.Proto{}, err
 	}
 	op := &Op{Proto: p, R: r, W: w}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -37,6 +38,9 @@ type options struct {
 	pkg     string   // -pkg
 	check   bool     // -check
 	doc     string   // -doc
+
+	command    string          // the command line written in the headers (see commandLine)
+	schemaDirs map[string]bool // the directories of the schema files, as the headers name them
 }
 
 // listFlag is a flag that may be repeated and holds comma-separated lists.
@@ -63,11 +67,14 @@ const usageHead = `usage: nixwire-gen -schema <files or dirs> -out <dir> [-pkg n
 nixwire-gen generates Go code from nixwire schema files: one <base>_gen.go
 file in -out for each <base>.schema file, with the types, their wire
 methods and the table of operations. A file is written only when its
-content changes; nothing else in -out is touched.
+content changes; a file nixwire-gen generated from a schema file that no
+longer exists is removed; nothing else in -out is touched.
 
 Typical use, in a go:generate line:
 
-	//go:generate go run github.com/nixwire/nixwire/cmd/nixwire-gen -schema ./messages -out ./messages
+	//go:generate go tool nixwire-gen -schema . -out .
+
+after "go get -tool github.com/nixwire/nixwire/cmd/nixwire-gen".
 
 Flags:
 `
@@ -84,8 +91,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
 	fs.Var(listFlag{&o.schemas}, "schema", "the `files or dirs` of one schema package (a directory stands for its *.schema files); repeatable, or comma-separated (required)")
 	fs.StringVar(&o.out, "out", "", "output `dir`ectory: the Go package to write <base>_gen.go files into (required)")
-	fs.StringVar(&o.pkg, "pkg", "", "Go package `name` (default: the base name of -out)")
-	fs.BoolVar(&o.check, "check", false, "write nothing; exit 1 with a unified diff if any output on disk is missing or stale")
+	fs.StringVar(&o.pkg, "pkg", "", "Go package `name` (default: the package of the Go files in -out, else the base name of -out)")
+	fs.BoolVar(&o.check, "check", false, "write nothing; exit 1 with a unified diff if any output on disk is missing or stale, or left over from a schema file that is gone")
 	fs.StringVar(&o.doc, "doc", "", "also write a Markdown reference of the schema to `file.md` (checked too with -check)")
 	fs.Usage = func() {
 		w := fs.Output()
@@ -102,44 +109,47 @@ func newFlagSet(o *options) *flag.FlagSet {
 func run(args []string, stdout, stderr io.Writer) int {
 	var o options
 	fs := newFlagSet(&o)
-	var help bytes.Buffer
-	fs.SetOutput(&help)
+	usage := fs.Usage
+	fs.Usage = func() {} // a usage error prints one line, not the help
+	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			stdout.Write(help.Bytes())
+			fs.SetOutput(stdout)
+			usage()
 			return exitOK
 		}
-		stderr.Write(help.Bytes()) // the error and the usage
-		return exitUsage
-	}
-	fs.SetOutput(stderr)
-	usageError := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "%s: %s\n", prog, fmt.Sprintf(format, a...))
-		fs.Usage()
-		return exitUsage
+		return usageError(stderr, "%v", err)
 	}
 	switch {
 	case fs.NArg() > 0:
-		return usageError("unexpected argument %q", fs.Arg(0))
+		return usageError(stderr, "unexpected argument %q", fs.Arg(0))
 	case len(o.schemas) == 0:
-		return usageError("-schema is required")
+		return usageError(stderr, "-schema is required")
 	case o.out == "":
-		return usageError("-out is required")
+		return usageError(stderr, "-out is required")
 	}
 	if o.pkg != "" && !isPackageName(o.pkg) {
-		return usageError("-pkg %q is not a valid Go package name", o.pkg)
+		return usageError(stderr, "-pkg %q is not a valid Go package name", o.pkg)
 	}
 	if o.pkg == "" {
-		abs, err := filepath.Abs(o.out)
+		name, err := packageName(o.out)
 		if err != nil {
 			return fail(stderr, err)
 		}
-		o.pkg = filepath.Base(abs)
-		if !isPackageName(o.pkg) {
-			return usageError("the name of -out directory %q is not a valid Go package name; set -pkg", o.pkg)
+		if name == "" {
+			abs, err := filepath.Abs(o.out)
+			if err != nil {
+				return fail(stderr, err)
+			}
+			name = filepath.Base(abs)
+			if !isPackageName(name) {
+				return usageError(stderr, "the name of -out directory %q is not a valid Go package name; set -pkg", name)
+			}
 		}
+		o.pkg = name
 	}
 
+	o.command = commandLine(&o, args)
 	for i, p := range o.schemas {
 		o.schemas[i] = relative(p)
 	}
@@ -147,10 +157,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if code != exitOK {
 		return code
 	}
-	if o.check {
-		return check(outputs, stdout, stderr)
+	stale, err := staleFiles(o.out, outputs, o.schemaDirs)
+	if err != nil {
+		return fail(stderr, err)
 	}
-	return write(outputs, stderr)
+	if o.check {
+		return check(outputs, stale, stdout, stderr)
+	}
+	if code := write(outputs, stderr); code != exitOK {
+		return code
+	}
+	return remove(stale, stderr)
+}
+
+// usageError prints a usage error on one line with a pointer to -h, and
+// returns exitUsage.
+func usageError(stderr io.Writer, format string, a ...any) int {
+	fmt.Fprintf(stderr, "%s: %s (run %s -h for usage)\n", prog, fmt.Sprintf(format, a...), prog)
+	return exitUsage
 }
 
 // output is a file the command writes.
@@ -178,9 +202,11 @@ func generate(o *options, stderr io.Writer) ([]output, int) {
 
 	// Load names the files as given (a directory's files joined to it),
 	// and these paths are relative unless given otherwise.
-	gcfg := gen.Config{SchemaPaths: make(map[string]string, len(pkg.Files))}
+	gcfg := gen.Config{SchemaPaths: make(map[string]string, len(pkg.Files)), Version: version(), Command: o.command}
+	o.schemaDirs = map[string]bool{}
 	for _, f := range pkg.Files {
 		gcfg.SchemaPaths[f] = filepath.ToSlash(f)
+		o.schemaDirs[path.Dir(filepath.ToSlash(f))] = true
 	}
 	files, err := gen.Generate(pkg, gcfg)
 	if err != nil {
@@ -261,7 +287,7 @@ func writeFile(path string, content []byte) error {
 
 // check compares the outputs with the files on disk and prints a unified
 // diff for each that differs or is missing.
-func check(outputs []output, stdout, stderr io.Writer) int {
+func check(outputs []output, gone []string, stdout, stderr io.Writer) int {
 	var stale []string
 	for _, o := range outputs {
 		slash := filepath.ToSlash(o.path)
@@ -278,11 +304,20 @@ func check(outputs []output, stdout, stderr io.Writer) int {
 		stale = append(stale, o.path)
 		stdout.Write(udiff.Unified(oldName, "b/"+slash, old, o.content, 3))
 	}
-	if len(stale) == 0 {
+	if err := staleDiffs(gone, stdout); err != nil {
+		return fail(stderr, err)
+	}
+	if len(gone) > 0 {
+		fmt.Fprintf(stderr, "%s: %d generated files have no schema file any more: %s; rerun nixwire-gen without -check (go generate) to remove them\n",
+			prog, len(gone), strings.Join(gone, ", "))
+	}
+	if len(stale) > 0 {
+		fmt.Fprintf(stderr, "%s: %d of %d files are missing or stale: %s; rerun nixwire-gen without -check (go generate) to update them\n",
+			prog, len(stale), len(outputs), strings.Join(stale, ", "))
+	}
+	if len(stale) == 0 && len(gone) == 0 {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "%s: %d of %d files are missing or stale: %s; rerun nixwire-gen without -check (go generate) to update them\n",
-		prog, len(stale), len(outputs), strings.Join(stale, ", "))
 	return exitError
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/nixwire/nixwire/examples/extend"
 	"github.com/nixwire/nixwire/messages"
+	"github.com/nixwire/nixwire/wire"
 )
 
 // acmed is a test double of Acme's daemon: an extend.ExtHandler that knows
@@ -35,7 +36,8 @@ func (a *acmed) QueryPathInfo(_ context.Context, req *messages.QueryPathInfoRequ
 	return &messages.QueryPathInfoReply{Info: a.infos[req.Path]}, nil
 }
 
-// QueryPathInfoTagged is Nix's reply and the path's tags.
+// QueryPathInfoTagged is Nix's reply and the path's tags (served from
+// 1.39, where the reply has them).
 func (a *acmed) QueryPathInfoTagged(ctx context.Context, req *messages.QueryPathInfoRequest) (*extend.QueryPathInfoTaggedReply, error) {
 	base, err := a.QueryPathInfo(ctx, req)
 	if err != nil {
@@ -44,7 +46,23 @@ func (a *acmed) QueryPathInfoTagged(ctx context.Context, req *messages.QueryPath
 	return &extend.QueryPathInfoTaggedReply{QueryPathInfoReply: *base, Tags: a.tags[req.Path]}, nil
 }
 
-// QueryProvenance returns the record of a path, or none.
-func (a *acmed) QueryProvenance(_ context.Context, req *extend.QueryProvenanceRequest) (*extend.QueryProvenanceReply, error) {
-	return &extend.QueryProvenanceReply{Provenance: a.provs[req.Path]}, nil
+// QueryProvenance returns the record of a path, or none, with the fields
+// the negotiated protocol has: tags from 1.39, and the output named in the
+// form the connection's features choose.
+func (a *acmed) QueryProvenance(ctx context.Context, req *extend.QueryProvenanceRequest) (*extend.QueryProvenanceReply, error) {
+	rec := a.provs[req.Path]
+	if rec == nil {
+		return &extend.QueryProvenanceReply{}, nil
+	}
+	prov := *rec
+	p, _ := wire.ProtoFrom(ctx)
+	if !p.AtLeast(1, 39) {
+		prov.Tags = nil
+	}
+	if p.Has(messages.FeatureRealisationWithPathNotHash) {
+		prov.OutputID = ""
+	} else {
+		prov.Output = messages.DrvOutput{}
+	}
+	return &extend.QueryProvenanceReply{Provenance: &prov}, nil
 }

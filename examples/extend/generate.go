@@ -13,4 +13,4 @@
 //	op, ok := extend.ExtProtocol.Lookup(code, proto)
 package extend
 
-//go:generate go run github.com/nixwire/nixwire/cmd/nixwire-gen -schema . -out .
+//go:generate go tool nixwire-gen -schema . -out .

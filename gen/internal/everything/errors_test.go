@@ -250,16 +250,34 @@ func TestEncodeErrors(t *testing.T) {
 		want: "encode Collections.Actions[1].(*ActionNew): union tag 2 does not exist at this protocol version",
 		is:   wire.ErrVersion,
 	}, {
+		name: "a value of a field gated out (not dropped silently)",
+		m:    &everything.Gated{ReqStr: "x", New: "lost"},
+		p:    wire.P(1, 19),
+		want: "encode Gated.New: wire: value not representable at this protocol version",
+		is:   wire.ErrVersion,
+	}, {
+		name: "a value of a field of another feature",
+		m:    &everything.Gated{ReqStr: "x", Feat: true},
+		p:    wire.P(1, 19),
+		want: "encode Gated.Feat: wire: value not representable at this protocol version",
+		is:   wire.ErrVersion,
+	}, {
+		name: "a value other than the default and zero where the field is gated out",
+		m:    &everything.Gated{ReqStr: "x", Old: 8},
+		p:    wire.P(1, 20),
+		want: "encode Gated.Old: wire: value not representable at this protocol version",
+		is:   wire.ErrVersion,
+	}, {
 		name: "a nil union",
 		m:    &everything.Collections{Actions: []everything.Action{nil}},
 		p:    v120,
-		want: "encode Collections.Actions[0]: wire: invalid value",
+		want: "encode Collections.Actions[0]: nil Action: a union value must be one of its variants",
 		is:   wire.ErrInvalid,
 	}, {
 		name: "a typed nil union",
 		m:    &everything.Collections{Actions: []everything.Action{(*everything.ActionAdd)(nil)}},
 		p:    v120,
-		want: "encode Collections.Actions[0]: wire: invalid value",
+		want: "encode Collections.Actions[0]: nil Action: a union value must be one of its variants",
 		is:   wire.ErrInvalid,
 	}, {
 		name: "Validate in a map value",
@@ -352,5 +370,22 @@ func TestUnmarshalTrailing(t *testing.T) {
 	err := wire.Unmarshal(cat(u(1), u(0)), new(everything.ActionDelete), wire.P(1, 20))
 	if err == nil || err.Error() != "decode ActionDelete at byte 8: wire: trailing bytes after message" {
 		t.Errorf("Unmarshal = %v", err)
+	}
+}
+
+// Where a field is not on the wire, its zero value and its default both
+// encode (a struct literal may leave the field out); a required field
+// must hold its default.
+func TestGatedOutZeroAndDefault(t *testing.T) {
+	for _, m := range []*everything.Gated{
+		{ReqStr: "x", Old: 0, NoFeat: 3},
+		{ReqStr: "x", Old: 7, NoFeat: 0},
+	} {
+		if _, err := wire.Marshal(m, wire.P(1, 25, everything.FeatureFoo)); err != nil {
+			t.Errorf("%+v: %v", *m, err)
+		}
+	}
+	if _, err := wire.Marshal(&everything.Gated{}, wire.P(1, 20)); !errors.Is(err, wire.ErrVersion) {
+		t.Errorf("a required field holding its zero value, not its default \"x\": %v", err)
 	}
 }

@@ -4,6 +4,8 @@ package everything
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"github.com/nixwire/nixwire/gen/internal/everything/base"
 	"github.com/nixwire/nixwire/wire"
 	"io"
@@ -75,6 +77,8 @@ const (
 )
 
 // StorePath is a store path; Validate (validate.go) wants it absolute.
+//
+// At least 1 and at most 4096 bytes.
 //
 // Encoding and decoding call its hand-written Validate method.
 type StorePath string
@@ -153,7 +157,9 @@ func (*StorePath) WireTypeName() string {
 	return "StorePath"
 }
 
-// Hash is a bytes on the wire.
+// Hash is a bytes.
+//
+// At most 64 bytes.
 type Hash []byte
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -215,6 +221,8 @@ func (*Hash) WireTypeName() string {
 }
 
 // Paths is a named set type.
+//
+// At most 1000 elements.
 type Paths []StorePath
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -334,7 +342,7 @@ func (*Paths) WireTypeName() string {
 	return "Paths"
 }
 
-// Counter is a u32 on the wire.
+// Counter is a u32.
 type Counter uint32
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -389,6 +397,8 @@ func (*Counter) WireTypeName() string {
 }
 
 // Env is a named map type with a Validate method.
+//
+// At most 64 entries, keys at most 100 bytes, values at most 1000 bytes.
 //
 // Encoding and decoding call its hand-written Validate method.
 type Env map[string]string
@@ -550,7 +560,9 @@ func (*Env) WireTypeName() string {
 	return "Env"
 }
 
-// Name is a string on the wire.
+// Name is a string.
+//
+// At most 65536 bytes.
 type Name string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -613,7 +625,7 @@ func (*Name) WireTypeName() string {
 	return "Name"
 }
 
-// Flag is a bool on the wire.
+// Flag is a bool.
 type Flag bool
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -667,7 +679,7 @@ func (*Flag) WireTypeName() string {
 	return "Flag"
 }
 
-// Stamp is an i64 on the wire.
+// Stamp is an i64.
 type Stamp int64
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -740,7 +752,7 @@ const (
 	//
 	// Check appeared in 1.30.
 	//
-	// It exists since 1.30.
+	// It exists from 1.30 on; encoding it elsewhere is an error (wire.ErrVersion).
 	ModeCheck Mode = 2
 )
 
@@ -848,6 +860,41 @@ func (*Mode) WireTypeName() string {
 	return "Mode"
 }
 
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v Mode) MarshalText() ([]byte, error) {
+	switch v {
+	case ModeNormal:
+		return []byte("Normal"), nil
+	case ModeRepair:
+		return []byte("Repair"), nil
+	case ModeCheck:
+		return []byte("Check"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *Mode) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "Normal":
+		*v = ModeNormal
+		return nil
+	case "Repair":
+		*v = ModeRepair
+		return nil
+	case "Check":
+		*v = ModeCheck
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("Mode: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = Mode(n)
+	return nil
+}
+
 // Level is an open enum: unknown values are kept.
 //
 // It is open: decoding keeps values it does not know.
@@ -935,37 +982,61 @@ func (*Level) WireTypeName() string {
 	return "Level"
 }
 
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v Level) MarshalText() ([]byte, error) {
+	switch v {
+	case LevelError:
+		return []byte("Error"), nil
+	case LevelWarn:
+		return []byte("Warn"), nil
+	case LevelInfo:
+		return []byte("Info"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *Level) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "Error":
+		*v = LevelError
+		return nil
+	case "Warn":
+		*v = LevelWarn
+		return nil
+	case "Info":
+		*v = LevelInfo
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("Level: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = Level(n)
+	return nil
+}
+
 // Prims has one field of every primitive type.
 type Prims struct {
-	// A is a u8 on the wire.
 	A uint8
-	// B is a u16 on the wire.
 	B uint16
-	// C is a u32 on the wire.
 	C uint32
-	// D is a u64 on the wire.
 	D uint64
-	// E is an i64 on the wire.
 	E int64
-	// F is a bool on the wire.
 	F bool
-	// G is a string on the wire.
+	// At most 65536 bytes.
 	G string
-	// H is a bytes on the wire.
+	// At most 1048576 bytes.
 	H []byte
-	// I is a string on the wire.
+	// At least 2 and at most 10 bytes.
 	I string
-	// J is a bytes on the wire.
+	// At least 1 and at most 16 bytes.
 	J []byte
-	// K is a Counter on the wire.
 	K Counter
-	// L is a Name on the wire.
 	L Name
-	// M is a Flag on the wire.
 	M Flag
-	// N is a Stamp on the wire.
 	N Stamp
-	// O is a Hash on the wire.
 	O Hash
 }
 
@@ -1287,26 +1358,33 @@ func (*Prims) WireTypeName() string {
 	return "Prims"
 }
 
+// String returns m as one line of JSON.
+func (m Prims) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Prims(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // ValidPathInfo is the message of the benchmarks: a store path, a deriver,
 // a hash, references, times, sizes, a flag, signatures and a CA.
 type ValidPathInfo struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
-	// Deriver is an optional<StorePath, empty> on the wire.
+	// The empty string means none.
 	Deriver StorePath
-	// NarHash is a string on the wire.
+	// At most 256 bytes.
 	NarHash string
-	// References is a set<StorePath> on the wire.
-	References []StorePath
-	// RegistrationTime is a u64 on the wire.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 4096
+	// elements.
+	References       []StorePath
 	RegistrationTime uint64
-	// NarSize is a u64 on the wire.
-	NarSize uint64
-	// Ultimate is a bool on the wire.
-	Ultimate bool
-	// Sigs is a set<string> on the wire.
+	NarSize          uint64
+	Ultimate         bool
+	// A set, encoded in the order given (Nix writes sets sorted); at most 4096
+	// elements, each at most 1024 bytes.
 	Sigs []string
-	// CA is a string on the wire.
+	// At most 1024 bytes.
 	CA string
 }
 
@@ -1650,25 +1728,29 @@ func (*ValidPathInfo) WireTypeName() string {
 	return "ValidPathInfo"
 }
 
+// String returns m as one line of JSON.
+func (m ValidPathInfo) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ValidPathInfo(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Optionals has an optional of every kind.
 type Optionals struct {
-	// Tag is an optional<u64> on the wire.
-	Tag *uint64
-	// TagStruct is an optional<Prims> on the wire.
+	Tag       *uint64
 	TagStruct *Prims
-	// TagPath is an optional<StorePath> on the wire.
-	TagPath *StorePath
-	// TagList is an optional<list<u64>> on the wire.
-	TagList *[]uint64
-	// TagUnion is an optional<Action> on the wire.
-	TagUnion *Action
-	// TagMode is an optional<Mode> on the wire.
-	TagMode *Mode
-	// Empty is an optional<StorePath, empty> on the wire.
+	TagPath   *StorePath
+	// At most 4096 elements.
+	TagList  *[]uint64
+	TagUnion Action
+	TagMode  *Mode
+	// The empty string means none.
 	Empty StorePath
-	// EmptyMin is an optional<string, empty> on the wire.
+	// The empty string means none; at least 3 and at most 10 bytes.
 	EmptyMin string
-	// EmptyName is an optional<Name, empty> on the wire.
+	// The empty string means none.
 	EmptyName Name
 }
 
@@ -1689,7 +1771,7 @@ func (m *Optionals) WireSize(p wire.Proto) int {
 		n += len(*m.TagList) * 8
 	}
 	if m.TagUnion != nil {
-		n += SizeAction(*m.TagUnion, p)
+		n += SizeAction(m.TagUnion, p)
 	}
 	if m.TagMode != nil {
 		n += 8
@@ -1752,7 +1834,7 @@ func (m *Optionals) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		b = wire.AppendUint64(b, 0)
 	} else {
 		b = wire.AppendUint64(b, 1)
-		if b, err = AppendAction(b, *m.TagUnion, p); err != nil {
+		if b, err = AppendAction(b, m.TagUnion, p); err != nil {
 			return b[:start], wire.EncodeError("Optionals", ".TagUnion", err)
 		}
 	}
@@ -1903,10 +1985,7 @@ func (m *Optionals) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	case 0:
 		m.TagUnion = nil
 	case 1:
-		if m.TagUnion == nil {
-			m.TagUnion = new(Action)
-		}
-		if *m.TagUnion, b, err = ConsumeAction(b, p); err != nil {
+		if m.TagUnion, b, err = ConsumeAction(b, p); err != nil {
 			return orig, wire.ConsumeError("Optionals", ".TagUnion", len(orig)-len(b), err)
 		}
 	default:
@@ -2027,7 +2106,7 @@ func (m *Optionals) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		w.Uint64(0)
 	} else {
 		w.Uint64(1)
-		if err = EncodeAction(w, *m.TagUnion, p); err != nil {
+		if err = EncodeAction(w, m.TagUnion, p); err != nil {
 			if err == w.Err() {
 				return err
 			}
@@ -2183,10 +2262,7 @@ func (m *Optionals) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	case 0:
 		m.TagUnion = nil
 	case 1:
-		if m.TagUnion == nil {
-			m.TagUnion = new(Action)
-		}
-		if *m.TagUnion, err = DecodeAction(r, p); err != nil {
+		if m.TagUnion, err = DecodeAction(r, p); err != nil {
 			return wire.ReadError("Optionals", ".TagUnion", r.ValueOffset(), start, err)
 		}
 	default:
@@ -2253,54 +2329,130 @@ func (*Optionals) WireTypeName() string {
 	return "Optionals"
 }
 
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m Optionals) MarshalJSON() ([]byte, error) {
+	var out struct {
+		Tag       *uint64
+		TagStruct *Prims
+		TagPath   *StorePath
+		TagList   *[]uint64
+		TagUnion  json.RawMessage
+		TagMode   *Mode
+		Empty     StorePath
+		EmptyMin  string
+		EmptyName Name
+	}
+	out.Tag = m.Tag
+	out.TagStruct = m.TagStruct
+	out.TagPath = m.TagPath
+	out.TagList = m.TagList
+	out.TagMode = m.TagMode
+	out.Empty = m.Empty
+	out.EmptyMin = m.EmptyMin
+	out.EmptyName = m.EmptyName
+	var err error
+	if out.TagUnion, err = MarshalJSONAction(m.TagUnion); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *Optionals) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Tag       *uint64
+		TagStruct *Prims
+		TagPath   *StorePath
+		TagList   *[]uint64
+		TagUnion  json.RawMessage
+		TagMode   *Mode
+		Empty     StorePath
+		EmptyMin  string
+		EmptyName Name
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.Tag = in.Tag
+	m.TagStruct = in.TagStruct
+	m.TagPath = in.TagPath
+	m.TagList = in.TagList
+	m.TagMode = in.TagMode
+	m.Empty = in.Empty
+	m.EmptyMin = in.EmptyMin
+	m.EmptyName = in.EmptyName
+	var err error
+	if m.TagUnion, err = UnmarshalJSONAction(in.TagUnion); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m Optionals) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Optionals(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Gated has fields gated on versions and features, with defaults,
 // required fields and constants.
+//
+// On the wire, Magic is the constant 0x6e697863 (u64); MagicStr is the
+// constant "magic" (string); GatedConst is the constant 5 (u64) from 1.20 on;
+// Truth is the constant true (bool); ConstMode is the constant Repair (Mode):
+// encoding writes it and decoding checks it (wire.ErrInvalid), so it has no Go
+// field.
 type Gated struct {
-	// Always is a u64 on the wire.
 	Always uint64
-	// New is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire since 1.20; elsewhere it decodes as the zero value.
+	// On the wire only from 1.20 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	New string
-	// Old is a u64 on the wire.
-	//
-	// Only on the wire until 1.20; elsewhere it decodes as 7.
+	// On the wire only before 1.20. Elsewhere decoding sets it to 7, and encoding
+	// fails (wire.ErrVersion) if it holds anything but that or the zero value,
+	// which the peer would not see.
 	Old uint64
-	// Feat is a bool on the wire.
-	//
-	// Only on the wire if Foo; elsewhere it decodes as the zero value.
+	// On the wire only with feature Foo. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrVersion) if it holds anything else, which
+	// the peer would not see.
 	Feat bool
-	// NoFeat is a u32 on the wire.
-	//
-	// Only on the wire unless Foo; elsewhere it decodes as 3.
+	// On the wire only without feature Foo. Elsewhere decoding sets it to 3, and
+	// encoding fails (wire.ErrVersion) if it holds anything but that or the zero
+	// value, which the peer would not see.
 	NoFeat uint32
-	// Req is a u64 on the wire.
-	//
-	// Only on the wire since 1.25; elsewhere it decodes as the zero value.
-	// Encoding another value where it is not on the wire is an error.
+	// On the wire only from 1.25 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Req uint64
-	// ReqStr is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire since 1.25; elsewhere it decodes as "x". Encoding another
-	// value where it is not on the wire is an error.
+	// On the wire only from 1.25 on. Elsewhere decoding sets it to "x", and
+	// encoding fails (wire.ErrVersion) if it holds anything else, which the peer
+	// would not see.
 	ReqStr string
-	// Both is a Mode on the wire.
-	//
-	// Only on the wire since 1.20 if Bar; elsewhere it decodes as Repair.
+	// On the wire only from 1.20 on, with feature Bar. Elsewhere decoding sets it
+	// to Repair, and encoding fails (wire.ErrVersion) if it holds anything but
+	// that or the zero value, which the peer would not see.
 	Both Mode
-	// ReqList is a list<u64> on the wire.
+	// At most 4096 elements.
 	//
-	// Only on the wire since 1.30; elsewhere it decodes as the zero value.
-	// Encoding another value where it is not on the wire is an error.
+	// On the wire only from 1.30 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	ReqList []uint64
-	// ReqStruct is a Prims on the wire.
-	//
-	// Only on the wire since 1.30; elsewhere it decodes as the zero value.
-	// Encoding another value where it is not on the wire is an error.
+	// On the wire only from 1.30 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	ReqStruct Prims
-	// Level is a Level on the wire.
-	//
-	// Only on the wire since 1.10; elsewhere it decodes as the zero value.
+	// On the wire only from 1.10 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Level Level
 }
 
@@ -2351,26 +2503,42 @@ func (m *Gated) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	var err error
 	// Always u64
 	b = wire.AppendUint64(b, m.Always)
-	// Magic u64 const 1852405859
-	b = wire.AppendUint64(b, 1852405859)
+	// Magic u64 const 0x6e697863
+	b = wire.AppendUint64(b, 0x6e697863)
 	// New string since 1.20
 	if p.Version >= 0x114 {
 		if uint64(len(m.New)) > 65536 {
 			return b[:start], wire.EncodeError("Gated", ".New", &wire.LimitError{What: "string length", N: uint64(len(m.New)), Max: 65536})
 		}
 		b = wire.AppendString(b, m.New)
+	} else {
+		if m.New != "" {
+			return b[:start], wire.EncodeError("Gated", ".New", wire.ErrVersion)
+		}
 	}
 	// Old u64 until 1.20
 	if p.Version < 0x114 {
 		b = wire.AppendUint64(b, m.Old)
+	} else {
+		if m.Old != 0 && m.Old != 7 {
+			return b[:start], wire.EncodeError("Gated", ".Old", wire.ErrVersion)
+		}
 	}
 	// Feat bool if Foo
 	if p.Has(FeatureFoo) {
 		b = wire.AppendBool(b, m.Feat)
+	} else {
+		if m.Feat != false {
+			return b[:start], wire.EncodeError("Gated", ".Feat", wire.ErrVersion)
+		}
 	}
 	// NoFeat u32 unless Foo
 	if !p.Has(FeatureFoo) {
 		b = wire.AppendUint64(b, uint64(m.NoFeat))
+	} else {
+		if m.NoFeat != 0 && m.NoFeat != 3 {
+			return b[:start], wire.EncodeError("Gated", ".NoFeat", wire.ErrVersion)
+		}
 	}
 	// Req u64 since 1.25
 	if p.Version >= 0x119 {
@@ -2401,6 +2569,10 @@ func (m *Gated) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Gated", ".Both", wire.Invalid("Mode value", uint64(m.Both)))
 		}
 		b = wire.AppendUint64(b, uint64(m.Both))
+	} else {
+		if m.Both != 0 && m.Both != ModeRepair {
+			return b[:start], wire.EncodeError("Gated", ".Both", wire.ErrVersion)
+		}
 	}
 	// ReqList list<u64> since 1.30
 	if p.Version >= 0x11e {
@@ -2439,6 +2611,10 @@ func (m *Gated) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	// Level Level since 1.10
 	if p.Version >= 0x10a {
 		b = wire.AppendUint64(b, uint64(m.Level))
+	} else {
+		if m.Level != 0 {
+			return b[:start], wire.EncodeError("Gated", ".Level", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -2453,13 +2629,13 @@ func (m *Gated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	if m.Always, b, err = wire.ConsumeUint64(b); err != nil {
 		return orig, wire.ConsumeError("Gated", ".Always", len(orig)-len(b), err)
 	}
-	// Magic u64 const 1852405859
+	// Magic u64 const 0x6e697863
 	var v0 uint64
 	if v0, b, err = wire.ConsumeUint64(b); err != nil {
 		return orig, wire.ConsumeError("Gated", ".Magic", len(orig)-len(b), err)
 	}
-	if v0 != 1852405859 {
-		return orig, wire.ConsumeError("Gated", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v0, 1852405859))
+	if v0 != 0x6e697863 {
+		return orig, wire.ConsumeError("Gated", ".Magic", len(orig)-len(b)-8, wire.MismatchHex(v0, 0x6e697863))
 	}
 	// New string since 1.20
 	if p.Version >= 0x114 {
@@ -2615,26 +2791,42 @@ func (m *Gated) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	}
 	// Always u64
 	w.Uint64(m.Always)
-	// Magic u64 const 1852405859
-	w.Uint64(1852405859)
+	// Magic u64 const 0x6e697863
+	w.Uint64(0x6e697863)
 	// New string since 1.20
 	if p.Version >= 0x114 {
 		if uint64(len(m.New)) > 65536 {
 			return wire.EncodeError("Gated", ".New", &wire.LimitError{What: "string length", N: uint64(len(m.New)), Max: 65536})
 		}
 		w.String(m.New)
+	} else {
+		if m.New != "" {
+			return wire.EncodeError("Gated", ".New", wire.ErrVersion)
+		}
 	}
 	// Old u64 until 1.20
 	if p.Version < 0x114 {
 		w.Uint64(m.Old)
+	} else {
+		if m.Old != 0 && m.Old != 7 {
+			return wire.EncodeError("Gated", ".Old", wire.ErrVersion)
+		}
 	}
 	// Feat bool if Foo
 	if p.Has(FeatureFoo) {
 		w.Bool(m.Feat)
+	} else {
+		if m.Feat != false {
+			return wire.EncodeError("Gated", ".Feat", wire.ErrVersion)
+		}
 	}
 	// NoFeat u32 unless Foo
 	if !p.Has(FeatureFoo) {
 		w.Uint64(uint64(m.NoFeat))
+	} else {
+		if m.NoFeat != 0 && m.NoFeat != 3 {
+			return wire.EncodeError("Gated", ".NoFeat", wire.ErrVersion)
+		}
 	}
 	// Req u64 since 1.25
 	if p.Version >= 0x119 {
@@ -2665,6 +2857,10 @@ func (m *Gated) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Gated", ".Both", wire.Invalid("Mode value", uint64(m.Both)))
 		}
 		w.Uint64(uint64(m.Both))
+	} else {
+		if m.Both != 0 && m.Both != ModeRepair {
+			return wire.EncodeError("Gated", ".Both", wire.ErrVersion)
+		}
 	}
 	// ReqList list<u64> since 1.30
 	if p.Version >= 0x11e {
@@ -2706,6 +2902,10 @@ func (m *Gated) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// Level Level since 1.10
 	if p.Version >= 0x10a {
 		w.Uint64(uint64(m.Level))
+	} else {
+		if m.Level != 0 {
+			return wire.EncodeError("Gated", ".Level", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -2719,13 +2919,13 @@ func (m *Gated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	if m.Always, err = r.Uint64(); err != nil {
 		return wire.ReadError("Gated", ".Always", r.ValueOffset(), start, err)
 	}
-	// Magic u64 const 1852405859
+	// Magic u64 const 0x6e697863
 	var v0 uint64
 	if v0, err = r.Uint64(); err != nil {
 		return wire.ReadError("Gated", ".Magic", r.ValueOffset(), start, err)
 	}
-	if v0 != 1852405859 {
-		return wire.ReadError("Gated", ".Magic", r.ValueOffset(), start, wire.Mismatch(v0, 1852405859))
+	if v0 != 0x6e697863 {
+		return wire.ReadError("Gated", ".Magic", r.ValueOffset(), start, wire.MismatchHex(v0, 0x6e697863))
 	}
 	// New string since 1.20
 	if p.Version >= 0x114 {
@@ -2879,31 +3079,41 @@ func (*Gated) WireTypeName() string {
 	return "Gated"
 }
 
+// String returns m as one line of JSON.
+func (m Gated) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Gated(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Collections nests lists, sets and maps.
 type Collections struct {
-	// Nested is a list<list<string>> on the wire.
+	// At most 8 elements, each at most 4096 elements, each at most 10 bytes.
 	Nested [][]string
-	// Structs is a list<Prims> on the wire.
+	// At most 5 elements.
 	Structs []Prims
-	// Map is a map<string, u64> on the wire.
+	// Encoded with its keys in ascending order; at most 4096 entries, keys at most
+	// 20 bytes.
 	Map map[string]uint64
-	// MapStruct is a map<u64, Prims> on the wire.
+	// Encoded with its keys in ascending order; at most 4096 entries.
 	MapStruct map[uint64]Prims
-	// MapEnum is a map<Mode, list<StorePath>> on the wire.
+	// Encoded with its keys in ascending order; at most 4096 entries, values at
+	// most 4096 elements.
 	MapEnum map[Mode][]StorePath
-	// Env is an Env on the wire.
-	Env Env
-	// Paths is a Paths on the wire.
-	Paths Paths
-	// Empties is a list<Empty> on the wire.
+	Env     Env
+	Paths   Paths
+	// At most 4096 elements.
 	Empties []Empty
-	// Modes is a list<Mode> on the wire.
+	// At most 4096 elements.
 	Modes []Mode
-	// Levels is a set<Level> on the wire.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 4096
+	// elements.
 	Levels []Level
-	// Actions is a list<Action> on the wire.
+	// At most 4096 elements.
 	Actions []Action
-	// Blobs is a list<bytes> on the wire.
+	// At least 1 and at most 3 elements, each at most 8 bytes.
 	Blobs [][]byte
 }
 
@@ -4049,6 +4259,87 @@ func (*Collections) WireTypeName() string {
 	return "Collections"
 }
 
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m Collections) MarshalJSON() ([]byte, error) {
+	var out struct {
+		Nested    [][]string
+		Structs   []Prims
+		Map       map[string]uint64
+		MapStruct map[uint64]Prims
+		MapEnum   map[Mode][]StorePath
+		Env       Env
+		Paths     Paths
+		Empties   []Empty
+		Modes     []Mode
+		Levels    []Level
+		Actions   json.RawMessage
+		Blobs     [][]byte
+	}
+	out.Nested = m.Nested
+	out.Structs = m.Structs
+	out.Map = m.Map
+	out.MapStruct = m.MapStruct
+	out.MapEnum = m.MapEnum
+	out.Env = m.Env
+	out.Paths = m.Paths
+	out.Empties = m.Empties
+	out.Modes = m.Modes
+	out.Levels = m.Levels
+	out.Blobs = m.Blobs
+	var err error
+	if out.Actions, err = jsonEncF0N0(m.Actions); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *Collections) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Nested    [][]string
+		Structs   []Prims
+		Map       map[string]uint64
+		MapStruct map[uint64]Prims
+		MapEnum   map[Mode][]StorePath
+		Env       Env
+		Paths     Paths
+		Empties   []Empty
+		Modes     []Mode
+		Levels    []Level
+		Actions   json.RawMessage
+		Blobs     [][]byte
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.Nested = in.Nested
+	m.Structs = in.Structs
+	m.Map = in.Map
+	m.MapStruct = in.MapStruct
+	m.MapEnum = in.MapEnum
+	m.Env = in.Env
+	m.Paths = in.Paths
+	m.Empties = in.Empties
+	m.Modes = in.Modes
+	m.Levels = in.Levels
+	m.Blobs = in.Blobs
+	var err error
+	if m.Actions, err = jsonDecF0N0(in.Actions); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m Collections) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Collections(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Empty is a message.
 type Empty struct{}
 
@@ -4090,6 +4381,15 @@ func (m *Empty) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Empty", the name of the type in errors.
 func (*Empty) WireTypeName() string {
 	return "Empty"
+}
+
+// String returns m as one line of JSON.
+func (m Empty) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Empty(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // Action is a union with a gated variant.
@@ -4157,7 +4457,7 @@ func AppendAction(b []byte, v Action, p wire.Proto) ([]byte, error) {
 		}
 		return b, nil
 	}
-	return b, wire.EncodeError("Action", "", wire.ErrInvalid)
+	return b, wire.EncodeError("Action", "", &wire.NilError{Type: "Action"})
 }
 
 // ConsumeAction decodes a Action at p from the front of b and returns it
@@ -4240,7 +4540,7 @@ func EncodeAction(w *wire.Writer, v Action, p wire.Proto) error {
 		}
 		return nil
 	}
-	return wire.EncodeError("Action", "", wire.ErrInvalid)
+	return wire.EncodeError("Action", "", &wire.NilError{Type: "Action"})
 }
 
 // DecodeAction reads a Action at p from r.
@@ -4277,9 +4577,82 @@ func DecodeAction(r *wire.Reader, p wire.Proto) (Action, error) {
 	return nil, wire.ReadError("Action", "", start, start, wire.Invalid("union tag", t0))
 }
 
+// MarshalJSONAction returns the JSON form of v: an object whose one member,
+// named by the variant, is the variant's fields; null for a nil v.
+func MarshalJSONAction(v Action) ([]byte, error) {
+	switch x := v.(type) {
+	case *ActionAdd:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"ActionAdd\":"), inner...), '}'), nil
+	case *ActionDelete:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"ActionDelete\":"), inner...), '}'), nil
+	case *ActionNew:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"ActionNew\":"), inner...), '}'), nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSONAction decodes the JSON form of a Action (see MarshalJSONAction).
+func UnmarshalJSONAction(b []byte) (Action, error) {
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
+	}
+	if len(obj) != 1 {
+		return nil, errors.New("Action: want an object with one member, named by the variant")
+	}
+	for variant, raw := range obj {
+		switch variant {
+		case "ActionAdd":
+			x := new(ActionAdd)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "ActionDelete":
+			x := new(ActionDelete)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "ActionNew":
+			x := new(ActionNew)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		}
+		return nil, errors.New("Action: unknown variant " + strconv.Quote(variant))
+	}
+	return nil, nil
+}
+
 // ActionAdd is the variant 0 of the union Action.
 type ActionAdd struct {
-	// Paths is a list<StorePath> on the wire.
+	// At most 4096 elements.
 	Paths []StorePath
 }
 
@@ -4409,12 +4782,20 @@ func (*ActionAdd) WireTypeName() string {
 	return "ActionAdd"
 }
 
+// String returns m as one line of JSON.
+func (m ActionAdd) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ActionAdd(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // isAction makes ActionAdd a variant of Action.
 func (*ActionAdd) isAction() {}
 
 // ActionDelete is the variant 1 of the union Action.
 type ActionDelete struct {
-	// Force is a bool on the wire.
 	Force bool
 }
 
@@ -4474,12 +4855,20 @@ func (*ActionDelete) WireTypeName() string {
 	return "ActionDelete"
 }
 
+// String returns m as one line of JSON.
+func (m ActionDelete) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ActionDelete(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // isAction makes ActionDelete a variant of Action.
 func (*ActionDelete) isAction() {}
 
 // ActionNew is the variant 2 of the union Action.
 type ActionNew struct {
-	// Level is a Level on the wire.
 	Level Level
 }
 
@@ -4543,30 +4932,37 @@ func (*ActionNew) WireTypeName() string {
 	return "ActionNew"
 }
 
+// String returns m as one line of JSON.
+func (m ActionNew) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "ActionNew(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // isAction makes ActionNew a variant of Action.
 func (*ActionNew) isAction() {}
 
 // Versioned has version-selected layouts with a gap between them.
 type Versioned struct {
-	// Path is a StorePath on the wire.
-	//
-	// Only on the wire in the layouts: until 1.25; since 1.26 until 1.40;
-	// elsewhere it decodes as the zero value.
+	// On the wire only in the layouts before 1.25; from 1.26 on and before 1.40.
+	// Elsewhere decoding sets it to the zero value, and encoding fails
+	// (wire.ErrVersion) if it holds anything else, which the peer would not see.
 	Path StorePath
-	// Size is a u64 on the wire.
-	//
-	// Only on the wire in the layouts: until 1.25; since 1.26 until 1.40;
-	// elsewhere it decodes as the zero value.
+	// On the wire only in the layouts before 1.25; from 1.26 on and before 1.40.
+	// Elsewhere decoding sets it to the zero value, and encoding fails
+	// (wire.ErrVersion) if it holds anything else, which the peer would not see.
 	Size uint64
-	// Hash is a Hash on the wire.
-	//
-	// Only on the wire in the layouts: since 1.26 until 1.40; elsewhere it decodes
-	// as the zero value.
+	// On the wire only in the layouts from 1.26 on and before 1.40. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion) if
+	// it holds anything else, which the peer would not see.
 	Hash Hash
-	// Extra is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire in the layouts: since 1.26 until 1.40 if Foo; elsewhere it
-	// decodes as the zero value.
+	// On the wire only in the layouts from 1.26 on and before 1.40, with feature
+	// Foo. Elsewhere decoding sets it to the zero value, and encoding fails
+	// (wire.ErrVersion) if it holds anything else, which the peer would not see.
 	Extra string
 }
 
@@ -4605,6 +5001,12 @@ func (m *Versioned) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		b = wire.AppendString(b, string(m.Path))
 		// Size u64
 		b = wire.AppendUint64(b, m.Size)
+		if len(m.Hash) != 0 {
+			return b[:start], wire.EncodeError("Versioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return b[:start], wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
+		}
 	case p.Version >= 0x11a && p.Version < 0x128:
 		// Path StorePath
 		if err = m.Path.Validate(); err != nil {
@@ -4627,6 +5029,23 @@ func (m *Versioned) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 				return b[:start], wire.EncodeError("Versioned", ".Extra", &wire.LimitError{What: "string length", N: uint64(len(m.Extra)), Max: 65536})
 			}
 			b = wire.AppendString(b, m.Extra)
+		} else {
+			if m.Extra != "" {
+				return b[:start], wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
+			}
+		}
+	default:
+		if m.Path != "" {
+			return b[:start], wire.EncodeError("Versioned", ".Path", wire.ErrVersion)
+		}
+		if m.Size != 0 {
+			return b[:start], wire.EncodeError("Versioned", ".Size", wire.ErrVersion)
+		}
+		if len(m.Hash) != 0 {
+			return b[:start], wire.EncodeError("Versioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return b[:start], wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -4713,6 +5132,12 @@ func (m *Versioned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		w.String(string(m.Path))
 		// Size u64
 		w.Uint64(m.Size)
+		if len(m.Hash) != 0 {
+			return wire.EncodeError("Versioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
+		}
 	case p.Version >= 0x11a && p.Version < 0x128:
 		// Path StorePath
 		if err = m.Path.Validate(); err != nil {
@@ -4735,6 +5160,23 @@ func (m *Versioned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("Versioned", ".Extra", &wire.LimitError{What: "string length", N: uint64(len(m.Extra)), Max: 65536})
 			}
 			w.String(m.Extra)
+		} else {
+			if m.Extra != "" {
+				return wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
+			}
+		}
+	default:
+		if m.Path != "" {
+			return wire.EncodeError("Versioned", ".Path", wire.ErrVersion)
+		}
+		if m.Size != 0 {
+			return wire.EncodeError("Versioned", ".Size", wire.ErrVersion)
+		}
+		if len(m.Hash) != 0 {
+			return wire.EncodeError("Versioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -4802,11 +5244,18 @@ func (*Versioned) WireTypeName() string {
 	return "Versioned"
 }
 
+// String returns m as one line of JSON.
+func (m Versioned) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Versioned(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Deep nests a list of structs inside a struct, for error paths.
 type Deep struct {
-	// ID is a u64 on the wire.
-	ID uint64
-	// Inner is an Outer on the wire.
+	ID    uint64
 	Inner Outer
 }
 
@@ -4890,9 +5339,18 @@ func (*Deep) WireTypeName() string {
 	return "Deep"
 }
 
+// String returns m as one line of JSON.
+func (m Deep) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Deep(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Outer is a message.
 type Outer struct {
-	// Items is a list<Item> on the wire.
+	// At most 4096 elements.
 	Items []Item
 }
 
@@ -5010,9 +5468,18 @@ func (*Outer) WireTypeName() string {
 	return "Outer"
 }
 
+// String returns m as one line of JSON.
+func (m Outer) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Outer(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Item is a message.
 type Item struct {
-	// Name is a string on the wire.
+	// At most 10 bytes.
 	Name string
 }
 
@@ -5081,21 +5548,26 @@ func (*Item) WireTypeName() string {
 	return "Item"
 }
 
+// String returns m as one line of JSON.
+func (m Item) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Item(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Imported uses the types and features of the base package.
 type Imported struct {
-	// Path is a Path on the wire.
-	Path base.Path
-	// Kind is a Kind on the wire.
-	Kind base.Kind
-	// Box is a Box on the wire.
-	Box base.Box
-	// Shape is a Shape on the wire.
+	Path  base.Path
+	Kind  base.Kind
+	Box   base.Box
 	Shape base.Shape
-	// Boxes is a list<Box> on the wire.
+	// At most 4096 elements.
 	Boxes []base.Box
-	// Feat is a u64 on the wire.
-	//
-	// Only on the wire if base.Baz; elsewhere it decodes as the zero value.
+	// On the wire only with feature base.Baz. Elsewhere decoding sets it to the
+	// zero value, and encoding fails (wire.ErrVersion) if it holds anything else,
+	// which the peer would not see.
 	Feat uint64
 }
 
@@ -5152,6 +5624,10 @@ func (m *Imported) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	// Feat u64 if base.Baz
 	if p.Has(base.FeatureBaz) {
 		b = wire.AppendUint64(b, m.Feat)
+	} else {
+		if m.Feat != 0 {
+			return b[:start], wire.EncodeError("Imported", ".Feat", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -5263,6 +5739,10 @@ func (m *Imported) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// Feat u64 if base.Baz
 	if p.Has(base.FeatureBaz) {
 		w.Uint64(m.Feat)
+	} else {
+		if m.Feat != 0 {
+			return wire.EncodeError("Imported", ".Feat", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -5331,6 +5811,63 @@ func (*Imported) WireTypeName() string {
 	return "Imported"
 }
 
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m Imported) MarshalJSON() ([]byte, error) {
+	var out struct {
+		Path  base.Path
+		Kind  base.Kind
+		Box   base.Box
+		Shape json.RawMessage
+		Boxes []base.Box
+		Feat  uint64
+	}
+	out.Path = m.Path
+	out.Kind = m.Kind
+	out.Box = m.Box
+	out.Boxes = m.Boxes
+	out.Feat = m.Feat
+	var err error
+	if out.Shape, err = base.MarshalJSONShape(m.Shape); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *Imported) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Path  base.Path
+		Kind  base.Kind
+		Box   base.Box
+		Shape json.RawMessage
+		Boxes []base.Box
+		Feat  uint64
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.Path = in.Path
+	m.Kind = in.Kind
+	m.Box = in.Box
+	m.Boxes = in.Boxes
+	m.Feat = in.Feat
+	var err error
+	if m.Shape, err = base.UnmarshalJSONShape(in.Shape); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m Imported) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Imported(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // PingRequest is the request of the Ping operation.
 type PingRequest struct{}
 
@@ -5374,9 +5911,17 @@ func (*PingRequest) WireTypeName() string {
 	return "PingRequest"
 }
 
+// String returns m as one line of JSON.
+func (m PingRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "PingRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryRequest is the request of the Query operation.
 type QueryRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -5463,9 +6008,17 @@ func (*QueryRequest) WireTypeName() string {
 	return "QueryRequest"
 }
 
+// String returns m as one line of JSON.
+func (m QueryRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryReply is the reply of the Query operation.
 type QueryReply struct {
-	// Info is an optional<ValidPathInfo> on the wire.
 	Info *ValidPathInfo
 }
 
@@ -5577,6 +6130,15 @@ func (*QueryReply) WireTypeName() string {
 	return "QueryReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // LogRequest is the request of the Log operation.
 type LogRequest struct{}
 
@@ -5620,6 +6182,15 @@ func (*LogRequest) WireTypeName() string {
 	return "LogRequest"
 }
 
+// String returns m as one line of JSON.
+func (m LogRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "LogRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Nothing is a union without variants: it cannot be encoded, and every tag
 // is unknown.
 //
@@ -5637,7 +6208,7 @@ func SizeNothing(v Nothing, p wire.Proto) int {
 // AppendNothing appends the encoding of v at p to b. It fails, returning b
 // unchanged in length, on a nil v and on a value that cannot be encoded at p.
 func AppendNothing(b []byte, v Nothing, p wire.Proto) ([]byte, error) {
-	return b, wire.EncodeError("Nothing", "", wire.ErrInvalid)
+	return b, wire.EncodeError("Nothing", "", &wire.NilError{Type: "Nothing"})
 }
 
 // ConsumeNothing decodes a Nothing at p from the front of b and returns it
@@ -5654,7 +6225,7 @@ func ConsumeNothing(b []byte, p wire.Proto) (Nothing, []byte, error) {
 // EncodeNothing writes the encoding of v at p to w, without flushing it. It
 // fails on a nil v and on a value that cannot be encoded at p.
 func EncodeNothing(w *wire.Writer, v Nothing, p wire.Proto) error {
-	return wire.EncodeError("Nothing", "", wire.ErrInvalid)
+	return wire.EncodeError("Nothing", "", &wire.NilError{Type: "Nothing"})
 }
 
 // DecodeNothing reads a Nothing at p from r.
@@ -5665,6 +6236,31 @@ func DecodeNothing(r *wire.Reader, p wire.Proto) (Nothing, error) {
 		return nil, wire.ReadError("Nothing", "", r.ValueOffset(), start, err)
 	}
 	return nil, wire.ReadError("Nothing", "", start, start, wire.ErrInvalid)
+}
+
+// MarshalJSONNothing returns the JSON form of v: an object whose one member,
+// named by the variant, is the variant's fields; null for a nil v.
+func MarshalJSONNothing(v Nothing) ([]byte, error) {
+	return []byte("null"), nil
+}
+
+// UnmarshalJSONNothing decodes the JSON form of a Nothing (see MarshalJSONNothing).
+func UnmarshalJSONNothing(b []byte) (Nothing, error) {
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
+	}
+	if len(obj) != 1 {
+		return nil, errors.New("Nothing: want an object with one member, named by the variant")
+	}
+	for variant, raw := range obj {
+		_ = raw
+		return nil, errors.New("Nothing: unknown variant " + strconv.Quote(variant))
+	}
+	return nil, nil
 }
 
 // Never is an enum without values.
@@ -5744,7 +6340,27 @@ func (*Never) WireTypeName() string {
 	return "Never"
 }
 
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v Never) MarshalText() ([]byte, error) {
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *Never) UnmarshalText(b []byte) error {
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("Never: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = Never(n)
+	return nil
+}
+
 // Magic has only constants.
+//
+// On the wire, M is the constant 1 (u64); S is the constant "" (string):
+// encoding writes it and decoding checks it (wire.ErrInvalid), so it has no Go
+// field.
 type Magic struct{}
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -5832,7 +6448,18 @@ func (*Magic) WireTypeName() string {
 	return "Magic"
 }
 
+// String returns m as one line of JSON.
+func (m Magic) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Magic(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Token is a named bytes type with a Validate method.
+//
+// At most 32 bytes.
 //
 // Encoding and decoding call its hand-written Validate method.
 type Token []byte
@@ -5911,21 +6538,21 @@ func (*Token) WireTypeName() string {
 
 // Odd has the rarer shapes.
 type Odd struct {
-	// Tokens is a list<Token> on the wire.
+	// At most 4096 elements.
 	Tokens []Token
-	// IntKeys is a map<i64, string> on the wire.
+	// Encoded with its keys in ascending order; at most 4096 entries, values at
+	// most 10 bytes.
 	IntKeys map[int64]string
-	// Fixed is a map<u32, bool> on the wire.
+	// Encoded with its keys in ascending order; at most 4096 entries.
 	Fixed map[uint32]bool
-	// OptList is a list<optional<u64>> on the wire.
+	// At most 4096 elements.
 	OptList []*uint64
-	// OptMap is a map<string, optional<Prims>> on the wire.
-	OptMap map[string]*Prims
-	// Nothing is an optional<Nothing> on the wire.
-	Nothing *Nothing
-	// Magic is a Magic on the wire.
-	Magic Magic
-	// Units is a list<Magic> on the wire.
+	// Encoded with its keys in ascending order; at most 4096 entries, keys at most
+	// 10 bytes.
+	OptMap  map[string]*Prims
+	Nothing Nothing
+	Magic   Magic
+	// At most 4096 elements.
 	Units []Magic
 }
 
@@ -5954,7 +6581,7 @@ func (m *Odd) WireSize(p wire.Proto) int {
 		}
 	}
 	if m.Nothing != nil {
-		n += SizeNothing(*m.Nothing, p)
+		n += SizeNothing(m.Nothing, p)
 	}
 	n += m.Magic.WireSize(p)
 	l0 := m.Units
@@ -6065,7 +6692,7 @@ func (m *Odd) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		b = wire.AppendUint64(b, 0)
 	} else {
 		b = wire.AppendUint64(b, 1)
-		if b, err = AppendNothing(b, *m.Nothing, p); err != nil {
+		if b, err = AppendNothing(b, m.Nothing, p); err != nil {
 			return b[:start], wire.EncodeError("Odd", ".Nothing", err)
 		}
 	}
@@ -6257,10 +6884,7 @@ func (m *Odd) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	case 0:
 		m.Nothing = nil
 	case 1:
-		if m.Nothing == nil {
-			m.Nothing = new(Nothing)
-		}
-		if *m.Nothing, b, err = ConsumeNothing(b, p); err != nil {
+		if m.Nothing, b, err = ConsumeNothing(b, p); err != nil {
 			return orig, wire.ConsumeError("Odd", ".Nothing", len(orig)-len(b), err)
 		}
 	default:
@@ -6398,7 +7022,7 @@ func (m *Odd) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		w.Uint64(0)
 	} else {
 		w.Uint64(1)
-		if err = EncodeNothing(w, *m.Nothing, p); err != nil {
+		if err = EncodeNothing(w, m.Nothing, p); err != nil {
 			if err == w.Err() {
 				return err
 			}
@@ -6602,10 +7226,7 @@ func (m *Odd) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	case 0:
 		m.Nothing = nil
 	case 1:
-		if m.Nothing == nil {
-			m.Nothing = new(Nothing)
-		}
-		if *m.Nothing, err = DecodeNothing(r, p); err != nil {
+		if m.Nothing, err = DecodeNothing(r, p); err != nil {
 			return wire.ReadError("Odd", ".Nothing", r.ValueOffset(), start, err)
 		}
 	default:
@@ -6643,22 +7264,89 @@ func (*Odd) WireTypeName() string {
 	return "Odd"
 }
 
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m Odd) MarshalJSON() ([]byte, error) {
+	var out struct {
+		Tokens  []Token
+		IntKeys map[int64]string
+		Fixed   map[uint32]bool
+		OptList []*uint64
+		OptMap  map[string]*Prims
+		Nothing json.RawMessage
+		Magic   Magic
+		Units   []Magic
+	}
+	out.Tokens = m.Tokens
+	out.IntKeys = m.IntKeys
+	out.Fixed = m.Fixed
+	out.OptList = m.OptList
+	out.OptMap = m.OptMap
+	out.Magic = m.Magic
+	out.Units = m.Units
+	var err error
+	if out.Nothing, err = MarshalJSONNothing(m.Nothing); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *Odd) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Tokens  []Token
+		IntKeys map[int64]string
+		Fixed   map[uint32]bool
+		OptList []*uint64
+		OptMap  map[string]*Prims
+		Nothing json.RawMessage
+		Magic   Magic
+		Units   []Magic
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.Tokens = in.Tokens
+	m.IntKeys = in.IntKeys
+	m.Fixed = in.Fixed
+	m.OptList = in.OptList
+	m.OptMap = in.OptMap
+	m.Magic = in.Magic
+	m.Units = in.Units
+	var err error
+	if m.Nothing, err = UnmarshalJSONNothing(in.Nothing); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m Odd) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Odd(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Entry is the element of terminated lists: the decoder reads its first
 // field to find the end of the list, then the others, inline.
+//
+// On the wire, Tag is the constant 9 (u64): encoding writes it and decoding
+// checks it (wire.ErrInvalid), so it has no Go field.
 type Entry struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
-	// Size is a u64 on the wire.
 	Size uint64
-	// Note is a string on the wire.
+	// At most 20 bytes.
 	//
-	// Only on the wire when Size != 0; otherwise it decodes as the zero value.
+	// On the wire only when Size != 0. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Note string
-	// New is a u32 on the wire.
-	//
-	// Only on the wire since 1.20; elsewhere it decodes as the zero value.
-	New uint32
-	// Mode is a Mode on the wire.
+	// On the wire only from 1.20 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
+	New  uint32
 	Mode Mode
 }
 
@@ -6696,10 +7384,18 @@ func (m *Entry) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Entry", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 20})
 		}
 		b = wire.AppendString(b, m.Note)
+	} else {
+		if m.Note != "" {
+			return b[:start], wire.EncodeError("Entry", ".Note", wire.ErrInvalid)
+		}
 	}
 	// New u32 since 1.20
 	if p.Version >= 0x114 {
 		b = wire.AppendUint64(b, uint64(m.New))
+	} else {
+		if m.New != 0 {
+			return b[:start], wire.EncodeError("Entry", ".New", wire.ErrVersion)
+		}
 	}
 	// Mode Mode
 	if !m.Mode.Valid(p) {
@@ -6801,10 +7497,18 @@ func (m *Entry) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Entry", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 20})
 		}
 		w.String(m.Note)
+	} else {
+		if m.Note != "" {
+			return wire.EncodeError("Entry", ".Note", wire.ErrInvalid)
+		}
 	}
 	// New u32 since 1.20
 	if p.Version >= 0x114 {
 		w.Uint64(uint64(m.New))
+	} else {
+		if m.New != 0 {
+			return wire.EncodeError("Entry", ".New", wire.ErrVersion)
+		}
 	}
 	// Mode Mode
 	if !m.Mode.Valid(p) {
@@ -6885,7 +7589,18 @@ func (*Entry) WireTypeName() string {
 	return "Entry"
 }
 
+// String returns m as one line of JSON.
+func (m Entry) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Entry(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Entries is a named terminated list.
+//
+// At most 6 elements.
 type Entries []Entry
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -7102,21 +7817,27 @@ func (*Entries) WireTypeName() string {
 // this package and imported), named strings with Validate, plain strings,
 // bytes; a minimum count; at a fixed version.
 type Terminated struct {
-	// Entries is an Entries on the wire.
 	Entries Entries
-	// Inline is a list<Entry, terminated> on the wire.
+	// Written without a count: the elements, then an empty string; at least 1 and
+	// at most 4 elements.
 	Inline []Entry
-	// Names is a set<Name, terminated> on the wire.
+	// Written without a count: the elements, then an empty string; at most 4096
+	// elements.
 	Names []Name
-	// Paths is a list<StorePath, terminated> on the wire.
+	// Written without a count: the elements, then an empty string; at most 3
+	// elements.
 	Paths []StorePath
-	// Tokens is a list<Token, terminated> on the wire.
+	// Written without a count: the elements, then an empty string; at most 4096
+	// elements.
 	Tokens []Token
-	// Blobs is a list<bytes, terminated> on the wire.
+	// Written without a count: the elements, then an empty string; at most 4096
+	// elements, each at most 8 bytes.
 	Blobs [][]byte
-	// Boxes is a list<Box, terminated> on the wire.
+	// Written without a count: the elements, then an empty string; at most 4096
+	// elements.
 	Boxes []base.Box
-	// Pinned is a list<Entry, terminated> on the wire.
+	// Written without a count: the elements, then an empty string; at most 4096
+	// elements.
 	//
 	// Its value is encoded at version 1.30 without features, whatever the
 	// negotiated protocol.
@@ -8095,64 +8816,81 @@ func (*Terminated) WireTypeName() string {
 	return "Terminated"
 }
 
+// String returns m as one line of JSON.
+func (m Terminated) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Terminated(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Conditional has fields on the wire only for some values of earlier
 // fields: numbers, named bools, enums (gated, open), a gated field and a
 // conditional one compared, a required conditional field, a conditional
 // const.
+//
+// On the wire, Magic is the constant 0x6e6978 (u64) when Status != 0: encoding
+// writes it and decoding checks it (wire.ErrInvalid), so it has no Go field.
 type Conditional struct {
-	// Status is a u32 on the wire.
 	Status uint32
-	// Message is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire when Status != 0; otherwise it decodes as the zero value.
+	// On the wire only when Status != 0. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Message string
-	// Flag is a Flag on the wire.
-	Flag Flag
-	// Extra is a u64 on the wire.
-	//
-	// Only on the wire when Flag == true; otherwise it decodes as the zero value.
+	Flag    Flag
+	// On the wire only when Flag == true. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Extra uint64
-	// NoExtra is a u64 on the wire.
-	//
-	// Only on the wire when Flag == false; otherwise it decodes as 9.
+	// On the wire only when Flag == false. Elsewhere decoding sets it to 9, and
+	// encoding fails (wire.ErrInvalid) if it holds anything but that or the zero
+	// value, which the peer would not see.
 	NoExtra uint64
-	// Mode is a Mode on the wire.
-	//
-	// Only on the wire since 1.20; elsewhere it decodes as the zero value.
+	// On the wire only from 1.20 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Mode Mode
-	// Checked is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire when Mode == Check; otherwise it decodes as the zero value.
+	// On the wire only when Mode == Check. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Checked string
-	// Old is a u64 on the wire.
-	//
-	// Only on the wire until 1.20; elsewhere it decodes as 4.
+	// On the wire only before 1.20. Elsewhere decoding sets it to 4, and encoding
+	// fails (wire.ErrVersion) if it holds anything but that or the zero value,
+	// which the peer would not see.
 	Old uint64
-	// Legacy is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire when Old == 4; otherwise it decodes as the zero value.
+	// On the wire only when Old == 4. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Legacy string
-	// Nested is a u64 on the wire.
-	//
-	// Only on the wire when Extra != 0; otherwise it decodes as the zero value.
+	// On the wire only when Extra != 0. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Nested uint64
-	// Req is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire since 1.25 and when Status == 3; otherwise it decodes as
-	// the zero value. Encoding another value where it is not on the wire is an
-	// error.
-	Req string
-	// Level is a Level on the wire.
+	// On the wire only from 1.25 on and when Status == 3. Elsewhere decoding sets
+	// it to the zero value, and encoding fails (wire.ErrVersion, or
+	// wire.ErrInvalid where only the condition fails) if it holds anything else,
+	// which the peer would not see.
+	Req   string
 	Level Level
-	// Warned is a bool on the wire.
-	//
-	// Only on the wire when Level == Warn; otherwise it decodes as the zero value.
+	// On the wire only when Level == Warn. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Warned bool
-	// Count is a Counter on the wire.
-	Count Counter
-	// Counted is a list<u64> on the wire.
+	Count  Counter
+	// At most 4 elements.
 	//
-	// Only on the wire when Count != 0; otherwise it decodes as the zero value.
+	// On the wire only when Count != 0. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	Counted []uint64
 }
 
@@ -8211,16 +8949,28 @@ func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Conditional", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 65536})
 		}
 		b = wire.AppendString(b, m.Message)
+	} else {
+		if m.Message != "" {
+			return b[:start], wire.EncodeError("Conditional", ".Message", wire.ErrInvalid)
+		}
 	}
 	// Flag Flag
 	b = wire.AppendBool(b, bool(m.Flag))
 	// Extra u64 when Flag == true
 	if m.Flag {
 		b = wire.AppendUint64(b, m.Extra)
+	} else {
+		if m.Extra != 0 {
+			return b[:start], wire.EncodeError("Conditional", ".Extra", wire.ErrInvalid)
+		}
 	}
 	// NoExtra u64 when Flag == false
 	if !m.Flag {
 		b = wire.AppendUint64(b, m.NoExtra)
+	} else {
+		if m.NoExtra != 0 && m.NoExtra != 9 {
+			return b[:start], wire.EncodeError("Conditional", ".NoExtra", wire.ErrInvalid)
+		}
 	}
 	// Mode Mode since 1.20
 	if p.Version >= 0x114 {
@@ -8232,6 +8982,10 @@ func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Conditional", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
 		}
 		b = wire.AppendUint64(b, uint64(m.Mode))
+	} else {
+		if m.Mode != 0 {
+			return b[:start], wire.EncodeError("Conditional", ".Mode", wire.ErrVersion)
+		}
 	}
 	// Checked string when Mode == Check
 	if p.Version >= 0x114 && m.Mode == ModeCheck {
@@ -8239,10 +8993,18 @@ func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Conditional", ".Checked", &wire.LimitError{What: "string length", N: uint64(len(m.Checked)), Max: 65536})
 		}
 		b = wire.AppendString(b, m.Checked)
+	} else {
+		if m.Checked != "" {
+			return b[:start], wire.EncodeError("Conditional", ".Checked", wire.ErrInvalid)
+		}
 	}
 	// Old u64 until 1.20
 	if p.Version < 0x114 {
 		b = wire.AppendUint64(b, m.Old)
+	} else {
+		if m.Old != 0 && m.Old != 4 {
+			return b[:start], wire.EncodeError("Conditional", ".Old", wire.ErrVersion)
+		}
 	}
 	// Legacy string when Old == 4
 	if p.Version >= 0x114 || m.Old == 4 {
@@ -8250,10 +9012,18 @@ func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Conditional", ".Legacy", &wire.LimitError{What: "string length", N: uint64(len(m.Legacy)), Max: 65536})
 		}
 		b = wire.AppendString(b, m.Legacy)
+	} else {
+		if m.Legacy != "" {
+			return b[:start], wire.EncodeError("Conditional", ".Legacy", wire.ErrInvalid)
+		}
 	}
 	// Nested u64 when Extra != 0
 	if m.Flag && m.Extra != 0 {
 		b = wire.AppendUint64(b, m.Nested)
+	} else {
+		if m.Nested != 0 {
+			return b[:start], wire.EncodeError("Conditional", ".Nested", wire.ErrInvalid)
+		}
 	}
 	// Req string since 1.25 when Status == 3
 	if p.Version >= 0x119 {
@@ -8272,15 +9042,19 @@ func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Conditional", ".Req", wire.ErrVersion)
 		}
 	}
-	// Magic u64 when Status != 0 const 7235960
+	// Magic u64 when Status != 0 const 0x6e6978
 	if m.Status != 0 {
-		b = wire.AppendUint64(b, 7235960)
+		b = wire.AppendUint64(b, 0x6e6978)
 	}
 	// Level Level
 	b = wire.AppendUint64(b, uint64(m.Level))
 	// Warned bool when Level == Warn
 	if m.Level == LevelWarn {
 		b = wire.AppendBool(b, m.Warned)
+	} else {
+		if m.Warned != false {
+			return b[:start], wire.EncodeError("Conditional", ".Warned", wire.ErrInvalid)
+		}
 	}
 	// Count Counter
 	b = wire.AppendUint64(b, uint64(m.Count))
@@ -8292,6 +9066,10 @@ func (m *Conditional) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		b = wire.AppendUint64(b, uint64(len(m.Counted)))
 		for _, e0 := range m.Counted {
 			b = wire.AppendUint64(b, e0)
+		}
+	} else {
+		if len(m.Counted) != 0 {
+			return b[:start], wire.EncodeError("Conditional", ".Counted", wire.ErrInvalid)
 		}
 	}
 	return b, nil
@@ -8400,14 +9178,14 @@ func (m *Conditional) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	} else {
 		m.Req = ""
 	}
-	// Magic u64 when Status != 0 const 7235960
+	// Magic u64 when Status != 0 const 0x6e6978
 	if m.Status != 0 {
 		var v3 uint64
 		if v3, b, err = wire.ConsumeUint64(b); err != nil {
 			return orig, wire.ConsumeError("Conditional", ".Magic", len(orig)-len(b), err)
 		}
-		if v3 != 7235960 {
-			return orig, wire.ConsumeError("Conditional", ".Magic", len(orig)-len(b)-8, wire.Mismatch(v3, 7235960))
+		if v3 != 0x6e6978 {
+			return orig, wire.ConsumeError("Conditional", ".Magic", len(orig)-len(b)-8, wire.MismatchHex(v3, 0x6e6978))
 		}
 	}
 	// Level Level
@@ -8470,16 +9248,28 @@ func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Conditional", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 65536})
 		}
 		w.String(m.Message)
+	} else {
+		if m.Message != "" {
+			return wire.EncodeError("Conditional", ".Message", wire.ErrInvalid)
+		}
 	}
 	// Flag Flag
 	w.Bool(bool(m.Flag))
 	// Extra u64 when Flag == true
 	if m.Flag {
 		w.Uint64(m.Extra)
+	} else {
+		if m.Extra != 0 {
+			return wire.EncodeError("Conditional", ".Extra", wire.ErrInvalid)
+		}
 	}
 	// NoExtra u64 when Flag == false
 	if !m.Flag {
 		w.Uint64(m.NoExtra)
+	} else {
+		if m.NoExtra != 0 && m.NoExtra != 9 {
+			return wire.EncodeError("Conditional", ".NoExtra", wire.ErrInvalid)
+		}
 	}
 	// Mode Mode since 1.20
 	if p.Version >= 0x114 {
@@ -8491,6 +9281,10 @@ func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Conditional", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
 		}
 		w.Uint64(uint64(m.Mode))
+	} else {
+		if m.Mode != 0 {
+			return wire.EncodeError("Conditional", ".Mode", wire.ErrVersion)
+		}
 	}
 	// Checked string when Mode == Check
 	if p.Version >= 0x114 && m.Mode == ModeCheck {
@@ -8498,10 +9292,18 @@ func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Conditional", ".Checked", &wire.LimitError{What: "string length", N: uint64(len(m.Checked)), Max: 65536})
 		}
 		w.String(m.Checked)
+	} else {
+		if m.Checked != "" {
+			return wire.EncodeError("Conditional", ".Checked", wire.ErrInvalid)
+		}
 	}
 	// Old u64 until 1.20
 	if p.Version < 0x114 {
 		w.Uint64(m.Old)
+	} else {
+		if m.Old != 0 && m.Old != 4 {
+			return wire.EncodeError("Conditional", ".Old", wire.ErrVersion)
+		}
 	}
 	// Legacy string when Old == 4
 	if p.Version >= 0x114 || m.Old == 4 {
@@ -8509,10 +9311,18 @@ func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Conditional", ".Legacy", &wire.LimitError{What: "string length", N: uint64(len(m.Legacy)), Max: 65536})
 		}
 		w.String(m.Legacy)
+	} else {
+		if m.Legacy != "" {
+			return wire.EncodeError("Conditional", ".Legacy", wire.ErrInvalid)
+		}
 	}
 	// Nested u64 when Extra != 0
 	if m.Flag && m.Extra != 0 {
 		w.Uint64(m.Nested)
+	} else {
+		if m.Nested != 0 {
+			return wire.EncodeError("Conditional", ".Nested", wire.ErrInvalid)
+		}
 	}
 	// Req string since 1.25 when Status == 3
 	if p.Version >= 0x119 {
@@ -8531,15 +9341,19 @@ func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Conditional", ".Req", wire.ErrVersion)
 		}
 	}
-	// Magic u64 when Status != 0 const 7235960
+	// Magic u64 when Status != 0 const 0x6e6978
 	if m.Status != 0 {
-		w.Uint64(7235960)
+		w.Uint64(0x6e6978)
 	}
 	// Level Level
 	w.Uint64(uint64(m.Level))
 	// Warned bool when Level == Warn
 	if m.Level == LevelWarn {
 		w.Bool(m.Warned)
+	} else {
+		if m.Warned != false {
+			return wire.EncodeError("Conditional", ".Warned", wire.ErrInvalid)
+		}
 	}
 	// Count Counter
 	w.Uint64(uint64(m.Count))
@@ -8551,6 +9365,10 @@ func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		w.Uint64(uint64(len(m.Counted)))
 		for _, e0 := range m.Counted {
 			w.Uint64(e0)
+		}
+	} else {
+		if len(m.Counted) != 0 {
+			return wire.EncodeError("Conditional", ".Counted", wire.ErrInvalid)
 		}
 	}
 	return w.Err()
@@ -8658,14 +9476,14 @@ func (m *Conditional) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	} else {
 		m.Req = ""
 	}
-	// Magic u64 when Status != 0 const 7235960
+	// Magic u64 when Status != 0 const 0x6e6978
 	if m.Status != 0 {
 		var v3 uint64
 		if v3, err = r.Uint64(); err != nil {
 			return wire.ReadError("Conditional", ".Magic", r.ValueOffset(), start, err)
 		}
-		if v3 != 7235960 {
-			return wire.ReadError("Conditional", ".Magic", r.ValueOffset(), start, wire.Mismatch(v3, 7235960))
+		if v3 != 0x6e6978 {
+			return wire.ReadError("Conditional", ".Magic", r.ValueOffset(), start, wire.MismatchHex(v3, 0x6e6978))
 		}
 	}
 	// Level Level
@@ -8720,23 +9538,32 @@ func (*Conditional) WireTypeName() string {
 	return "Conditional"
 }
 
+// String returns m as one line of JSON.
+func (m Conditional) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Conditional(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // LayeredWhen has conditions in layouts.
 type LayeredWhen struct {
-	// Kind is a u8 on the wire.
-	//
-	// Only on the wire in the layouts: until 1.25; since 1.25; elsewhere it
-	// decodes as the zero value.
+	// On the wire only in the layouts before 1.25; from 1.25 on. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion) if
+	// it holds anything else, which the peer would not see.
 	Kind uint8
-	// Data is a bytes on the wire.
+	// At most 16 bytes.
 	//
-	// Only on the wire in the layouts: until 1.25; since 1.25, and when Kind == 1;
-	// otherwise it decodes as the zero value.
+	// On the wire only in the layouts before 1.25; from 1.25 on, and when Kind ==
+	// 1. Elsewhere decoding sets it to the zero value, and encoding fails
+	// (wire.ErrVersion, or wire.ErrInvalid where only the condition fails) if it
+	// holds anything else, which the peer would not see.
 	Data []byte
-	// More is a u64 on the wire.
-	//
-	// Only on the wire in the layouts: since 1.25, and when Kind != 0; otherwise
-	// it decodes as the zero value. Encoding another value where it is not on the
-	// wire is an error.
+	// On the wire only in the layouts from 1.25 on, and when Kind != 0. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion, or
+	// wire.ErrInvalid where only the condition fails) if it holds anything else,
+	// which the peer would not see.
 	More uint64
 }
 
@@ -8775,6 +9602,10 @@ func (m *LayeredWhen) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 				return b[:start], wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
 			}
 			b = wire.AppendBytes(b, m.Data)
+		} else {
+			if len(m.Data) != 0 {
+				return b[:start], wire.EncodeError("LayeredWhen", ".Data", wire.ErrInvalid)
+			}
 		}
 		if m.More != 0 {
 			return b[:start], wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
@@ -8788,6 +9619,10 @@ func (m *LayeredWhen) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 				return b[:start], wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
 			}
 			b = wire.AppendBytes(b, m.Data)
+		} else {
+			if len(m.Data) != 0 {
+				return b[:start], wire.EncodeError("LayeredWhen", ".Data", wire.ErrInvalid)
+			}
 		}
 		// More u64 when Kind != 0
 		if m.Kind != 0 {
@@ -8798,6 +9633,12 @@ func (m *LayeredWhen) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			}
 		}
 	default:
+		if m.Kind != 0 {
+			return b[:start], wire.EncodeError("LayeredWhen", ".Kind", wire.ErrVersion)
+		}
+		if len(m.Data) != 0 {
+			return b[:start], wire.EncodeError("LayeredWhen", ".Data", wire.ErrVersion)
+		}
 		if m.More != 0 {
 			return b[:start], wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
 		}
@@ -8881,6 +9722,10 @@ func (m *LayeredWhen) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
 			}
 			w.Bytes(m.Data)
+		} else {
+			if len(m.Data) != 0 {
+				return wire.EncodeError("LayeredWhen", ".Data", wire.ErrInvalid)
+			}
 		}
 		if m.More != 0 {
 			return wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
@@ -8894,6 +9739,10 @@ func (m *LayeredWhen) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
 			}
 			w.Bytes(m.Data)
+		} else {
+			if len(m.Data) != 0 {
+				return wire.EncodeError("LayeredWhen", ".Data", wire.ErrInvalid)
+			}
 		}
 		// More u64 when Kind != 0
 		if m.Kind != 0 {
@@ -8904,6 +9753,12 @@ func (m *LayeredWhen) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			}
 		}
 	default:
+		if m.Kind != 0 {
+			return wire.EncodeError("LayeredWhen", ".Kind", wire.ErrVersion)
+		}
+		if len(m.Data) != 0 {
+			return wire.EncodeError("LayeredWhen", ".Data", wire.ErrVersion)
+		}
 		if m.More != 0 {
 			return wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
 		}
@@ -8969,42 +9824,41 @@ func (*LayeredWhen) WireTypeName() string {
 	return "LayeredWhen"
 }
 
+// String returns m as one line of JSON.
+func (m LayeredWhen) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "LayeredWhen(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Pinned has fields encoded at fixed versions, whatever was negotiated.
 type Pinned struct {
-	// Gated is a Gated on the wire.
-	//
 	// Its value is encoded at version 1.25 without features, whatever the
 	// negotiated protocol.
 	Gated Gated
-	// Old is a Gated on the wire.
-	//
 	// Its value is encoded at version 1.10 without features, whatever the
 	// negotiated protocol.
 	Old Gated
-	// Modes is a list<Mode> on the wire.
+	// At most 4096 elements.
 	//
 	// Its value is encoded at version 1.30 without features, whatever the
 	// negotiated protocol.
 	Modes []Mode
-	// Action is an Action on the wire.
-	//
 	// Its value is encoded at version 1.30 without features, whatever the
 	// negotiated protocol.
 	Action Action
-	// Later is a Prims on the wire.
-	//
-	// Only on the wire since 1.20; elsewhere it decodes as the zero value.
+	// On the wire only from 1.20 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	//
 	// Its value is encoded at version 1.0 without features, whatever the
 	// negotiated protocol.
 	Later Prims
-	// Versioned is a Versioned on the wire.
-	//
 	// Its value is encoded at version 1.26 without features, whatever the
 	// negotiated protocol.
 	Versioned Versioned
-	// Cond is a Conditional on the wire.
-	//
 	// Its value is encoded at version 1.20 without features, whatever the
 	// negotiated protocol.
 	Cond Conditional
@@ -9061,6 +9915,10 @@ func (m *Pinned) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	if p.Version >= 0x114 {
 		if b, err = m.Later.AppendWire(b, wire.Proto{Version: 0x100}); err != nil {
 			return b[:start], wire.EncodeError("Pinned", ".Later", err)
+		}
+	} else {
+		if m.Later.A != 0 || m.Later.B != 0 || m.Later.C != 0 || m.Later.D != 0 || m.Later.E != 0 || m.Later.F != false || m.Later.G != "" || len(m.Later.H) != 0 || m.Later.I != "" || len(m.Later.J) != 0 || m.Later.K != 0 || m.Later.L != "" || m.Later.M != false || m.Later.N != 0 || len(m.Later.O) != 0 {
+			return b[:start], wire.EncodeError("Pinned", ".Later", wire.ErrVersion)
 		}
 	}
 	// Versioned Versioned at 1.26
@@ -9190,6 +10048,10 @@ func (m *Pinned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			}
 			return wire.EncodeError("Pinned", ".Later", err)
 		}
+	} else {
+		if m.Later.A != 0 || m.Later.B != 0 || m.Later.C != 0 || m.Later.D != 0 || m.Later.E != 0 || m.Later.F != false || m.Later.G != "" || len(m.Later.H) != 0 || m.Later.I != "" || len(m.Later.J) != 0 || m.Later.K != 0 || m.Later.L != "" || m.Later.M != false || m.Later.N != 0 || len(m.Later.O) != 0 {
+			return wire.EncodeError("Pinned", ".Later", wire.ErrVersion)
+		}
 	}
 	// Versioned Versioned at 1.26
 	if err = m.Versioned.EncodeWire(w, wire.Proto{Version: 0x11a}); err != nil {
@@ -9278,9 +10140,71 @@ func (*Pinned) WireTypeName() string {
 	return "Pinned"
 }
 
+// MarshalJSON encodes m as a JSON object of its fields, with the union values
+// in the form of their MarshalJSON functions.
+func (m Pinned) MarshalJSON() ([]byte, error) {
+	var out struct {
+		Gated     Gated
+		Old       Gated
+		Modes     []Mode
+		Action    json.RawMessage
+		Later     Prims
+		Versioned Versioned
+		Cond      Conditional
+	}
+	out.Gated = m.Gated
+	out.Old = m.Old
+	out.Modes = m.Modes
+	out.Later = m.Later
+	out.Versioned = m.Versioned
+	out.Cond = m.Cond
+	var err error
+	if out.Action, err = MarshalJSONAction(m.Action); err != nil {
+		return nil, err
+	}
+	return json.Marshal(&out)
+}
+
+// UnmarshalJSON sets m from the JSON form of MarshalJSON.
+func (m *Pinned) UnmarshalJSON(b []byte) error {
+	var in struct {
+		Gated     Gated
+		Old       Gated
+		Modes     []Mode
+		Action    json.RawMessage
+		Later     Prims
+		Versioned Versioned
+		Cond      Conditional
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	m.Gated = in.Gated
+	m.Old = in.Old
+	m.Modes = in.Modes
+	m.Later = in.Later
+	m.Versioned = in.Versioned
+	m.Cond = in.Cond
+	var err error
+	if m.Action, err = UnmarshalJSONAction(in.Action); err != nil {
+		return err
+	}
+	return nil
+}
+
+// String returns m as one line of JSON.
+func (m Pinned) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Pinned(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryPathsRequest is the request of the QueryPaths operation.
 type QueryPathsRequest struct {
-	// Paths is a set<StorePath> on the wire.
+	// A set, encoded in the order given (Nix writes sets sorted); at most 4096
+	// elements.
 	Paths []StorePath
 }
 
@@ -9410,9 +10334,19 @@ func (*QueryPathsRequest) WireTypeName() string {
 	return "QueryPathsRequest"
 }
 
+// String returns m as one line of JSON.
+func (m QueryPathsRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryPathsRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryPathsReply is the reply of the QueryPaths operation.
 type QueryPathsReply struct {
-	// Infos is a list<Entry, terminated> on the wire.
+	// Written without a count: the elements, then an empty string; at most 4096
+	// elements.
 	Infos []Entry
 }
 
@@ -9635,6 +10569,15 @@ func (*QueryPathsReply) WireTypeName() string {
 	return "QueryPathsReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryPathsReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryPathsReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // BuildRequest is the request of the Build operation.
 type BuildRequest struct{}
 
@@ -9678,13 +10621,23 @@ func (*BuildRequest) WireTypeName() string {
 	return "BuildRequest"
 }
 
+// String returns m as one line of JSON.
+func (m BuildRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "BuildRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // BuildReply is the reply of the Build operation.
 type BuildReply struct {
-	// Status is a u32 on the wire.
 	Status uint32
-	// ErrorMsg is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire when Status != 0; otherwise it decodes as the zero value.
+	// On the wire only when Status != 0. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrInvalid) if it holds anything else, which
+	// the peer would not see.
 	ErrorMsg string
 }
 
@@ -9709,6 +10662,10 @@ func (m *BuildReply) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("BuildReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 65536})
 		}
 		b = wire.AppendString(b, m.ErrorMsg)
+	} else {
+		if m.ErrorMsg != "" {
+			return b[:start], wire.EncodeError("BuildReply", ".ErrorMsg", wire.ErrInvalid)
+		}
 	}
 	return b, nil
 }
@@ -9752,6 +10709,10 @@ func (m *BuildReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("BuildReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 65536})
 		}
 		w.String(m.ErrorMsg)
+	} else {
+		if m.ErrorMsg != "" {
+			return wire.EncodeError("BuildReply", ".ErrorMsg", wire.ErrInvalid)
+		}
 	}
 	return w.Err()
 }
@@ -9783,6 +10744,15 @@ func (*BuildReply) WireTypeName() string {
 	return "BuildReply"
 }
 
+// String returns m as one line of JSON.
+func (m BuildReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "BuildReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Boxed derives from an imported struct: a field after a base field and
 // one at the end, gated on a version and on a feature.
 //
@@ -9793,13 +10763,15 @@ func (*BuildReply) WireTypeName() string {
 // the base.
 type Boxed struct {
 	base.Box
-	// Note is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire since 1.30; elsewhere it decodes as the zero value.
+	// On the wire only from 1.30 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	Note string
-	// Count is a u64 on the wire.
-	//
-	// Only on the wire if Foo; elsewhere it decodes as the zero value.
+	// On the wire only with feature Foo. Elsewhere decoding sets it to the zero
+	// value, and encoding fails (wire.ErrVersion) if it holds anything else, which
+	// the peer would not see.
 	Count uint64
 }
 
@@ -9831,6 +10803,10 @@ func (m *Boxed) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Boxed", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 65536})
 		}
 		b = wire.AppendString(b, m.Note)
+	} else {
+		if m.Note != "" {
+			return b[:start], wire.EncodeError("Boxed", ".Note", wire.ErrVersion)
+		}
 	}
 	// Kind Kind
 	if !m.Kind.Valid(p) {
@@ -9840,6 +10816,10 @@ func (m *Boxed) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	// Count u64 if Foo
 	if p.Has(FeatureFoo) {
 		b = wire.AppendUint64(b, m.Count)
+	} else {
+		if m.Count != 0 {
+			return b[:start], wire.EncodeError("Boxed", ".Count", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -9901,6 +10881,10 @@ func (m *Boxed) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Boxed", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 65536})
 		}
 		w.String(m.Note)
+	} else {
+		if m.Note != "" {
+			return wire.EncodeError("Boxed", ".Note", wire.ErrVersion)
+		}
 	}
 	// Kind Kind
 	if !m.Kind.Valid(p) {
@@ -9910,6 +10894,10 @@ func (m *Boxed) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// Count u64 if Foo
 	if p.Has(FeatureFoo) {
 		w.Uint64(m.Count)
+	} else {
+		if m.Count != 0 {
+			return wire.EncodeError("Boxed", ".Count", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -9962,6 +10950,15 @@ func (m *Boxed) WireBase() wire.Message {
 	return &m.Box
 }
 
+// String returns m as one line of JSON.
+func (m Boxed) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Boxed(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Reversioned derives from a struct of layouts: the field goes into each
 // layout, after Path.
 //
@@ -9972,10 +10969,12 @@ func (m *Boxed) WireBase() wire.Message {
 // nothing of the base.
 type Reversioned struct {
 	Versioned
-	// Tag is a string on the wire.
+	// At most 65536 bytes.
 	//
-	// Only on the wire in the layouts: until 1.25 since 1.30; since 1.26 until
-	// 1.40 since 1.30; elsewhere it decodes as the zero value.
+	// On the wire only in the layouts before 1.25, from 1.30 on; from 1.26 on and
+	// before 1.40, from 1.30 on. Elsewhere decoding sets it to the zero value, and
+	// encoding fails (wire.ErrVersion) if it holds anything else, which the peer
+	// would not see.
 	Tag string
 }
 
@@ -10024,9 +11023,19 @@ func (m *Reversioned) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 				return b[:start], wire.EncodeError("Reversioned", ".Tag", &wire.LimitError{What: "string length", N: uint64(len(m.Tag)), Max: 65536})
 			}
 			b = wire.AppendString(b, m.Tag)
+		} else {
+			if m.Tag != "" {
+				return b[:start], wire.EncodeError("Reversioned", ".Tag", wire.ErrVersion)
+			}
 		}
 		// Size u64
 		b = wire.AppendUint64(b, m.Size)
+		if len(m.Hash) != 0 {
+			return b[:start], wire.EncodeError("Reversioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return b[:start], wire.EncodeError("Reversioned", ".Extra", wire.ErrVersion)
+		}
 	case p.Version >= 0x11a && p.Version < 0x128:
 		// Path StorePath
 		if err = m.Path.Validate(); err != nil {
@@ -10042,6 +11051,10 @@ func (m *Reversioned) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 				return b[:start], wire.EncodeError("Reversioned", ".Tag", &wire.LimitError{What: "string length", N: uint64(len(m.Tag)), Max: 65536})
 			}
 			b = wire.AppendString(b, m.Tag)
+		} else {
+			if m.Tag != "" {
+				return b[:start], wire.EncodeError("Reversioned", ".Tag", wire.ErrVersion)
+			}
 		}
 		// Hash Hash
 		if uint64(len(m.Hash)) > 64 {
@@ -10056,6 +11069,26 @@ func (m *Reversioned) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 				return b[:start], wire.EncodeError("Reversioned", ".Extra", &wire.LimitError{What: "string length", N: uint64(len(m.Extra)), Max: 65536})
 			}
 			b = wire.AppendString(b, m.Extra)
+		} else {
+			if m.Extra != "" {
+				return b[:start], wire.EncodeError("Reversioned", ".Extra", wire.ErrVersion)
+			}
+		}
+	default:
+		if m.Path != "" {
+			return b[:start], wire.EncodeError("Reversioned", ".Path", wire.ErrVersion)
+		}
+		if m.Size != 0 {
+			return b[:start], wire.EncodeError("Reversioned", ".Size", wire.ErrVersion)
+		}
+		if len(m.Hash) != 0 {
+			return b[:start], wire.EncodeError("Reversioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return b[:start], wire.EncodeError("Reversioned", ".Extra", wire.ErrVersion)
+		}
+		if m.Tag != "" {
+			return b[:start], wire.EncodeError("Reversioned", ".Tag", wire.ErrVersion)
 		}
 	}
 	return b, nil
@@ -10163,9 +11196,19 @@ func (m *Reversioned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("Reversioned", ".Tag", &wire.LimitError{What: "string length", N: uint64(len(m.Tag)), Max: 65536})
 			}
 			w.String(m.Tag)
+		} else {
+			if m.Tag != "" {
+				return wire.EncodeError("Reversioned", ".Tag", wire.ErrVersion)
+			}
 		}
 		// Size u64
 		w.Uint64(m.Size)
+		if len(m.Hash) != 0 {
+			return wire.EncodeError("Reversioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return wire.EncodeError("Reversioned", ".Extra", wire.ErrVersion)
+		}
 	case p.Version >= 0x11a && p.Version < 0x128:
 		// Path StorePath
 		if err = m.Path.Validate(); err != nil {
@@ -10181,6 +11224,10 @@ func (m *Reversioned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("Reversioned", ".Tag", &wire.LimitError{What: "string length", N: uint64(len(m.Tag)), Max: 65536})
 			}
 			w.String(m.Tag)
+		} else {
+			if m.Tag != "" {
+				return wire.EncodeError("Reversioned", ".Tag", wire.ErrVersion)
+			}
 		}
 		// Hash Hash
 		if uint64(len(m.Hash)) > 64 {
@@ -10195,6 +11242,26 @@ func (m *Reversioned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 				return wire.EncodeError("Reversioned", ".Extra", &wire.LimitError{What: "string length", N: uint64(len(m.Extra)), Max: 65536})
 			}
 			w.String(m.Extra)
+		} else {
+			if m.Extra != "" {
+				return wire.EncodeError("Reversioned", ".Extra", wire.ErrVersion)
+			}
+		}
+	default:
+		if m.Path != "" {
+			return wire.EncodeError("Reversioned", ".Path", wire.ErrVersion)
+		}
+		if m.Size != 0 {
+			return wire.EncodeError("Reversioned", ".Size", wire.ErrVersion)
+		}
+		if len(m.Hash) != 0 {
+			return wire.EncodeError("Reversioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return wire.EncodeError("Reversioned", ".Extra", wire.ErrVersion)
+		}
+		if m.Tag != "" {
+			return wire.EncodeError("Reversioned", ".Tag", wire.ErrVersion)
 		}
 	}
 	return w.Err()
@@ -10285,6 +11352,15 @@ func (m *Reversioned) WireBase() wire.Message {
 	return &m.Versioned
 }
 
+// String returns m as one line of JSON.
+func (m Reversioned) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Reversioned(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Relaid derives from an imported plain struct and has a layout of its
 // own from 1.40, with the base's fields in another order.
 //
@@ -10295,10 +11371,9 @@ func (m *Reversioned) WireBase() wire.Message {
 // fields zero: the conversions lose nothing of the base.
 type Relaid struct {
 	base.Box
-	// Extra is a u64 on the wire.
-	//
-	// Only on the wire in the layouts: since 1.40; elsewhere it decodes as the
-	// zero value.
+	// On the wire only in the layouts from 1.40 on. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	Extra uint64
 }
 
@@ -10332,6 +11407,9 @@ func (m *Relaid) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Relaid", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
 		}
 		b = wire.AppendUint64(b, uint64(m.Kind))
+		if m.Extra != 0 {
+			return b[:start], wire.EncodeError("Relaid", ".Extra", wire.ErrVersion)
+		}
 	case p.Version >= 0x128:
 		// Kind Kind
 		if !m.Kind.Valid(p) {
@@ -10345,6 +11423,16 @@ func (m *Relaid) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		b = wire.AppendString(b, m.Label)
 		// Extra u64
 		b = wire.AppendUint64(b, m.Extra)
+	default:
+		if m.Label != "" {
+			return b[:start], wire.EncodeError("Relaid", ".Label", wire.ErrVersion)
+		}
+		if m.Kind != 0 {
+			return b[:start], wire.EncodeError("Relaid", ".Kind", wire.ErrVersion)
+		}
+		if m.Extra != 0 {
+			return b[:start], wire.EncodeError("Relaid", ".Extra", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -10417,6 +11505,9 @@ func (m *Relaid) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Relaid", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
 		}
 		w.Uint64(uint64(m.Kind))
+		if m.Extra != 0 {
+			return wire.EncodeError("Relaid", ".Extra", wire.ErrVersion)
+		}
 	case p.Version >= 0x128:
 		// Kind Kind
 		if !m.Kind.Valid(p) {
@@ -10430,6 +11521,16 @@ func (m *Relaid) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		w.String(m.Label)
 		// Extra u64
 		w.Uint64(m.Extra)
+	default:
+		if m.Label != "" {
+			return wire.EncodeError("Relaid", ".Label", wire.ErrVersion)
+		}
+		if m.Kind != 0 {
+			return wire.EncodeError("Relaid", ".Kind", wire.ErrVersion)
+		}
+		if m.Extra != 0 {
+			return wire.EncodeError("Relaid", ".Extra", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -10492,6 +11593,15 @@ func (m *Relaid) WireBase() wire.Message {
 	return &m.Box
 }
 
+// String returns m as one line of JSON.
+func (m Relaid) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Relaid(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Rederived derives from a derived struct.
 //
 // Rederived derives from Boxed, which it embeds, and adds More. Wherever the
@@ -10500,9 +11610,9 @@ func (m *Relaid) WireBase() wire.Message {
 // with the added fields zero: the conversions lose nothing of the base.
 type Rederived struct {
 	Boxed
-	// More is a bool on the wire.
-	//
-	// Only on the wire since 1.38; elsewhere it decodes as the zero value.
+	// On the wire only from 1.38 on. Elsewhere decoding sets it to the zero value,
+	// and encoding fails (wire.ErrVersion) if it holds anything else, which the
+	// peer would not see.
 	More bool
 }
 
@@ -10537,6 +11647,10 @@ func (m *Rederived) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Rederived", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 65536})
 		}
 		b = wire.AppendString(b, m.Note)
+	} else {
+		if m.Note != "" {
+			return b[:start], wire.EncodeError("Rederived", ".Note", wire.ErrVersion)
+		}
 	}
 	// Kind Kind
 	if !m.Kind.Valid(p) {
@@ -10546,10 +11660,18 @@ func (m *Rederived) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	// Count u64 if Foo
 	if p.Has(FeatureFoo) {
 		b = wire.AppendUint64(b, m.Count)
+	} else {
+		if m.Count != 0 {
+			return b[:start], wire.EncodeError("Rederived", ".Count", wire.ErrVersion)
+		}
 	}
 	// More bool since 1.38
 	if p.Version >= 0x126 {
 		b = wire.AppendBool(b, m.More)
+	} else {
+		if m.More != false {
+			return b[:start], wire.EncodeError("Rederived", ".More", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -10619,6 +11741,10 @@ func (m *Rederived) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Rederived", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 65536})
 		}
 		w.String(m.Note)
+	} else {
+		if m.Note != "" {
+			return wire.EncodeError("Rederived", ".Note", wire.ErrVersion)
+		}
 	}
 	// Kind Kind
 	if !m.Kind.Valid(p) {
@@ -10628,10 +11754,18 @@ func (m *Rederived) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	// Count u64 if Foo
 	if p.Has(FeatureFoo) {
 		w.Uint64(m.Count)
+	} else {
+		if m.Count != 0 {
+			return wire.EncodeError("Rederived", ".Count", wire.ErrVersion)
+		}
 	}
 	// More bool since 1.38
 	if p.Version >= 0x126 {
 		w.Bool(m.More)
+	} else {
+		if m.More != false {
+			return wire.EncodeError("Rederived", ".More", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -10690,6 +11824,15 @@ func (*Rederived) WireTypeName() string {
 // Rederived where the base's type is expected.
 func (m *Rederived) WireBase() wire.Message {
 	return &m.Boxed
+}
+
+// String returns m as one line of JSON.
+func (m Rederived) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Rederived(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // EveryOpCode is the code of an operation of the Every protocol.
@@ -11039,4 +12182,38 @@ func NewEveryDispatcher(h EveryHandler) *wire.Dispatcher {
 		panic(err)
 	}
 	return d
+}
+
+// jsonEncF0N0 encodes a list<Action> as JSON, its unions as their MarshalJSON functions do.
+func jsonEncF0N0(v []Action) (json.RawMessage, error) {
+	if v == nil {
+		return json.RawMessage("null"), nil
+	}
+	raws := make([]json.RawMessage, len(v))
+	for i, e := range v {
+		var err error
+		if raws[i], err = MarshalJSONAction(e); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(raws)
+}
+
+// jsonDecF0N0 decodes the JSON of jsonEncF0N0.
+func jsonDecF0N0(b json.RawMessage) ([]Action, error) {
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil {
+		return nil, err
+	}
+	v := make([]Action, len(raws))
+	for i, raw := range raws {
+		var err error
+		if v[i], err = UnmarshalJSONAction(raw); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }

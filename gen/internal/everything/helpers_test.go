@@ -247,7 +247,7 @@ func (f *filler) strct(v reflect.Value, s *schema.Struct) {
 		} else {
 			f.value(fv, fd.Type, "")
 		}
-		if !on[fd] && (f.reset || fd.Required) {
+		if !on[fd] { // encoding another value there is an error
 			setDefault(fv, fd.Default)
 		}
 	}
@@ -386,6 +386,10 @@ func (f *filler) value(v reflect.Value, t *schema.Type, named string) {
 		}
 		if u, ok := t.Elem.Decl.(*schema.Union); f.rng.IntN(3) == 0 || ok && len(u.Variants) == 0 {
 			v.SetZero()
+			return
+		}
+		if v.Kind() == reflect.Interface { // an optional union is the union itself
+			f.value(v, t.Elem, "")
 			return
 		}
 		x := reflect.New(v.Type().Elem())

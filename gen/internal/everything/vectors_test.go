@@ -31,7 +31,7 @@ func TestVectors(t *testing.T) {
 		pathA      = everything.StorePath("/a")
 		actionNew  = everything.Action(&everything.ActionNew{Level: everything.LevelInfo})
 		nineteen   = uint64(5)
-		optionalsV = &everything.Optionals{Tag: &nineteen, TagPath: &pathA, TagUnion: &actionNew, EmptyMin: "abc"}
+		optionalsV = &everything.Optionals{Tag: &nineteen, TagPath: &pathA, TagUnion: actionNew, EmptyMin: "abc"}
 	)
 	tests := []struct {
 		name string

@@ -4,6 +4,8 @@ package importbase
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"github.com/nixwire/nixwire/wire"
 	"strconv"
 )
@@ -27,7 +29,9 @@ const (
 	FeatureFast = "fast"
 )
 
-// StorePath is a string on the wire.
+// StorePath is a string.
+//
+// At most 211 bytes.
 type StorePath string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -184,11 +188,39 @@ func (*Mode) WireTypeName() string {
 	return "Mode"
 }
 
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v Mode) MarshalText() ([]byte, error) {
+	switch v {
+	case ModeNormal:
+		return []byte("Normal"), nil
+	case ModeRepair:
+		return []byte("Repair"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *Mode) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "Normal":
+		*v = ModeNormal
+		return nil
+	case "Repair":
+		*v = ModeRepair
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("Mode: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = Mode(n)
+	return nil
+}
+
 // PathInfo is a message.
 type PathInfo struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
-	// Size is a u64 on the wire.
 	Size uint64
 }
 
@@ -273,17 +305,24 @@ func (*PathInfo) WireTypeName() string {
 	return "PathInfo"
 }
 
+// String returns m as one line of JSON.
+func (m PathInfo) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "PathInfo(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Info has a layout per version range, for the derived-layout scenarios.
 type Info struct {
-	// Path is a StorePath on the wire.
-	//
-	// Only on the wire in the layouts: until 1.16; since 1.16; elsewhere it
-	// decodes as the zero value.
+	// On the wire only in the layouts before 1.16; from 1.16 on. Elsewhere
+	// decoding sets it to the zero value, and encoding fails (wire.ErrVersion) if
+	// it holds anything else, which the peer would not see.
 	Path StorePath
-	// Size is a u64 on the wire.
-	//
-	// Only on the wire in the layouts: since 1.16; elsewhere it decodes as the
-	// zero value.
+	// On the wire only in the layouts from 1.16 on. Elsewhere decoding sets it to
+	// the zero value, and encoding fails (wire.ErrVersion) if it holds anything
+	// else, which the peer would not see.
 	Size uint64
 }
 
@@ -311,6 +350,9 @@ func (m *Info) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 			return b[:start], wire.EncodeError("Info", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
 		}
 		b = wire.AppendString(b, string(m.Path))
+		if m.Size != 0 {
+			return b[:start], wire.EncodeError("Info", ".Size", wire.ErrVersion)
+		}
 	case p.Version >= 0x110:
 		// Path StorePath
 		if uint64(len(m.Path)) > 211 {
@@ -319,6 +361,13 @@ func (m *Info) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 		b = wire.AppendString(b, string(m.Path))
 		// Size u64
 		b = wire.AppendUint64(b, m.Size)
+	default:
+		if m.Path != "" {
+			return b[:start], wire.EncodeError("Info", ".Path", wire.ErrVersion)
+		}
+		if m.Size != 0 {
+			return b[:start], wire.EncodeError("Info", ".Size", wire.ErrVersion)
+		}
 	}
 	return b, nil
 }
@@ -371,6 +420,9 @@ func (m *Info) EncodeWire(w *wire.Writer, p wire.Proto) error {
 			return wire.EncodeError("Info", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
 		}
 		w.String(string(m.Path))
+		if m.Size != 0 {
+			return wire.EncodeError("Info", ".Size", wire.ErrVersion)
+		}
 	case p.Version >= 0x110:
 		// Path StorePath
 		if uint64(len(m.Path)) > 211 {
@@ -379,6 +431,13 @@ func (m *Info) EncodeWire(w *wire.Writer, p wire.Proto) error {
 		w.String(string(m.Path))
 		// Size u64
 		w.Uint64(m.Size)
+	default:
+		if m.Path != "" {
+			return wire.EncodeError("Info", ".Path", wire.ErrVersion)
+		}
+		if m.Size != 0 {
+			return wire.EncodeError("Info", ".Size", wire.ErrVersion)
+		}
 	}
 	return w.Err()
 }
@@ -420,9 +479,17 @@ func (*Info) WireTypeName() string {
 	return "Info"
 }
 
+// String returns m as one line of JSON.
+func (m Info) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Info(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryRequest is the request of the Query operation.
 type QueryRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -495,11 +562,18 @@ func (*QueryRequest) WireTypeName() string {
 	return "QueryRequest"
 }
 
+// String returns m as one line of JSON.
+func (m QueryRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryRequest(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // QueryReply is the reply of the Query operation.
 type QueryReply struct {
-	// Info is an optional<PathInfo> on the wire.
 	Info *PathInfo
-	// Mode is a Mode on the wire.
 	Mode Mode
 }
 
@@ -639,9 +713,17 @@ func (*QueryReply) WireTypeName() string {
 	return "QueryReply"
 }
 
+// String returns m as one line of JSON.
+func (m QueryReply) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "QueryReply(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // DumpRequest is the request of the Dump operation.
 type DumpRequest struct {
-	// Path is a StorePath on the wire.
 	Path StorePath
 }
 
@@ -712,6 +794,15 @@ func (m *DumpRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "DumpRequest", the name of the type in errors.
 func (*DumpRequest) WireTypeName() string {
 	return "DumpRequest"
+}
+
+// String returns m as one line of JSON.
+func (m DumpRequest) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "DumpRequest(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // BaseOpCode is the code of an operation of the Base protocol.

@@ -3,6 +3,8 @@
 package base
 
 import (
+	"encoding/json"
+	"errors"
 	"github.com/nixwire/nixwire/wire"
 	"strconv"
 )
@@ -25,6 +27,8 @@ const (
 )
 
 // Path is a path of the base package.
+//
+// At most 100 bytes.
 type Path string
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -181,12 +185,41 @@ func (*Kind) WireTypeName() string {
 	return "Kind"
 }
 
+// MarshalText returns the name of v, or its decimal number for a value
+// that is not one of the enum's, for JSON and other text encodings.
+func (v Kind) MarshalText() ([]byte, error) {
+	switch v {
+	case KindA:
+		return []byte("A"), nil
+	case KindB:
+		return []byte("B"), nil
+	}
+	return strconv.AppendUint(nil, uint64(v), 10), nil
+}
+
+// UnmarshalText sets v from a value name or a decimal number.
+func (v *Kind) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "A":
+		*v = KindA
+		return nil
+	case "B":
+		*v = KindB
+		return nil
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return errors.New("Kind: unknown value " + strconv.Quote(string(b)))
+	}
+	*v = Kind(n)
+	return nil
+}
+
 // Box is a struct of the base package.
 type Box struct {
-	// Label is a string on the wire.
+	// At most 50 bytes.
 	Label string
-	// Kind is a Kind on the wire.
-	Kind Kind
+	Kind  Kind
 }
 
 // WireSize returns the exact size of the encoding of m at p.
@@ -282,6 +315,15 @@ func (*Box) WireTypeName() string {
 	return "Box"
 }
 
+// String returns m as one line of JSON.
+func (m Box) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Box(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // Shape is a union of the base package.
 //
 // Its variants are *Circle (tag 0) and *Square (tag 1). A nil Shape cannot be
@@ -331,7 +373,7 @@ func AppendShape(b []byte, v Shape, p wire.Proto) ([]byte, error) {
 		}
 		return b, nil
 	}
-	return b, wire.EncodeError("Shape", "", wire.ErrInvalid)
+	return b, wire.EncodeError("Shape", "", &wire.NilError{Type: "Shape"})
 }
 
 // ConsumeShape decodes a Shape at p from the front of b and returns it
@@ -390,7 +432,7 @@ func EncodeShape(w *wire.Writer, v Shape, p wire.Proto) error {
 		}
 		return nil
 	}
-	return wire.EncodeError("Shape", "", wire.ErrInvalid)
+	return wire.EncodeError("Shape", "", &wire.NilError{Type: "Shape"})
 }
 
 // DecodeShape reads a Shape at p from r.
@@ -418,9 +460,66 @@ func DecodeShape(r *wire.Reader, p wire.Proto) (Shape, error) {
 	return nil, wire.ReadError("Shape", "", start, start, wire.Invalid("union tag", t0))
 }
 
+// MarshalJSONShape returns the JSON form of v: an object whose one member,
+// named by the variant, is the variant's fields; null for a nil v.
+func MarshalJSONShape(v Shape) ([]byte, error) {
+	switch x := v.(type) {
+	case *Circle:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"Circle\":"), inner...), '}'), nil
+	case *Square:
+		if x == nil {
+			break
+		}
+		inner, err := json.Marshal(x)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte("{\"Square\":"), inner...), '}'), nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSONShape decodes the JSON form of a Shape (see MarshalJSONShape).
+func UnmarshalJSONShape(b []byte) (Shape, error) {
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
+	}
+	if len(obj) != 1 {
+		return nil, errors.New("Shape: want an object with one member, named by the variant")
+	}
+	for variant, raw := range obj {
+		switch variant {
+		case "Circle":
+			x := new(Circle)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "Square":
+			x := new(Square)
+			if err := json.Unmarshal(raw, x); err != nil {
+				return nil, err
+			}
+			return x, nil
+		}
+		return nil, errors.New("Shape: unknown variant " + strconv.Quote(variant))
+	}
+	return nil, nil
+}
+
 // Circle is the variant 0 of the union Shape.
 type Circle struct {
-	// R is a u64 on the wire.
 	R uint64
 }
 
@@ -480,12 +579,20 @@ func (*Circle) WireTypeName() string {
 	return "Circle"
 }
 
+// String returns m as one line of JSON.
+func (m Circle) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Circle(" + err.Error() + ")"
+	}
+	return string(b)
+}
+
 // isShape makes Circle a variant of Shape.
 func (*Circle) isShape() {}
 
 // Square is the variant 1 of the union Shape.
 type Square struct {
-	// S is a u64 on the wire.
 	S uint64
 }
 
@@ -543,6 +650,15 @@ func (m *Square) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Square", the name of the type in errors.
 func (*Square) WireTypeName() string {
 	return "Square"
+}
+
+// String returns m as one line of JSON.
+func (m Square) String() string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "Square(" + err.Error() + ")"
+	}
+	return string(b)
 }
 
 // isShape makes Square a variant of Shape.
