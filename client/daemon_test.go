@@ -6,6 +6,7 @@ package client_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -374,7 +375,10 @@ func TestDaemonErrorBeforeStartWork(t *testing.T) {
 		if err := c.Err(); !errors.As(err, &ce) || !errors.As(err, &de) {
 			t.Fatalf("Conn.Err() = %v", err)
 		}
-		if _, err := c.IsValidPath(ctx(t), "/nix/store/00000000000000000000000000000000-x"); !errors.Is(err, client.ErrClosed) || !errors.As(err, &de) {
+		// The next op fails with the connection, never with the other
+		// op's error.
+		_, err = c.IsValidPath(ctx(t), "/nix/store/00000000000000000000000000000000-x")
+		if !errors.Is(err, client.ErrClosed) || !errors.As(err, &ce) || ce.Op != "IsValidPath" || errors.As(err, &de) {
 			t.Fatalf("op on the closed Conn: %v", err)
 		}
 
@@ -433,7 +437,7 @@ func TestDaemonFindRootsAndLogs(t *testing.T) {
 		settings := client.DefaultSettings()
 		settings.UseSubstitutes = false
 		settings.Verbosity = messages.VerbosityVomit
-		c := dial(t, d, client.Options{Settings: settings, Logger: func(messages.Stderr) { frames++ }})
+		c := dial(t, d, client.Options{Settings: settings, Logger: func(context.Context, string, messages.Stderr) { frames++ }})
 		if _, err := c.FindRoots(ctx(t)); err != nil {
 			t.Fatal(err)
 		}

@@ -131,7 +131,7 @@ func TestFakeHandshakeRefused(t *testing.T) {
 
 func TestFakeStartupSession(t *testing.T) {
 	var logged []string
-	logger := func(f messages.Stderr) { logged = append(logged, fmt.Sprintf("%T", f)) }
+	logger := func(_ context.Context, _ string, f messages.Stderr) { logged = append(logged, fmt.Sprintf("%T", f)) }
 	d := &clienttest.Daemon{Startup: []messages.Stderr{&messages.StderrNext{Message: "welcome\n"}}}
 	fakeConn(t, d, client.Options{Logger: logger})
 	if !reflect.DeepEqual(logged, []string{"*messages.StderrNext"}) {
@@ -202,7 +202,7 @@ func TestFakeActivities(t *testing.T) {
 		},
 	}}
 	var got []messages.Stderr
-	c, _ := fakeConn(t, d, client.Options{Logger: func(f messages.Stderr) { got = append(got, f) }})
+	c, _ := fakeConn(t, d, client.Options{Logger: func(_ context.Context, _ string, f messages.Stderr) { got = append(got, f) }})
 	if err := c.BuildPaths(ctx(t), []messages.DerivedPath{"/nix/store/x.drv!out"}, messages.BuildModeNormal); err != nil {
 		t.Fatal(err)
 	}
@@ -268,8 +268,8 @@ func TestFakeErrors(t *testing.T) {
 			if !errors.As(err, &ce) || !errors.As(err, &de) || !strings.Contains(err.Error(), "invalid operation 34") {
 				t.Fatalf("Conn.Err() = %v", err)
 			}
-			if _, err := c.IsValidPath(ctx(t), testPath); !errors.Is(err, client.ErrClosed) || !errors.As(err, &de) {
-				t.Fatalf("op after hang-up: %v", err)
+			if _, err := c.IsValidPath(ctx(t), testPath); !errors.Is(err, client.ErrClosed) || !errors.As(err, &ce) || ce.Op != "IsValidPath" || errors.As(err, &de) {
+				t.Fatalf("op after hang-up: %v, want a ConnError of IsValidPath, not the other op's DaemonError", err)
 			}
 		})
 	}
@@ -526,17 +526,23 @@ func TestFakeContextCancel(t *testing.T) {
 	if err := <-done; err == nil {
 		t.Fatal("the daemon saw no hang-up")
 	}
-	if _, err := c.IsValidPath(t.Context(), testPath); !errors.Is(err, context.Canceled) {
+	// Later ops fail with the connection, not with the other context.
+	if _, err := c.IsValidPath(t.Context(), testPath); !errors.Is(err, client.ErrClosed) || errors.Is(err, context.Canceled) {
 		t.Fatalf("after cancel: %v", err)
 	}
 
-	// A context done before the op starts also closes the Conn.
-	c2, _ := fakeConn(t, &clienttest.Daemon{}, client.Options{})
+	// A context done before the op starts returns its error, sends
+	// nothing and leaves the Conn healthy.
+	c2, _ := fakeConn(t, &clienttest.Daemon{Handlers: map[messages.WorkerOpCode]clienttest.Handler{messages.OpIsValidPath: isValid}}, client.Options{})
 	dead, cancel2 := context.WithCancel(t.Context())
 	cancel2()
-	if _, err := c2.IsValidPath(dead, testPath); !errors.Is(err, context.Canceled) {
-		t.Fatalf("dead context: %v", err)
+	if _, err := c2.IsValidPath(dead, testPath); err != context.Canceled {
+		t.Fatalf("dead context: %v, want exactly context.Canceled", err)
 	}
+	if c2.Err() != nil {
+		t.Fatalf("Conn.Err() = %v after a dead context", c2.Err())
+	}
+	checkUsable(t, c2)
 }
 
 func TestFakeQueryPathInfoLegacy(t *testing.T) {

@@ -2,9 +2,11 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/nar"
@@ -133,6 +135,9 @@ func fileNAR(contents []byte) []byte {
 // path with neither a valid signature nor a content address matching its
 // contents is refused unless dontCheckSigs.
 func (c *Conn) AddToStoreNar(ctx context.Context, info *messages.ValidPathInfo, repair, dontCheckSigs bool, narData io.Reader) error {
+	if info == nil {
+		return errors.New("client: AddToStoreNar: nil info")
+	}
 	req := &messages.AddToStoreNarRequest{Info: *info, Repair: repair, DontCheckSigs: dontCheckSigs}
 	return c.DoStream(ctx, messages.OpAddToStoreNar, req, nil, narData, nil)
 }
@@ -201,6 +206,11 @@ type PathToAdd struct {
 // out; an invalid one closes the connection, so that the daemon never takes
 // a truncated path.
 func (c *Conn) AddMultipleToStore(ctx context.Context, paths []PathToAdd, repair, dontCheckSigs bool) error {
+	for i, pa := range paths {
+		if pa.Info == nil || pa.NAR == nil {
+			return fmt.Errorf("client: AddMultipleToStore: path %d has no Info or no NAR", i)
+		}
+	}
 	if !c.info.Proto.AtLeast(1, 32) {
 		for _, pa := range paths {
 			if err := c.AddToStoreNar(ctx, pa.Info, repair, dontCheckSigs, pa.NAR); err != nil {
@@ -210,15 +220,49 @@ func (c *Conn) AddMultipleToStore(ctx context.Context, paths []PathToAdd, repair
 		return nil
 	}
 	pr, pw := io.Pipe()
-	defer pr.Close() // ends the producer if the operation stops early
-	go func() { pw.CloseWithError(writeMultiple(pw, paths, c.info.Proto)) }()
+	g := &guard{}
+	produced := make(chan struct{})
+	go func() {
+		defer close(produced)
+		pw.CloseWithError(writeMultiple(pw, paths, g, c.info.Proto))
+	}()
 	req := &messages.AddMultipleToStoreRequest{Repair: repair, DontCheckSigs: dontCheckSigs}
-	return c.DoStream(ctx, messages.OpAddMultipleToStore, req, nil, pr, nil)
+	err := c.DoStream(ctx, messages.OpAddMultipleToStore, req, nil, pr, nil)
+	// No NAR is read after we return: the producer starts no Read once
+	// stopped, and is waited for unless it is blocked in one.
+	g.stop.Store(true)
+	pr.Close()
+	if !g.reading.Load() {
+		<-produced
+	}
+	return err
+}
+
+// guard stops the reads of the callers' NARs once an operation returns.
+type guard struct {
+	stop    atomic.Bool
+	reading atomic.Bool
+}
+
+// guardedReader reads r unless its guard is stopped.
+type guardedReader struct {
+	r io.Reader
+	g *guard
+}
+
+// Read reads from r, or fails once the guard is stopped.
+func (gr guardedReader) Read(p []byte) (int, error) {
+	if gr.g.stop.Load() {
+		return 0, errStopped
+	}
+	gr.g.reading.Store(true)
+	defer gr.g.reading.Store(false)
+	return gr.r.Read(p)
 }
 
 // writeMultiple writes the contents of AddMultipleToStore's framed stream
 // at p (the schema pins each entry's ValidPathInfo to 1.16).
-func writeMultiple(w io.Writer, paths []PathToAdd, p wire.Proto) error {
+func writeMultiple(w io.Writer, paths []PathToAdd, g *guard, p wire.Proto) error {
 	ww := wire.NewWriter(w)
 	ww.Uint64(uint64(len(paths)))
 	for i, pa := range paths {
@@ -226,7 +270,7 @@ func writeMultiple(w io.Writer, paths []PathToAdd, p wire.Proto) error {
 		if err := entry.EncodeWire(ww, p); err != nil {
 			return fmt.Errorf("path %d: %w", i, err)
 		}
-		if _, err := nar.Copy(ww, pa.NAR); err != nil {
+		if _, err := nar.Copy(ww, guardedReader{pa.NAR, g}); err != nil {
 			return fmt.Errorf("path %d (%s): %w", i, pa.Info.Path, err)
 		}
 	}
