@@ -39,6 +39,9 @@ type call struct {
 
 	state atomic.Int32
 	done  chan struct{} // receives one value when err is set
+	// released is set by the write loop once it no longer uses the call;
+	// only then may the caller recycle it.
+	released atomic.Bool
 
 	// Set by the read loop before done.
 	err    error
@@ -60,8 +63,8 @@ func getCall() *call {
 }
 
 // putCall returns a finished call to the pool, keeping its channel and
-// request buffer. Only calls whose result was received go back: the
-// others may still be referenced.
+// request buffer. Only calls whose result was received and that the write
+// loop released go back: the others may still be referenced.
 func putCall(cl *call) {
 	done, req := cl.done, cl.req[:0]
 	*cl = call{done: done, req: req}

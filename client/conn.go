@@ -127,13 +127,19 @@ func (c *Conn) closeRW() error {
 // one, as it may be decoding into the caller's memory), and closes the
 // connection. It returns the recorded reason.
 func (c *Conn) breakConn(e *ConnError, by *call) *ConnError {
+	var id uint64
+	if by != nil {
+		id = by.id
+	}
+	return c.breakConnID(e, id)
+}
+
+// breakConnID is breakConn with the id of the call to blame (0: none).
+func (c *Conn) breakConnID(e *ConnError, by uint64) *ConnError {
 	c.mu.Lock()
 	first := c.broken == nil
 	if first {
-		c.broken = e
-		if by != nil {
-			c.brokenBy = by.id
-		}
+		c.broken, c.brokenBy = e, by
 		close(c.dead)
 	}
 	e = c.broken

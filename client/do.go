@@ -198,7 +198,9 @@ func (c *Conn) wait(ctx context.Context, cl *call) error {
 		// The daemon failed because the data ended early.
 		err = fmt.Errorf("client: %s: reading the data to send: %w (%w)", cl.name, cl.inErr, de)
 	}
-	putCall(cl)
+	if cl.released.Load() {
+		putCall(cl)
+	}
 	return err
 }
 

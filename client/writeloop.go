@@ -14,11 +14,15 @@ const writeQueue = 64
 // written until it is out (or, for data the daemon pulls, until the call
 // is over), so that the daemon reads each op's bytes in order.
 func (c *Conn) writeLoop() {
-	var last *call // the last call written, to blame for a failed flush
+	// The last call written, to blame for a failed flush. (Once written,
+	// a call may be answered and recycled at any time: only its id and
+	// name are kept.)
+	var lastID uint64
+	var lastName string
 	for {
 		if c.w.Buffered() > 0 && len(c.wq) == 0 {
 			if err := c.w.Flush(); err != nil {
-				c.fail(last, last.name, err)
+				c.breakConnID(&ConnError{Op: lastName, Err: err}, lastID)
 			}
 		}
 		var cl *call
@@ -31,29 +35,32 @@ func (c *Conn) writeLoop() {
 		if !c.enqueue(cl) {
 			continue
 		}
-		last = cl
+		// The caller recycles cl only once it is released (below).
+		lastID, lastName = cl.id, cl.name
+		send, over, written := cl.send, cl.over, cl.written
 		c.w.Write(cl.req)
 		switch {
-		case cl.send != nil:
-			cl.send.run(c.w)
-			if cl.send.source {
+		case send != nil:
+			send.run(c.w)
+			if send.source {
 				// Close the connection rather than end the stream: the
 				// daemon must not take the data as complete.
-				c.fail(cl, cl.name, fmt.Errorf("reading the data to send: %w", cl.send.err))
-			} else if cl.send.err != nil && cl.send.err != errStopped {
-				c.fail(cl, cl.name, cl.send.err)
+				c.breakConnID(&ConnError{Op: lastName, Err: fmt.Errorf("reading the data to send: %w", send.err)}, lastID)
+			} else if send.err != nil && send.err != errStopped {
+				c.breakConnID(&ConnError{Op: lastName, Err: send.err}, lastID)
 			}
-		case cl.over != nil:
+		case over != nil:
 			if err := c.w.Flush(); err != nil {
-				c.fail(cl, cl.name, err)
+				c.breakConnID(&ConnError{Op: lastName, Err: err}, lastID)
 			}
 			// The read loop writes the answers to the daemon's pulls.
-			close(cl.written)
+			close(written)
 			select {
-			case <-cl.over:
+			case <-over:
 			case <-c.dead:
 			}
 		}
+		cl.released.Store(true)
 	}
 }
 
