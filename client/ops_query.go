@@ -4,15 +4,54 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/nixwire/nixwire/messages"
 )
 
+// isValidScratch holds the messages of IsValidPath, reused across calls.
+type isValidScratch struct {
+	req   messages.IsValidPathRequest
+	reply messages.IsValidPathReply
+}
+
+var isValidPool = sync.Pool{New: func() any { return new(isValidScratch) }}
+
 // IsValidPath reports whether path is valid (registered) in the store.
 func (c *Conn) IsValidPath(ctx context.Context, path messages.StorePath) (bool, error) {
-	var reply messages.IsValidPathReply
-	err := c.Do(ctx, messages.OpIsValidPath, &messages.IsValidPathRequest{Path: path}, &reply)
-	return reply.Valid, err
+	s := isValidPool.Get().(*isValidScratch)
+	s.req.Path = path
+	err := c.Do(ctx, messages.OpIsValidPath, &s.req, &s.reply)
+	valid := s.reply.Valid
+	if err == nil {
+		// Not after an error: the Conn's read loop may then still hold it.
+		*s = isValidScratch{}
+		isValidPool.Put(s)
+	}
+	return valid, err
+}
+
+// pathInfoScratch holds the messages of QueryPathInfo, reused across
+// calls; reply.Info stays allocated, so that only what a reply holds
+// (strings and slices) is allocated by decoding.
+type pathInfoScratch struct {
+	req   messages.QueryPathInfoRequest
+	reply messages.QueryPathInfoReply
+}
+
+var pathInfoPool = sync.Pool{New: func() any {
+	return &pathInfoScratch{reply: messages.QueryPathInfoReply{Info: new(messages.UnkeyedValidPathInfo)}}
+}}
+
+// recycle clears what the caller now owns and returns s to the pool.
+func (s *pathInfoScratch) recycle() {
+	info := s.reply.Info
+	if info == nil {
+		info = new(messages.UnkeyedValidPathInfo)
+	}
+	*info = messages.UnkeyedValidPathInfo{}
+	*s = pathInfoScratch{reply: messages.QueryPathInfoReply{Info: info}}
+	pathInfoPool.Put(s)
 }
 
 // QueryPathInfo returns the metadata of path, or nil (and no error) if the
@@ -20,13 +59,26 @@ func (c *Conn) IsValidPath(ctx context.Context, path messages.StorePath) (bool, 
 // path as an error, which is recognised as Nix's client does, by its
 // message.
 func (c *Conn) QueryPathInfo(ctx context.Context, path messages.StorePath) (*messages.ValidPathInfo, error) {
-	var reply messages.QueryPathInfoReply
-	err := c.Do(ctx, messages.OpQueryPathInfo, &messages.QueryPathInfoRequest{Path: path}, &reply)
-	var de *DaemonError
-	if errors.As(err, &de) && !de.Closed && !c.Proto().AtLeast(1, 17) && strings.Contains(StripANSI(de.Message), "is not valid") {
-		return nil, nil
-	}
+	s := pathInfoPool.Get().(*pathInfoScratch)
+	s.req.Path = path
+	err := c.Do(ctx, messages.OpQueryPathInfo, &s.req, &s.reply)
 	if err != nil {
+		// Not recycled: the Conn's read loop may still hold it.
+		return c.pathInfoResult(path, &s.reply, err)
+	}
+	info, err := c.pathInfoResult(path, &s.reply, nil)
+	s.recycle()
+	return info, err
+}
+
+// pathInfoResult turns the outcome of QueryPathInfo into its result. The
+// result shares no memory with reply but its strings and slices.
+func (c *Conn) pathInfoResult(path messages.StorePath, reply *messages.QueryPathInfoReply, err error) (*messages.ValidPathInfo, error) {
+	if err != nil {
+		var de *DaemonError
+		if errors.As(err, &de) && !de.Closed && !c.Proto().AtLeast(1, 17) && strings.Contains(StripANSI(de.Message), "is not valid") {
+			return nil, nil
+		}
 		return nil, err
 	}
 	info := &reply.LegacyInfo

@@ -68,6 +68,15 @@ func (c *Conn) readLoop() {
 	var lastOp string
 	var ahead messages.Stderr // a frame read ahead to look for a copy
 	for {
+		select {
+		case <-c.dead:
+			// Broken meanwhile (by a caller, by Close, or because an
+			// abandoned call came up): nothing more is read, and no reply
+			// is decoded into a caller's memory.
+			c.stop(c.brokenErr())
+			return
+		default:
+		}
 		frame := ahead
 		ahead = nil
 		if frame == nil {
