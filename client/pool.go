@@ -55,7 +55,7 @@ type Pool struct {
 	inUse   map[*Conn]time.Time
 	waiters []chan struct{} // woken when a slot or an idle Conn frees up
 	closed  bool
-	drained chan struct{} // closed when closed and nothing is open
+	drained chan struct{}  // closed when closed and nothing is open
 	closing sync.WaitGroup // connections being closed
 	stats   PoolStats
 }
