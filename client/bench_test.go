@@ -5,12 +5,13 @@ package client_test
 // pre-encoded request bytes on the raw connection (decoding the replies
 // with the same generated types). Run them interleaved, e.g.
 //
-//	go test ./client -run '^$' -bench BenchmarkDaemonQueryPathInfo -count 6
+//	go test ./client -run '^$' -bench 'BenchmarkDaemonQueryPathInfo/interleaved' -count 6
 
 import (
 	"context"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/nixwire/nixwire/client"
 	"github.com/nixwire/nixwire/internal/nixdaemon"
@@ -48,23 +49,22 @@ func BenchmarkDaemonQueryPathInfo(b *testing.B) {
 		b.Cleanup(func() { c.Close() })
 		return c
 	}
-	b.Run("raw-replay", func(b *testing.B) {
+	// raw replays pre-encoded requests on a connection shaken hands with
+	// by hand, reading the replies with the generated types.
+	raw := func(b *testing.B, paths []messages.StorePath) func() {
 		dc, err := d.StartStdio(context.Background())
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer dc.Close()
+		b.Cleanup(func() { dc.Close() })
 		r, w, p := rawHandshake(b, dc)
-		paths := benchPathList(b, dial(b))
 		var req []byte
 		for _, path := range paths {
 			req = wire.AppendUint64(req, uint64(messages.OpQueryPathInfo))
 			req, _ = (&messages.QueryPathInfoRequest{Path: path}).AppendWire(req, p)
 		}
 		var reply messages.QueryPathInfoReply
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
+		return func() {
 			errc := make(chan error, 1)
 			go func() {
 				_, err := w.Write(req)
@@ -82,33 +82,67 @@ func BenchmarkDaemonQueryPathInfo(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-	})
-	b.Run("sequential", func(b *testing.B) {
-		c := dial(b)
-		paths := benchPathList(b, c)
-		ctx := context.Background()
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
+	}
+	sequential := func(b *testing.B, c *client.Conn, paths []messages.StorePath) func() {
+		return func() {
 			for _, path := range paths {
-				if info, err := c.QueryPathInfo(ctx, path); err != nil || info == nil {
+				if info, err := c.QueryPathInfo(context.Background(), path); err != nil || info == nil {
 					b.Fatal(err)
 				}
 			}
 		}
-	})
-	b.Run("pipelined", func(b *testing.B) {
-		c := dial(b)
-		paths := benchPathList(b, c)
-		ctx := context.Background()
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
-			infos, err := c.QueryPathInfos(ctx, paths)
+	}
+	pipelined := func(b *testing.B, c *client.Conn, paths []messages.StorePath) func() {
+		return func() {
+			infos, err := c.QueryPathInfos(context.Background(), paths)
 			if err != nil || len(infos) != len(paths) || infos[0] == nil {
 				b.Fatal(err)
 			}
 		}
+	}
+	b.Run("raw-replay", func(b *testing.B) {
+		run := raw(b, benchPathList(b, dial(b)))
+		b.ReportAllocs()
+		for b.Loop() {
+			run()
+		}
+	})
+	b.Run("sequential", func(b *testing.B) {
+		c := dial(b)
+		run := sequential(b, c, benchPathList(b, c))
+		b.ReportAllocs()
+		for b.Loop() {
+			run()
+		}
+	})
+	b.Run("pipelined", func(b *testing.B) {
+		c := dial(b)
+		run := pipelined(b, c, benchPathList(b, c))
+		b.ReportAllocs()
+		for b.Loop() {
+			run()
+		}
+	})
+	// The three in turn within each iteration, so that a busy machine
+	// slows them alike; the ratios are what to quote.
+	b.Run("interleaved", func(b *testing.B) {
+		c := dial(b)
+		paths := benchPathList(b, c)
+		runs := []func(){raw(b, paths), pipelined(b, c, paths), sequential(b, dial(b), paths)}
+		var took [3]time.Duration
+		for b.Loop() {
+			for i, run := range runs {
+				t0 := time.Now()
+				run()
+				took[i] += time.Since(t0)
+			}
+		}
+		n := float64(b.N)
+		b.ReportMetric(float64(took[0].Milliseconds())/n, "raw-ms")
+		b.ReportMetric(float64(took[1].Milliseconds())/n, "pipelined-ms")
+		b.ReportMetric(float64(took[2].Milliseconds())/n, "sequential-ms")
+		b.ReportMetric(float64(took[1])/float64(took[0]), "pipelined/raw")
+		b.ReportMetric(float64(took[2])/float64(took[0]), "sequential/raw")
 	})
 }
 
