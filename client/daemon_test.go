@@ -450,18 +450,27 @@ func TestDaemonFindRootsAndLogs(t *testing.T) {
 	})
 }
 
+// startSocket starts d listening on a unix socket in a new short
+// directory (unix socket paths are short), both removed at the end of the
+// test; it returns the socket and the directory.
+func startSocket(t *testing.T, d *nixdaemon.Daemon) (sock, dir string) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "nw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock, stop, err := d.StartSocket(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stop() })
+	return sock, dir
+}
+
 func TestDaemonSocket(t *testing.T) {
 	forEachDaemon(t, func(t *testing.T, d *nixdaemon.Daemon) {
-		dir, err := os.MkdirTemp("", "nw")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer os.RemoveAll(dir)
-		sock, stop, err := d.StartSocket(t.Context(), dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer stop()
+		sock, dir := startSocket(t, d)
 		c, err := client.DialUnix(ctx(t), sock, client.Options{})
 		if err != nil {
 			t.Fatal(err)

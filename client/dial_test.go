@@ -54,16 +54,7 @@ func TestParseStoreURL(t *testing.T) {
 
 func TestDaemonDialStoreURLs(t *testing.T) {
 	forEachDaemon(t, func(t *testing.T, d *nixdaemon.Daemon) {
-		dir, err := os.MkdirTemp("", "nw")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer os.RemoveAll(dir)
-		sock, stop, err := d.StartSocket(t.Context(), dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer stop()
+		sock, dir := startSocket(t, d)
 		check := func(how, store string) {
 			t.Helper()
 			c, err := client.Dial(ctx(t), store, client.Options{})

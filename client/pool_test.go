@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -210,16 +209,7 @@ func TestPoolConcurrent(t *testing.T) {
 
 func TestDaemonPool(t *testing.T) {
 	forEachDaemon(t, func(t *testing.T, d *nixdaemon.Daemon) {
-		dir, err := os.MkdirTemp("", "nw")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer os.RemoveAll(dir)
-		sock, stop, err := d.StartSocket(t.Context(), dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer stop()
+		sock, _ := startSocket(t, d)
 		path, err := d.AddToStore(ctx(t), "nixwire-pool", []byte("pooled\n"))
 		if err != nil {
 			t.Fatal(err)
