@@ -265,6 +265,53 @@ func TestFakeSplitReadsNeverMixReplies(t *testing.T) {
 			t.Fatalf("split at %d: the op after the hang-up: %v, want a ConnError of its own", at, err)
 		}
 		c.Close()
+
+		// The same pipelined: the IsValidPath request is already out when
+		// the error comes.
+		nc, _ = (&clienttest.Daemon{Handlers: handlers}).Start()
+		c, err = client.Handshake(&splitConn{Conn: nc, at: at}, client.Options{})
+		if err != nil {
+			t.Fatalf("split at %d: Handshake: %v", at, err)
+		}
+		bad := c.Start(ctx(t), messages.OpOptimiseStore, nil, nil)
+		var reply messages.IsValidPathReply
+		next := c.Start(ctx(t), messages.OpIsValidPath, &messages.IsValidPathRequest{Path: testPath}, &reply)
+		if err := bad.Wait(); !errors.As(err, &de) || de.Op != "OptimiseStore" {
+			t.Fatalf("split at %d: pipelined OptimiseStore: %v", at, err)
+		}
+		if err := next.Wait(); !errors.As(err, &ce) || ce.Op != "IsValidPath" || errors.As(err, &de) {
+			t.Fatalf("split at %d: pipelined op after the hang-up: %v", at, err)
+		}
+		c.Close()
+	}
+}
+
+func TestFakeBadReply(t *testing.T) {
+	// A malformed reply and a malformed frame have the same shape: a
+	// *ConnError with a *ProtocolError.
+	for _, tc := range []struct {
+		name string
+		send func(op *clienttest.Op)
+	}{
+		{"reply", func(op *clienttest.Op) { op.Last(); op.W.Uint64(2); op.W.Flush() }},
+		{"frame", func(op *clienttest.Op) { op.W.Uint64(0x12345678); op.W.Flush() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &clienttest.Daemon{Handlers: map[messages.WorkerOpCode]clienttest.Handler{
+				messages.OpIsValidPath: func(op *clienttest.Op) error {
+					op.Decode(&messages.IsValidPathRequest{})
+					tc.send(op)
+					return nil
+				},
+			}}
+			c, _ := fakeConn(t, d, client.Options{})
+			_, err := c.IsValidPath(ctx(t), testPath)
+			var ce *client.ConnError
+			var pe *client.ProtocolError
+			if !errors.As(err, &ce) || !errors.As(ce.Err, &pe) || !errors.Is(err, client.ErrClosed) || pe.Offset == 0 {
+				t.Fatalf("err = %#v, want a ConnError with a ProtocolError at an offset", err)
+			}
+		})
 	}
 }
 
