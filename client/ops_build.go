@@ -13,10 +13,30 @@ func (c *Conn) BuildPaths(ctx context.Context, targets []messages.DerivedPath, m
 	return c.Do(ctx, messages.OpBuildPaths, &messages.BuildPathsRequest{Targets: targets, Mode: mode}, nil)
 }
 
-// BuildPathsWithResults is BuildPaths returning one result per target
-// (protocol ≥ 1.34); a failed build is reported in its result, not as an
-// error.
+// BuildPathsWithResults is BuildPaths returning one result per target; a
+// failed build is reported in its result, not as an error.
+//
+// Below protocol 1.34, which lacks the op, it falls back as Nix's client
+// does: BuildPaths, whose failure is an error, and then a result for each
+// target: Substituted for an opaque path, Built for a derivation's
+// outputs. The fallback's results carry no built outputs (Nix's fallback
+// fills them from realisations, which need the derivation's hash) and no
+// times.
 func (c *Conn) BuildPathsWithResults(ctx context.Context, targets []messages.DerivedPath, mode messages.BuildMode) ([]messages.KeyedBuildResult, error) {
+	if !c.Proto().AtLeast(1, 34) {
+		if err := c.BuildPaths(ctx, targets, mode); err != nil {
+			return nil, err
+		}
+		results := make([]messages.KeyedBuildResult, len(targets))
+		for i, t := range targets {
+			status := messages.BuildStatusBuilt
+			if d, err := messages.ParseDerivedPath(t, c.Proto()); err == nil && !d.Built {
+				status = messages.BuildStatusSubstituted
+			}
+			results[i] = messages.KeyedBuildResult{Path: t, Result: messages.BuildResult{Status: status}}
+		}
+		return results, nil
+	}
 	var reply messages.BuildPathsWithResultsReply
 	err := c.Do(ctx, messages.OpBuildPathsWithResults, &messages.BuildPathsWithResultsRequest{Targets: targets, Mode: mode}, &reply)
 	return reply.Results, err
