@@ -208,10 +208,10 @@ func TestFakeNoReadsAfterReturn(t *testing.T) {
 
 func TestFakeNilInfo(t *testing.T) {
 	c, _ := fakeConn(t, &clienttest.Daemon{Handlers: map[messages.WorkerOpCode]clienttest.Handler{messages.OpIsValidPath: isValid}}, client.Options{})
-	if err := c.AddToStoreNar(ctx(t), nil, false, false, strings.NewReader("")); err == nil {
+	if err := c.AddToStoreNar(ctx(t), nil, strings.NewReader(""), client.ImportOptions{}); err == nil {
 		t.Fatal("AddToStoreNar(nil info) succeeded")
 	}
-	if err := c.AddMultipleToStore(ctx(t), []client.PathToAdd{{}}, false, false); err == nil {
+	if err := c.AddMultipleToStore(ctx(t), []client.PathToAdd{{}}, client.ImportOptions{}); err == nil {
 		t.Fatal("AddMultipleToStore(nil info) succeeded")
 	}
 	checkUsable(t, c)

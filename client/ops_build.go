@@ -53,11 +53,19 @@ func (c *Conn) OptimiseStore(ctx context.Context) error {
 	return c.Do(ctx, messages.OpOptimiseStore, nil, nil)
 }
 
-// VerifyStore checks the store's consistency (and its contents with
-// checkContents) and reports whether errors were found; repair needs a
-// trusted client.
-func (c *Conn) VerifyStore(ctx context.Context, checkContents, repair bool) (bool, error) {
+// VerifyOptions are the options of VerifyStore.
+type VerifyOptions struct {
+	// CheckContents makes the daemon hash every path's contents.
+	CheckContents bool
+	// Repair makes it repair what it finds broken; it needs a trusted
+	// client.
+	Repair bool
+}
+
+// VerifyStore checks the store's consistency as opt says and reports
+// whether errors were found.
+func (c *Conn) VerifyStore(ctx context.Context, opt VerifyOptions) (bool, error) {
 	var reply messages.VerifyStoreReply
-	err := c.Do(ctx, messages.OpVerifyStore, &messages.VerifyStoreRequest{CheckContents: checkContents, Repair: repair}, &reply)
+	err := c.Do(ctx, messages.OpVerifyStore, &messages.VerifyStoreRequest{CheckContents: opt.CheckContents, Repair: opt.Repair}, &reply)
 	return reply.ErrorsFound, err
 }
