@@ -475,3 +475,30 @@ func TestErrUnsupportedMatchesStdlib(t *testing.T) {
 	}
 	_ = bytes.MinRead
 }
+
+func TestFakeBlockingPullSource(t *testing.T) {
+	// At 1.22 the daemon pulls the NAR with STDERR_READ; a source that
+	// never yields must not hold the call past its context.
+	d := &clienttest.Daemon{Version: wire.V(1, 22), Handlers: map[messages.WorkerOpCode]clienttest.Handler{
+		messages.OpAddToStoreNar: func(op *clienttest.Op) error {
+			op.Decode(&messages.AddToStoreNarRequest{})
+			op.Send(&messages.StderrRead{Len: 7})
+			op.W.Flush()
+			var data messages.StderrReadData
+			return op.Decode(&data)
+		},
+	}}
+	c, _ := fakeConn(t, d, client.Options{})
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	short, cancel := context.WithTimeout(ctx(t), 300*time.Millisecond)
+	defer cancel()
+	info := &messages.ValidPathInfo{Path: testPath, NarHash: "00", NarSize: 1}
+	var err error
+	within(t, 3*time.Second, "AddToStoreNar with a blocked pulled source", func() {
+		err = c.AddToStoreNar(short, info, pr, client.ImportOptions{})
+	})
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, client.ErrClosed) {
+		t.Fatalf("AddToStoreNar: %v", err)
+	}
+}
