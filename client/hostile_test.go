@@ -262,8 +262,13 @@ func TestFakeSplitReadsNeverMixReplies(t *testing.T) {
 	}
 	// How many bytes the daemon sends in the whole exchange, at most.
 	const total = 600
-	for at := 1; at < total; at++ {
-		nc, _ := (&clienttest.Daemon{Handlers: handlers}).Start()
+	for i := 1; i < 2*total; i++ {
+		// Structured errors (1.38), then rendered ones (1.25).
+		at, version := i, wire.V(1, 38)
+		if i >= total {
+			at, version = i-total+1, wire.V(1, 25)
+		}
+		nc, _ := (&clienttest.Daemon{Version: version, Handlers: handlers}).Start()
 		c, err := client.Handshake(&splitConn{Conn: nc, at: at}, client.Options{})
 		if err != nil {
 			t.Fatalf("split at %d: Handshake: %v", at, err)
@@ -288,7 +293,7 @@ func TestFakeSplitReadsNeverMixReplies(t *testing.T) {
 
 		// The same pipelined: the IsValidPath request is already out when
 		// the error comes.
-		nc, _ = (&clienttest.Daemon{Handlers: handlers}).Start()
+		nc, _ = (&clienttest.Daemon{Version: version, Handlers: handlers}).Start()
 		c, err = client.Handshake(&splitConn{Conn: nc, at: at}, client.Options{})
 		if err != nil {
 			t.Fatalf("split at %d: Handshake: %v", at, err)
