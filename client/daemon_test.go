@@ -6,6 +6,7 @@ package client_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nixwire/nixwire/client"
 	"github.com/nixwire/nixwire/internal/nixdaemon"
@@ -314,7 +316,7 @@ func TestDaemonAddToStoreNar(t *testing.T) {
 				NarSize: uint64(len(contents)),
 			}
 			src := bytes.NewReader(contents)
-			if err := c.AddToStoreNar(ctx(t), info, false, true, src); err != nil {
+			if err := c.AddToStoreNar(ctx(t), info, src, client.ImportOptions{DontCheckSigs: true}); err != nil {
 				t.Fatalf("protocol %s: AddToStoreNar: %v", c.Proto(), err)
 			}
 			if src.Len() != 0 {
@@ -354,7 +356,7 @@ func TestDaemonErrorAfterStartWork(t *testing.T) {
 		// A NAR with the wrong hash: the daemon reads the whole framed
 		// stream, then refuses it; the Conn stays usable.
 		bad := &messages.ValidPathInfo{Path: randomPath("nixwire-bad"), NarHash: messages.NarHash(strings.Repeat("0", 64)), NarSize: uint64(len(narOf("x")))}
-		err = c.AddToStoreNar(ctx(t), bad, false, true, bytes.NewReader(narOf("x")))
+		err = c.AddToStoreNar(ctx(t), bad, bytes.NewReader(narOf("x")), client.ImportOptions{DontCheckSigs: true})
 		if !errors.As(err, &de) || de.Closed || !strings.Contains(err.Error(), "hash mismatch") {
 			t.Fatalf("AddToStoreNar with a wrong hash = %v", err)
 		}
@@ -367,19 +369,39 @@ func TestDaemonErrorAfterStartWork(t *testing.T) {
 	})
 }
 
+// waitBroken waits for the Conn to be broken (by the copy of an error that
+// came before the daemon hung up).
+func waitBroken(t *testing.T, c *client.Conn) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); c.Err() == nil; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the Conn is still usable after an error the daemon sends before hanging up")
+		}
+	}
+	if !errors.Is(c.Err(), client.ErrClosed) {
+		t.Fatalf("Conn.Err() = %v", c.Err())
+	}
+}
+
 func TestDaemonErrorBeforeStartWork(t *testing.T) {
 	forEachDaemon(t, func(t *testing.T, d *nixdaemon.Daemon) {
 		c := dial(t, d, client.Options{})
 		_, err := c.IsValidPath(ctx(t), "/nix/store/invalid-path")
 		var de *client.DaemonError
-		if !errors.As(err, &de) || !de.Closed || !errors.Is(err, client.ErrClosed) || !strings.Contains(err.Error(), "'invalid-path' is too short to be a valid store path") {
-			t.Fatalf("IsValidPath(invalid) = %v, want a DaemonError with the Conn closed", err)
+		if !errors.As(err, &de) || !strings.Contains(err.Error(), "'invalid-path' is too short to be a valid store path") {
+			t.Fatalf("IsValidPath(invalid) = %v, want a DaemonError", err)
 		}
+		// The copy of the error may come with it (de.Closed) or just after:
+		// either way the Conn is closed once it is in.
+		waitBroken(t, c)
 		var ce *client.ConnError
 		if err := c.Err(); !errors.As(err, &ce) || !errors.As(err, &de) {
 			t.Fatalf("Conn.Err() = %v", err)
 		}
-		if _, err := c.IsValidPath(ctx(t), "/nix/store/00000000000000000000000000000000-x"); !errors.Is(err, client.ErrClosed) || !errors.As(err, &de) {
+		// The next op fails with the connection, never with the other
+		// op's error.
+		_, err = c.IsValidPath(ctx(t), "/nix/store/00000000000000000000000000000000-x")
+		if !errors.Is(err, client.ErrClosed) || !errors.As(err, &ce) || ce.Op != "IsValidPath" || errors.As(err, &de) {
 			t.Fatalf("op on the closed Conn: %v", err)
 		}
 
@@ -409,9 +431,10 @@ func TestDaemonLegacyErrorFormat(t *testing.T) {
 		t.Fatalf("after a legacy error: %v", err)
 	}
 	_, err = c.IsValidPath(ctx(t), "/nix/store/invalid-path")
-	if !errors.As(err, &de) || !de.Legacy || !de.Closed {
+	if !errors.As(err, &de) || !de.Legacy {
 		t.Fatalf("legacy error before startWork: %v", err)
 	}
+	waitBroken(t, c)
 }
 
 func TestDaemonQueryPathInfoLegacy(t *testing.T) {
@@ -438,7 +461,7 @@ func TestDaemonFindRootsAndLogs(t *testing.T) {
 		settings := client.DefaultSettings()
 		settings.UseSubstitutes = false
 		settings.Verbosity = messages.VerbosityVomit
-		c := dial(t, d, client.Options{Settings: settings, Logger: func(messages.Stderr) { frames++ }})
+		c := dial(t, d, client.Options{Settings: settings, Logger: func(context.Context, string, messages.Stderr) { frames++ }})
 		if _, err := c.FindRoots(ctx(t)); err != nil {
 			t.Fatal(err)
 		}
@@ -451,18 +474,27 @@ func TestDaemonFindRootsAndLogs(t *testing.T) {
 	})
 }
 
+// startSocket starts d listening on a unix socket in a new short
+// directory (unix socket paths are short), both removed at the end of the
+// test; it returns the socket and the directory.
+func startSocket(t *testing.T, d *nixdaemon.Daemon) (sock, dir string) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "nw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock, stop, err := d.StartSocket(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stop() })
+	return sock, dir
+}
+
 func TestDaemonSocket(t *testing.T) {
 	forEachDaemon(t, func(t *testing.T, d *nixdaemon.Daemon) {
-		dir, err := os.MkdirTemp("", "nw")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer os.RemoveAll(dir)
-		sock, stop, err := d.StartSocket(t.Context(), dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer stop()
+		sock, dir := startSocket(t, d)
 		c, err := client.DialUnix(ctx(t), sock, client.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -510,7 +542,7 @@ func TestDaemonMoreOps(t *testing.T) {
 		if err := c.SetOptions(ctx(t), settings); err != nil {
 			t.Errorf("SetOptions: %v", err)
 		}
-		if errs, err := c.VerifyStore(ctx(t), false, false); err != nil {
+		if errs, err := c.VerifyStore(ctx(t), client.VerifyOptions{}); err != nil {
 			t.Errorf("VerifyStore = %v, %v", errs, err)
 		}
 		// Both daemons answer an empty map for a path that is no derivation.
@@ -546,7 +578,7 @@ func TestDaemonAddMultipleToStore(t *testing.T) {
 				}
 				paths = append(paths, client.PathToAdd{Info: info, NAR: bytes.NewReader(nars[i])})
 			}
-			if err := c.AddMultipleToStore(ctx(t), paths, false, true); err != nil {
+			if err := c.AddMultipleToStore(ctx(t), paths, client.ImportOptions{DontCheckSigs: true}); err != nil {
 				t.Fatalf("protocol %s: AddMultipleToStore: %v", c.Proto(), err)
 			}
 			info, err := c.QueryPathInfo(ctx(t), top)

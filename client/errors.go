@@ -1,7 +1,9 @@
 package client
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/nixwire/nixwire/messages"
@@ -14,8 +16,15 @@ var ErrClosed = errors.New("client: connection closed")
 
 // ErrUnsupported is matched by the error returned when an operation does
 // not exist at the negotiated protocol (or needs data it was not given).
-// Nothing is sent then, and the Conn stays usable.
-var ErrUnsupported = errors.New("client: operation not supported")
+// Nothing is sent then, and the Conn stays usable. It matches
+// errors.ErrUnsupported too.
+var ErrUnsupported = fmt.Errorf("client: operation not supported (%w)", errors.ErrUnsupported)
+
+// ErrTooLarge is matched (through the *ProtocolError of a *ConnError) when
+// the daemon sent a STDERR frame or a reply larger than Options.Limits
+// allow. The Conn is closed then: the rest of the value cannot be skipped
+// safely.
+var ErrTooLarge = errors.New("client: the daemon sent more than the limit allows")
 
 // DaemonError is an error reported by the daemon (STDERR_ERROR).
 type DaemonError struct {
@@ -38,9 +47,11 @@ type DaemonError struct {
 	Status uint32
 	// Closed reports that the connection was closed after the error, and
 	// the Conn with it: either the daemon hung up (it does after an error
-	// raised before it started work on the op, which it sends twice), or
-	// it answered before it had read all the data the op sends, which
-	// leaves the stream out of sync.
+	// raised before it started work on the op, which it sends twice:
+	// Closed is set when the copy came with the error; when it comes
+	// later, the Conn is closed then, as Conn.Err reports), or it
+	// answered before it had read all the data the op sends, which leaves
+	// the stream out of sync.
 	Closed bool
 }
 
@@ -68,13 +79,21 @@ func (e *DaemonError) Error() string {
 // the connection after e.
 func (e *DaemonError) Is(target error) bool { return target == ErrClosed && e.Closed }
 
-// ConnError reports that a Conn is closed or broken: closed by Close, or
-// broken during the operation Op by Err (an I/O error, a protocol error, an
-// end of the connection, a context that was done, or a *DaemonError after
-// which the daemon hung up). It matches ErrClosed and Err.
+// ConnError is the one shape of "the connection is gone": the operation Op
+// failed because the Conn is closed or broken. It matches ErrClosed and
+// Err.
+//
+// Err is the cause: nil when the Conn was closed by Close; else an I/O
+// error of the connection, a *ProtocolError (a malformed or oversized
+// frame or reply, data the daemon should not have sent), an error matching
+// io.ErrUnexpectedEOF (the daemon hung up), the context's error (this
+// operation's context ended after its request was sent), or a
+// *DaemonError after which the daemon hung up. When the connection broke
+// because of another operation, Err describes that operation's failure
+// but matches neither its context's error nor its *DaemonError: those
+// belong to the other caller.
 type ConnError struct {
-	// Op is the operation during which the connection broke ("" for the
-	// handshake or Close).
+	// Op is the operation that failed ("" for the handshake or Close).
 	Op string
 	// Err is the cause; nil when the Conn was closed by Close.
 	Err error
@@ -83,6 +102,9 @@ type ConnError struct {
 // Error describes the failure.
 func (e *ConnError) Error() string {
 	if e.Err == nil {
+		if e.Op != "" {
+			return "client: " + e.Op + ": connection closed"
+		}
 		return ErrClosed.Error()
 	}
 	if de, ok := e.Err.(*DaemonError); ok && de.Closed {
@@ -122,3 +144,43 @@ func (e *ProtocolError) Error() string {
 
 // Unwrap returns the decoding error behind e, if any.
 func (e *ProtocolError) Unwrap() error { return e.Err }
+
+// forOther returns the error that op, which did not cause e, reports for
+// the Conn broken by e.
+func (e *ConnError) forOther(op string) *ConnError {
+	if e.Err == nil {
+		return &ConnError{Op: op}
+	}
+	return &ConnError{Op: op, Err: foreign(e)}
+}
+
+// foreign hides the errors of another caller's operation that must not
+// match under errors.Is for this one: its context's error and its
+// *DaemonError. Other causes (I/O errors, protocol errors) are kept.
+func foreign(e *ConnError) error {
+	var de *DaemonError
+	if errors.As(e.Err, &de) {
+		open := *de
+		open.Closed = false
+		return &otherOpError{op: e.Op, msg: open.Error()}
+	}
+	if errors.Is(e.Err, context.Canceled) || errors.Is(e.Err, context.DeadlineExceeded) {
+		return &otherOpError{op: e.Op, msg: e.Err.Error()}
+	}
+	return e.Err
+}
+
+// otherOpError describes the failure of another operation that broke the
+// connection, without matching it.
+type otherOpError struct {
+	op  string
+	msg string
+}
+
+// Error says which operation broke the connection and how.
+func (e *otherOpError) Error() string {
+	if e.op == "" {
+		return "the connection broke earlier: " + e.msg
+	}
+	return "the connection broke during an earlier " + e.op + ": " + e.msg
+}

@@ -33,7 +33,7 @@ func Example() {
 	conn, _ := fake.Start()
 
 	c, err := client.Handshake(conn, client.Options{
-		Logger: func(f messages.Stderr) {
+		Logger: func(_ context.Context, _ string, f messages.Stderr) {
 			if next, ok := f.(*messages.StderrNext); ok {
 				fmt.Print("daemon says: ", next.Message)
 			}

@@ -154,6 +154,18 @@ func checkMessages(op *wire.Op, name string, req, reply wire.Message) (wire.Mess
 	return req, reply, after, nil
 }
 
+// sameType checks that a message has the type the op table makes.
+// A message derived from want's type (wire.Derived) is accepted too: it
+// encodes as its base where the table names the base.
+func sameType(op, what string, got, want wire.Message) error {
+	for m := got; m != nil; m = wire.BaseOf(m) {
+		if reflect.TypeOf(m) == reflect.TypeOf(want) {
+			return nil
+		}
+	}
+	return fmt.Errorf("client: %s: %s is a %T, want a %T", op, what, got, want)
+}
+
 // baseOfType returns the base of the derived message m (at any depth)
 // that has the type of like, or nil.
 func baseOfType(m, like wire.Message) wire.Message {

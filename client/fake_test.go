@@ -131,7 +131,7 @@ func TestFakeHandshakeRefused(t *testing.T) {
 
 func TestFakeStartupSession(t *testing.T) {
 	var logged []string
-	logger := func(f messages.Stderr) { logged = append(logged, fmt.Sprintf("%T", f)) }
+	logger := func(_ context.Context, _ string, f messages.Stderr) { logged = append(logged, fmt.Sprintf("%T", f)) }
 	d := &clienttest.Daemon{Startup: []messages.Stderr{&messages.StderrNext{Message: "welcome\n"}}}
 	fakeConn(t, d, client.Options{Logger: logger})
 	if !reflect.DeepEqual(logged, []string{"*messages.StderrNext"}) {
@@ -202,7 +202,7 @@ func TestFakeActivities(t *testing.T) {
 		},
 	}}
 	var got []messages.Stderr
-	c, _ := fakeConn(t, d, client.Options{Logger: func(f messages.Stderr) { got = append(got, f) }})
+	c, _ := fakeConn(t, d, client.Options{Logger: func(_ context.Context, _ string, f messages.Stderr) { got = append(got, f) }})
 	if err := c.BuildPaths(ctx(t), []messages.DerivedPath{"/nix/store/x.drv!out"}, messages.BuildModeNormal); err != nil {
 		t.Fatal(err)
 	}
@@ -268,8 +268,8 @@ func TestFakeErrors(t *testing.T) {
 			if !errors.As(err, &ce) || !errors.As(err, &de) || !strings.Contains(err.Error(), "invalid operation 34") {
 				t.Fatalf("Conn.Err() = %v", err)
 			}
-			if _, err := c.IsValidPath(ctx(t), testPath); !errors.Is(err, client.ErrClosed) || !errors.As(err, &de) {
-				t.Fatalf("op after hang-up: %v", err)
+			if _, err := c.IsValidPath(ctx(t), testPath); !errors.Is(err, client.ErrClosed) || !errors.As(err, &ce) || ce.Op != "IsValidPath" || errors.As(err, &de) {
+				t.Fatalf("op after hang-up: %v, want a ConnError of IsValidPath, not the other op's DaemonError", err)
 			}
 		})
 	}
@@ -328,7 +328,7 @@ func TestFakePull(t *testing.T) {
 	}}
 	c, _ := fakeConn(t, d, client.Options{})
 	info := &messages.ValidPathInfo{Path: testPath, NarHash: "00", NarSize: uint64(len(nar))}
-	if err := c.AddToStoreNar(ctx(t), info, false, true, bytes.NewReader(nar)); err != nil {
+	if err := c.AddToStoreNar(ctx(t), info, bytes.NewReader(nar), client.ImportOptions{DontCheckSigs: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, nar) {
@@ -338,7 +338,7 @@ func TestFakePull(t *testing.T) {
 
 	// A source that fails: answered as its end; the error is reported.
 	boom := errors.New("disk on fire")
-	err := c.AddToStoreNar(ctx(t), info, false, true, io.MultiReader(strings.NewReader("abc"), errReader{boom}))
+	err := c.AddToStoreNar(ctx(t), info, io.MultiReader(strings.NewReader("abc"), errReader{boom}), client.ImportOptions{DontCheckSigs: true})
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want the source's error", err)
 	}
@@ -520,17 +520,23 @@ func TestFakeContextCancel(t *testing.T) {
 	if err := <-done; err == nil {
 		t.Fatal("the daemon saw no hang-up")
 	}
-	if _, err := c.IsValidPath(t.Context(), testPath); !errors.Is(err, context.Canceled) {
+	// Later ops fail with the connection, not with the other context.
+	if _, err := c.IsValidPath(t.Context(), testPath); !errors.Is(err, client.ErrClosed) || errors.Is(err, context.Canceled) {
 		t.Fatalf("after cancel: %v", err)
 	}
 
-	// A context done before the op starts also closes the Conn.
-	c2, _ := fakeConn(t, &clienttest.Daemon{}, client.Options{})
+	// A context done before the op starts returns its error, sends
+	// nothing and leaves the Conn healthy.
+	c2, _ := fakeConn(t, &clienttest.Daemon{Handlers: map[messages.WorkerOpCode]clienttest.Handler{messages.OpIsValidPath: isValid}}, client.Options{})
 	dead, cancel2 := context.WithCancel(t.Context())
 	cancel2()
-	if _, err := c2.IsValidPath(dead, testPath); !errors.Is(err, context.Canceled) {
-		t.Fatalf("dead context: %v", err)
+	if _, err := c2.IsValidPath(dead, testPath); err != context.Canceled {
+		t.Fatalf("dead context: %v, want exactly context.Canceled", err)
 	}
+	if c2.Err() != nil {
+		t.Fatalf("Conn.Err() = %v after a dead context", c2.Err())
+	}
+	checkUsable(t, c2)
 }
 
 func TestFakeQueryPathInfoLegacy(t *testing.T) {
@@ -673,7 +679,7 @@ func TestFakeAddMultipleToStore(t *testing.T) {
 		{Path: testPath + "-2", NarHash: "11", NarSize: uint64(len(nars[1])), References: []messages.StorePath{testPath}},
 	}
 	paths := []client.PathToAdd{{Info: infos[0], NAR: bytes.NewReader(nars[0])}, {Info: infos[1], NAR: bytes.NewReader(nars[1])}}
-	if err := c.AddMultipleToStore(ctx(t), paths, false, true); err != nil {
+	if err := c.AddMultipleToStore(ctx(t), paths, client.ImportOptions{DontCheckSigs: true}); err != nil {
 		t.Fatalf("AddMultipleToStore: %v", err)
 	}
 	want := wire.AppendUint64(nil, 2)
@@ -689,7 +695,7 @@ func TestFakeAddMultipleToStore(t *testing.T) {
 	}
 
 	bad := []client.PathToAdd{{Info: infos[0], NAR: bytes.NewReader(nars[0][:len(nars[0])-8])}}
-	if err := c.AddMultipleToStore(ctx(t), bad, false, true); !errors.Is(err, io.ErrUnexpectedEOF) || !errors.Is(err, client.ErrClosed) {
+	if err := c.AddMultipleToStore(ctx(t), bad, client.ImportOptions{DontCheckSigs: true}); !errors.Is(err, io.ErrUnexpectedEOF) || !errors.Is(err, client.ErrClosed) {
 		t.Fatalf("truncated NAR: %v, want io.ErrUnexpectedEOF with the Conn closed", err)
 	}
 }

@@ -63,32 +63,33 @@ func HandshakeContext(ctx context.Context, rw io.ReadWriter, opt Options) (*Conn
 		}
 		return nil, err
 	}
-	c := &Conn{
-		rw:     rw,
-		r:      wire.NewReader(rw),
-		w:      wire.NewWriter(rw),
-		logger: opt.Logger,
-		ops:    ops,
-	}
+	c := newConn(rw, ops, opt)
 	stop := c.watch(ctx, "handshake")
-	err = c.handshake(max, opt.Features)
+	err = c.handshake(ctx, max, opt.Features)
 	if cerr := stop(); cerr != nil {
-		return nil, c.fail("handshake", cerr)
+		err = c.fail(nil, "handshake", cerr)
+		c.closeRW()
+		return nil, err
 	}
 	if err != nil {
 		if de, ok := err.(*DaemonError); ok {
-			c.fail("", de)
+			c.fail(nil, "", de)
+			c.closeRW()
 			return nil, de
 		}
-		return nil, c.fail("handshake", err)
+		err = c.fail(nil, "handshake", err)
+		c.closeRW()
+		return nil, err
 	}
+	go c.readLoop()
+	go c.writeLoop()
 	if !c.info.Proto.Has(messages.FeatureDisableSetOptions) {
 		settings := opt.Settings
 		if settings == nil {
 			settings = DefaultSettings()
 		}
 		if err := c.Do(ctx, messages.OpSetOptions, settings, nil); err != nil {
-			c.fail("SetOptions", err)
+			c.Close()
 			return nil, err
 		}
 	}
@@ -96,7 +97,7 @@ func HandshakeContext(ctx context.Context, rw io.ReadWriter, opt Options) (*Conn
 }
 
 // handshake runs steps 1 to 3 of Handshake.
-func (c *Conn) handshake(max wire.Version, features []string) error {
+func (c *Conn) handshake(ctx context.Context, max wire.Version, features []string) error {
 	ours := wire.Proto{Version: max}
 	(&messages.WorkerClientHello{}).EncodeWire(c.w, ours)
 	if err := c.w.Flush(); err != nil {
@@ -148,5 +149,5 @@ func (c *Conn) handshake(max wire.Version, features []string) error {
 		return readErr(err)
 	}
 	c.info.DaemonVersion, c.info.Trusted = hi.DaemonVersion, hi.Trusted
-	return c.runSession(&session{})
+	return c.runStartup(ctx)
 }

@@ -3,8 +3,10 @@ package client
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/nixwire/nixwire/contentaddress"
 	"github.com/nixwire/nixwire/messages"
@@ -111,13 +113,29 @@ func readAllMax(r io.Reader, max int64) ([]byte, error) {
 	return b, nil
 }
 
+// ImportOptions are the options of AddToStoreNar and AddMultipleToStore.
+type ImportOptions struct {
+	// Repair makes the daemon repair paths that exist but are corrupt.
+	Repair bool
+	// DontCheckSigs makes the daemon accept paths without a valid
+	// signature or a matching content address. Untrusted clients cannot
+	// set it.
+	DontCheckSigs bool
+}
+
 // AddToStoreNar imports a store path with its metadata and its NAR, read
 // from narData (framed from 1.23, pulled by the daemon in 1.21–1.22, raw
-// before). Untrusted clients cannot set dontCheckSigs or info.Ultimate; a
-// path with neither a valid signature nor a content address matching its
-// contents is refused unless dontCheckSigs.
-func (c *Conn) AddToStoreNar(ctx context.Context, info *messages.ValidPathInfo, repair, dontCheckSigs bool, narData io.Reader) error {
-	req := &messages.AddToStoreNarRequest{Info: *info, Repair: repair, DontCheckSigs: dontCheckSigs}
+// before). Untrusted clients cannot set opt.DontCheckSigs or
+// info.Ultimate; a path with neither a valid signature nor a content
+// address matching its contents is refused unless opt.DontCheckSigs.
+func (c *Conn) AddToStoreNar(ctx context.Context, info *messages.ValidPathInfo, narData io.Reader, opt ImportOptions) error {
+	if info == nil {
+		return errors.New("client: AddToStoreNar: nil info")
+	}
+	if narData == nil {
+		return errors.New("client: AddToStoreNar: nil NAR")
+	}
+	req := &messages.AddToStoreNarRequest{Info: *info, Repair: opt.Repair, DontCheckSigs: opt.DontCheckSigs}
 	return c.DoStream(ctx, messages.OpAddToStoreNar, req, nil, narData, nil)
 }
 
@@ -144,21 +162,31 @@ func (cw *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// Pools of the messages of the typed methods (see msgPool).
+var (
+	tempRootPool     msgPool[messages.AddTempRootRequest, messages.Ack]
+	indirectRootPool msgPool[messages.AddIndirectRootRequest, messages.Ack]
+	ensurePool       msgPool[messages.EnsurePathRequest, messages.Ack]
+)
+
 // AddTempRoot makes path a temporary garbage collector root for the
 // lifetime of the connection.
 func (c *Conn) AddTempRoot(ctx context.Context, path messages.StorePath) error {
-	return c.Do(ctx, messages.OpAddTempRoot, &messages.AddTempRootRequest{Path: path}, nil)
+	_, err := doPooled(c, ctx, &tempRootPool, messages.OpAddTempRoot, messages.AddTempRootRequest{Path: path})
+	return err
 }
 
 // AddIndirectRoot registers link, an absolute path outside the store that
 // is a symlink into it, as a garbage collector root.
 func (c *Conn) AddIndirectRoot(ctx context.Context, link string) error {
-	return c.Do(ctx, messages.OpAddIndirectRoot, &messages.AddIndirectRootRequest{Path: link}, nil)
+	_, err := doPooled(c, ctx, &indirectRootPool, messages.OpAddIndirectRoot, messages.AddIndirectRootRequest{Path: link})
+	return err
 }
 
 // EnsurePath makes path valid, substituting it if needed.
 func (c *Conn) EnsurePath(ctx context.Context, path messages.StorePath) error {
-	return c.Do(ctx, messages.OpEnsurePath, &messages.EnsurePathRequest{Path: path}, nil)
+	_, err := doPooled(c, ctx, &ensurePool, messages.OpEnsurePath, messages.EnsurePathRequest{Path: path})
+	return err
 }
 
 // AddSignatures adds signatures ("<key name>:<base64>") to path. The
@@ -184,25 +212,64 @@ type PathToAdd struct {
 // Nix's own client falls back. Every NAR is checked with nar.Copy on its way
 // out; an invalid one closes the connection, so that the daemon never takes
 // a truncated path.
-func (c *Conn) AddMultipleToStore(ctx context.Context, paths []PathToAdd, repair, dontCheckSigs bool) error {
+func (c *Conn) AddMultipleToStore(ctx context.Context, paths []PathToAdd, opt ImportOptions) error {
+	for i, pa := range paths {
+		if pa.Info == nil || pa.NAR == nil {
+			return fmt.Errorf("client: AddMultipleToStore: path %d has no Info or no NAR", i)
+		}
+	}
 	if !c.info.Proto.AtLeast(1, 32) {
 		for _, pa := range paths {
-			if err := c.AddToStoreNar(ctx, pa.Info, repair, dontCheckSigs, pa.NAR); err != nil {
+			if err := c.AddToStoreNar(ctx, pa.Info, pa.NAR, opt); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	pr, pw := io.Pipe()
-	defer pr.Close() // ends the producer if the operation stops early
-	go func() { pw.CloseWithError(writeMultiple(pw, paths, c.info.Proto)) }()
-	req := &messages.AddMultipleToStoreRequest{Repair: repair, DontCheckSigs: dontCheckSigs}
-	return c.DoStream(ctx, messages.OpAddMultipleToStore, req, nil, pr, nil)
+	g := &guard{}
+	produced := make(chan struct{})
+	go func() {
+		defer close(produced)
+		pw.CloseWithError(writeMultiple(pw, paths, g, c.info.Proto))
+	}()
+	req := &messages.AddMultipleToStoreRequest{Repair: opt.Repair, DontCheckSigs: opt.DontCheckSigs}
+	err := c.DoStream(ctx, messages.OpAddMultipleToStore, req, nil, pr, nil)
+	// No NAR is read after we return: the producer starts no Read once
+	// stopped, and is waited for unless it is blocked in one.
+	g.stop.Store(true)
+	pr.Close()
+	if !g.reading.Load() {
+		<-produced
+	}
+	return err
+}
+
+// guard stops the reads of the callers' NARs once an operation returns.
+type guard struct {
+	stop    atomic.Bool
+	reading atomic.Bool
+}
+
+// guardedReader reads r unless its guard is stopped.
+type guardedReader struct {
+	r io.Reader
+	g *guard
+}
+
+// Read reads from r, or fails once the guard is stopped.
+func (gr guardedReader) Read(p []byte) (int, error) {
+	if gr.g.stop.Load() {
+		return 0, errStopped
+	}
+	gr.g.reading.Store(true)
+	defer gr.g.reading.Store(false)
+	return gr.r.Read(p)
 }
 
 // writeMultiple writes the contents of AddMultipleToStore's framed stream
 // at p (the schema pins each entry's ValidPathInfo to 1.16).
-func writeMultiple(w io.Writer, paths []PathToAdd, p wire.Proto) error {
+func writeMultiple(w io.Writer, paths []PathToAdd, g *guard, p wire.Proto) error {
 	ww := wire.NewWriter(w)
 	ww.Uint64(uint64(len(paths)))
 	for i, pa := range paths {
@@ -210,7 +277,7 @@ func writeMultiple(w io.Writer, paths []PathToAdd, p wire.Proto) error {
 		if err := entry.EncodeWire(ww, p); err != nil {
 			return fmt.Errorf("path %d: %w", i, err)
 		}
-		if _, err := nar.Copy(ww, pa.NAR); err != nil {
+		if _, err := nar.Copy(ww, guardedReader{pa.NAR, g}); err != nil {
 			return fmt.Errorf("path %d (%s): %w", i, pa.Info.Path, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"runtime"
 
 	"github.com/nixwire/nixwire/messages"
@@ -22,9 +23,14 @@ const (
 // *messages.StderrNext (a log line, ending in "\n"),
 // *messages.StderrStartActivity, *messages.StderrStopActivity and
 // *messages.StderrResult (build log lines come as results of type
-// messages.ResultTypeBuildLogLine). It is called on the goroutine running
-// the operation, and may keep the frames.
-type Logger func(frame messages.Stderr)
+// messages.ResultTypeBuildLogLine), with the context and the name of the
+// operation they belong to (op is "" for the handshake's startup
+// messages), so that callers sharing a Conn or a Pool can tell their logs
+// apart. It is called from the Conn's read loop, one frame at a time and
+// in order; it must not block for long (the replies of every caller wait
+// behind it) and may keep the frames. SlogLogger makes one that logs to a
+// *slog.Logger.
+type Logger func(ctx context.Context, op string, frame messages.Stderr)
 
 // Options configure Handshake. The zero value is ready to use.
 type Options struct {
@@ -47,6 +53,9 @@ type Options struct {
 	Settings *messages.ClientSettings
 	// Logger receives log frames; nil discards them.
 	Logger Logger
+	// Limits bound what the daemon may make the client hold in memory
+	// (zero fields: the defaults, see Limits).
+	Limits Limits
 }
 
 // DefaultSettings returns the settings a Nix client sends by default:

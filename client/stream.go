@@ -6,6 +6,7 @@ import (
 	"io"
 	"sync/atomic"
 
+	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/nar"
 	"github.com/nixwire/nixwire/wire"
 )
@@ -16,52 +17,62 @@ const frameSize = 32 << 10
 // errStopped stops a sender whose op the daemon has already answered.
 var errStopped = errors.New("the daemon answered before all the data was sent")
 
-// sender writes the data of a request stream to the connection on its own
-// goroutine while the STDERR session is read.
+// sender sends the data that follows a request (a framed stream, or one
+// raw NAR), on the write loop, while the read loop reads the STDERR
+// session. Its source is read only through read, which starts no Read
+// once the sender is told to stop: after its call has returned, the
+// caller's reader is never read again (a Read already blocked then is
+// abandoned; its result is discarded).
 type sender struct {
-	stop   atomic.Bool   // set when the session has ended
-	done   chan struct{} // closed when the goroutine has returned
-	err    error         // why sending failed; set before done is closed
-	source bool          // err comes from the data's reader (or is an invalid NAR)
-	early  bool          // the session ended before all data was sent
+	kind    wire.StreamKind
+	in      io.Reader
+	stop    atomic.Bool   // set when the session has ended or the call returned
+	reading atomic.Bool   // inside in.Read
+	sent    chan struct{} // closed when the sender has finished
+	err     error         // why sending failed; set before sent is closed
+	source  bool          // err comes from the data's reader (or is an invalid NAR)
+	early   bool          // the session ended before all data was sent
 }
 
-// startSender starts sending in as a stream of kind (framed or raw).
-func (c *Conn) startSender(op string, kind wire.StreamKind, in io.Reader) *sender {
-	s := &sender{done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		if kind == wire.FramedStream {
-			s.framed(c.w, in)
-		} else {
-			s.raw(c.w, in)
-		}
-		if s.err == nil {
-			s.err = c.w.Flush()
-		}
-		if s.source {
-			// Close the connection rather than end the stream: the daemon
-			// must not take the data as complete.
-			c.fail(op, fmt.Errorf("reading the data to send: %w", s.err))
-		}
-	}()
-	return s
+// newSender returns a sender of in as a stream of kind (framed or raw).
+func newSender(kind wire.StreamKind, in io.Reader) *sender {
+	return &sender{kind: kind, in: in, sent: make(chan struct{})}
 }
 
-// framed copies in to w as a framed stream, stopping early (but still
-// ending the stream, as Nix does) once the session is over.
-func (s *sender) framed(w *wire.Writer, in io.Reader) {
+// run sends the data to w and flushes it.
+func (s *sender) run(w *wire.Writer) {
+	defer close(s.sent)
+	if s.kind == wire.FramedStream {
+		s.framed(w)
+	} else {
+		s.raw(w)
+	}
+	if s.err == nil {
+		s.err = w.Flush()
+	}
+}
+
+// Read reads from the source unless the sender must stop.
+func (s *sender) Read(p []byte) (int, error) {
+	if s.stop.Load() {
+		return 0, errStopped
+	}
+	s.reading.Store(true)
+	n, err := s.in.Read(p)
+	s.reading.Store(false)
+	if n < 0 || n > len(p) {
+		n, err = 0, io.ErrNoProgress
+	}
+	return n, err
+}
+
+// framed copies the source to w as a framed stream, stopping early (but
+// still ending the stream, as Nix does) once the session is over.
+func (s *sender) framed(w *wire.Writer) {
 	fw := wire.NewFramedWriter(w, frameSize)
 	buf := make([]byte, frameSize)
 	for {
-		if s.stop.Load() {
-			s.early = true
-			break
-		}
-		n, err := in.Read(buf)
-		if n < 0 || n > len(buf) {
-			n, err = 0, io.ErrNoProgress
-		}
+		n, err := s.Read(buf)
 		if n > 0 {
 			if _, werr := fw.Write(buf[:n]); werr != nil {
 				s.err = werr
@@ -69,6 +80,10 @@ func (s *sender) framed(w *wire.Writer, in io.Reader) {
 			}
 		}
 		if err == io.EOF {
+			break
+		}
+		if err == errStopped {
+			s.early = true
 			break
 		}
 		if err != nil {
@@ -79,17 +94,17 @@ func (s *sender) framed(w *wire.Writer, in io.Reader) {
 	s.err = fw.Close()
 }
 
-// raw copies exactly one NAR from in to w, checking it.
-func (s *sender) raw(w *wire.Writer, in io.Reader) {
-	_, err := nar.Copy(stopWriter{w: w, s: s}, in)
+// raw copies exactly one NAR from the source to w, checking it.
+func (s *sender) raw(w *wire.Writer) {
+	_, err := nar.Copy(stopWriter{w: w, s: s}, s)
 	var ne *nar.Error
 	switch {
 	case err == nil:
+	case errors.Is(err, errStopped):
+		s.early = true
+		s.err = errStopped
 	case errors.As(err, &ne):
 		s.err, s.source = err, true
-	case err == errStopped:
-		s.early = true
-		s.err = err
 	default:
 		s.err = err
 	}
@@ -109,54 +124,39 @@ func (sw stopWriter) Write(p []byte) (int, error) {
 	return sw.w.Write(p)
 }
 
-// finish tells the sender that the session is over and waits for it. It
-// returns why the stream could not be sent whole, or nil.
-func (s *sender) finish() error {
-	s.stop.Store(true)
-	<-s.done
-	if s.early && s.err == nil {
-		s.err = errStopped
-	}
-	return s.err
-}
-
-// senderFailed reports a request stream that was not sent whole: the
-// daemon has not consumed what it expected, so the Conn cannot be used
-// again. A *DaemonError from the session is returned as such.
-func (c *Conn) senderFailed(op string, sendErr, sessionErr error) error {
-	if de, ok := sessionErr.(*DaemonError); ok {
-		de.Closed = true
-		c.fail(op, de)
-		return de
-	}
-	return c.fail(op, sendErr)
-}
-
-// readNAR copies the NAR that follows a reply to out. A failure of out
-// does not stop the copy, so that the stream stays in sync: it is returned
-// at the end. A daemon that fails while sending the NAR (NarFromPath of a
-// path missing on disk) puts a STDERR_ERROR where the next NAR token is
-// due; that error is returned as a *DaemonError, and the Conn is closed.
-func (c *Conn) readNAR(op string, out io.Writer) error {
-	sink := &stickyWriter{w: out}
+// readNAR copies the NAR that follows the reply of cl to cl.out. A
+// failure of out does not stop the copy, so that the stream stays in
+// sync: it is returned at the end (cl.outErr). A daemon that fails while
+// sending the NAR (NarFromPath of a path missing on disk) puts a
+// STDERR_ERROR where the next NAR token is due; that error ends the read
+// loop as a *DaemonError with Closed set (errNAR).
+func (c *Conn) readNAR(cl *call) error {
+	sink := &stickyWriter{w: cl.out}
 	src := &tailReader{r: c.r}
-	if _, err := nar.Copy(sink, src); err != nil {
-		if errors.Is(err, nar.ErrInvalid) && src.tail() == stderrError {
-			de, ok := c.readError(op).(*DaemonError)
-			if !ok {
-				return c.fail(op, errors.New("malformed STDERR_ERROR inside the NAR"))
-			}
-			de.Closed = true
-			c.fail(op, de)
-			return de
+	_, err := nar.Copy(sink, src)
+	if sink.err != nil && cl.outErr == nil {
+		cl.outErr = sink.err
+	}
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, nar.ErrInvalid) && src.tail() == stderrError {
+		var m messages.StderrError
+		c.br.limit("STDERR frame", c.limits.MaxFrame)
+		if derr := m.DecodeWire(c.r, c.info.Proto); derr != nil {
+			return decodeErr("STDERR_ERROR inside the NAR", derr)
 		}
-		return c.fail(op, fmt.Errorf("reading the NAR: %w", err))
+		de := c.toDaemonError(cl.name, &m)
+		de.Closed = true
+		return &errNAR{de}
 	}
-	if sink.err != nil {
-		return fmt.Errorf("client: %s: writing the NAR: %w", op, sink.err)
-	}
-	return nil
+	return fmt.Errorf("reading the NAR: %w", readErr(err))
 }
+
+// errNAR carries the error a daemon sent inside a NAR.
+type errNAR struct{ de *DaemonError }
+
+func (e *errNAR) Error() string { return e.de.Error() }
 
 // stickyWriter writes to w until w fails, then discards.
 type stickyWriter struct {

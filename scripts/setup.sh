@@ -8,3 +8,6 @@ go mod download
 if [ -x scripts/install-nix.sh ]; then
   scripts/install-nix.sh
 fi
+if [ -x scripts/install-sshd.sh ]; then
+  scripts/install-sshd.sh
+fi

@@ -361,7 +361,7 @@ func goClients(t *testing.T, proxySock, daemonSock string, path messages.StorePa
 		if !bytes.Equal(got.Bytes(), direct.Bytes()) {
 			t.Errorf("client at %s: the NAR through the proxy differs from the direct one", v)
 		}
-		if err := c.AddToStoreNar(ctx, info, false, true, bytes.NewReader(got.Bytes())); err != nil {
+		if err := c.AddToStoreNar(ctx, info, bytes.NewReader(got.Bytes()), client.ImportOptions{DontCheckSigs: true}); err != nil {
 			t.Errorf("client at %s: AddToStoreNar: %v", v, err)
 		}
 		// A path the daemon does not have yet, so that it reads the upload
@@ -369,7 +369,7 @@ func goClients(t *testing.T, proxySock, daemonSock string, path messages.StorePa
 		fresh := *info
 		fresh.Path = storetest.Path("/nix/store", unique+v.String(), "trace-upload")
 		fresh.RegistrationTime, fresh.CA = 0, "" // input-addressed: Nix checks a CA against the content
-		if err := c.AddToStoreNar(ctx, &fresh, false, true, bytes.NewReader(got.Bytes())); err != nil {
+		if err := c.AddToStoreNar(ctx, &fresh, bytes.NewReader(got.Bytes()), client.ImportOptions{DontCheckSigs: true}); err != nil {
 			t.Errorf("client at %s: AddToStoreNar of a new path: %v", v, err)
 		}
 		c.Close()

@@ -59,7 +59,7 @@ type Daemon struct {
 
 // Handler serves one operation. The op code has been read; the handler
 // reads the request and writes the STDERR session and the reply. An error
-// stops Serve.
+// stops Serve. The *Op is only valid during the call.
 type Handler func(op *Op) error
 
 // Op is an operation being served.
@@ -125,6 +125,7 @@ func (d *Daemon) Serve(rw io.ReadWriter) error {
 	if err != nil {
 		return err
 	}
+	op := &Op{Proto: p, R: r, W: w} // reused, so that serving allocates nothing itself
 	for {
 		code, err := r.Uint64()
 		if errors.Is(err, io.EOF) {
@@ -133,7 +134,7 @@ func (d *Daemon) Serve(rw io.ReadWriter) error {
 		if err != nil {
 			return err
 		}
-		op := &Op{Code: messages.WorkerOpCode(code), Proto: p, R: r, W: w}
+		op.Code = messages.WorkerOpCode(code)
 		h := d.Handlers[op.Code]
 		if h == nil && d.Dispatcher != nil {
 			if _, ok := d.Dispatcher.Lookup(code, p); ok {

@@ -96,7 +96,7 @@ func TestDispatcher(t *testing.T) {
 
 			up := narOf(strings.Repeat("x", 100000))
 			info := &messages.ValidPathInfo{Path: path, NarHash: messages.NarHash(strings.Repeat("ab", 32)), NarSize: uint64(len(up))}
-			if err := conn.AddToStoreNar(ctx, info, false, true, bytes.NewReader(up)); err != nil {
+			if err := conn.AddToStoreNar(ctx, info, bytes.NewReader(up), client.ImportOptions{DontCheckSigs: true}); err != nil {
 				t.Fatalf("AddToStoreNar: %v", err)
 			}
 			if !bytes.Equal(s.uploaded, up) {

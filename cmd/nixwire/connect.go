@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os/exec"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/nixwire/nixwire/client"
+	"github.com/nixwire/nixwire/client/stdio"
 )
 
 // defaultStdio is the daemon started when no connection flag is given.
@@ -50,62 +48,12 @@ func (cf *connFlags) dial(ctx context.Context, stderr io.Writer) (*client.Conn, 
 	if cmdline == "" {
 		cmdline = defaultStdio
 	}
-	rw, err := startStdio(cmdline, stderr)
+	args := strings.Fields(cmdline)
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stderr = stderr
+	rw, err := stdio.Start(ctx, cmd)
 	if err != nil {
 		return nil, err
 	}
 	return client.HandshakeContext(ctx, rw, client.Options{})
-}
-
-// stdioConn is a daemon process spoken to over its stdin and stdout.
-type stdioConn struct {
-	cmd  *exec.Cmd
-	in   io.WriteCloser
-	out  io.ReadCloser
-	once sync.Once
-	err  error
-}
-
-// startStdio starts cmdline (split at spaces).
-func startStdio(cmdline string, stderr io.Writer) (*stdioConn, error) {
-	args := strings.Fields(cmdline)
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Stderr = stderr
-	cmd.WaitDelay = time.Second
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	return &stdioConn{cmd: cmd, in: in, out: out}, nil
-}
-
-// Read reads from the daemon's stdout.
-func (s *stdioConn) Read(p []byte) (int, error) { return s.out.Read(p) }
-
-// Write writes to the daemon's stdin.
-func (s *stdioConn) Write(p []byte) (int, error) { return s.in.Write(p) }
-
-// Close closes the daemon's stdin, which makes it exit, and waits for it
-// (killing it after a few seconds).
-func (s *stdioConn) Close() error {
-	s.once.Do(func() {
-		s.in.Close()
-		done := make(chan error, 1)
-		go func() { done <- s.cmd.Wait() }()
-		select {
-		case s.err = <-done:
-		case <-time.After(5 * time.Second):
-			s.cmd.Process.Kill()
-			s.err = fmt.Errorf("%s did not exit; killed it", s.cmd.Path)
-			<-done
-		}
-	})
-	return s.err
 }

@@ -14,9 +14,10 @@
 // [Daemon.StartStdio] or over a unix socket with [Daemon.StartSocket], and
 // creates store paths to work on with [Daemon.AddToStore].
 //
-// The package uses only the standard library and no other nixwire package,
-// so that tests can check nixwire's encoders against bytes from a real
-// daemon without trusting nixwire itself.
+// The package uses only the standard library and nixwire's client/stdio
+// (process plumbing, no protocol code), so that tests can check nixwire's
+// encoders against bytes from a real daemon without trusting nixwire's
+// codecs.
 package nixdaemon
 
 import (
@@ -24,7 +25,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -35,6 +35,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nixwire/nixwire/client/stdio"
 )
 
 // ErrNotInstalled is wrapped by the errors of [Legacy] and [Modern] when the
@@ -328,178 +330,33 @@ func Require(t testing.TB, which func() (*Daemon, error)) *Daemon {
 	return nil
 }
 
-// lockedBuffer collects a daemon's stderr, up to stderrLimit bytes.
-type lockedBuffer struct {
-	mu        sync.Mutex
-	buf       bytes.Buffer
-	truncated bool
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if room := stderrLimit - b.buf.Len(); len(p) > room {
-		b.buf.Write(p[:max(room, 0)])
-		b.truncated = true
-	} else {
-		b.buf.Write(p)
-	}
-	return len(p), nil
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.truncated {
-		return b.buf.String() + "\n[stderr truncated]"
-	}
-	return b.buf.String()
-}
-
-// process is a started daemon whose exit is watched by a goroutine.
-type process struct {
-	cmd    *exec.Cmd
-	stderr *lockedBuffer
-	done   chan struct{} // closed when Wait returned
-	err    error         // Wait's result, valid after done
-}
-
-func (d *Daemon) start(ctx context.Context, args []string, env []string, stdin, stdout *os.File) (*process, error) {
-	p := &process{stderr: &lockedBuffer{}, done: make(chan struct{})}
-	cmd := exec.CommandContext(ctx, d.Path, args...)
-	cmd.Env = d.environ(env...)
-	// Typed nil *os.File values must not reach exec as non-nil interfaces.
-	if stdin != nil {
-		cmd.Stdin = stdin
-	}
-	if stdout != nil {
-		cmd.Stdout = stdout
-	} else {
-		cmd.Stdout = p.stderr
-	}
-	cmd.Stderr = p.stderr
-	cmd.WaitDelay = waitDelay
-	setProcAttr(cmd)
-	cmd.Cancel = func() error { return killTree(cmd.Process) }
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", d.Path, err)
-	}
-	p.cmd = cmd
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
-	return p, nil
-}
-
-// exited reports whether the process has exited.
-func (p *process) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// waitOrKill waits up to timeout for the process to exit, then kills it and
-// its process group. killed reports whether it had to.
-func (p *process) waitOrKill(timeout time.Duration) (killed bool) {
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case <-p.done:
-		return false
-	case <-t.C:
-	}
-	_ = killTree(p.cmd.Process)
-	<-p.done
-	return true
-}
-
 // Conn is a connection to a daemon started by [Daemon.StartStdio]: reads
-// come from the daemon's stdout, writes go to its stdin.
-//
-// Keep the connection open until every reply has been read: nix-daemon
+// come from the daemon's stdout, writes go to its stdin (see
+// client/stdio). Keep it open until every reply has been read: nix-daemon
 // watches its stdin for a hang-up and, once it sees one, may abort the
-// operation in progress or die. So Conn has no way to half-close; Close
-// closes stdin and then reaps the daemon.
-type Conn struct {
-	name   string
-	proc   *process
-	stdin  *os.File // write end of the daemon's stdin
-	stdout *os.File // read end of the daemon's stdout
+// operation in progress or die. Close closes stdin and then reaps the
+// daemon, killing it after a few seconds.
+type Conn = stdio.Conn
 
-	closeOnce sync.Once
-	closeErr  error
+// command returns the command running the daemon with args and extra
+// environment.
+func (d *Daemon) command(args []string, env []string) *exec.Cmd {
+	cmd := exec.Command(d.Path, args...)
+	cmd.Env = d.environ(env...)
+	cmd.WaitDelay = waitDelay
+	return cmd
 }
 
 // StartStdio starts `<Path> <Args...> --stdio` and returns the connection
 // to it. The daemon is killed when ctx is done; otherwise it lives until
 // [Conn.Close].
 func (d *Daemon) StartStdio(ctx context.Context) (*Conn, error) {
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		inR.Close()
-		inW.Close()
-		return nil, err
-	}
 	args := append(append([]string(nil), d.Args...), "--stdio")
-	p, err := d.start(ctx, args, nil, inR, outW)
-	// The child has its own copies of these ends now.
-	inR.Close()
-	outW.Close()
+	c, err := stdio.Start(ctx, d.command(args, nil))
 	if err != nil {
-		inW.Close()
-		outR.Close()
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", d.Name, err)
 	}
-	return &Conn{name: d.Name, proc: p, stdin: inW, stdout: outR}, nil
-}
-
-// Read reads from the daemon's stdout.
-func (c *Conn) Read(p []byte) (int, error) { return c.stdout.Read(p) }
-
-// Write writes to the daemon's stdin.
-func (c *Conn) Write(p []byte) (int, error) { return c.stdin.Write(p) }
-
-// SetReadDeadline sets a deadline for Read, as for [os.File].
-func (c *Conn) SetReadDeadline(t time.Time) error { return c.stdout.SetReadDeadline(t) }
-
-// SetWriteDeadline sets a deadline for Write, as for [os.File].
-func (c *Conn) SetWriteDeadline(t time.Time) error { return c.stdin.SetWriteDeadline(t) }
-
-// Pid returns the daemon's process id.
-func (c *Conn) Pid() int { return c.proc.cmd.Process.Pid }
-
-// Stderr returns what the daemon has written to its stderr so far (the
-// first MiB), for test failure messages.
-func (c *Conn) Stderr() string { return c.proc.stderr.String() }
-
-// Exited reports whether the daemon process has already exited.
-func (c *Conn) Exited() bool { return c.proc.exited() }
-
-// Close closes the daemon's stdin, waits a few seconds for it to exit and
-// kills it (and its process group) if it does not. It returns an error if
-// the daemon had to be killed or exited unsuccessfully, quoting its stderr.
-// Later calls return the same result.
-func (c *Conn) Close() error {
-	c.closeOnce.Do(func() {
-		c.stdin.Close()
-		killed := c.proc.waitOrKill(exitTimeout)
-		c.stdout.Close()
-		switch {
-		case killed:
-			c.closeErr = fmt.Errorf("%s: daemon did not exit within %v of stdin closing; killed it; stderr: %s", c.name, exitTimeout, c.Stderr())
-		case c.proc.err != nil:
-			c.closeErr = fmt.Errorf("%s: daemon: %w; stderr: %s", c.name, c.proc.err, c.Stderr())
-		}
-	})
-	return c.closeErr
+	return c, nil
 }
 
 // maxSocketPath is the longest path a unix socket can be bound to on Linux
@@ -525,7 +382,10 @@ func (d *Daemon) StartSocket(ctx context.Context, dir string) (socketPath string
 	if err := os.Remove(socketPath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return "", nil, err
 	}
-	p, err := d.start(ctx, append([]string(nil), d.Args...), []string{"NIX_DAEMON_SOCKET_PATH=" + socketPath}, nil, nil)
+	cmd := d.command(append([]string(nil), d.Args...), []string{"NIX_DAEMON_SOCKET_PATH=" + socketPath})
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	p, err := stdio.StartProcess(ctx, cmd)
 	if err != nil {
 		return "", nil, err
 	}
@@ -533,13 +393,13 @@ func (d *Daemon) StartSocket(ctx context.Context, dir string) (socketPath string
 	var stopErr error
 	stop = func() error {
 		once.Do(func() {
-			if !p.exited() {
-				_ = terminateTree(p.cmd.Process)
-				if p.waitOrKill(exitTimeout) {
-					stopErr = fmt.Errorf("%s: socket daemon ignored SIGTERM for %v; killed it; output: %s", d.Name, exitTimeout, p.stderr.String())
+			if !p.Exited() {
+				_ = p.Terminate()
+				if p.WaitOrKill(exitTimeout) {
+					stopErr = fmt.Errorf("%s: socket daemon ignored SIGTERM for %v; killed it; output: %s", d.Name, exitTimeout, out.String())
 				}
-			} else if p.err != nil {
-				stopErr = fmt.Errorf("%s: socket daemon had exited: %v; output: %s", d.Name, p.err, p.stderr.String())
+			} else if p.Err() != nil {
+				stopErr = fmt.Errorf("%s: socket daemon had exited: %v; output: %s", d.Name, p.Err(), out.String())
 			}
 			if err := os.Remove(socketPath); err != nil && !errors.Is(err, os.ErrNotExist) && stopErr == nil {
 				stopErr = err
@@ -557,13 +417,13 @@ func (d *Daemon) StartSocket(ctx context.Context, dir string) (socketPath string
 				return socketPath, stop, nil
 			}
 		}
-		if p.exited() {
+		if p.Exited() {
 			stop()
-			return "", nil, fmt.Errorf("%s: socket daemon exited before listening: %v; output: %s", d.Name, p.err, p.stderr.String())
+			return "", nil, fmt.Errorf("%s: socket daemon exited before listening: %v; output: %s", d.Name, p.Err(), out.String())
 		}
 		if ctx.Err() != nil || time.Now().After(deadline) {
 			stop()
-			return "", nil, fmt.Errorf("%s: socket %s not ready after %v (%v); output: %s", d.Name, socketPath, time.Since(deadline.Add(-socketTimeout)).Round(time.Millisecond), ctx.Err(), p.stderr.String())
+			return "", nil, fmt.Errorf("%s: socket %s not ready after %v (%v); output: %s", d.Name, socketPath, time.Since(deadline.Add(-socketTimeout)).Round(time.Millisecond), ctx.Err(), out.String())
 		}
 		time.Sleep(delay)
 	}
@@ -612,4 +472,23 @@ func (d *Daemon) AddToStore(ctx context.Context, name string, content []byte) (s
 	return out, nil
 }
 
-var _ io.ReadWriteCloser = (*Conn)(nil)
+// syncBuffer collects a socket daemon's output, up to stderrLimit bytes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := stderrLimit - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

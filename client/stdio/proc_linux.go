@@ -1,6 +1,6 @@
 //go:build linux
 
-package nixdaemon
+package stdio
 
 import (
 	"os"
@@ -8,9 +8,9 @@ import (
 	"syscall"
 )
 
-// setProcAttr puts the daemon in its own process group, so that it and the
-// per-connection processes it forks can be signalled together, and has the
-// kernel kill it should the test process die first.
+// setProcAttr puts the child in its own process group, so that it and the
+// processes it forks (a daemon forks one per connection) can be signalled together, and has the
+// kernel kill it should this process die first.
 func setProcAttr(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package nixdaemon
+package stdio
 
 import (
 	"os"
