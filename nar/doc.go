@@ -1,4 +1,7 @@
-// Package nar scans Nix archives (NARs) as they stream past.
+// Package nar reads and writes Nix archives (NARs) as they stream past:
+// Copy and Walk scan one, Writer builds one from calls, DumpPath serialises
+// a file system object exactly as `nix-store --dump` does, and Restore
+// unpacks one into a directory as `nix-store --restore` does.
 //
 // A NAR is the canonical serialisation of a file system object in Nix: a
 // regular file (with an executable flag), a symbolic link, or a directory of
@@ -19,6 +22,11 @@
 // AddToStoreNar before 1.21), so only the NAR grammar tells where a NAR
 // ends. Copy and Walk read exactly one NAR and never a byte past its end,
 // which leaves the stream they read from in sync.
+//
+// Writer, DumpPath and Restore use the scanner's rules, so the package has
+// one definition of the grammar: the Writer refuses every call that would
+// produce a NAR Copy rejects, and Restore creates only what Walk has
+// checked.
 //
 // Scanning needs constant memory: file contents are streamed through a fixed
 // buffer, and names, link targets and nesting are bounded (MaxNameLen,
