@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-
 )
 
 func init() {
@@ -61,4 +60,3 @@ func orNone(s string) string {
 	}
 	return s
 }
-

@@ -206,4 +206,3 @@ func printPathInfo(w io.Writer, info *messages.ValidPathInfo) {
 	}
 	fmt.Fprintf(w, "ca: %s\n", orNone(string(info.CA)))
 }
-

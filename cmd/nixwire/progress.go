@@ -67,11 +67,11 @@ func (p *progress) observe(done, expected uint64) {
 	}
 }
 
-// Stop stops drawing and clears the line.
+// Stop stops drawing and leaves the final figures on the line.
 func (p *progress) Stop() {
 	close(p.stop)
 	p.done.Wait()
-	fmt.Fprint(p.out, "\r\x1b[K")
+	fmt.Fprintf(p.out, "\r\x1b[K%s\n", p.line(time.Since(p.start)))
 }
 
 // line renders the bar's text after d.

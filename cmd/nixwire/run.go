@@ -94,6 +94,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage())
 		return exitUsage
 	}
+	args = commandFirst(args)
 	name, rest := args[0], args[1:]
 	switch name {
 	case "-h", "-help", "--help":
@@ -162,6 +163,21 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(e.stderr, "nixwire %s: %v\n", c.name, err)
 	}
 	return exitError
+}
+
+// commandFirst moves the command name to the front when flags come
+// before it (`nixwire -v build DRV`): the first argument that names a
+// command is the command.
+func commandFirst(args []string) []string {
+	if !strings.HasPrefix(args[0], "-") || commands[strings.TrimLeft(args[0], "-")] != nil {
+		return args
+	}
+	for i, a := range args {
+		if commands[a] != nil {
+			return slices.Concat([]string{a}, args[:i], args[i+1:])
+		}
+	}
+	return args
 }
 
 // checkArgs checks the number of arguments.

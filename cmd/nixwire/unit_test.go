@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"io"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nixwire/nixwire/client/clienttest"
+	"github.com/nixwire/nixwire/messages"
+)
+
+func TestParseInterspersed(t *testing.T) {
+	cases := []struct {
+		args     []string
+		wantArgs []string
+		wantJSON bool
+		wantR    bool
+		wantS    bool
+		store    string
+		err      string
+	}{
+		{args: []string{"a", "--json", "b"}, wantArgs: []string{"a", "b"}, wantJSON: true},
+		{args: []string{"--store", "unix://s", "a", "-r"}, wantArgs: []string{"a"}, wantR: true, store: "unix://s"},
+		{args: []string{"a", "--store=daemon", "b"}, wantArgs: []string{"a", "b"}, store: "daemon"},
+		{args: []string{"-rS", "a"}, wantArgs: []string{"a"}, wantR: true, wantS: true},
+		{args: []string{"a", "--", "--json", "-r"}, wantArgs: []string{"a", "--json", "-r"}},
+		{args: []string{"-", "a"}, wantArgs: []string{"-", "a"}},
+		{args: []string{"--json=false", "a"}, wantArgs: []string{"a"}},
+		{args: []string{"a", "--store"}, err: "flag needs an argument: -store"},
+		{args: []string{"-rx"}, err: "flag provided but not defined: -rx"},
+		{args: []string{"a", "--nope"}, err: "flag provided but not defined: -nope"},
+	}
+	for _, tc := range cases {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		json, r, s := fs.Bool("json", false, ""), fs.Bool("r", false, ""), fs.Bool("S", false, "")
+		store := fs.String("store", "", "")
+		args, err := parseInterspersed(fs, tc.args)
+		if tc.err != "" {
+			if err == nil || err.Error() != tc.err {
+				t.Errorf("%q: error %v, want %q", tc.args, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(args, tc.wantArgs) || *json != tc.wantJSON || *r != tc.wantR || *s != tc.wantS || *store != tc.store {
+			t.Errorf("%q: args %q err %v json %v r %v S %v store %q", tc.args, args, err, *json, *r, *s, *store)
+		}
+	}
+}
+
+func TestCountFlag(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	var v countFlag
+	fs.Var(&v, "v", "")
+	if err := fs.Parse([]string{"-v", "-v", "-v"}); err != nil || v != 3 {
+		t.Errorf("-v -v -v: %d %v", v, err)
+	}
+}
+
+func TestCommandFirst(t *testing.T) {
+	got := commandFirst([]string{"-v", "--store", "daemon", "build", "x"})
+	if want := []string{"build", "-v", "--store", "daemon", "x"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestAppendJSONString(t *testing.T) {
+	got := string(appendJSONString(nil, "a\"b\\c\nd\re\tf\x01g\x1f<&>é"))
+	if want := `"a\"b\\c\nd\re\tf\u0001g\u001f<&>é"`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+func TestWriteSize(t *testing.T) {
+	for _, tc := range []struct {
+		n     uint64
+		human bool
+		want  string
+	}{
+		{120, false, "\t        120"},
+		{120, true, "\t 120.0 "},
+		{1024, true, "\t1024.0 "},
+		{1025, true, "\t   1.0K"},
+		{5 << 30, true, "\t   5.0G"},
+		{1<<64 - 1, true, "\t  16.0E"},
+	} {
+		var b bytes.Buffer
+		writeSize(&b, tc.n, tc.human)
+		if b.String() != tc.want {
+			t.Errorf("writeSize(%d, %v) = %q, want %q", tc.n, tc.human, b.String(), tc.want)
+		}
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	if got, want := progressLine("x", 3<<20, 6<<20, 2*time.Second), "x  3.0 MiB / 6.0 MiB (50%)  1.5 MiB/s"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := progressLine("x", 10, 0, 0), "x  10 B  0 B/s"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	var out bytes.Buffer
+	p := startProgress(&lockedWriter{w: &out}, "nar", 0)
+	p.observe(50, 100)
+	io.WriteString(p.Writer(io.Discard), "abc")
+	p.Stop()
+	if s := out.String(); !strings.Contains(s, "nar  53 B / 100 B (53%)  ") || !strings.HasSuffix(s, "B/s\n") {
+		t.Errorf("progress drew %q", s)
+	}
+}
+
+// TestInterrupt sends the process SIGINT while a command waits for a
+// stalled daemon: the command stops at once and exits 1.
+func TestInterrupt(t *testing.T) {
+	waiting := make(chan struct{})
+	release := make(chan struct{})
+	defer close(release)
+	d := &clienttest.Daemon{NixVersion: "2.26.3", Handlers: map[messages.WorkerOpCode]clienttest.Handler{
+		messages.OpQueryAllValidPaths: func(op *clienttest.Op) error {
+			close(waiting)
+			<-release
+			return errors.New("released")
+		},
+	}}
+	sock := serveFake(t, d)
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() { done <- run([]string{"info", "--store", "unix://" + sock}, nil, io.Discard, &stderr) }()
+	select {
+	case <-waiting:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command never asked")
+	}
+	// signal.NotifyContext is registered: the signal goes to the command.
+	syscall.Kill(syscall.Getpid(), syscall.SIGINT)
+	select {
+	case code := <-done:
+		if code != 1 || !strings.Contains(stderr.String(), "nixwire info: interrupted") {
+			t.Errorf("exit %d, stderr %q", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGINT did not stop the command")
+	}
+}
+
+// failingWriter fails every write.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestStdoutFlushError(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run([]string{"demo"}, nil, failingWriter{}, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "writing standard output: disk full") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
