@@ -39,6 +39,12 @@ func allocFreeDaemon(info *messages.UnkeyedValidPathInfo) *clienttest.Daemon {
 // TestAllocsPerCall guards that a call allocates only what its reply
 // decodes to (strings and slices) and its result.
 func TestAllocsPerCall(t *testing.T) {
+	// Under the race detector sync.Pool drops a quarter of what is put
+	// back: the pooled call and messages are then allocated again.
+	slack := 0.0
+	if raceEnabled {
+		slack = 2
+	}
 	info := &messages.UnkeyedValidPathInfo{
 		NarHash:    "1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s",
 		References: []messages.StorePath{testPath, testPath},
@@ -57,15 +63,15 @@ func TestAllocsPerCall(t *testing.T) {
 			if got, err := c.QueryPathInfo(ctx, testPath); err != nil || got == nil {
 				t.Fatal(got, err)
 			}
-		}); n > 5 {
-			t.Errorf("%s: QueryPathInfo: %v allocations per call, want at most 5", name, n)
+		}); n > 5+slack {
+			t.Errorf("%s: QueryPathInfo: %v allocations per call, want at most %v", name, n, 5+slack)
 		}
 		if n := testing.AllocsPerRun(200, func() {
 			if ok, err := c.IsValidPath(ctx, testPath); err != nil || !ok {
 				t.Fatal(ok, err)
 			}
-		}); n > 0 {
-			t.Errorf("%s: IsValidPath: %v allocations per call, want none", name, n)
+		}); n > slack {
+			t.Errorf("%s: IsValidPath: %v allocations per call, want at most %v", name, n, slack)
 		}
 	}
 }

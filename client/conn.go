@@ -46,6 +46,7 @@ type Conn struct {
 	queue    callQueue  // sent and unanswered, oldest first
 	broken   *ConnError // non-nil once the Conn is unusable
 	brokenBy uint64     // the id of the call whose failure broke it; 0: none
+	werr     error      // why writing failed (the read loop may still work)
 	dead     chan struct{}
 
 	readerDone chan struct{} // closed when the read loop has returned
@@ -89,10 +90,13 @@ func (c *Conn) Proto() wire.Proto { return c.info.Proto }
 func (c *Conn) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.broken == nil {
-		return nil
+	switch {
+	case c.broken != nil:
+		return c.broken
+	case c.werr != nil:
+		return &ConnError{Err: c.werr}
 	}
-	return c.broken
+	return nil
 }
 
 // InFlight returns the number of operations sent and not yet answered
@@ -152,7 +156,11 @@ func (c *Conn) breakConnID(e *ConnError, by uint64) *ConnError {
 		return e
 	}
 	for _, cl := range orphans {
-		cl.finish(e.forOther(cl.name))
+		if cl.id == by {
+			cl.finish(e)
+		} else {
+			cl.finish(e.forOther(cl.name))
+		}
 	}
 	c.unblock()
 	// Closing may take a while (a process may have to exit): not waited

@@ -315,7 +315,7 @@ func TestDaemonAddToStoreNar(t *testing.T) {
 				NarSize: uint64(len(contents)),
 			}
 			src := bytes.NewReader(contents)
-			if err := c.AddToStoreNar(ctx(t), info, false, true, src); err != nil {
+			if err := c.AddToStoreNar(ctx(t), info, src, client.ImportOptions{DontCheckSigs: true}); err != nil {
 				t.Fatalf("protocol %s: AddToStoreNar: %v", c.Proto(), err)
 			}
 			if src.Len() != 0 {
@@ -355,7 +355,7 @@ func TestDaemonErrorAfterStartWork(t *testing.T) {
 		// A NAR with the wrong hash: the daemon reads the whole framed
 		// stream, then refuses it; the Conn stays usable.
 		bad := &messages.ValidPathInfo{Path: randomPath("nixwire-bad"), NarHash: messages.NarHash(strings.Repeat("0", 64)), NarSize: uint64(len(narOf("x")))}
-		err = c.AddToStoreNar(ctx(t), bad, false, true, bytes.NewReader(narOf("x")))
+		err = c.AddToStoreNar(ctx(t), bad, bytes.NewReader(narOf("x")), client.ImportOptions{DontCheckSigs: true})
 		if !errors.As(err, &de) || de.Closed || !strings.Contains(err.Error(), "hash mismatch") {
 			t.Fatalf("AddToStoreNar with a wrong hash = %v", err)
 		}
@@ -523,7 +523,7 @@ func TestDaemonMoreOps(t *testing.T) {
 		if err := c.SetOptions(ctx(t), settings); err != nil {
 			t.Errorf("SetOptions: %v", err)
 		}
-		if errs, err := c.VerifyStore(ctx(t), false, false); err != nil {
+		if errs, err := c.VerifyStore(ctx(t), client.VerifyOptions{}); err != nil {
 			t.Errorf("VerifyStore = %v, %v", errs, err)
 		}
 		// Both daemons answer an empty map for a path that is no derivation.
@@ -559,7 +559,7 @@ func TestDaemonAddMultipleToStore(t *testing.T) {
 				}
 				paths = append(paths, client.PathToAdd{Info: info, NAR: bytes.NewReader(nars[i])})
 			}
-			if err := c.AddMultipleToStore(ctx(t), paths, false, true); err != nil {
+			if err := c.AddMultipleToStore(ctx(t), paths, client.ImportOptions{DontCheckSigs: true}); err != nil {
 				t.Fatalf("protocol %s: AddMultipleToStore: %v", c.Proto(), err)
 			}
 			info, err := c.QueryPathInfo(ctx(t), top)

@@ -100,6 +100,9 @@ type ConnError struct {
 // Error describes the failure.
 func (e *ConnError) Error() string {
 	if e.Err == nil {
+		if e.Op != "" {
+			return "client: " + e.Op + ": connection closed"
+		}
 		return ErrClosed.Error()
 	}
 	if de, ok := e.Err.(*DaemonError); ok && de.Closed {
@@ -177,5 +180,5 @@ func (e *otherOpError) Error() string {
 	if e.op == "" {
 		return "the connection broke earlier: " + e.msg
 	}
-	return "the connection broke during " + e.op + ": " + e.msg
+	return "the connection broke during an earlier " + e.op + ": " + e.msg
 }

@@ -328,7 +328,7 @@ func TestFakePull(t *testing.T) {
 	}}
 	c, _ := fakeConn(t, d, client.Options{})
 	info := &messages.ValidPathInfo{Path: testPath, NarHash: "00", NarSize: uint64(len(nar))}
-	if err := c.AddToStoreNar(ctx(t), info, false, true, bytes.NewReader(nar)); err != nil {
+	if err := c.AddToStoreNar(ctx(t), info, bytes.NewReader(nar), client.ImportOptions{DontCheckSigs: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, nar) {
@@ -338,7 +338,7 @@ func TestFakePull(t *testing.T) {
 
 	// A source that fails: answered as its end; the error is reported.
 	boom := errors.New("disk on fire")
-	err := c.AddToStoreNar(ctx(t), info, false, true, io.MultiReader(strings.NewReader("abc"), errReader{boom}))
+	err := c.AddToStoreNar(ctx(t), info, io.MultiReader(strings.NewReader("abc"), errReader{boom}), client.ImportOptions{DontCheckSigs: true})
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want the source's error", err)
 	}
@@ -674,7 +674,7 @@ func TestFakeAddMultipleToStore(t *testing.T) {
 		{Path: testPath + "-2", NarHash: "11", NarSize: uint64(len(nars[1])), References: []messages.StorePath{testPath}},
 	}
 	paths := []client.PathToAdd{{Info: infos[0], NAR: bytes.NewReader(nars[0])}, {Info: infos[1], NAR: bytes.NewReader(nars[1])}}
-	if err := c.AddMultipleToStore(ctx(t), paths, false, true); err != nil {
+	if err := c.AddMultipleToStore(ctx(t), paths, client.ImportOptions{DontCheckSigs: true}); err != nil {
 		t.Fatalf("AddMultipleToStore: %v", err)
 	}
 	want := wire.AppendUint64(nil, 2)
@@ -690,7 +690,7 @@ func TestFakeAddMultipleToStore(t *testing.T) {
 	}
 
 	bad := []client.PathToAdd{{Info: infos[0], NAR: bytes.NewReader(nars[0][:len(nars[0])-8])}}
-	if err := c.AddMultipleToStore(ctx(t), bad, false, true); !errors.Is(err, io.ErrUnexpectedEOF) || !errors.Is(err, client.ErrClosed) {
+	if err := c.AddMultipleToStore(ctx(t), bad, client.ImportOptions{DontCheckSigs: true}); !errors.Is(err, io.ErrUnexpectedEOF) || !errors.Is(err, client.ErrClosed) {
 		t.Fatalf("truncated NAR: %v, want io.ErrUnexpectedEOF with the Conn closed", err)
 	}
 }

@@ -70,14 +70,19 @@ func HandshakeContext(ctx context.Context, rw io.ReadWriter, opt Options) (*Conn
 	stop := c.watch(ctx, "handshake")
 	err := c.handshake(ctx, max, opt.Features)
 	if cerr := stop(); cerr != nil {
-		return nil, c.fail(nil, "handshake", cerr)
+		err = c.fail(nil, "handshake", cerr)
+		c.closeRW()
+		return nil, err
 	}
 	if err != nil {
 		if de, ok := err.(*DaemonError); ok {
 			c.fail(nil, "", de)
+			c.closeRW()
 			return nil, de
 		}
-		return nil, c.fail(nil, "handshake", err)
+		err = c.fail(nil, "handshake", err)
+		c.closeRW()
+		return nil, err
 	}
 	go c.readLoop()
 	go c.writeLoop()

@@ -208,10 +208,10 @@ func TestFakeNoReadsAfterReturn(t *testing.T) {
 
 func TestFakeNilInfo(t *testing.T) {
 	c, _ := fakeConn(t, &clienttest.Daemon{Handlers: map[messages.WorkerOpCode]clienttest.Handler{messages.OpIsValidPath: isValid}}, client.Options{})
-	if err := c.AddToStoreNar(ctx(t), nil, false, false, strings.NewReader("")); err == nil {
+	if err := c.AddToStoreNar(ctx(t), nil, strings.NewReader(""), client.ImportOptions{}); err == nil {
 		t.Fatal("AddToStoreNar(nil info) succeeded")
 	}
-	if err := c.AddMultipleToStore(ctx(t), []client.PathToAdd{{}}, false, false); err == nil {
+	if err := c.AddMultipleToStore(ctx(t), []client.PathToAdd{{}}, client.ImportOptions{}); err == nil {
 		t.Fatal("AddMultipleToStore(nil info) succeeded")
 	}
 	checkUsable(t, c)
@@ -265,6 +265,53 @@ func TestFakeSplitReadsNeverMixReplies(t *testing.T) {
 			t.Fatalf("split at %d: the op after the hang-up: %v, want a ConnError of its own", at, err)
 		}
 		c.Close()
+
+		// The same pipelined: the IsValidPath request is already out when
+		// the error comes.
+		nc, _ = (&clienttest.Daemon{Handlers: handlers}).Start()
+		c, err = client.Handshake(&splitConn{Conn: nc, at: at}, client.Options{})
+		if err != nil {
+			t.Fatalf("split at %d: Handshake: %v", at, err)
+		}
+		bad := c.Start(ctx(t), messages.OpOptimiseStore, nil, nil)
+		var reply messages.IsValidPathReply
+		next := c.Start(ctx(t), messages.OpIsValidPath, &messages.IsValidPathRequest{Path: testPath}, &reply)
+		if err := bad.Wait(); !errors.As(err, &de) || de.Op != "OptimiseStore" {
+			t.Fatalf("split at %d: pipelined OptimiseStore: %v", at, err)
+		}
+		if err := next.Wait(); !errors.As(err, &ce) || ce.Op != "IsValidPath" || errors.As(err, &de) {
+			t.Fatalf("split at %d: pipelined op after the hang-up: %v", at, err)
+		}
+		c.Close()
+	}
+}
+
+func TestFakeBadReply(t *testing.T) {
+	// A malformed reply and a malformed frame have the same shape: a
+	// *ConnError with a *ProtocolError.
+	for _, tc := range []struct {
+		name string
+		send func(op *clienttest.Op)
+	}{
+		{"reply", func(op *clienttest.Op) { op.Last(); op.W.Uint64(2); op.W.Flush() }},
+		{"frame", func(op *clienttest.Op) { op.W.Uint64(0x12345678); op.W.Flush() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &clienttest.Daemon{Handlers: map[messages.WorkerOpCode]clienttest.Handler{
+				messages.OpIsValidPath: func(op *clienttest.Op) error {
+					op.Decode(&messages.IsValidPathRequest{})
+					tc.send(op)
+					return nil
+				},
+			}}
+			c, _ := fakeConn(t, d, client.Options{})
+			_, err := c.IsValidPath(ctx(t), testPath)
+			var ce *client.ConnError
+			var pe *client.ProtocolError
+			if !errors.As(err, &ce) || !errors.As(ce.Err, &pe) || !errors.Is(err, client.ErrClosed) || pe.Offset == 0 {
+				t.Fatalf("err = %#v, want a ConnError with a ProtocolError at an offset", err)
+			}
+		})
 	}
 }
 
@@ -427,4 +474,31 @@ func TestErrUnsupportedMatchesStdlib(t *testing.T) {
 		t.Fatal(c.Err())
 	}
 	_ = bytes.MinRead
+}
+
+func TestFakeBlockingPullSource(t *testing.T) {
+	// At 1.22 the daemon pulls the NAR with STDERR_READ; a source that
+	// never yields must not hold the call past its context.
+	d := &clienttest.Daemon{Version: wire.V(1, 22), Handlers: map[messages.WorkerOpCode]clienttest.Handler{
+		messages.OpAddToStoreNar: func(op *clienttest.Op) error {
+			op.Decode(&messages.AddToStoreNarRequest{})
+			op.Send(&messages.StderrRead{Len: 7})
+			op.W.Flush()
+			var data messages.StderrReadData
+			return op.Decode(&data)
+		},
+	}}
+	c, _ := fakeConn(t, d, client.Options{})
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	short, cancel := context.WithTimeout(ctx(t), 300*time.Millisecond)
+	defer cancel()
+	info := &messages.ValidPathInfo{Path: testPath, NarHash: "00", NarSize: 1}
+	var err error
+	within(t, 3*time.Second, "AddToStoreNar with a blocked pulled source", func() {
+		err = c.AddToStoreNar(short, info, pr, client.ImportOptions{})
+	})
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, client.ErrClosed) {
+		t.Fatalf("AddToStoreNar: %v", err)
+	}
 }

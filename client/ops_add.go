@@ -113,16 +113,29 @@ func readAllMax(r io.Reader, max int64) ([]byte, error) {
 	return b, nil
 }
 
+// ImportOptions are the options of AddToStoreNar and AddMultipleToStore.
+type ImportOptions struct {
+	// Repair makes the daemon repair paths that exist but are corrupt.
+	Repair bool
+	// DontCheckSigs makes the daemon accept paths without a valid
+	// signature or a matching content address. Untrusted clients cannot
+	// set it.
+	DontCheckSigs bool
+}
+
 // AddToStoreNar imports a store path with its metadata and its NAR, read
 // from narData (framed from 1.23, pulled by the daemon in 1.21–1.22, raw
-// before). Untrusted clients cannot set dontCheckSigs or info.Ultimate; a
-// path with neither a valid signature nor a content address matching its
-// contents is refused unless dontCheckSigs.
-func (c *Conn) AddToStoreNar(ctx context.Context, info *messages.ValidPathInfo, repair, dontCheckSigs bool, narData io.Reader) error {
+// before). Untrusted clients cannot set opt.DontCheckSigs or
+// info.Ultimate; a path with neither a valid signature nor a content
+// address matching its contents is refused unless opt.DontCheckSigs.
+func (c *Conn) AddToStoreNar(ctx context.Context, info *messages.ValidPathInfo, narData io.Reader, opt ImportOptions) error {
 	if info == nil {
 		return errors.New("client: AddToStoreNar: nil info")
 	}
-	req := &messages.AddToStoreNarRequest{Info: *info, Repair: repair, DontCheckSigs: dontCheckSigs}
+	if narData == nil {
+		return errors.New("client: AddToStoreNar: nil NAR")
+	}
+	req := &messages.AddToStoreNarRequest{Info: *info, Repair: opt.Repair, DontCheckSigs: opt.DontCheckSigs}
 	return c.DoStream(ctx, messages.OpAddToStoreNar, req, nil, narData, nil)
 }
 
@@ -189,7 +202,7 @@ type PathToAdd struct {
 // Nix's own client falls back. Every NAR is checked with nar.Copy on its way
 // out; an invalid one closes the connection, so that the daemon never takes
 // a truncated path.
-func (c *Conn) AddMultipleToStore(ctx context.Context, paths []PathToAdd, repair, dontCheckSigs bool) error {
+func (c *Conn) AddMultipleToStore(ctx context.Context, paths []PathToAdd, opt ImportOptions) error {
 	for i, pa := range paths {
 		if pa.Info == nil || pa.NAR == nil {
 			return fmt.Errorf("client: AddMultipleToStore: path %d has no Info or no NAR", i)
@@ -197,7 +210,7 @@ func (c *Conn) AddMultipleToStore(ctx context.Context, paths []PathToAdd, repair
 	}
 	if !c.info.Proto.AtLeast(1, 32) {
 		for _, pa := range paths {
-			if err := c.AddToStoreNar(ctx, pa.Info, repair, dontCheckSigs, pa.NAR); err != nil {
+			if err := c.AddToStoreNar(ctx, pa.Info, pa.NAR, opt); err != nil {
 				return err
 			}
 		}
@@ -210,7 +223,7 @@ func (c *Conn) AddMultipleToStore(ctx context.Context, paths []PathToAdd, repair
 		defer close(produced)
 		pw.CloseWithError(writeMultiple(pw, paths, g, c.info.Proto))
 	}()
-	req := &messages.AddMultipleToStoreRequest{Repair: repair, DontCheckSigs: dontCheckSigs}
+	req := &messages.AddMultipleToStoreRequest{Repair: opt.Repair, DontCheckSigs: opt.DontCheckSigs}
 	err := c.DoStream(ctx, messages.OpAddMultipleToStore, req, nil, pr, nil)
 	// No NAR is read after we return: the producer starts no Read once
 	// stopped, and is waited for unless it is blocked in one.

@@ -14,15 +14,10 @@ const writeQueue = 64
 // written until it is out (or, for data the daemon pulls, until the call
 // is over), so that the daemon reads each op's bytes in order.
 func (c *Conn) writeLoop() {
-	// The last call written, to blame for a failed flush. (Once written,
-	// a call may be answered and recycled at any time: only its id and
-	// name are kept.)
-	var lastID uint64
-	var lastName string
 	for {
 		if c.w.Buffered() > 0 && len(c.wq) == 0 {
 			if err := c.w.Flush(); err != nil {
-				c.breakConnID(&ConnError{Op: lastName, Err: err}, lastID)
+				c.writeFailed(err)
 			}
 		}
 		var cl *call
@@ -32,11 +27,17 @@ func (c *Conn) writeLoop() {
 			c.drainWrites()
 			return
 		}
+		if werr := c.writeErr(); werr != nil {
+			if cl.state.CompareAndSwap(stPending, stWithdrawn) {
+				cl.finish(&ConnError{Op: cl.name, Err: werr})
+			}
+			continue
+		}
 		if !c.enqueue(cl) {
 			continue
 		}
 		// The caller recycles cl only once it is released (below).
-		lastID, lastName = cl.id, cl.name
+		id, name := cl.id, cl.name
 		send, over, written := cl.send, cl.over, cl.written
 		c.w.Write(cl.req)
 		switch {
@@ -45,13 +46,13 @@ func (c *Conn) writeLoop() {
 			if send.source {
 				// Close the connection rather than end the stream: the
 				// daemon must not take the data as complete.
-				c.breakConnID(&ConnError{Op: lastName, Err: fmt.Errorf("reading the data to send: %w", send.err)}, lastID)
+				c.breakConnID(&ConnError{Op: name, Err: fmt.Errorf("reading the data to send: %w", send.err)}, id)
 			} else if send.err != nil && send.err != errStopped {
-				c.breakConnID(&ConnError{Op: lastName, Err: send.err}, lastID)
+				c.writeFailed(send.err)
 			}
 		case over != nil:
 			if err := c.w.Flush(); err != nil {
-				c.breakConnID(&ConnError{Op: lastName, Err: err}, lastID)
+				c.writeFailed(err)
 			}
 			// The read loop writes the answers to the daemon's pulls.
 			close(written)
@@ -62,6 +63,26 @@ func (c *Conn) writeLoop() {
 		}
 		cl.released.Store(true)
 	}
+}
+
+// writeFailed records that writing to the connection failed. The Conn is
+// not broken yet: the requests written before may still be answered, and
+// the read loop breaks it once the daemon's side ends (a connection that
+// fails to write has been closed by the daemon, or broken). Calls not yet
+// written fail with a *ConnError matching err.
+func (c *Conn) writeFailed(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.werr == nil {
+		c.werr = fmt.Errorf("writing to the daemon: %w", err)
+	}
+}
+
+// writeErr returns why writing failed, or nil.
+func (c *Conn) writeErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.werr
 }
 
 // enqueue moves cl, unless its caller withdrew it, to the read loop's

@@ -25,23 +25,21 @@ func build(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return withConn(ctx, e, func(c *client.Conn) error {
-		if c.Proto().AtLeast(1, 34) {
-			results, err := c.BuildPathsWithResults(ctx, targets, messages.BuildModeNormal)
-			if err != nil {
-				return err
-			}
-			failed := 0
-			for _, r := range results {
-				if isFailure(r.Result.Status) {
-					fmt.Fprintf(e.stderr, "nixwire build: %s: %s: %s\n", r.Path, r.Result.Status, strings.TrimSpace(client.StripANSI(r.Result.ErrorMsg)))
-					failed++
-				}
-			}
-			if failed > 0 {
-				return errReported
-			}
-		} else if err := c.BuildPaths(ctx, targets, messages.BuildModeNormal); err != nil {
+		// Below 1.34 the client falls back to BuildPaths, whose failure
+		// is an error.
+		results, err := c.BuildPathsWithResults(ctx, targets, messages.BuildModeNormal)
+		if err != nil {
 			return err
+		}
+		failed := 0
+		for _, r := range results {
+			if isFailure(r.Result.Status) {
+				fmt.Fprintf(e.stderr, "nixwire build: %s: %s: %s\n", r.Path, r.Result.Status, strings.TrimSpace(client.StripANSI(r.Result.ErrorMsg)))
+				failed++
+			}
+		}
+		if failed > 0 {
+			return errReported
 		}
 		var out []messages.StorePath
 		for _, t := range targets {

@@ -90,7 +90,7 @@ func copyPaths(ctx context.Context, e *env, args []string, o *copyOpts) error {
 	if len(toAdd) == 0 {
 		return nil
 	}
-	err = dst.AddMultipleToStore(ctx, toAdd, false, o.noCheckSigs)
+	err = dst.AddMultipleToStore(ctx, toAdd, client.ImportOptions{DontCheckSigs: o.noCheckSigs})
 	for _, n := range nars {
 		if nerr := n.close(); nerr != nil && err == nil {
 			err = nerr
