@@ -15,6 +15,7 @@ import (
 	"github.com/nixwire/nixwire/client"
 	"github.com/nixwire/nixwire/client/stdio"
 	"github.com/nixwire/nixwire/messages"
+	"github.com/nixwire/nixwire/wire"
 )
 
 // storeFlags are the flags of every command that talks to a store.
@@ -24,6 +25,7 @@ type storeFlags struct {
 	stdio   string // deprecated
 	verbose countFlag
 	timeout time.Duration
+	maxProto string
 }
 
 // add registers the flags on fs.
@@ -33,6 +35,7 @@ func (sf *storeFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&sf.stdio, "stdio", "", "deprecated: start `CMD` (split at spaces) and talk to it over its stdin and stdout")
 	fs.Var(&sf.verbose, "v", "show the daemon's log and activities (repeat for more)")
 	fs.DurationVar(&sf.timeout, "timeout", 0, "give up after this `duration` (0: never)")
+	fs.StringVar(&sf.maxProto, "max-protocol", "", "offer at most this worker protocol `version` (e.g. 1.31), to use an older daemon's code paths")
 }
 
 // check reports a usage error in the flags.
@@ -52,6 +55,12 @@ func (sf *storeFlags) check() error {
 	if sf.store != "" {
 		if _, err := client.ParseStoreURL(sf.store); err != nil {
 			return err
+		}
+	}
+	if sf.maxProto != "" {
+		v, err := wire.ParseVersion(sf.maxProto)
+		if err != nil || v < client.MinVersion || v > client.DefaultVersion {
+			return fmt.Errorf("--max-protocol %q: want a version from %s to %s", sf.maxProto, client.MinVersion, client.DefaultVersion)
 		}
 	}
 	return nil
@@ -106,6 +115,7 @@ func (e *env) options() client.Options {
 	// Build output comes as build-log results; not also as messages.
 	settings.VerboseBuild = messages.VerbosityVomit
 	opt := client.Options{Settings: settings, Logger: e.logger(settings)}
+	opt.MaxVersion, _ = wire.ParseVersion(e.store.maxProto) // checked; 0 if unset
 	if log, hook := opt.Logger, e.onFrame; hook != nil {
 		opt.Logger = func(ctx context.Context, op string, frame messages.Stderr) {
 			hook(frame)

@@ -300,6 +300,28 @@ func TestBuildAndCopy(t *testing.T) {
 		return legacy.Run(t, legacy.NixInstantiate, file)
 	}
 	okDrv := instantiate("nixwire-cli-ok", `echo building-nixwire-ok; echo hi > $out`)
+
+	// A closure of two paths (a text file referring to a file), copied
+	// at 1.31, where copy falls back to AddToStoreNar path by path.
+	c, err := client.Dial(t.Context(), oldURL, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := c.AddToStore(t.Context(), "nixwire-cli-copied", client.MethodNAR, nil, false, strings.NewReader(string(fileNAR(stamp))))
+	if err == nil {
+		_, err = c.AddToStore(t.Context(), "nixwire-cli-copied-text", client.MethodText, []messages.StorePath{file.Path}, false, strings.NewReader("see "+string(file.Path)))
+	}
+	c.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := legacy.Run(t, legacy.NixStore, "-q", "--referrers", string(file.Path))
+	mustCLI(t, "copy", text, "--from", oldURL, "--to", newURL, "--max-protocol", "1.31")
+	for _, q := range []string{"--hash", "--references"} {
+		if got, want := modernTools.Run(t, modernTools.NixStore, "-q", q, text), legacy.Run(t, legacy.NixStore, "-q", q, text); got != want {
+			t.Errorf("copied %s: nix-store -q %s: %q in 2.26, %q in 2.8", text, q, got, want)
+		}
+	}
 	failDrv := instantiate("nixwire-cli-fail", `echo failing-nixwire-log; exit 3`)
 
 	for _, st := range []struct {

@@ -161,3 +161,34 @@ func TestStdoutFlushError(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+// TestStoreChoice checks which store the commands use: --store, else
+// NIX_REMOTE, else auto, which takes the system daemon's socket
+// (NIX_DAEMON_SOCKET_PATH here) when it exists.
+func TestStoreChoice(t *testing.T) {
+	sock := serveFake(t, fakeDaemon())
+	const want = "daemon version: 2.26.3\n"
+	check := func(name string, args ...string) {
+		t.Helper()
+		out, errOut, code := nixwireCLI(args...)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", name, code, out, errOut)
+		}
+	}
+	t.Run("NIX_REMOTE", func(t *testing.T) {
+		t.Setenv("NIX_REMOTE", "unix://"+sock)
+		check("NIX_REMOTE", "info")
+		// --store wins over NIX_REMOTE.
+		t.Setenv("NIX_REMOTE", "unix:///nonexistent/socket")
+		check("--store over NIX_REMOTE", "info", "--store", "unix://"+sock)
+		if _, errOut, code := nixwireCLI("info"); code != 1 || !strings.Contains(errOut, "/nonexistent/socket") {
+			t.Errorf("bad NIX_REMOTE: exit %d, %q", code, errOut)
+		}
+	})
+	t.Run("auto", func(t *testing.T) {
+		t.Setenv("NIX_REMOTE", "")
+		t.Setenv("NIX_DAEMON_SOCKET_PATH", sock)
+		check("auto with a socket", "info")
+		check("daemon", "info", "--store", "daemon")
+	})
+}
