@@ -20,11 +20,11 @@ import (
 
 // storeFlags are the flags of every command that talks to a store.
 type storeFlags struct {
-	store   string
-	socket  string // deprecated
-	stdio   string // deprecated
-	verbose countFlag
-	timeout time.Duration
+	store    string
+	socket   string // deprecated
+	stdio    string // deprecated
+	verbose  countFlag
+	timeout  time.Duration
 	maxProto string
 }
 

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/nixwire/nixwire/messages"
 )
@@ -286,6 +285,3 @@ func init() {
 		},
 	})
 }
-
-// elapsed formats a duration for messages.
-func elapsed(d time.Duration) string { return d.Round(time.Millisecond).String() }
