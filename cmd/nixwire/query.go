@@ -57,13 +57,19 @@ func withConn(ctx context.Context, e *env, f func(c *client.Conn) error) error {
 	return f(c)
 }
 
-// isValid checks every path, pipelined.
-func isValid(ctx context.Context, e *env, args []string) error {
+// withPaths turns the arguments into store paths, dials the store and
+// runs f.
+func withPaths(ctx context.Context, e *env, args []string, f func(c *client.Conn, paths []messages.StorePath) error) error {
 	paths, err := storePathArgs(args)
 	if err != nil {
 		return err
 	}
-	return withConn(ctx, e, func(c *client.Conn) error {
+	return withConn(ctx, e, func(c *client.Conn) error { return f(c, paths) })
+}
+
+// isValid checks every path, pipelined.
+func isValid(ctx context.Context, e *env, args []string) error {
+	return withPaths(ctx, e, args, func(c *client.Conn, paths []messages.StorePath) error {
 		infos, err := c.QueryPathInfos(ctx, paths)
 		if err != nil {
 			return err
@@ -84,11 +90,7 @@ func isValid(ctx context.Context, e *env, args []string) error {
 
 // queryValid prints the valid ones of the paths, sorted.
 func queryValid(ctx context.Context, e *env, args []string) error {
-	paths, err := storePathArgs(args)
-	if err != nil {
-		return err
-	}
-	return withConn(ctx, e, func(c *client.Conn) error {
+	return withPaths(ctx, e, args, func(c *client.Conn, paths []messages.StorePath) error {
 		valid, err := c.QueryValidPaths(ctx, paths, false)
 		if err != nil {
 			return err
@@ -109,11 +111,7 @@ func printPaths(e *env, paths []messages.StorePath) {
 // references prints the union of the paths' references, sorted, as
 // `nix-store -q --references` does.
 func references(ctx context.Context, e *env, args []string) error {
-	paths, err := storePathArgs(args)
-	if err != nil {
-		return err
-	}
-	return withConn(ctx, e, func(c *client.Conn) error {
+	return withPaths(ctx, e, args, func(c *client.Conn, paths []messages.StorePath) error {
 		infos, err := c.QueryPathInfos(ctx, paths)
 		if err != nil {
 			return err
@@ -133,11 +131,7 @@ func references(ctx context.Context, e *env, args []string) error {
 // referrers prints the union of the paths' referrers, sorted, as
 // `nix-store -q --referrers` does.
 func referrers(ctx context.Context, e *env, args []string) error {
-	paths, err := storePathArgs(args)
-	if err != nil {
-		return err
-	}
-	return withConn(ctx, e, func(c *client.Conn) error {
+	return withPaths(ctx, e, args, func(c *client.Conn, paths []messages.StorePath) error {
 		var out []messages.StorePath
 		for _, p := range paths {
 			rs, err := c.QueryReferrers(ctx, p)
