@@ -68,7 +68,7 @@ func pathInfo(ctx context.Context, e *env, args []string, o *pathInfoOpts) error
 		}
 		paths = sortPaths(paths)
 	} else {
-		got, err := c.QueryPathInfos(ctx, paths)
+		got, err := e.pathInfos(ctx, c, paths)
 		if err != nil {
 			return err
 		}

@@ -192,3 +192,48 @@ func TestStoreChoice(t *testing.T) {
 		check("daemon", "info", "--store", "daemon")
 	})
 }
+
+// TestPathInfosShared checks that a batch shared between connections
+// gives every path its own answer, in order.
+func TestPathInfosShared(t *testing.T) {
+	d := &clienttest.Daemon{NixVersion: "2.26.3", Handlers: map[messages.WorkerOpCode]clienttest.Handler{
+		messages.OpQueryPathInfo: func(op *clienttest.Op) error {
+			var req messages.QueryPathInfoRequest
+			if err := op.Decode(&req); err != nil {
+				return err
+			}
+			op.Last()
+			reply := &messages.QueryPathInfoReply{}
+			if !strings.HasSuffix(string(req.Path), "-gone") {
+				reply.Info = &messages.UnkeyedValidPathInfo{Deriver: req.Path + ".drv", NarHash: "1c37d01af40be2e80691de3cc3df44377a699afbb17c68f080964b2fd071fc13"}
+			}
+			return op.Reply(reply)
+		},
+	}}
+	sock := serveFake(t, d)
+	e := &env{stderr: io.Discard}
+	e.store.store = "unix://" + sock
+	c, err := e.dial(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	paths := make([]messages.StorePath, 5*shareBlock+7)
+	for i := range paths {
+		name := "p" + strings.Repeat("x", i%5)
+		if i%97 == 0 {
+			name += "-gone"
+		}
+		paths[i] = messages.StorePath("/nix/store/" + strings.Repeat("0", 28) + string(rune('a'+i%26)) + "aaa-" + name + "-" + strings.Repeat("y", i/26))
+	}
+	infos, err := e.pathInfos(t.Context(), c, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, info := range infos {
+		gone := strings.HasSuffix(string(paths[i]), "-gone")
+		if gone != (info == nil) || info != nil && (info.Path != paths[i] || info.Deriver != paths[i]+".drv") {
+			t.Fatalf("path %d %s: %+v", i, paths[i], info)
+		}
+	}
+}
