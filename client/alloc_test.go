@@ -19,6 +19,7 @@ func allocFreeDaemon(info *messages.UnkeyedValidPathInfo) *clienttest.Daemon {
 	last, _ := (&messages.StderrLast{}).AppendWire(wire.AppendUint64(nil, 0x616c7473), p)
 	qpi, _ := (&messages.QueryPathInfoReply{Info: info}).AppendWire(append([]byte(nil), last...), p)
 	valid, _ := (&messages.IsValidPathReply{Valid: true}).AppendWire(append([]byte(nil), last...), p)
+	ack, _ := (&messages.Ack{Value: 1}).AppendWire(append([]byte(nil), last...), p)
 	var buf []byte
 	answer := func(reply []byte) clienttest.Handler {
 		return func(op *clienttest.Op) error {
@@ -33,6 +34,7 @@ func allocFreeDaemon(info *messages.UnkeyedValidPathInfo) *clienttest.Daemon {
 	return &clienttest.Daemon{Handlers: map[messages.WorkerOpCode]clienttest.Handler{
 		messages.OpQueryPathInfo: answer(qpi),
 		messages.OpIsValidPath:   answer(valid),
+		messages.OpEnsurePath:    answer(ack),
 	}}
 }
 
@@ -72,6 +74,13 @@ func TestAllocsPerCall(t *testing.T) {
 			}
 		}); n > slack {
 			t.Errorf("%s: IsValidPath: %v allocations per call, want at most %v", name, n, slack)
+		}
+		if n := testing.AllocsPerRun(200, func() {
+			if err := c.EnsurePath(ctx, testPath); err != nil {
+				t.Fatal(err)
+			}
+		}); n > slack {
+			t.Errorf("%s: EnsurePath: %v allocations per call, want at most %v", name, n, slack)
 		}
 	}
 }

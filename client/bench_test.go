@@ -10,6 +10,7 @@ package client_test
 import (
 	"context"
 	"io"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,6 +122,29 @@ func BenchmarkDaemonQueryPathInfo(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			run()
+		}
+	})
+	// Eight goroutines sharing one Conn: their requests are pipelined
+	// without any help from them.
+	b.Run("concurrent-8", func(b *testing.B) {
+		c := dial(b)
+		paths := benchPathList(b, c)
+		b.ReportAllocs()
+		for b.Loop() {
+			var wg sync.WaitGroup
+			for g := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := g; i < len(paths); i += 8 {
+						if info, err := c.QueryPathInfo(context.Background(), paths[i]); err != nil || info == nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
 		}
 	})
 	// The three in turn within each iteration, so that a busy machine

@@ -80,12 +80,21 @@ func TestFakeBusyConnHonoursOwnContext(t *testing.T) {
 		t.Fatalf("stalled op: %v", err)
 	}
 	// The op that was given up now reaches the daemon, for nobody: the
-	// Conn hangs up rather than let the daemon work for no one.
-	within(t, 3*time.Second, "breaking the Conn", func() {
-		for c.Err() == nil {
-			time.Sleep(time.Millisecond)
+	// Conn hangs up rather than let the daemon work for no one. (Had the
+	// request not been written yet when its caller gave up, nothing was
+	// sent and the Conn stays usable.)
+	deadline := time.Now().Add(3 * time.Second)
+	for c.Err() == nil && c.InFlight() > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if c.Err() == nil {
+		if c.InFlight() > 0 {
+			t.Fatal("the given-up op is still in flight, the Conn not broken")
 		}
-	})
+		t.Log("the given-up request had not been written: nothing was sent")
+		checkUsable(t, c)
+		return
+	}
 	var ce *client.ConnError
 	if _, err := c.IsValidPath(ctx(t), testPath); !errors.As(err, &ce) || ce.Op != "IsValidPath" || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("after: %v", err)
@@ -98,33 +107,41 @@ func TestFakeStalledOpOwnContext(t *testing.T) {
 	started := make(chan struct{})
 	d := &clienttest.Daemon{Handlers: map[messages.WorkerOpCode]clienttest.Handler{messages.OpIsValidPath: stallFirst(started, make(chan struct{}))}}
 	c, _ := fakeConn(t, d, client.Options{})
-	short, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	stalledCtx, cancel := context.WithCancel(ctx(t))
 	defer cancel()
+	stalled := make(chan error, 1)
+	go func() {
+		_, err := c.IsValidPath(stalledCtx, testPath)
+		stalled <- err
+	}()
+	<-started
 	behind := make(chan error, 1)
 	go func() {
-		<-started
 		_, err := c.IsValidPath(ctx(t), testPath)
 		behind <- err
 	}()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
 	var err error
-	within(t, 3*time.Second, "a stalled op", func() { _, err = c.IsValidPath(short, testPath) })
-	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, client.ErrClosed) {
-		t.Fatalf("stalled op: %v, want its DeadlineExceeded and ErrClosed", err)
+	within(t, 3*time.Second, "a stalled op", func() { err = <-stalled })
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, client.ErrClosed) {
+		t.Fatalf("stalled op: %v, want its Canceled and ErrClosed", err)
 	}
 	err = <-behind
 	var ce *client.ConnError
-	if !errors.As(err, &ce) || errors.Is(err, context.DeadlineExceeded) {
+	if !errors.As(err, &ce) || errors.Is(err, context.Canceled) {
 		t.Fatalf("caller behind: %v, want a ConnError without the other's context error", err)
 	}
 }
 
 // blockedUpload serves AddToStore by reading the request and the stream
-// (which never comes).
-func blockedUpload() *clienttest.Daemon {
+// (which never comes); started is closed once the request is in.
+func blockedUpload(started chan struct{}) *clienttest.Daemon {
 	return &clienttest.Daemon{Handlers: map[messages.WorkerOpCode]clienttest.Handler{
 		messages.OpIsValidPath: isValid,
 		messages.OpAddToStore: func(op *clienttest.Op) error {
 			op.Decode(&messages.AddToStoreRequest{})
+			close(started)
 			_, err := io.ReadAll(wire.NewFramedReader(op.R, 1<<20))
 			return err
 		},
@@ -134,31 +151,34 @@ func blockedUpload() *clienttest.Daemon {
 func TestFakeBlockingUploadSource(t *testing.T) {
 	for _, how := range []string{"context", "Close"} {
 		t.Run(how, func(t *testing.T) {
-			c, _ := fakeConn(t, blockedUpload(), client.Options{})
+			started := make(chan struct{})
+			c, _ := fakeConn(t, blockedUpload(started), client.Options{})
 			pr, pw := io.Pipe() // never written
 			defer pw.Close()
-			upCtx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
-			defer cancel()
-			if how == "Close" {
-				upCtx = ctx(t)
-				time.AfterFunc(300*time.Millisecond, func() { c.Close() })
-			}
+			upCtx, cancelUp := context.WithCancel(ctx(t))
+			defer cancelUp()
 			// Another caller waits behind the upload (its request cannot be
 			// written before the stream is out) and gives up: nothing of
-			// it was sent.
+			// it was sent. Then the upload is cancelled, or the Conn
+			// closed.
 			other := make(chan error, 1)
 			go func() {
-				time.Sleep(50 * time.Millisecond)
+				<-started
 				otherCtx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 				defer cancel()
 				_, err := c.IsValidPath(otherCtx, testPath)
 				other <- err
+				if how == "Close" {
+					c.Close()
+				} else {
+					cancelUp()
+				}
 			}()
 			var err error
-			within(t, 3*time.Second, "AddToStore with a blocked source", func() {
+			within(t, 5*time.Second, "AddToStore with a blocked source", func() {
 				_, err = c.AddToStore(upCtx, "x", client.MethodFlat, nil, false, pr)
 			})
-			if !errors.Is(err, client.ErrClosed) || (how == "context") != errors.Is(err, context.DeadlineExceeded) {
+			if !errors.Is(err, client.ErrClosed) || (how == "context") != errors.Is(err, context.Canceled) {
 				t.Fatalf("AddToStore: %v", err)
 			}
 			if err := <-other; err != context.DeadlineExceeded {
@@ -242,8 +262,13 @@ func TestFakeSplitReadsNeverMixReplies(t *testing.T) {
 	}
 	// How many bytes the daemon sends in the whole exchange, at most.
 	const total = 600
-	for at := 1; at < total; at++ {
-		nc, _ := (&clienttest.Daemon{Handlers: handlers}).Start()
+	for i := 1; i < 2*total; i++ {
+		// Structured errors (1.38), then rendered ones (1.25).
+		at, version := i, wire.V(1, 38)
+		if i >= total {
+			at, version = i-total+1, wire.V(1, 25)
+		}
+		nc, _ := (&clienttest.Daemon{Version: version, Handlers: handlers}).Start()
 		c, err := client.Handshake(&splitConn{Conn: nc, at: at}, client.Options{})
 		if err != nil {
 			t.Fatalf("split at %d: Handshake: %v", at, err)
@@ -268,7 +293,7 @@ func TestFakeSplitReadsNeverMixReplies(t *testing.T) {
 
 		// The same pipelined: the IsValidPath request is already out when
 		// the error comes.
-		nc, _ = (&clienttest.Daemon{Handlers: handlers}).Start()
+		nc, _ = (&clienttest.Daemon{Version: version, Handlers: handlers}).Start()
 		c, err = client.Handshake(&splitConn{Conn: nc, at: at}, client.Options{})
 		if err != nil {
 			t.Fatalf("split at %d: Handshake: %v", at, err)

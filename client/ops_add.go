@@ -162,21 +162,31 @@ func (cw *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// Pools of the messages of the typed methods (see msgPool).
+var (
+	tempRootPool     msgPool[messages.AddTempRootRequest, messages.Ack]
+	indirectRootPool msgPool[messages.AddIndirectRootRequest, messages.Ack]
+	ensurePool       msgPool[messages.EnsurePathRequest, messages.Ack]
+)
+
 // AddTempRoot makes path a temporary garbage collector root for the
 // lifetime of the connection.
 func (c *Conn) AddTempRoot(ctx context.Context, path messages.StorePath) error {
-	return c.Do(ctx, messages.OpAddTempRoot, &messages.AddTempRootRequest{Path: path}, nil)
+	_, err := doPooled(c, ctx, &tempRootPool, messages.OpAddTempRoot, messages.AddTempRootRequest{Path: path})
+	return err
 }
 
 // AddIndirectRoot registers link, an absolute path outside the store that
 // is a symlink into it, as a garbage collector root.
 func (c *Conn) AddIndirectRoot(ctx context.Context, link string) error {
-	return c.Do(ctx, messages.OpAddIndirectRoot, &messages.AddIndirectRootRequest{Path: link}, nil)
+	_, err := doPooled(c, ctx, &indirectRootPool, messages.OpAddIndirectRoot, messages.AddIndirectRootRequest{Path: link})
+	return err
 }
 
 // EnsurePath makes path valid, substituting it if needed.
 func (c *Conn) EnsurePath(ctx context.Context, path messages.StorePath) error {
-	return c.Do(ctx, messages.OpEnsurePath, &messages.EnsurePathRequest{Path: path}, nil)
+	_, err := doPooled(c, ctx, &ensurePool, messages.OpEnsurePath, messages.EnsurePathRequest{Path: path})
+	return err
 }
 
 // AddSignatures adds signatures ("<key name>:<base64>") to path. The

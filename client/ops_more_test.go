@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -113,4 +114,54 @@ func TestFakeTypedOps(t *testing.T) {
 	if err != nil || len(r.Realisations) != 1 {
 		t.Fatalf("QueryRealisation = %+v, %v", r, err)
 	}
+}
+
+func TestDaemonLegacyTypedOps(t *testing.T) {
+	forEachDaemon(t, func(t *testing.T, d *nixdaemon.Daemon) {
+		c := dial(t, d, client.Options{})
+		p, err := d.AddToStore(ctx(t), "nixwire-legacy-ops", []byte("legacy ops\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := messages.StorePath(p)
+		if err := c.AddTempRoot(ctx(t), path); err != nil {
+			t.Fatal(err)
+		}
+		info, err := c.QueryPathInfo(ctx(t), path)
+		if err != nil || info == nil {
+			t.Fatal(info, err)
+		}
+		if h, err := c.QueryPathHash(ctx(t), path); err != nil || h != info.NarHash {
+			t.Errorf("QueryPathHash = %s, %v, want %s", h, err, info.NarHash)
+		}
+		if ok, err := c.HasSubstitutes(ctx(t), path); err != nil || ok {
+			t.Errorf("HasSubstitutes with substituters off = %v, %v", ok, err)
+		}
+		if si, err := c.QuerySubstitutablePathInfo(ctx(t), path); err != nil || si != nil {
+			t.Errorf("QuerySubstitutablePathInfo = %+v, %v", si, err)
+		}
+		if err := c.SyncWithGC(ctx(t)); err != nil {
+			t.Errorf("SyncWithGC: %v", err)
+		}
+		drv, err := c.AddToStore(ctx(t), "nixwire-live.drv", client.MethodText, nil, false, strings.NewReader(moreDrv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if names, err := c.QueryDerivationOutputNames(ctx(t), drv.Path); err != nil || !slices.Equal(names, []messages.OutputName{"out"}) {
+			t.Errorf("QueryDerivationOutputNames = %v, %v", names, err)
+		}
+		var export bytes.Buffer
+		if err := c.ExportPath(ctx(t), path, &export); err != nil || export.Len() == 0 {
+			t.Fatalf("ExportPath: %d bytes, %v", export.Len(), err)
+		}
+		// The format of nix-store --export: each path after a 1, and a 0.
+		stream := append(append(wire.AppendUint64(nil, 1), export.Bytes()...), wire.AppendUint64(nil, 0)...)
+		paths, err := c.ImportPaths(ctx(t), bytes.NewReader(stream))
+		if err != nil || !slices.Equal(paths, []messages.StorePath{path}) {
+			t.Errorf("ImportPaths of the export = %v, %v", paths, err)
+		}
+		if err := c.Err(); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -9,26 +9,21 @@ import (
 	"github.com/nixwire/nixwire/messages"
 )
 
-// isValidScratch holds the messages of IsValidPath, reused across calls.
-type isValidScratch struct {
-	req   messages.IsValidPathRequest
-	reply messages.IsValidPathReply
-}
-
-var isValidPool = sync.Pool{New: func() any { return new(isValidScratch) }}
+// Pools of the messages of the typed methods (see msgPool).
+var (
+	isValidPool       msgPool[messages.IsValidPathRequest, messages.IsValidPathReply]
+	validPathsPool    msgPool[messages.QueryValidPathsRequest, messages.QueryValidPathsReply]
+	allValidPool      msgPool[messages.QueryAllValidPathsRequest, messages.QueryAllValidPathsReply]
+	referrersPool     msgPool[messages.QueryReferrersRequest, messages.QueryReferrersReply]
+	hashPartPool      msgPool[messages.QueryPathFromHashPartRequest, messages.QueryPathFromHashPartReply]
+	outputMapPool     msgPool[messages.QueryDerivationOutputMapRequest, messages.QueryDerivationOutputMapReply]
+	substitutablePool msgPool[messages.QuerySubstitutablePathsRequest, messages.QuerySubstitutablePathsReply]
+)
 
 // IsValidPath reports whether path is valid (registered) in the store.
 func (c *Conn) IsValidPath(ctx context.Context, path messages.StorePath) (bool, error) {
-	s := isValidPool.Get().(*isValidScratch)
-	s.req.Path = path
-	err := c.Do(ctx, messages.OpIsValidPath, &s.req, &s.reply)
-	valid := s.reply.Valid
-	if err == nil {
-		// Not after an error: the Conn's read loop may then still hold it.
-		*s = isValidScratch{}
-		isValidPool.Put(s)
-	}
-	return valid, err
+	reply, err := doPooled(c, ctx, &isValidPool, messages.OpIsValidPath, messages.IsValidPathRequest{Path: path})
+	return reply.Valid, err
 }
 
 // pathInfoScratch holds the messages of QueryPathInfo, reused across
@@ -109,45 +104,39 @@ func withPath(path messages.StorePath, info *messages.UnkeyedValidPathInfo) *mes
 // QueryValidPaths returns those of paths that are valid. With substitute
 // (protocol ≥ 1.27) the daemon first tries to substitute the missing ones.
 func (c *Conn) QueryValidPaths(ctx context.Context, paths []messages.StorePath, substitute bool) ([]messages.StorePath, error) {
-	var reply messages.QueryValidPathsReply
-	err := c.Do(ctx, messages.OpQueryValidPaths, &messages.QueryValidPathsRequest{Paths: paths, Substitute: substitute}, &reply)
+	reply, err := doPooled(c, ctx, &validPathsPool, messages.OpQueryValidPaths, messages.QueryValidPathsRequest{Paths: paths, Substitute: substitute})
 	return reply.Valid, err
 }
 
 // QueryAllValidPaths returns every valid path in the store.
 func (c *Conn) QueryAllValidPaths(ctx context.Context) ([]messages.StorePath, error) {
-	var reply messages.QueryAllValidPathsReply
-	err := c.Do(ctx, messages.OpQueryAllValidPaths, nil, &reply)
+	reply, err := doPooled(c, ctx, &allValidPool, messages.OpQueryAllValidPaths, messages.QueryAllValidPathsRequest{})
 	return reply.Paths, err
 }
 
 // QueryReferrers returns the valid paths that refer to path.
 func (c *Conn) QueryReferrers(ctx context.Context, path messages.StorePath) ([]messages.StorePath, error) {
-	var reply messages.QueryReferrersReply
-	err := c.Do(ctx, messages.OpQueryReferrers, &messages.QueryReferrersRequest{Path: path}, &reply)
+	reply, err := doPooled(c, ctx, &referrersPool, messages.OpQueryReferrers, messages.QueryReferrersRequest{Path: path})
 	return reply.Referrers, err
 }
 
 // QueryPathFromHashPart returns the valid path whose hash part (the 32
 // characters after the store directory) is hashPart, or "" if none is.
 func (c *Conn) QueryPathFromHashPart(ctx context.Context, hashPart string) (messages.StorePath, error) {
-	var reply messages.QueryPathFromHashPartReply
-	err := c.Do(ctx, messages.OpQueryPathFromHashPart, &messages.QueryPathFromHashPartRequest{HashPart: hashPart}, &reply)
+	reply, err := doPooled(c, ctx, &hashPartPool, messages.OpQueryPathFromHashPart, messages.QueryPathFromHashPartRequest{HashPart: hashPart})
 	return reply.Path, err
 }
 
 // QueryDerivationOutputMap returns the outputs of the derivation drvPath
 // and their paths ("" where the path is not known yet).
 func (c *Conn) QueryDerivationOutputMap(ctx context.Context, drvPath messages.StorePath) (map[messages.OutputName]messages.StorePath, error) {
-	var reply messages.QueryDerivationOutputMapReply
-	err := c.Do(ctx, messages.OpQueryDerivationOutputMap, &messages.QueryDerivationOutputMapRequest{DrvPath: drvPath}, &reply)
+	reply, err := doPooled(c, ctx, &outputMapPool, messages.OpQueryDerivationOutputMap, messages.QueryDerivationOutputMapRequest{DrvPath: drvPath})
 	return reply.Outputs, err
 }
 
 // QuerySubstitutablePaths returns those of paths that a substituter has.
 func (c *Conn) QuerySubstitutablePaths(ctx context.Context, paths []messages.StorePath) ([]messages.StorePath, error) {
-	var reply messages.QuerySubstitutablePathsReply
-	err := c.Do(ctx, messages.OpQuerySubstitutablePaths, &messages.QuerySubstitutablePathsRequest{Paths: paths}, &reply)
+	reply, err := doPooled(c, ctx, &substitutablePool, messages.OpQuerySubstitutablePaths, messages.QuerySubstitutablePathsRequest{Paths: paths})
 	return reply.Substitutable, err
 }
 

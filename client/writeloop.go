@@ -42,6 +42,11 @@ func (c *Conn) writeLoop() {
 		c.w.Write(cl.req)
 		switch {
 		case send != nil:
+			// The request goes out before the data is read, so that the
+			// daemon can start (and refuse) whatever the source does.
+			if err := c.w.Flush(); err != nil {
+				c.writeFailed(err)
+			}
 			send.run(c.w)
 			if send.source {
 				// Close the connection rather than end the stream: the
