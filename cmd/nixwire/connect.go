@@ -108,8 +108,9 @@ func (e *env) dialURL(ctx context.Context, url string) (*client.Conn, error) {
 }
 
 // options returns the client options: the daemon's log goes to stderr.
-// Without -v, its messages (warnings, "building …") and build logs are
-// shown as Nix shows them; with -v, every frame through log/slog.
+// Without -v, its messages (warnings), the texts of its activities at
+// Info or below ("building '…'...") and build logs are shown as Nix shows
+// them; with -v, every frame through log/slog.
 func (e *env) options() client.Options {
 	settings := client.DefaultSettings()
 	// Build output comes as build-log results; not also as messages.
@@ -138,6 +139,11 @@ func (e *env) logger(settings *messages.ClientSettings) client.Logger {
 				line, ok = f.Message, true
 			case *messages.StderrResult:
 				line, ok = buildLogLine(f)
+			case *messages.StderrStartActivity:
+				// As Nix's own simple logger: "building '…drv'...".
+				if f.Level <= messages.VerbosityInfo && f.Text != "" && f.Type != messages.ActivityTypeBuildWaiting {
+					line, ok = f.Text+"...", true
+				}
 			}
 			if !ok {
 				return

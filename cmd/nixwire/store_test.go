@@ -343,7 +343,7 @@ func TestBuildAndCopy(t *testing.T) {
 			}
 			out, errOut, code := nixwireCLI("build", "--store", st.url, okDrv+"!out")
 			wantOut := st.tools.Run(t, st.tools.NixStore, "-q", "--outputs", okDrv)
-			if code != 0 || out != wantOut+"\n" || !strings.Contains(errOut, "building-nixwire-ok\n") {
+			if code != 0 || out != wantOut+"\n" || !strings.Contains(errOut, "building-nixwire-ok\n") || !strings.Contains(errOut, "building '"+okDrv+"'...\n") {
 				t.Errorf("build: exit %d, stdout %q (want %q), stderr %q", code, out, wantOut, errOut)
 			}
 			if got := mustCLI(t, "outputs", "--store", st.url, okDrv); got != "out "+wantOut+"\n" {
@@ -355,6 +355,13 @@ func TestBuildAndCopy(t *testing.T) {
 			out, errOut, code = nixwireCLI("build", "--store", st.url, failDrv+"!*")
 			if code != 1 || out != "" || !strings.Contains(errOut, "failing-nixwire-log\n") || !strings.Contains(errOut, "failed with exit code 3") {
 				t.Errorf("failing build: exit %d, stdout %q, stderr %q", code, out, errOut)
+			}
+			// -v: the daemon's activities and results through log/slog.
+			_, errOut, code = nixwireCLI("build", "-v", "--store", st.url, failDrv+"!*")
+			for _, want := range []string{"type=Build ", "result=BuildLogLine", "msg=failing-nixwire-log"} {
+				if code != 1 || !strings.Contains(errOut, want) {
+					t.Errorf("build -v: exit %d, stderr lacks %q: %s", code, want, errOut)
+				}
 			}
 		})
 	}
