@@ -152,7 +152,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(e.stderr, "nixwire %s: %v (see 'nixwire help %s')\n", c.name, err, c.name)
 		return exitUsage
 	case errors.Is(err, errReported):
-	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+	case ctx.Err() != nil:
+		// Whatever the operation reported, the interruption or the
+		// timeout is why.
 		why := context.Cause(ctx)
 		if errors.Is(why, context.Canceled) {
 			why = errors.New("interrupted")
@@ -206,6 +208,7 @@ store flags (every command that talks to a store):
                    exists, else a spawned nix-daemon --stdio)
   -v               show the daemon's log and activities (-v -v: more)
   --timeout D      give up after D (e.g. 30s)
+  --max-protocol V offer at most worker protocol V (e.g. 1.31)
   -socket PATH     deprecated: --store unix://PATH
   -stdio CMD       deprecated: start CMD (split at spaces) and talk over its stdin/stdout
 

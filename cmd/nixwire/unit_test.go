@@ -237,3 +237,14 @@ func TestPathInfosShared(t *testing.T) {
 		}
 	}
 }
+
+// TestSSHStore checks that an ssh-ng:// store goes through ssh (the
+// client's tests cover a real sshd): a port nothing listens on fails with
+// ssh's own complaint.
+func TestSSHStore(t *testing.T) {
+	t.Setenv("NIX_SSHOPTS", "-o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null")
+	_, errOut, code := nixwireCLI("info", "--store", "ssh-ng://nobody@127.0.0.1:1", "--timeout", "20s")
+	if code != 1 || !strings.Contains(errOut, "ssh") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
