@@ -126,6 +126,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil && c.store {
 		err = e.store.check()
 	}
+	if err == nil && c.store && (e.store.socket != "" || e.store.stdio != "") {
+		fmt.Fprintf(stderr, "nixwire %s: -socket and -stdio are deprecated: use --store unix://PATH or --store stdio\n", c.name)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "nixwire %s: %v (see 'nixwire help %s')\n", c.name, err, c.name)
 		return exitUsage

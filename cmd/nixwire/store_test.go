@@ -331,6 +331,10 @@ func TestBuildAndCopy(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			if st.url == newURL {
 				mustCLI(t, "copy", "--from", oldURL, "--to", newURL, okDrv, failDrv)
+				// Again: everything is there, nothing to do.
+				if out, errOut, code := nixwireCLI("copy", "-v", "--from", oldURL, "--to", newURL, okDrv, failDrv); code != 0 || out != "" || errOut != "" {
+					t.Errorf("second copy: exit %d, %q, %q", code, out, errOut)
+				}
 				for _, drv := range []string{okDrv, failDrv} {
 					if got := st.tools.Run(t, st.tools.NixStore, "-q", "--hash", drv); got != legacy.Run(t, legacy.NixStore, "-q", "--hash", drv) {
 						t.Errorf("copied %s has hash %s", drv, got)

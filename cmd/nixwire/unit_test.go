@@ -248,3 +248,19 @@ func TestSSHStore(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestHelpListsEveryCommand checks the command table against the help.
+func TestHelpListsEveryCommand(t *testing.T) {
+	out := mustCLI(t, "help")
+	for name, c := range commands {
+		if !strings.Contains(out, "\n  "+name+" ") && !strings.Contains(out, "\n  "+name+"\n") {
+			t.Errorf("help does not list %s", name)
+		}
+		if c.summary == "" {
+			t.Errorf("%s has no summary", name)
+		}
+		if got := mustCLI(t, "help", name); !strings.HasPrefix(got, "usage: nixwire "+name) {
+			t.Errorf("help %s: %q", name, got)
+		}
+	}
+}
