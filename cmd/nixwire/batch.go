@@ -18,18 +18,67 @@ const (
 	maxHelpers = 3
 )
 
-// pathInfos is c.QueryPathInfos for many paths. A Nix daemon serves each
-// connection with its own worker process, so for a batch of several
-// blocks it also dials up to one extra connection per further CPU
-// (maxHelpers at most); every connection pulls blocks of shareBlock paths
-// and pipelines them, c starting at once and the others joining once
-// dialled. A helper that cannot connect leaves its share to the others;
-// helpers still dialling when the work is done are cancelled.
-func (e *env) pathInfos(ctx context.Context, c *client.Conn, paths []messages.StorePath) ([]*messages.ValidPathInfo, error) {
-	helpers := min(runtime.NumCPU()-1, maxHelpers, len(paths)/shareBlock-1)
-	if helpers < 1 || e.store.stdio != "" {
+// helpers are extra connections being dialled for a large batch: a Nix
+// daemon serves each connection with its own worker process, so that a
+// batch shared between connections is answered by several workers.
+type helpers struct {
+	conns  chan *client.Conn // a dialled connection, or nil for a failed dial
+	n      int
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// dialHelpers starts dialling the helpers of a batch of n paths: one per
+// CPU beyond the first (maxHelpers at most), if the batch has more blocks
+// than connections; none with -stdio. Dialling starts now, alongside the
+// command's own connection.
+func (e *env) dialHelpers(ctx context.Context, n int) *helpers {
+	h := &helpers{n: min(runtime.NumCPU()-1, maxHelpers, n/shareBlock-1)}
+	if h.n < 1 || e.store.stdio != "" {
+		h.n = 0
+		return h
+	}
+	h.conns = make(chan *client.Conn, h.n)
+	ctx, h.cancel = context.WithCancel(ctx)
+	for range h.n {
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			c, err := e.dial(ctx)
+			if err != nil {
+				c = nil // the others do its share
+			}
+			h.conns <- c
+		}()
+	}
+	return h
+}
+
+// close cancels the dials still running and closes every helper
+// connection.
+func (h *helpers) close() {
+	if h.n == 0 {
+		return
+	}
+	h.cancel()
+	h.wg.Wait()
+	close(h.conns)
+	for c := range h.conns {
+		if c != nil {
+			c.Close()
+		}
+	}
+}
+
+// pathInfos is c.QueryPathInfos for many paths, shared with the helpers:
+// every connection pulls blocks of shareBlock paths and pipelines them, c
+// starting at once and each helper once it is dialled. Helpers still
+// dialling when every block is taken are cancelled.
+func (e *env) pathInfos(ctx context.Context, c *client.Conn, paths []messages.StorePath, h *helpers) ([]*messages.ValidPathInfo, error) {
+	if h.n == 0 {
 		return c.QueryPathInfos(ctx, paths)
 	}
+	defer h.close()
 	infos := make([]*messages.ValidPathInfo, len(paths))
 	var next atomic.Int64
 	var errOnce sync.Once
@@ -51,22 +100,24 @@ func (e *env) pathInfos(ctx context.Context, c *client.Conn, paths []messages.St
 			copy(infos[i:j], got)
 		}
 	}
-	dialCtx, cancelDials := context.WithCancel(workCtx)
 	var wg sync.WaitGroup
-	for range helpers {
+	done := make(chan struct{})
+	for range h.n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			hc, err := e.dial(dialCtx)
-			if err != nil {
-				return // the others do its share
+			select {
+			case hc := <-h.conns:
+				if hc != nil {
+					work(hc)
+					hc.Close()
+				}
+			case <-done:
 			}
-			defer hc.Close()
-			work(hc)
 		}()
 	}
 	work(c)
-	cancelDials() // the work is handed out: helpers still dialling give up
+	close(done) // every block is taken: helpers not yet dialled give up
 	wg.Wait()
 	if firstErr != nil {
 		return nil, firstErr

@@ -51,8 +51,13 @@ func pathInfo(ctx context.Context, e *env, args []string, o *pathInfoOpts) error
 		return err
 	}
 	paths = sortPaths(paths)
+	h := &helpers{}
+	if !o.recursive {
+		h = e.dialHelpers(ctx, len(paths))
+	}
 	c, err := e.dial(ctx)
 	if err != nil {
+		h.close()
 		return err
 	}
 	defer c.Close()
@@ -68,7 +73,7 @@ func pathInfo(ctx context.Context, e *env, args []string, o *pathInfoOpts) error
 		}
 		paths = sortPaths(paths)
 	} else {
-		got, err := e.pathInfos(ctx, c, paths)
+		got, err := e.pathInfos(ctx, c, paths, h)
 		if err != nil {
 			return err
 		}

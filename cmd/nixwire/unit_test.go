@@ -226,7 +226,7 @@ func TestPathInfosShared(t *testing.T) {
 		}
 		paths[i] = messages.StorePath("/nix/store/" + strings.Repeat("0", 28) + string(rune('a'+i%26)) + "aaa-" + name + "-" + strings.Repeat("y", i/26))
 	}
-	infos, err := e.pathInfos(t.Context(), c, paths)
+	infos, err := e.pathInfos(t.Context(), c, paths, e.dialHelpers(t.Context(), len(paths)))
 	if err != nil {
 		t.Fatal(err)
 	}
