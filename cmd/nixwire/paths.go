@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,13 +17,9 @@ import (
 // store path, a path inside one (its top directory), or a symlink leading
 // into the store (./result).
 func storePathArg(arg string) (messages.StorePath, error) {
-	s := arg
-	if !strings.HasPrefix(s, string(storepath.DefaultDir)+"/") {
-		resolved, err := filepath.EvalSymlinks(s)
-		if err != nil {
-			return "", fmt.Errorf("%q is not a store path: %w", arg, err)
-		}
-		s = resolved
+	s, err := followToStore(arg)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a store path: %w", arg, err)
 	}
 	if rest, ok := strings.CutPrefix(s, string(storepath.DefaultDir)+"/"); ok {
 		top, _, _ := strings.Cut(rest, "/")
@@ -32,6 +29,31 @@ func storePathArg(arg string) (messages.StorePath, error) {
 		return "", fmt.Errorf("path %q is not in the Nix store: %w", arg, err)
 	}
 	return messages.StorePath(s), nil
+}
+
+// maxLinks bounds the symlinks followed from one argument.
+const maxLinks = 40
+
+// followToStore follows symlinks from s until it names something in the
+// store, which need not exist on this machine (a store reached through a
+// daemon may keep its files elsewhere).
+func followToStore(s string) (string, error) {
+	for range maxLinks {
+		if strings.HasPrefix(s, string(storepath.DefaultDir)+"/") {
+			return s, nil
+		}
+		target, err := os.Readlink(s)
+		if err != nil {
+			// Not a symlink itself: perhaps a path through linked
+			// directories.
+			return filepath.EvalSymlinks(s)
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(s), target)
+		}
+		s = target
+	}
+	return "", fmt.Errorf("more than %d symlinks", maxLinks)
 }
 
 // storePathArgs is storePathArg of every argument.

@@ -110,6 +110,10 @@ func serveFake(t *testing.T, d *clienttest.Daemon) string {
 
 func TestRun(t *testing.T) {
 	sock := serveFake(t, fakeDaemon())
+	// ./result-like links to a path whose files are not on this machine.
+	links := t.TempDir()
+	os.Symlink(validPath+"/bin/hello", filepath.Join(links, "result"))
+	os.Symlink("result", filepath.Join(links, "result2"))
 	cases := []struct {
 		name       string
 		args       []string
@@ -144,6 +148,7 @@ func TestRun(t *testing.T) {
 				"signature: cache.example.org-1:c2lnbmF0dXJl\n" +
 				"ca: (none)\n", false, ""},
 		{"path-info", []string{"path-info", "--store", "unix://" + sock, validPath}, "", 0, validPath + "\n", false, ""},
+		{"path-info through links", []string{"path-info", "-socket", sock, filepath.Join(links, "result2")}, "", 0, validPath + "\n", false, ""},
 		{"path-info twice", []string{"path-info", validPath, "-socket", sock, validPath}, "", 0, validPath + "\n", false, ""},
 		{"path-info sizes", []string{"path-info", "-s", validPath, "--sigs", "-socket", sock}, "", 0,
 			validPath + "\t        112\tultimate cache.example.org-1:c2lnbmF0dXJl\n", false, ""},
