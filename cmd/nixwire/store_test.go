@@ -210,6 +210,9 @@ func TestStoreAgainstNix(t *testing.T) {
 			if _, errOut, code := nixwireCLI("hash-part", "--store", s.url, "00000000000000000000000000000000"); code != 1 || !strings.Contains(errOut, "no valid path") {
 				t.Errorf("hash-part of nothing: exit %d %q", code, errOut)
 			}
+			if got := mustCLI(t, "missing", "--store", s.url, gone, s.file); got != "unknown "+gone+"\n" {
+				t.Errorf("missing: %q", got)
+			}
 			mustCLI(t, "is-valid", "--store", s.url, s.file, s.text)
 			if _, errOut, code := nixwireCLI("is-valid", "--store", s.url, s.file, gone); code != 1 || errOut != "path '"+gone+"' is not valid\n" {
 				t.Errorf("is-valid: exit %d %q", code, errOut)
