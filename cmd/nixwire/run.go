@@ -136,6 +136,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first Ctrl-C the command winds down; a second one kills
+	// it as usual.
+	context.AfterFunc(ctx, stop)
 	if c.store && e.store.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, e.store.timeout, fmt.Errorf("timed out after %v (--timeout)", e.store.timeout))
