@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nixwire/nixwire/client"
 	"github.com/nixwire/nixwire/internal/nixdaemon"
@@ -368,14 +369,31 @@ func TestDaemonErrorAfterStartWork(t *testing.T) {
 	})
 }
 
+// waitBroken waits for the Conn to be broken (by the copy of an error that
+// came before the daemon hung up).
+func waitBroken(t *testing.T, c *client.Conn) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); c.Err() == nil; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the Conn is still usable after an error the daemon sends before hanging up")
+		}
+	}
+	if !errors.Is(c.Err(), client.ErrClosed) {
+		t.Fatalf("Conn.Err() = %v", c.Err())
+	}
+}
+
 func TestDaemonErrorBeforeStartWork(t *testing.T) {
 	forEachDaemon(t, func(t *testing.T, d *nixdaemon.Daemon) {
 		c := dial(t, d, client.Options{})
 		_, err := c.IsValidPath(ctx(t), "/nix/store/invalid-path")
 		var de *client.DaemonError
-		if !errors.As(err, &de) || !de.Closed || !errors.Is(err, client.ErrClosed) || !strings.Contains(err.Error(), "'invalid-path' is too short to be a valid store path") {
-			t.Fatalf("IsValidPath(invalid) = %v, want a DaemonError with the Conn closed", err)
+		if !errors.As(err, &de) || !strings.Contains(err.Error(), "'invalid-path' is too short to be a valid store path") {
+			t.Fatalf("IsValidPath(invalid) = %v, want a DaemonError", err)
 		}
+		// The copy of the error may come with it (de.Closed) or just after:
+		// either way the Conn is closed once it is in.
+		waitBroken(t, c)
 		var ce *client.ConnError
 		if err := c.Err(); !errors.As(err, &ce) || !errors.As(err, &de) {
 			t.Fatalf("Conn.Err() = %v", err)
@@ -413,9 +431,10 @@ func TestDaemonLegacyErrorFormat(t *testing.T) {
 		t.Fatalf("after a legacy error: %v", err)
 	}
 	_, err = c.IsValidPath(ctx(t), "/nix/store/invalid-path")
-	if !errors.As(err, &de) || !de.Legacy || !de.Closed {
+	if !errors.As(err, &de) || !de.Legacy {
 		t.Fatalf("legacy error before startWork: %v", err)
 	}
+	waitBroken(t, c)
 }
 
 func TestDaemonQueryPathInfoLegacy(t *testing.T) {

@@ -47,9 +47,11 @@ type DaemonError struct {
 	Status uint32
 	// Closed reports that the connection was closed after the error, and
 	// the Conn with it: either the daemon hung up (it does after an error
-	// raised before it started work on the op, which it sends twice), or
-	// it answered before it had read all the data the op sends, which
-	// leaves the stream out of sync.
+	// raised before it started work on the op, which it sends twice:
+	// Closed is set when the copy came with the error; when it comes
+	// later, the Conn is closed then, as Conn.Err reports), or it
+	// answered before it had read all the data the op sends, which leaves
+	// the stream out of sync.
 	Closed bool
 }
 
