@@ -49,18 +49,12 @@ func fakeDaemon() *clienttest.Daemon {
 				op.Last()
 				return op.Reply(&messages.QueryAllValidPathsReply{Paths: []messages.StorePath{validPath, info.References[0]}})
 			},
-			messages.OpQueryPathInfo: func(op *clienttest.Op) error {
-				var req messages.QueryPathInfoRequest
-				if err := op.Decode(&req); err != nil {
-					return err
+			messages.OpQueryPathInfo: pathInfoHandler(func(p messages.StorePath) *messages.UnkeyedValidPathInfo {
+				if p == validPath {
+					return &info
 				}
-				op.Last()
-				reply := &messages.QueryPathInfoReply{}
-				if req.Path == validPath {
-					reply.Info = &info
-				}
-				return op.Reply(reply)
-			},
+				return nil
+			}),
 			messages.OpNarFromPath: func(op *clienttest.Op) error {
 				var req messages.NarFromPathRequest
 				if err := op.Decode(&req); err != nil {
@@ -77,6 +71,19 @@ func fakeDaemon() *clienttest.Daemon {
 				return op.W.Flush()
 			},
 		},
+	}
+}
+
+// pathInfoHandler answers QueryPathInfo with what info returns for the
+// path (nil: not valid).
+func pathInfoHandler(info func(messages.StorePath) *messages.UnkeyedValidPathInfo) clienttest.Handler {
+	return func(op *clienttest.Op) error {
+		var req messages.QueryPathInfoRequest
+		if err := op.Decode(&req); err != nil {
+			return err
+		}
+		op.Last()
+		return op.Reply(&messages.QueryPathInfoReply{Info: info(req.Path)})
 	}
 }
 

@@ -197,18 +197,12 @@ func TestStoreChoice(t *testing.T) {
 // gives every path its own answer, in order.
 func TestPathInfosShared(t *testing.T) {
 	d := &clienttest.Daemon{NixVersion: "2.26.3", Handlers: map[messages.WorkerOpCode]clienttest.Handler{
-		messages.OpQueryPathInfo: func(op *clienttest.Op) error {
-			var req messages.QueryPathInfoRequest
-			if err := op.Decode(&req); err != nil {
-				return err
+		messages.OpQueryPathInfo: pathInfoHandler(func(p messages.StorePath) *messages.UnkeyedValidPathInfo {
+			if strings.HasSuffix(string(p), "-gone") {
+				return nil
 			}
-			op.Last()
-			reply := &messages.QueryPathInfoReply{}
-			if !strings.HasSuffix(string(req.Path), "-gone") {
-				reply.Info = &messages.UnkeyedValidPathInfo{Deriver: req.Path + ".drv", NarHash: "1c37d01af40be2e80691de3cc3df44377a699afbb17c68f080964b2fd071fc13"}
-			}
-			return op.Reply(reply)
-		},
+			return &messages.UnkeyedValidPathInfo{Deriver: p + ".drv", NarHash: "1c37d01af40be2e80691de3cc3df44377a699afbb17c68f080964b2fd071fc13"}
+		}),
 	}}
 	sock := serveFake(t, d)
 	e := &env{stderr: io.Discard}
