@@ -38,7 +38,9 @@
 // it, auto: the system daemon's socket if it exists, else a spawned
 // nix-daemon --stdio. The flags -socket PATH and -stdio CMD of earlier
 // versions still work, deprecated. -v shows the daemon's log and
-// activities; --timeout D gives up after D; Ctrl-C cancels cleanly.
+// activities; --timeout D gives up after D; --max-protocol V offers at most
+// protocol V (to use an older daemon's code paths); Ctrl-C cancels cleanly,
+// a second Ctrl-C kills.
 //
 // # Output
 //
