@@ -1,27 +1,62 @@
-// Command nixwire is a small tool for people working with the Nix daemon
-// wire protocol.
+// Command nixwire is a companion to `nix path-info` and `nix-store -q` that
+// talks to a Nix daemon directly, over nixwire's client: queries are
+// pipelined, so that thousands of paths cost what the daemon needs rather
+// than thousands of round trips.
 //
 // Usage:
 //
-//	nixwire demo                            encode sample values and decode them again, showing the bytes
-//	nixwire packets [-max N]                read bytes packets from standard input and print each payload
-//	nixwire info [connection flags]         show what the handshake with a daemon negotiated
-//	nixwire path-info [connection flags] PATH...
-//	                                        print the metadata of store paths as "key: value" lines
-//	nixwire nar [connection flags] PATH     write the NAR of a store path to standard output
-//	nixwire trace --socket LISTEN [--upstream unix://PATH] [--out FILE] [--text]
-//	                                        proxy to a daemon and log every decoded message
+//	nixwire <command> [flags] [args]
 //
-// The commands that talk to a daemon connect, by default, to a
-// `nix-daemon --stdio` started from PATH. Connection flags:
+// Flags may come anywhere after the command (`nixwire path-info PATH
+// --json`); "--" ends them. `nixwire help` lists the commands and `nixwire
+// help COMMAND` a command's flags. The store commands:
 //
-//	-socket PATH   connect to the daemon listening on this unix socket
-//	               (a system daemon: /nix/var/nix/daemon-socket/socket)
-//	-stdio CMD     start CMD (split at spaces) and talk to it over its
-//	               standard input and output
+//	path-info PATH...        as `nix path-info` (-r, -s, -S, -h, --sigs); --json as Nix 2.8
+//	is-valid PATH...         exit 1 (naming them) if some path is not valid
+//	query-valid PATH...      print the valid ones
+//	references PATH...       as nix-store -q --references
+//	referrers PATH...        as nix-store -q --referrers
+//	hash-part HASH...        the valid path with this hash part
+//	outputs DRV              "name path" lines
+//	missing DERIVED-PATH...  what building would build, fetch, not know
+//	nar PATH                 the NAR on stdout (nix-store --dump); progress bar on a terminal
+//	add FILE|DIR...          as nix-store --add
+//	build DERIVED-PATH...    build, log on stderr, output paths on stdout
+//	gc-roots                 as nix-store --gc --print-roots
+//	copy --from URL --to URL PATH...   copy closures between stores
+//	info                     what the handshake negotiated
 //
-// Exit status is 0 on success, 1 on a protocol, daemon or I/O error and 2 on
-// a usage error.
+// and two that need no store: demo (encodes and decodes sample values) and
+// packets (prints the bytes packets read from standard input).
+//
+// # Stores
+//
+// --store URL takes the store URLs of client.Dial: daemon (the system
+// daemon's socket, or $NIX_DAEMON_SOCKET_PATH), unix://PATH, ssh-ng://[USER@]HOST
+// (the system's ssh running nix-daemon --stdio), stdio (a spawned
+// nix-daemon --stdio) and auto. Without --store, $NIX_REMOTE says; without
+// it, auto: the system daemon's socket if it exists, else a spawned
+// nix-daemon --stdio. The flags -socket PATH and -stdio CMD of earlier
+// versions still work, deprecated. -v shows the daemon's log and
+// activities; --timeout D gives up after D; --max-protocol V offers at most
+// protocol V (to use an older daemon's code paths); Ctrl-C cancels cleanly,
+// a second Ctrl-C kills.
+//
+// # Output
+//
+// Store paths print one a line, sorted as Nix sorts them; hashes in Nix's
+// own forms (sha256:<nix32>, SRI in JSON), never bare hex. The JSON of
+// `path-info --json` is stable: byte for byte what Nix 2.8's
+// `nix path-info --json` prints (an array of objects with path, narHash
+// as sha256-<base64>, narSize, references, then when present ca,
+// closureSize (-S), deriver, registrationTime, ultimate, signatures; a
+// path that is not valid is {"path":…,"valid":false}), plus a final
+// newline Nix leaves out.
+//
+// # Exit status
+//
+// 0 success; 1 an error: store, daemon, protocol or I/O, a path that is not
+// valid, a failed build, an interruption or --timeout; 2 a usage error.
 package main
 
 import (

@@ -1,143 +1,296 @@
 package main
 
 import (
+	"bufio"
 	"context"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
 
-	"github.com/nixwire/nixwire/wire"
+	"github.com/nixwire/nixwire/messages"
 )
 
-const usage = `usage: nixwire <command> [flags] [args]
+// Exit statuses, documented in the package doc and `nixwire help`.
+const (
+	exitOK    = 0 // the command did what was asked
+	exitError = 1 // a store, daemon, protocol or I/O error; a path not valid; a failed build
+	exitUsage = 2 // the command line is wrong
+)
 
-commands:
-  demo                               encode sample values and decode them again, showing the bytes
-  packets [-max N]                   read bytes packets from standard input and print each payload
-  info [conn flags]                  show what the handshake with a daemon negotiated, and the number of valid paths
-  path-info [conn flags] PATH...     print the metadata of store paths as "key: value" lines
-  nar [conn flags] PATH              write the NAR of a store path to standard output
-  trace --socket LISTEN [--upstream unix://PATH] [--out FILE] [--text]
-                                     proxy to a daemon and log every decoded message
+// A command is one entry of the command table. Each command registers
+// itself from its own file (register in an init function), so that adding
+// one touches no other file.
+type command struct {
+	// name is what the user types, "path-info".
+	name string
+	// args is the synopsis of the arguments, "[--json] PATH...".
+	args string
+	// summary is one line for `nixwire help`.
+	summary string
+	// store says that the command talks to a store: it gets --store, -v,
+	// --timeout and the deprecated -socket and -stdio.
+	store bool
+	// minArgs and maxArgs bound the number of arguments (maxArgs < 0: no
+	// bound).
+	minArgs, maxArgs int
+	// setup registers the command's own flags on fs and returns its body,
+	// which runs once the flags are parsed.
+	setup func(fs *flag.FlagSet) func(ctx context.Context, e *env, args []string) error
+}
 
-conn flags (default: start "nix-daemon --stdio"):
-  -socket PATH                       connect to the daemon on this unix socket (system daemon: /nix/var/nix/daemon-socket/socket)
-  -stdio CMD                         start CMD (split at spaces) and talk to it over its stdin and stdout
+// commands is the command table, filled by register.
+var commands = map[string]*command{}
 
-exit status: 0 ok, 1 error, 2 usage error
-`
+// register adds c to the command table.
+func register(c *command) {
+	if _, dup := commands[c.name]; dup {
+		panic("nixwire: command registered twice: " + c.name)
+	}
+	commands[c.name] = c
+}
+
+// env is what a command's body works with.
+type env struct {
+	stdin  io.Reader
+	stdout *bufio.Writer
+	// stderr is safe for concurrent use (the daemon's log, a progress bar
+	// and the command write to it).
+	stderr io.Writer
+	// stderrFile is the original stderr if it is a file (for terminal
+	// checks), else nil.
+	stderrFile *os.File
+	store      storeFlags
+	// onFrame, if set, sees every log frame of the daemon first (the
+	// progress bar takes the daemon's figures from it).
+	onFrame func(messages.Stderr)
+}
+
+// usageError is a wrong command line; it exits with exitUsage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// usagef returns a usageError.
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// errReported is returned by bodies that printed their own error message
+// (for example one line per invalid path) and only need exitError.
+var errReported = errors.New("failed")
 
 // run is the whole program: it parses args, does the work and returns the
 // exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
+		fmt.Fprint(stderr, usage())
+		return exitUsage
 	}
-	ctx := context.Background()
-	var err error
-	switch cmd, rest := args[0], args[1:]; cmd {
-	case "demo":
-		err = demo(stdout)
-	case "packets":
-		fs := newFlagSet(cmd, stderr)
-		maxLen := fs.Uint64("max", 1<<20, "largest payload accepted, in bytes")
-		if fs.Parse(rest) != nil {
-			return 2
+	args = commandFirst(args)
+	name, rest := args[0], args[1:]
+	switch name {
+	case "-h", "-help", "--help":
+		name = "help"
+	}
+	c := commands[name]
+	if c == nil {
+		fmt.Fprintf(stderr, "nixwire: unknown command %q (see 'nixwire help')\n", name)
+		return exitUsage
+	}
+	e := &env{stdin: stdin, stderr: &lockedWriter{w: stderr}}
+	if f, ok := stderr.(*os.File); ok {
+		e.stderrFile = f
+	}
+	fs := flag.NewFlagSet("nixwire "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	if c.store {
+		e.store.add(fs)
+	}
+	body := c.setup(fs)
+	positional, err := parseInterspersed(fs, rest)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, commandUsage(c, fs))
+		return exitOK
+	}
+	if err == nil {
+		err = checkArgs(c, positional)
+	}
+	if err == nil && c.store {
+		err = e.store.check()
+	}
+	if err == nil && c.store && (e.store.socket != "" || e.store.stdio != "") {
+		fmt.Fprintf(stderr, "nixwire %s: -socket and -stdio are deprecated: use --store unix://PATH or --store stdio\n", c.name)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "nixwire %s: %v (see 'nixwire help %s')\n", c.name, err, c.name)
+		return exitUsage
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// After the first Ctrl-C the command winds down; a second one kills
+	// it as usual.
+	context.AfterFunc(ctx, stop)
+	if c.store && e.store.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, e.store.timeout, fmt.Errorf("timed out after %v (--timeout)", e.store.timeout))
+		defer cancel()
+	}
+	bw := bufio.NewWriterSize(stdout, 64<<10)
+	e.stdout = bw
+	err = body(ctx, e, positional)
+	if ferr := bw.Flush(); ferr != nil && err == nil {
+		err = fmt.Errorf("writing standard output: %w", ferr)
+	}
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(e.stderr, "nixwire %s: %v (see 'nixwire help %s')\n", c.name, err, c.name)
+		return exitUsage
+	case errors.Is(err, errReported):
+	case ctx.Err() != nil:
+		// Whatever the operation reported, the interruption or the
+		// timeout is why.
+		why := context.Cause(ctx)
+		if errors.Is(why, context.Canceled) {
+			why = errors.New("interrupted")
 		}
-		err = packets(stdin, stdout, *maxLen)
-	case "info", "path-info", "nar":
-		fs := newFlagSet(cmd, stderr)
-		var cf connFlags
-		cf.add(fs)
-		if fs.Parse(rest) != nil {
-			return 2
-		}
-		if err := cf.check(); err != nil {
-			return usageError(stderr, cmd, err.Error())
-		}
-		paths := fs.Args()
-		switch {
-		case cmd == "info" && len(paths) != 0:
-			return usageError(stderr, cmd, "takes no arguments")
-		case cmd == "path-info" && len(paths) == 0:
-			return usageError(stderr, cmd, "needs at least one store path")
-		case cmd == "nar" && len(paths) != 1:
-			return usageError(stderr, cmd, "needs exactly one store path")
-		}
-		switch cmd {
-		case "info":
-			err = info(ctx, &cf, stdout, stderr)
-		case "path-info":
-			err = pathInfo(ctx, &cf, paths, stdout, stderr)
-		default:
-			err = narOf(ctx, &cf, paths[0], stdout, stderr)
-		}
-	case "trace":
-		return traceCmd(ctx, rest, stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return 0
+		fmt.Fprintf(e.stderr, "nixwire %s: %v\n", c.name, why)
 	default:
-		fmt.Fprintf(stderr, "nixwire: unknown command %q\n%s", args[0], usage)
-		return 2
+		fmt.Fprintf(e.stderr, "nixwire %s: %v\n", c.name, err)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "nixwire: %v\n", err)
-		return 1
-	}
-	return 0
+	return exitError
 }
 
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
+// commandFirst moves the command name to the front when flags come
+// before it (`nixwire -v build DRV`): the first argument that names a
+// command is the command.
+func commandFirst(args []string) []string {
+	if !strings.HasPrefix(args[0], "-") || commands[strings.TrimLeft(args[0], "-")] != nil {
+		return args
+	}
+	for i, a := range args {
+		if commands[a] != nil {
+			return slices.Concat([]string{a}, args[:i], args[i+1:])
+		}
+	}
+	return args
 }
 
-func usageError(stderr io.Writer, cmd, msg string) int {
-	fmt.Fprintf(stderr, "nixwire %s: %s\n%s", cmd, msg, usage)
-	return 2
-}
-
-// demo shows the encoding of a few values and decodes them back.
-func demo(out io.Writer) error {
-	var b []byte
-	b = wire.AppendUint64(b, 0x6e697863) // WORKER_MAGIC_1
-	b = wire.AppendString(b, "/nix/store/g1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-foo")
-	b = wire.AppendBool(b, true)
-	fmt.Fprintf(out, "encoded %d bytes:\n%s", len(b), hex.Dump(b))
-
-	magic, rest, err := wire.ConsumeUint64(b)
-	if err != nil {
-		return err
+// checkArgs checks the number of arguments.
+func checkArgs(c *command, args []string) error {
+	switch {
+	case c.maxArgs == 0 && len(args) > 0:
+		return errors.New("takes no arguments")
+	case len(args) < c.minArgs && c.minArgs == 1:
+		return fmt.Errorf("needs at least one argument: %s", c.args)
+	case len(args) < c.minArgs:
+		return fmt.Errorf("needs at least %d arguments: %s", c.minArgs, c.args)
+	case c.maxArgs == 1 && len(args) > 1:
+		return fmt.Errorf("takes exactly one argument: %s", c.args)
+	case c.maxArgs > 0 && len(args) > c.maxArgs:
+		return fmt.Errorf("takes at most %d arguments: %s", c.maxArgs, c.args)
 	}
-	path, rest, err := wire.ConsumeString(rest, 0, 4096)
-	if err != nil {
-		return err
-	}
-	ok, rest, err := wire.ConsumeBool(rest)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "decoded: magic=%#x path=%q bool=%v rest=%d bytes\n", magic, path, ok, len(rest))
 	return nil
 }
 
-// packets prints every bytes packet on in until a clean end of input.
-func packets(in io.Reader, out io.Writer, maxLen uint64) error {
-	r := wire.NewReader(in)
-	for i := 0; ; i++ {
-		p, err := r.Bytes(0, maxLen)
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("packet %d at byte %d: %w", i, r.ValueOffset(), err)
-		}
-		fmt.Fprintf(out, "%d\t%s\n", len(p), strconv.Quote(string(p)))
+// usageHead and usageTail frame the command list of `nixwire help`.
+const (
+	usageHead = "usage: nixwire <command> [flags] [args]   (flags may come anywhere after the command)\n\ncommands:\n"
+	usageTail = `
+store flags (every command that talks to a store):
+  --store URL      the store: daemon, unix://PATH, ssh-ng://[USER@]HOST, stdio, auto
+                   (default: $NIX_REMOTE, else auto: the system daemon's socket if it
+                   exists, else a spawned nix-daemon --stdio)
+  -v               show the daemon's log and activities (-v -v: more)
+  --timeout D      give up after D (e.g. 30s)
+  --max-protocol V offer at most worker protocol V (e.g. 1.31)
+  -socket PATH     deprecated: --store unix://PATH
+  -stdio CMD       deprecated: start CMD (split at spaces) and talk over its stdin/stdout
+
+exit status: 0 ok; 1 error (store, daemon, I/O, a path not valid, a failed build);
+2 usage error. 'nixwire help COMMAND' shows a command's flags.
+`
+)
+
+// usage returns the text of `nixwire help`.
+func usage() string {
+	var b strings.Builder
+	b.WriteString(usageHead)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
 	}
+	slices.Sort(names)
+	for _, n := range names {
+		c := commands[n]
+		left := c.name
+		if c.args != "" {
+			left += " " + c.args
+		}
+		if len(left) > 34 {
+			fmt.Fprintf(&b, "  %s\n  %-34s %s\n", left, "", c.summary)
+		} else {
+			fmt.Fprintf(&b, "  %-34s %s\n", left, c.summary)
+		}
+	}
+	b.WriteString(usageTail)
+	return b.String()
+}
+
+// commandUsage returns the help of one command: synopsis and flags.
+func commandUsage(c *command, fs *flag.FlagSet) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "usage: nixwire %s %s\n\n%s\n\nflags:\n", c.name, c.args, c.summary)
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	return b.String()
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func init() {
+	register(&command{
+		name: "help", args: "[COMMAND]", summary: "show this help, or a command's flags", maxArgs: 1,
+		setup: func(*flag.FlagSet) func(context.Context, *env, []string) error {
+			return func(_ context.Context, e *env, args []string) error {
+				if len(args) == 0 {
+					fmt.Fprint(e.stdout, usage())
+					return nil
+				}
+				c := commands[args[0]]
+				if c == nil {
+					return usagef("unknown command %q", args[0])
+				}
+				fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+				if c.store {
+					new(storeFlags).add(fs)
+				}
+				c.setup(fs)
+				fmt.Fprint(e.stdout, commandUsage(c, fs))
+				return nil
+			}
+		},
+	})
 }

@@ -49,18 +49,12 @@ func fakeDaemon() *clienttest.Daemon {
 				op.Last()
 				return op.Reply(&messages.QueryAllValidPathsReply{Paths: []messages.StorePath{validPath, info.References[0]}})
 			},
-			messages.OpQueryPathInfo: func(op *clienttest.Op) error {
-				var req messages.QueryPathInfoRequest
-				if err := op.Decode(&req); err != nil {
-					return err
+			messages.OpQueryPathInfo: pathInfoHandler(func(p messages.StorePath) *messages.UnkeyedValidPathInfo {
+				if p == validPath {
+					return &info
 				}
-				op.Last()
-				reply := &messages.QueryPathInfoReply{}
-				if req.Path == validPath {
-					reply.Info = &info
-				}
-				return op.Reply(reply)
-			},
+				return nil
+			}),
 			messages.OpNarFromPath: func(op *clienttest.Op) error {
 				var req messages.NarFromPathRequest
 				if err := op.Decode(&req); err != nil {
@@ -77,6 +71,19 @@ func fakeDaemon() *clienttest.Daemon {
 				return op.W.Flush()
 			},
 		},
+	}
+}
+
+// pathInfoHandler answers QueryPathInfo with what info returns for the
+// path (nil: not valid).
+func pathInfoHandler(info func(messages.StorePath) *messages.UnkeyedValidPathInfo) clienttest.Handler {
+	return func(op *clienttest.Op) error {
+		var req messages.QueryPathInfoRequest
+		if err := op.Decode(&req); err != nil {
+			return err
+		}
+		op.Last()
+		return op.Reply(&messages.QueryPathInfoReply{Info: info(req.Path)})
 	}
 }
 
@@ -110,6 +117,10 @@ func serveFake(t *testing.T, d *clienttest.Daemon) string {
 
 func TestRun(t *testing.T) {
 	sock := serveFake(t, fakeDaemon())
+	// ./result-like links to a path whose files are not on this machine.
+	links := t.TempDir()
+	os.Symlink(validPath+"/bin/hello", filepath.Join(links, "result"))
+	os.Symlink("result", filepath.Join(links, "result2"))
 	cases := []struct {
 		name       string
 		args       []string
@@ -132,7 +143,7 @@ func TestRun(t *testing.T) {
 		{"info empty stdio", []string{"info", "-stdio", " "}, "", 2, "", false, "-stdio needs a command"},
 		{"info no socket", []string{"info", "-socket", filepath.Join(t.TempDir(), "none")}, "", 1, "", false, "no such file"},
 		{"info bad command", []string{"info", "-stdio", "/nonexistent/nix-daemon --stdio"}, "", 1, "", false, "no such file"},
-		{"path-info", []string{"path-info", "-socket", sock, validPath}, "", 0,
+		{"path-info --long", []string{"path-info", "-socket", sock, validPath, "--long"}, "", 0,
 			"path: " + validPath + "\n" +
 				"deriver: /nix/store/h1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-hello.drv\n" +
 				"nar-hash: sha256:04zwf782yjwnh3q6hz5izfd6jyip8kgw6g6yj43fiqhbyhdd0dqw\n" +
@@ -143,13 +154,33 @@ func TestRun(t *testing.T) {
 				"ultimate: true\n" +
 				"signature: cache.example.org-1:c2lnbmF0dXJl\n" +
 				"ca: (none)\n", false, ""},
-		{"path-info twice", []string{"path-info", "-socket", sock, validPath, validPath}, "", 0, "ca: (none)\n\npath: ", true, ""},
-		{"path-info invalid", []string{"path-info", "-socket", sock, invalidPath, validPath}, "", 1, "path: " + validPath, true, invalidPath + " is not valid"},
-		{"path-info no path", []string{"path-info", "-socket", sock}, "", 2, "", false, "needs at least one store path"},
-		{"path-info bad path", []string{"path-info", "-socket", sock, "relative"}, "", 1, "", false, "not absolute"},
+		{"path-info", []string{"path-info", "--store", "unix://" + sock, validPath}, "", 0, validPath + "\n", false, ""},
+		{"path-info through links", []string{"path-info", "-socket", sock, filepath.Join(links, "result2")}, "", 0, validPath + "\n", false, ""},
+		{"path-info twice", []string{"path-info", validPath, "-socket", sock, validPath}, "", 0, validPath + "\n", false, ""},
+		{"path-info sizes", []string{"path-info", "-s", validPath, "--sigs", "-socket", sock}, "", 0,
+			validPath + "\t        112\tultimate cache.example.org-1:c2lnbmF0dXJl\n", false, ""},
+		{"path-info human", []string{"path-info", "-sh", validPath, "-socket", sock}, "", 0, validPath + "\t 112.0 \n", false, ""},
+		{"path-info json", []string{"path-info", "--json", "--store=unix://" + sock, validPath, invalidPath}, "", 0,
+			`[{"path":"` + invalidPath + `","valid":false},{"path":"` + validPath + `","narHash":"sha256-HDfQGvQL4ugGkd48w99EN3ppmvuxfGjwgJZLL9Bx/BM=","narSize":112,` +
+				`"references":["/nix/store/a1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-glibc","` + validPath + `"],"deriver":"/nix/store/h1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-hello.drv",` +
+				`"registrationTime":1700000000,"ultimate":true,"signatures":["cache.example.org-1:c2lnbmF0dXJl"]}]` + "\n", false, ""},
+		{"path-info recursive invalid reference", []string{"path-info", "-rS", "-socket", sock, validPath}, "", 1, "", false, "a1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-glibc' is not valid"},
+		{"path-info after --", []string{"path-info", "-socket", sock, "--", "--json"}, "", 1, "", false, `"--json" is not a store path`},
+		{"path-info --long invalid", []string{"path-info", "--long", "-socket", sock, invalidPath, validPath}, "", 1, "path: " + validPath, true, invalidPath + " is not valid"},
+		{"path-info invalid", []string{"path-info", "-socket", sock, invalidPath, validPath}, "", 1, "", false, "path '" + invalidPath + "' is not valid"},
+		{"path-info no path", []string{"path-info", "-socket", sock}, "", 2, "", false, "needs at least one argument"},
+		{"path-info bad path", []string{"path-info", "-socket", sock, "relative"}, "", 1, "", false, "is not a store path"},
+		{"path-info json and long", []string{"path-info", "-socket", sock, "--json", "--long", validPath}, "", 2, "", false, "exclude each other"},
+		{"path-info bad store", []string{"path-info", "--store", "http://x", validPath}, "", 2, "", false, "unusable store URL"},
+		{"path-info unknown flag", []string{"path-info", validPath, "--frob"}, "", 2, "", false, "nixwire path-info: flag provided but not defined: -frob (see 'nixwire help path-info')\n"},
+		{"path-info help", []string{"path-info", "--help"}, "", 0, "usage: nixwire path-info", true, ""},
+		{"help path-info", []string{"help", "path-info"}, "", 0, "-closure-size", true, ""},
+		{"is-valid", []string{"is-valid", "-socket", sock, validPath, invalidPath}, "", 1, "", false, "path '" + invalidPath + "' is not valid\n"},
+		{"is-valid ok", []string{"is-valid", "-socket", sock, validPath}, "", 0, "", false, ""},
+		{"timeout", []string{"info", "-socket", sock, "--timeout", "1ns"}, "", 1, "", false, "timed out after 1ns (--timeout)"},
 		{"nar", []string{"nar", "-socket", sock, validPath}, "", 0, string(fakeNAR()), false, ""},
 		{"nar invalid", []string{"nar", "-socket", sock, invalidPath}, "", 1, "", false, "is not valid"},
-		{"nar two paths", []string{"nar", "-socket", sock, validPath, validPath}, "", 2, "", false, "exactly one store path"},
+		{"nar two paths", []string{"nar", "-socket", sock, validPath, validPath}, "", 2, "", false, "takes exactly one argument"},
 		{"nar bad flag", []string{"nar", "-sock", sock, validPath}, "", 2, "", false, "flag provided but not defined"},
 	}
 	for _, tc := range cases {
@@ -209,7 +240,7 @@ func TestRunRealDaemon(t *testing.T) {
 				}
 			}
 			want := fileNAR(contents)
-			out = cmd("path-info", path)
+			out = cmd("path-info", "--long", path)
 			if !strings.Contains(out, "path: "+path+"\n") || !strings.Contains(out, "nar-size: "+strconv.Itoa(len(want))+"\n") || !strings.Contains(out, "ca: fixed:r:sha256:") ||
 				!strings.Contains(out, "nar-hash: "+nixhash.Sum(nixhash.SHA256, want).String()+"\n") {
 				t.Errorf("path-info printed:\n%s", out)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"errors"
 	"fmt"
 	"io"
@@ -14,43 +15,33 @@ import (
 	"github.com/nixwire/nixwire/trace"
 )
 
-const traceUsage = `usage: nixwire trace --socket LISTEN [--upstream unix://PATH] [--out FILE] [--text]
-
-Listen on the unix socket LISTEN, forward every connection unchanged to the
-daemon at --upstream, and write each decoded message (handshake, requests,
-STDERR frames, replies, stream sizes and hashes) as a JSON line, or as text
-with --text. Stops on SIGINT or SIGTERM.
-`
-
-// traceCmd is `nixwire trace`: it parses its flags and runs the proxy
-// until a signal, returning the exit status.
-func traceCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("trace", stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, traceUsage) }
-	listen := fs.String("socket", "", "unix socket to listen on (required)")
-	upstream := fs.String("upstream", "unix:///nix/var/nix/daemon-socket/socket", "daemon to forward to, as unix://PATH")
-	out := fs.String("out", "", "write the trace to this file instead of standard output")
-	text := fs.Bool("text", false, "write readable text instead of JSON lines")
-	maxQueue := fs.Int("max-queue", trace.DefaultMaxQueue, "bytes per direction the decoder may fall behind before it stops decoding a connection")
-	if fs.Parse(args) != nil {
-		return 2
-	}
-	if fs.NArg() != 0 || *listen == "" {
-		fmt.Fprint(stderr, traceUsage)
-		return 2
-	}
-	target, ok := strings.CutPrefix(*upstream, "unix://")
-	if !ok || target == "" {
-		fmt.Fprintf(stderr, "nixwire trace: --upstream %q is not unix://PATH\n", *upstream)
-		return 2
-	}
-	if err := runTrace(ctx, *listen, target, *out, *text, *maxQueue, stdout, stderr); err != nil {
-		fmt.Fprintf(stderr, "nixwire trace: %v\n", err)
-		return 1
-	}
-	return 0
+func init() {
+	register(&command{
+		name: "trace", args: "--socket LISTEN [--upstream unix://PATH] [--out FILE] [--text]",
+		summary: "a transparent proxy to a daemon that logs every decoded message (JSON lines, or text)",
+		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			listen := fs.String("socket", "", "unix socket to listen on (required)")
+			upstream := fs.String("upstream", "unix:///nix/var/nix/daemon-socket/socket", "daemon to forward to, as unix://PATH")
+			out := fs.String("out", "", "write the trace to this file instead of standard output")
+			text := fs.Bool("text", false, "write readable text instead of JSON lines")
+			maxQueue := fs.Int("max-queue", trace.DefaultMaxQueue, "bytes per direction the decoder may fall behind before it stops decoding a connection")
+			return func(ctx context.Context, e *env, _ []string) error {
+				if *listen == "" {
+					return usagef("--socket LISTEN is required")
+				}
+				target, ok := strings.CutPrefix(*upstream, "unix://")
+				if !ok || target == "" {
+					return usagef("--upstream %q is not unix://PATH", *upstream)
+				}
+				return runTrace(ctx, *listen, target, *out, *text, *maxQueue, e.stdout, e.stderr)
+			}
+		},
+	})
 }
 
+// runTrace listens on listen and proxies every connection to the daemon
+// at target until ctx is done (Ctrl-C, SIGTERM), writing the trace to
+// outFile or stdout.
 func runTrace(ctx context.Context, listen, target, outFile string, text bool, maxQueue int, stdout, stderr io.Writer) error {
 	w := stdout
 	if outFile != "" {
@@ -71,7 +62,7 @@ func runTrace(ctx context.Context, listen, target, outFile string, text bool, ma
 		return err
 	}
 	defer os.Remove(listen)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM) // Ctrl-C already ends ctx
 	defer stop()
 	p := &trace.Proxy{
 		Dial: func(ctx context.Context) (net.Conn, error) {
