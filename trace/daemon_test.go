@@ -7,8 +7,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -25,6 +23,7 @@ import (
 	"github.com/nixwire/nixwire/client"
 	"github.com/nixwire/nixwire/internal/nixdaemon"
 	"github.com/nixwire/nixwire/messages"
+	"github.com/nixwire/nixwire/nixhash"
 	"github.com/nixwire/nixwire/store/storetest"
 	"github.com/nixwire/nixwire/trace"
 	"github.com/nixwire/nixwire/wire"
@@ -463,11 +462,10 @@ func checkTrace(t *testing.T, evs []traced, proto string, dump []byte) {
 			t.Errorf("the trace holds no %s request; it holds %v", op, ops)
 		}
 	}
-	sum := sha256.Sum256(dump)
-	want := hex.EncodeToString(sum[:])
+	want := nixhash.Sum(nixhash.SHA256, dump).String()
 	found := false
 	for _, st := range narStreams {
-		if st.SHA256 == want && st.Size == int64(len(dump)) {
+		if st.Hash == want && st.Size == int64(len(dump)) {
 			found = true
 		}
 	}

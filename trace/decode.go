@@ -1,16 +1,14 @@
 package trace
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"sync/atomic"
 
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/nar"
+	"github.com/nixwire/nixwire/nixhash"
 	"github.com/nixwire/nixwire/wire"
 )
 
@@ -312,7 +310,7 @@ func (d *decoder) nar(from string, op *wire.Op) error {
 
 func (d *decoder) emitStream(c *counter, op *wire.Op) {
 	e := &Event{From: c.from, Kind: KindStream, Stream: &Stream{
-		Kind: c.kind, Size: c.n, SHA256: hex.EncodeToString(c.h.Sum(nil)), Chunks: c.chunks,
+		Kind: c.kind, Size: c.n, Hash: c.h.Sum().String(), Chunks: c.chunks,
 	}}
 	if op != nil {
 		e.Op, e.Code = op.Name, op.Code
@@ -323,13 +321,13 @@ func (d *decoder) emitStream(c *counter, op *wire.Op) {
 // counter hashes and counts stream data.
 type counter struct {
 	kind, from string
-	h          hash.Hash
+	h          *nixhash.Writer
 	n          int64
 	chunks     int
 }
 
 func newCounter(kind, from string) *counter {
-	return &counter{kind: kind, from: from, h: sha256.New()}
+	return &counter{kind: kind, from: from, h: nixhash.NewWriter(nixhash.SHA256)}
 }
 
 func (c *counter) Write(p []byte) (int, error) {

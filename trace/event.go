@@ -48,7 +48,7 @@ type Event struct {
 type Stream struct {
 	Kind   string `json:"kind"` // "framed", "nar", "read" (STDERR_READ answers) or "write" (STDERR_WRITE)
 	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"` // base16
+	Hash   string `json:"hash"` // SHA-256 in Nix's form, "sha256:<nix32>", as nix-store -q --hash prints a NAR hash
 	Chunks int    `json:"chunks,omitempty"`
 }
 
@@ -127,7 +127,7 @@ func (s *TextSink) Event(e *Event) {
 		}
 	}
 	if st := e.Stream; st != nil {
-		fmt.Fprintf(&b, " %s stream: %d bytes, sha256 %s", st.Kind, st.Size, st.SHA256)
+		fmt.Fprintf(&b, " %s stream: %d bytes, %s", st.Kind, st.Size, st.Hash)
 		if st.Chunks != 0 {
 			fmt.Fprintf(&b, ", %d chunks", st.Chunks)
 		}
