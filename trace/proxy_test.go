@@ -183,7 +183,7 @@ func TestTextSink(t *testing.T) {
 	s.Event(&trace.Event{Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Conn: 3, From: trace.FromDaemon, Kind: trace.KindStream,
 		Op: "NarFromPath", Stream: &trace.Stream{Kind: "nar", Size: 120, Hash: "sha256:ab"}})
 	want := "03:04:05.000006 #3 client request QueryPathInfo {\"Path\":\"/nix/store/x\"}\n" +
-		"03:04:05.000000 #3 daemon stream NarFromPath nar stream: 120 bytes, sha256 ab\n"
+		"03:04:05.000000 #3 daemon stream NarFromPath nar stream: 120 bytes, sha256:ab\n"
 	if b.String() != want {
 		t.Errorf("text sink wrote\n%s\nwant\n%s", b.String(), want)
 	}
