@@ -182,8 +182,12 @@ func TestPoolCloseDrains(t *testing.T) {
 	}
 }
 
+// TestPoolConcurrent: 16 goroutines share a pool of 3 that keeps all 3
+// idle between uses (with the default MaxIdle of 2, a third connection is
+// closed when it is put back while two wait idle, and dialled again later,
+// as database/sql does), so nothing is dialled beyond the 3.
 func TestPoolConcurrent(t *testing.T) {
-	p, f := newFakePool(t, client.PoolOptions{MaxOpen: 3})
+	p, f := newFakePool(t, client.PoolOptions{MaxOpen: 3, MaxIdle: 3})
 	var wg sync.WaitGroup
 	for range 16 {
 		wg.Add(1)
