@@ -34,7 +34,7 @@ type Conn struct {
 	w      *wire.Writer
 	info   Info
 	logger Logger
-	ops    wire.OpTable
+	ops    *wire.Protocol // the ops sent, extension first (Options.Protocol)
 
 	op     sync.Mutex // serialises operations
 	reqBuf []byte     // encoded request, reused

@@ -48,11 +48,16 @@ func (c *Conn) Do(ctx context.Context, code messages.WorkerOpCode, req, reply wi
 // writing to out fails, the rest of the data is read and discarded, so the
 // Conn stays usable, and the write error is returned.
 func (c *Conn) DoStream(ctx context.Context, code messages.WorkerOpCode, req, reply wire.Message, in io.Reader, out io.Writer) error {
+	return c.doStream(ctx, uint64(code), req, reply, in, out)
+}
+
+// doStream is DoStream for an op code of the Conn's protocol.
+func (c *Conn) doStream(ctx context.Context, code uint64, req, reply wire.Message, in io.Reader, out io.Writer) error {
 	p := c.info.Proto
-	name := code.String()
-	op, ok := c.ops.Lookup(uint64(code), p)
+	name := c.opName(code)
+	op, ok := c.ops.Lookup(code, p)
 	if !ok {
-		return fmt.Errorf("%w: %s (op %d) does not exist at protocol %s", ErrUnsupported, name, uint64(code), p)
+		return fmt.Errorf("%w: %s (op %d) does not exist at protocol %s", ErrUnsupported, name, code, p)
 	}
 	reqKind, replyKind := op.RequestStream(p), op.ReplyStream(p)
 	switch {
@@ -65,20 +70,9 @@ func (c *Conn) DoStream(ctx context.Context, code messages.WorkerOpCode, req, re
 	case replyKind == wire.NoStream && out != nil:
 		return fmt.Errorf("%w: %s receives no data at protocol %s", ErrUnsupported, name, p)
 	}
-	if req == nil {
-		req = op.NewRequest()
-	} else if err := sameType(name, "request", req, op.NewRequest()); err != nil {
+	req, reply, decoded, err := checkMessages(op, name, req, reply)
+	if err != nil {
 		return err
-	}
-	if reply != nil {
-		if op.NewReply == nil {
-			return fmt.Errorf("client: %s has no reply, got a %T to decode it into", name, reply)
-		}
-		if err := sameType(name, "reply", reply, op.NewReply()); err != nil {
-			return err
-		}
-	} else if op.NewReply != nil {
-		reply = op.NewReply()
 	}
 
 	c.op.Lock()
@@ -88,7 +82,10 @@ func (c *Conn) DoStream(ctx context.Context, code messages.WorkerOpCode, req, re
 	}
 	// Encode the whole request first, so that a value that cannot be
 	// encoded at this protocol fails before anything is sent.
-	b, err := req.AppendWire(wire.AppendUint64(c.reqBuf[:0], uint64(code)), p)
+	b := wire.AppendUint64(c.reqBuf[:0], code)
+	if req != nil {
+		b, err = req.AppendWire(b, p)
+	}
 	if err != nil {
 		return fmt.Errorf("client: %s: %w", name, err)
 	}
@@ -101,15 +98,22 @@ func (c *Conn) DoStream(ctx context.Context, code messages.WorkerOpCode, req, re
 	if cerr := stop(); cerr != nil {
 		return c.fail(name, cerr)
 	}
+	if err == nil {
+		decoded()
+	}
 	return err
 }
 
 // sameType checks that a message has the type the op table makes.
+// A message derived from want's type (wire.Derived) is accepted too: it
+// encodes as its base where the table names the base.
 func sameType(op, what string, got, want wire.Message) error {
-	if reflect.TypeOf(got) != reflect.TypeOf(want) {
-		return fmt.Errorf("client: %s: %s is a %T, want a %T", op, what, got, want)
+	for m := got; m != nil; m = wire.BaseOf(m) {
+		if reflect.TypeOf(m) == reflect.TypeOf(want) {
+			return nil
+		}
 	}
-	return nil
+	return fmt.Errorf("client: %s: %s is a %T, want a %T", op, what, got, want)
 }
 
 // exchange sends the encoded request b and its data, runs the STDERR

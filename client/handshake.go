@@ -56,25 +56,22 @@ func Handshake(rw io.ReadWriter, opt Options) (*Conn, error) {
 // HandshakeContext is Handshake with a context: when ctx is done before
 // the handshake completes, rw is closed and the error matches ctx.Err().
 func HandshakeContext(ctx context.Context, rw io.ReadWriter, opt Options) (*Conn, error) {
-	max := opt.MaxVersion
-	if max == 0 {
-		max = DefaultVersion
-	}
-	if max < MinVersion || max > DefaultVersion {
+	ops, max, err := opt.protocolOf()
+	if err != nil {
 		if cl, ok := rw.(io.Closer); ok {
 			cl.Close()
 		}
-		return nil, fmt.Errorf("client: Options.MaxVersion %s outside [%s, %s]", max, MinVersion, DefaultVersion)
+		return nil, err
 	}
 	c := &Conn{
 		rw:     rw,
 		r:      wire.NewReader(rw),
 		w:      wire.NewWriter(rw),
 		logger: opt.Logger,
-		ops:    messages.WorkerOps,
+		ops:    ops,
 	}
 	stop := c.watch(ctx, "handshake")
-	err := c.handshake(max, opt.Features)
+	err = c.handshake(max, opt.Features)
 	if cerr := stop(); cerr != nil {
 		return nil, c.fail("handshake", cerr)
 	}

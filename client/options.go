@@ -30,8 +30,14 @@ type Logger func(frame messages.Stderr)
 type Options struct {
 	// MaxVersion is the highest protocol version to offer (default
 	// DefaultVersion). The connection uses the lower of it and the
-	// daemon's version. It must lie in [MinVersion, DefaultVersion].
+	// daemon's version. It must lie in [MinVersion, DefaultVersion], or
+	// up to MaxExtendedVersion with an extended Protocol.
 	MaxVersion wire.Version
+	// Protocol is the protocol whose ops the Conn sends (default
+	// messages.WorkerProtocol): the generated Protocol of an extension of
+	// the worker protocol, whose op tables take precedence over the
+	// worker's in the order of its Base chain. See Call.
+	Protocol *wire.Protocol
 	// Features are the features to offer when the negotiated version is
 	// at least 1.38; the connection keeps those the daemon offers too.
 	Features []string

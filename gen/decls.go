@@ -354,6 +354,10 @@ func fieldDoc(s *structIR, f *fieldIR) string {
 //		...
 //	}
 func (g *fileGen) structDecl(s *structIR) {
+	if s.decl.Derived != nil {
+		g.derivedStructDecl(s)
+		return
+	}
 	name := s.decl.Name
 	g.comment(structDoc(s))
 	var fields []jen.Code

@@ -127,6 +127,9 @@ func Generate(pkg *schema.Package, cfg Config) (map[string][]byte, error) {
 		}
 		for _, p := range protocols {
 			g.protocol(p, ops[p])
+			g.protocolValue(p)
+			g.requestOps(p, ops[p])
+			g.dispatch(p, ops[p])
 		}
 		src, err := render(name, g.f)
 		if err != nil {
@@ -193,7 +196,7 @@ func checkNames(pkg *schema.Package) error {
 		switch d := d.(type) {
 		case *schema.Struct:
 			for _, f := range d.Fields {
-				if f.Const == nil && slices.Contains(methodNames, f.Name) {
+				if f.Const == nil && (slices.Contains(methodNames, f.Name) || d.Derived != nil && f.Name == "WireBase") {
 					errs = append(errs, &schema.Error{Pos: f.Pos, Msg: fmt.Sprintf("field %s.%s: the Go name %s is that of a generated method", d.Name, f.Name, f.Name)})
 				}
 			}
@@ -213,8 +216,18 @@ func checkNames(pkg *schema.Package) error {
 			protocols[op.Protocol] = true
 			add(op.Protocol+"OpCode", op.Pos, "protocol "+strconv.Quote(op.Protocol))
 			add(op.Protocol+"Ops", op.Pos, "protocol "+strconv.Quote(op.Protocol))
+			for _, n := range dispatchNames(op.Protocol) {
+				add(n, op.Pos, "protocol "+strconv.Quote(op.Protocol))
+			}
 		}
 		add("Op"+op.Name, op.Pos, "op "+op.Name)
+		if s := requestOwner(pkg, op); s != nil {
+			for _, f := range s.Fields {
+				if f.Const == nil && slices.Contains(requestMethods, f.Name) {
+					errs = append(errs, &schema.Error{Pos: f.Pos, Msg: fmt.Sprintf("field %s.%s: the Go name %s is that of a method of the request of op %s", s.Name, f.Name, f.Name, op.Name)})
+				}
+			}
+		}
 	}
 	if len(errs) > 0 {
 		errs.Sort()

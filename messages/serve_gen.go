@@ -3,7 +3,9 @@
 package messages
 
 import (
+	"context"
 	"github.com/nixwire/nixwire/wire"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -3467,4 +3469,356 @@ var ServeOps = wire.OpTable{
 		},
 		AfterRequest: []wire.StreamRule{{Kind: wire.RawStream}},
 	},
+}
+
+// ServeProtocol is the Serve protocol: its op table ServeOps. Clients and
+// servers look ops up in it.
+var ServeProtocol = &wire.Protocol{Name: "Serve", Ops: ServeOps}
+
+// Op returns OpServeQueryValidPaths, the operation whose request
+// ServeQueryValidPathsRequest is.
+func (*ServeQueryValidPathsRequest) Op() ServeOpCode {
+	return OpServeQueryValidPaths
+}
+
+// OpCode returns the code of the ServeQueryValidPaths operation, for
+// wire.Request.
+func (*ServeQueryValidPathsRequest) OpCode() uint64 {
+	return uint64(OpServeQueryValidPaths)
+}
+
+// Op returns OpServeQueryPathInfos, the operation whose request
+// ServeQueryPathInfosRequest is.
+func (*ServeQueryPathInfosRequest) Op() ServeOpCode {
+	return OpServeQueryPathInfos
+}
+
+// OpCode returns the code of the ServeQueryPathInfos operation, for
+// wire.Request.
+func (*ServeQueryPathInfosRequest) OpCode() uint64 {
+	return uint64(OpServeQueryPathInfos)
+}
+
+// Op returns OpServeDumpStorePath, the operation whose request
+// ServeDumpStorePathRequest is.
+func (*ServeDumpStorePathRequest) Op() ServeOpCode {
+	return OpServeDumpStorePath
+}
+
+// OpCode returns the code of the ServeDumpStorePath operation, for
+// wire.Request.
+func (*ServeDumpStorePathRequest) OpCode() uint64 {
+	return uint64(OpServeDumpStorePath)
+}
+
+// Op returns OpServeImportPaths, the operation whose request
+// ServeImportPathsRequest is.
+func (*ServeImportPathsRequest) Op() ServeOpCode {
+	return OpServeImportPaths
+}
+
+// OpCode returns the code of the ServeImportPaths operation, for wire.Request.
+func (*ServeImportPathsRequest) OpCode() uint64 {
+	return uint64(OpServeImportPaths)
+}
+
+// Op returns OpServeExportPaths, the operation whose request
+// ServeExportPathsRequest is.
+func (*ServeExportPathsRequest) Op() ServeOpCode {
+	return OpServeExportPaths
+}
+
+// OpCode returns the code of the ServeExportPaths operation, for wire.Request.
+func (*ServeExportPathsRequest) OpCode() uint64 {
+	return uint64(OpServeExportPaths)
+}
+
+// Op returns OpServeBuildPaths, the operation whose request
+// ServeBuildPathsRequest is.
+func (*ServeBuildPathsRequest) Op() ServeOpCode {
+	return OpServeBuildPaths
+}
+
+// OpCode returns the code of the ServeBuildPaths operation, for wire.Request.
+func (*ServeBuildPathsRequest) OpCode() uint64 {
+	return uint64(OpServeBuildPaths)
+}
+
+// Op returns OpServeQueryClosure, the operation whose request
+// ServeQueryClosureRequest is.
+func (*ServeQueryClosureRequest) Op() ServeOpCode {
+	return OpServeQueryClosure
+}
+
+// OpCode returns the code of the ServeQueryClosure operation, for
+// wire.Request.
+func (*ServeQueryClosureRequest) OpCode() uint64 {
+	return uint64(OpServeQueryClosure)
+}
+
+// Op returns OpServeBuildDerivation, the operation whose request
+// ServeBuildDerivationRequest is.
+func (*ServeBuildDerivationRequest) Op() ServeOpCode {
+	return OpServeBuildDerivation
+}
+
+// OpCode returns the code of the ServeBuildDerivation operation, for
+// wire.Request.
+func (*ServeBuildDerivationRequest) OpCode() uint64 {
+	return uint64(OpServeBuildDerivation)
+}
+
+// Op returns OpServeAddToStoreNar, the operation whose request
+// ServeAddToStoreNarRequest is.
+func (*ServeAddToStoreNarRequest) Op() ServeOpCode {
+	return OpServeAddToStoreNar
+}
+
+// OpCode returns the code of the ServeAddToStoreNar operation, for
+// wire.Request.
+func (*ServeAddToStoreNarRequest) OpCode() uint64 {
+	return uint64(OpServeAddToStoreNar)
+}
+
+var (
+	_ wire.Request = (*ServeQueryValidPathsRequest)(nil)
+	_ wire.Request = (*ServeQueryPathInfosRequest)(nil)
+	_ wire.Request = (*ServeDumpStorePathRequest)(nil)
+	_ wire.Request = (*ServeImportPathsRequest)(nil)
+	_ wire.Request = (*ServeExportPathsRequest)(nil)
+	_ wire.Request = (*ServeBuildPathsRequest)(nil)
+	_ wire.Request = (*ServeQueryClosureRequest)(nil)
+	_ wire.Request = (*ServeBuildDerivationRequest)(nil)
+	_ wire.Request = (*ServeAddToStoreNarRequest)(nil)
+)
+
+// ServeHandler serves the operations of the Serve protocol, one method per op:
+// the request in, the reply out (none for an op without reply), with the data
+// streams the op carries. An error is reported to the client, and one matching
+// wire.ErrUnsupported as an operation the server does not implement. Embed
+// UnimplementedServeHandler to leave ops out.
+type ServeHandler interface {
+	// ServeQueryValidPaths serves the ServeQueryValidPaths operation.
+	ServeQueryValidPaths(ctx context.Context, req *ServeQueryValidPathsRequest) (*ServeQueryValidPathsReply, error)
+	// ServeQueryPathInfos serves the ServeQueryPathInfos operation.
+	ServeQueryPathInfos(ctx context.Context, req *ServeQueryPathInfosRequest) (*ServeQueryPathInfosReply, error)
+	// ServeDumpStorePath serves the ServeDumpStorePath operation.
+	//
+	// The returned StreamFunc writes the data that follows the reply (raw): the
+	// dispatcher runs it when the protocol requires (a push stream before the end
+	// of the log, a raw one after the reply).
+	ServeDumpStorePath(ctx context.Context, req *ServeDumpStorePathRequest) (wire.StreamFunc, error)
+	// ServeImportPaths serves the ServeImportPaths operation.
+	//
+	// in reads the data that follows the request (raw); it is empty where none
+	// does.
+	ServeImportPaths(ctx context.Context, req *ServeImportPathsRequest, in io.Reader) (*Ack, error)
+	// ServeExportPaths serves the ServeExportPaths operation.
+	//
+	// The returned StreamFunc writes the data that follows the reply (raw): the
+	// dispatcher runs it when the protocol requires (a push stream before the end
+	// of the log, a raw one after the reply).
+	ServeExportPaths(ctx context.Context, req *ServeExportPathsRequest) (wire.StreamFunc, error)
+	// ServeBuildPaths serves the ServeBuildPaths operation.
+	ServeBuildPaths(ctx context.Context, req *ServeBuildPathsRequest) (*ServeBuildPathsReply, error)
+	// ServeQueryClosure serves the ServeQueryClosure operation.
+	ServeQueryClosure(ctx context.Context, req *ServeQueryClosureRequest) (*ServeQueryClosureReply, error)
+	// ServeBuildDerivation serves the ServeBuildDerivation operation.
+	ServeBuildDerivation(ctx context.Context, req *ServeBuildDerivationRequest) (*ServeBuildResult, error)
+	// ServeAddToStoreNar serves the ServeAddToStoreNar operation (since 2.5).
+	//
+	// in reads the data that follows the request (raw); it is empty where none
+	// does.
+	ServeAddToStoreNar(ctx context.Context, req *ServeAddToStoreNarRequest, in io.Reader) (*Ack, error)
+}
+
+// UnimplementedServeHandler answers every operation with an error matching
+// wire.ErrUnsupported. Embed it in a ServeHandler to implement only some ops;
+// the others stay unsupported, also those a newer schema adds.
+type UnimplementedServeHandler struct{}
+
+// ServeQueryValidPaths returns an error matching wire.ErrUnsupported.
+func (UnimplementedServeHandler) ServeQueryValidPaths(context.Context, *ServeQueryValidPathsRequest) (*ServeQueryValidPathsReply, error) {
+	return nil, wire.Unsupported("ServeQueryValidPaths")
+}
+
+// ServeQueryPathInfos returns an error matching wire.ErrUnsupported.
+func (UnimplementedServeHandler) ServeQueryPathInfos(context.Context, *ServeQueryPathInfosRequest) (*ServeQueryPathInfosReply, error) {
+	return nil, wire.Unsupported("ServeQueryPathInfos")
+}
+
+// ServeDumpStorePath returns an error matching wire.ErrUnsupported.
+func (UnimplementedServeHandler) ServeDumpStorePath(context.Context, *ServeDumpStorePathRequest) (wire.StreamFunc, error) {
+	return nil, wire.Unsupported("ServeDumpStorePath")
+}
+
+// ServeImportPaths returns an error matching wire.ErrUnsupported.
+func (UnimplementedServeHandler) ServeImportPaths(context.Context, *ServeImportPathsRequest, io.Reader) (*Ack, error) {
+	return nil, wire.Unsupported("ServeImportPaths")
+}
+
+// ServeExportPaths returns an error matching wire.ErrUnsupported.
+func (UnimplementedServeHandler) ServeExportPaths(context.Context, *ServeExportPathsRequest) (wire.StreamFunc, error) {
+	return nil, wire.Unsupported("ServeExportPaths")
+}
+
+// ServeBuildPaths returns an error matching wire.ErrUnsupported.
+func (UnimplementedServeHandler) ServeBuildPaths(context.Context, *ServeBuildPathsRequest) (*ServeBuildPathsReply, error) {
+	return nil, wire.Unsupported("ServeBuildPaths")
+}
+
+// ServeQueryClosure returns an error matching wire.ErrUnsupported.
+func (UnimplementedServeHandler) ServeQueryClosure(context.Context, *ServeQueryClosureRequest) (*ServeQueryClosureReply, error) {
+	return nil, wire.Unsupported("ServeQueryClosure")
+}
+
+// ServeBuildDerivation returns an error matching wire.ErrUnsupported.
+func (UnimplementedServeHandler) ServeBuildDerivation(context.Context, *ServeBuildDerivationRequest) (*ServeBuildResult, error) {
+	return nil, wire.Unsupported("ServeBuildDerivation")
+}
+
+// ServeAddToStoreNar returns an error matching wire.ErrUnsupported.
+func (UnimplementedServeHandler) ServeAddToStoreNar(context.Context, *ServeAddToStoreNarRequest, io.Reader) (*Ack, error) {
+	return nil, wire.Unsupported("ServeAddToStoreNar")
+}
+
+// NewServeDispatcher returns the dispatcher that serves the ops of
+// ServeProtocol with h. A server reads an op code and calls the dispatcher's
+// Serve with its wire.Exchange for the call. It panics only if ServeOps was
+// modified.
+func NewServeDispatcher(h ServeHandler) *wire.Dispatcher {
+	d, err := wire.NewDispatcher(ServeProtocol, []wire.Route{
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ServeQueryValidPathsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.ServeQueryValidPaths(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ServeQueryPathInfosRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.ServeQueryPathInfos(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ServeDumpStorePathRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			stream, err := h.ServeDumpStorePath(ctx, req)
+			if err != nil {
+				return err
+			}
+			return c.Reply(nil, stream)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ServeImportPathsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			in, err := c.RequestStream()
+			if err != nil {
+				return err
+			}
+			reply, err := h.ServeImportPaths(ctx, req, in)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ServeExportPathsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			stream, err := h.ServeExportPaths(ctx, req)
+			if err != nil {
+				return err
+			}
+			return c.Reply(nil, stream)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ServeBuildPathsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.ServeBuildPaths(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ServeQueryClosureRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.ServeQueryClosure(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ServeBuildDerivationRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.ServeBuildDerivation(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ServeAddToStoreNarRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			in, err := c.RequestStream()
+			if err != nil {
+				return err
+			}
+			reply, err := h.ServeAddToStoreNar(ctx, req, in)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+	}, nil)
+	if err != nil {
+		panic(err)
+	}
+	return d
 }

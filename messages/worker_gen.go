@@ -3,7 +3,9 @@
 package messages
 
 import (
+	"context"
 	"github.com/nixwire/nixwire/wire"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -14775,4 +14777,1599 @@ var WorkerOps = wire.OpTable{
 		},
 		AfterRequest: []wire.StreamRule{{Kind: wire.FramedStream}},
 	},
+}
+
+// WorkerProtocol is the Worker protocol: its op table WorkerOps. Clients and
+// servers look ops up in it.
+var WorkerProtocol = &wire.Protocol{Name: "Worker", Ops: WorkerOps}
+
+// Op returns OpIsValidPath, the operation whose request IsValidPathRequest is.
+func (*IsValidPathRequest) Op() WorkerOpCode {
+	return OpIsValidPath
+}
+
+// OpCode returns the code of the IsValidPath operation, for wire.Request.
+func (*IsValidPathRequest) OpCode() uint64 {
+	return uint64(OpIsValidPath)
+}
+
+// Op returns OpHasSubstitutes, the operation whose request
+// HasSubstitutesRequest is.
+func (*HasSubstitutesRequest) Op() WorkerOpCode {
+	return OpHasSubstitutes
+}
+
+// OpCode returns the code of the HasSubstitutes operation, for wire.Request.
+func (*HasSubstitutesRequest) OpCode() uint64 {
+	return uint64(OpHasSubstitutes)
+}
+
+// Op returns OpQueryPathHash, the operation whose request QueryPathHashRequest
+// is.
+func (*QueryPathHashRequest) Op() WorkerOpCode {
+	return OpQueryPathHash
+}
+
+// OpCode returns the code of the QueryPathHash operation, for wire.Request.
+func (*QueryPathHashRequest) OpCode() uint64 {
+	return uint64(OpQueryPathHash)
+}
+
+// Op returns OpQueryReferences, the operation whose request
+// QueryReferencesRequest is.
+func (*QueryReferencesRequest) Op() WorkerOpCode {
+	return OpQueryReferences
+}
+
+// OpCode returns the code of the QueryReferences operation, for wire.Request.
+func (*QueryReferencesRequest) OpCode() uint64 {
+	return uint64(OpQueryReferences)
+}
+
+// Op returns OpQueryReferrers, the operation whose request
+// QueryReferrersRequest is.
+func (*QueryReferrersRequest) Op() WorkerOpCode {
+	return OpQueryReferrers
+}
+
+// OpCode returns the code of the QueryReferrers operation, for wire.Request.
+func (*QueryReferrersRequest) OpCode() uint64 {
+	return uint64(OpQueryReferrers)
+}
+
+// Op returns OpAddToStore, the operation whose request AddToStoreRequest is.
+func (*AddToStoreRequest) Op() WorkerOpCode {
+	return OpAddToStore
+}
+
+// OpCode returns the code of the AddToStore operation, for wire.Request.
+func (*AddToStoreRequest) OpCode() uint64 {
+	return uint64(OpAddToStore)
+}
+
+// Op returns OpAddTextToStore, the operation whose request
+// AddTextToStoreRequest is.
+func (*AddTextToStoreRequest) Op() WorkerOpCode {
+	return OpAddTextToStore
+}
+
+// OpCode returns the code of the AddTextToStore operation, for wire.Request.
+func (*AddTextToStoreRequest) OpCode() uint64 {
+	return uint64(OpAddTextToStore)
+}
+
+// Op returns OpBuildPaths, the operation whose request BuildPathsRequest is.
+func (*BuildPathsRequest) Op() WorkerOpCode {
+	return OpBuildPaths
+}
+
+// OpCode returns the code of the BuildPaths operation, for wire.Request.
+func (*BuildPathsRequest) OpCode() uint64 {
+	return uint64(OpBuildPaths)
+}
+
+// Op returns OpEnsurePath, the operation whose request EnsurePathRequest is.
+func (*EnsurePathRequest) Op() WorkerOpCode {
+	return OpEnsurePath
+}
+
+// OpCode returns the code of the EnsurePath operation, for wire.Request.
+func (*EnsurePathRequest) OpCode() uint64 {
+	return uint64(OpEnsurePath)
+}
+
+// Op returns OpAddTempRoot, the operation whose request AddTempRootRequest is.
+func (*AddTempRootRequest) Op() WorkerOpCode {
+	return OpAddTempRoot
+}
+
+// OpCode returns the code of the AddTempRoot operation, for wire.Request.
+func (*AddTempRootRequest) OpCode() uint64 {
+	return uint64(OpAddTempRoot)
+}
+
+// Op returns OpAddIndirectRoot, the operation whose request
+// AddIndirectRootRequest is.
+func (*AddIndirectRootRequest) Op() WorkerOpCode {
+	return OpAddIndirectRoot
+}
+
+// OpCode returns the code of the AddIndirectRoot operation, for wire.Request.
+func (*AddIndirectRootRequest) OpCode() uint64 {
+	return uint64(OpAddIndirectRoot)
+}
+
+// Op returns OpSyncWithGC, the operation whose request SyncWithGCRequest is.
+func (*SyncWithGCRequest) Op() WorkerOpCode {
+	return OpSyncWithGC
+}
+
+// OpCode returns the code of the SyncWithGC operation, for wire.Request.
+func (*SyncWithGCRequest) OpCode() uint64 {
+	return uint64(OpSyncWithGC)
+}
+
+// Op returns OpFindRoots, the operation whose request FindRootsRequest is.
+func (*FindRootsRequest) Op() WorkerOpCode {
+	return OpFindRoots
+}
+
+// OpCode returns the code of the FindRoots operation, for wire.Request.
+func (*FindRootsRequest) OpCode() uint64 {
+	return uint64(OpFindRoots)
+}
+
+// Op returns OpExportPath, the operation whose request ExportPathRequest is.
+func (*ExportPathRequest) Op() WorkerOpCode {
+	return OpExportPath
+}
+
+// OpCode returns the code of the ExportPath operation, for wire.Request.
+func (*ExportPathRequest) OpCode() uint64 {
+	return uint64(OpExportPath)
+}
+
+// Op returns OpQueryDeriver, the operation whose request QueryDeriverRequest
+// is.
+func (*QueryDeriverRequest) Op() WorkerOpCode {
+	return OpQueryDeriver
+}
+
+// OpCode returns the code of the QueryDeriver operation, for wire.Request.
+func (*QueryDeriverRequest) OpCode() uint64 {
+	return uint64(OpQueryDeriver)
+}
+
+// Op returns OpSetOptions, the operation whose request ClientSettings is.
+func (*ClientSettings) Op() WorkerOpCode {
+	return OpSetOptions
+}
+
+// OpCode returns the code of the SetOptions operation, for wire.Request.
+func (*ClientSettings) OpCode() uint64 {
+	return uint64(OpSetOptions)
+}
+
+// Op returns OpCollectGarbage, the operation whose request GCOptions is.
+func (*GCOptions) Op() WorkerOpCode {
+	return OpCollectGarbage
+}
+
+// OpCode returns the code of the CollectGarbage operation, for wire.Request.
+func (*GCOptions) OpCode() uint64 {
+	return uint64(OpCollectGarbage)
+}
+
+// Op returns OpQuerySubstitutablePathInfo, the operation whose request
+// QuerySubstitutablePathInfoRequest is.
+func (*QuerySubstitutablePathInfoRequest) Op() WorkerOpCode {
+	return OpQuerySubstitutablePathInfo
+}
+
+// OpCode returns the code of the QuerySubstitutablePathInfo operation, for
+// wire.Request.
+func (*QuerySubstitutablePathInfoRequest) OpCode() uint64 {
+	return uint64(OpQuerySubstitutablePathInfo)
+}
+
+// Op returns OpQueryDerivationOutputs, the operation whose request
+// QueryDerivationOutputsRequest is.
+func (*QueryDerivationOutputsRequest) Op() WorkerOpCode {
+	return OpQueryDerivationOutputs
+}
+
+// OpCode returns the code of the QueryDerivationOutputs operation, for
+// wire.Request.
+func (*QueryDerivationOutputsRequest) OpCode() uint64 {
+	return uint64(OpQueryDerivationOutputs)
+}
+
+// Op returns OpQueryAllValidPaths, the operation whose request
+// QueryAllValidPathsRequest is.
+func (*QueryAllValidPathsRequest) Op() WorkerOpCode {
+	return OpQueryAllValidPaths
+}
+
+// OpCode returns the code of the QueryAllValidPaths operation, for
+// wire.Request.
+func (*QueryAllValidPathsRequest) OpCode() uint64 {
+	return uint64(OpQueryAllValidPaths)
+}
+
+// Op returns OpQueryFailedPaths, the operation whose request
+// QueryFailedPathsRequest is.
+func (*QueryFailedPathsRequest) Op() WorkerOpCode {
+	return OpQueryFailedPaths
+}
+
+// OpCode returns the code of the QueryFailedPaths operation, for wire.Request.
+func (*QueryFailedPathsRequest) OpCode() uint64 {
+	return uint64(OpQueryFailedPaths)
+}
+
+// Op returns OpClearFailedPaths, the operation whose request
+// ClearFailedPathsRequest is.
+func (*ClearFailedPathsRequest) Op() WorkerOpCode {
+	return OpClearFailedPaths
+}
+
+// OpCode returns the code of the ClearFailedPaths operation, for wire.Request.
+func (*ClearFailedPathsRequest) OpCode() uint64 {
+	return uint64(OpClearFailedPaths)
+}
+
+// Op returns OpQueryPathInfo, the operation whose request QueryPathInfoRequest
+// is.
+func (*QueryPathInfoRequest) Op() WorkerOpCode {
+	return OpQueryPathInfo
+}
+
+// OpCode returns the code of the QueryPathInfo operation, for wire.Request.
+func (*QueryPathInfoRequest) OpCode() uint64 {
+	return uint64(OpQueryPathInfo)
+}
+
+// Op returns OpImportPaths, the operation whose request ImportPathsRequest is.
+func (*ImportPathsRequest) Op() WorkerOpCode {
+	return OpImportPaths
+}
+
+// OpCode returns the code of the ImportPaths operation, for wire.Request.
+func (*ImportPathsRequest) OpCode() uint64 {
+	return uint64(OpImportPaths)
+}
+
+// Op returns OpQueryDerivationOutputNames, the operation whose request
+// QueryDerivationOutputNamesRequest is.
+func (*QueryDerivationOutputNamesRequest) Op() WorkerOpCode {
+	return OpQueryDerivationOutputNames
+}
+
+// OpCode returns the code of the QueryDerivationOutputNames operation, for
+// wire.Request.
+func (*QueryDerivationOutputNamesRequest) OpCode() uint64 {
+	return uint64(OpQueryDerivationOutputNames)
+}
+
+// Op returns OpQueryPathFromHashPart, the operation whose request
+// QueryPathFromHashPartRequest is.
+func (*QueryPathFromHashPartRequest) Op() WorkerOpCode {
+	return OpQueryPathFromHashPart
+}
+
+// OpCode returns the code of the QueryPathFromHashPart operation, for
+// wire.Request.
+func (*QueryPathFromHashPartRequest) OpCode() uint64 {
+	return uint64(OpQueryPathFromHashPart)
+}
+
+// Op returns OpQuerySubstitutablePathInfos, the operation whose request
+// QuerySubstitutablePathInfosRequest is.
+func (*QuerySubstitutablePathInfosRequest) Op() WorkerOpCode {
+	return OpQuerySubstitutablePathInfos
+}
+
+// OpCode returns the code of the QuerySubstitutablePathInfos operation, for
+// wire.Request.
+func (*QuerySubstitutablePathInfosRequest) OpCode() uint64 {
+	return uint64(OpQuerySubstitutablePathInfos)
+}
+
+// Op returns OpQueryValidPaths, the operation whose request
+// QueryValidPathsRequest is.
+func (*QueryValidPathsRequest) Op() WorkerOpCode {
+	return OpQueryValidPaths
+}
+
+// OpCode returns the code of the QueryValidPaths operation, for wire.Request.
+func (*QueryValidPathsRequest) OpCode() uint64 {
+	return uint64(OpQueryValidPaths)
+}
+
+// Op returns OpQuerySubstitutablePaths, the operation whose request
+// QuerySubstitutablePathsRequest is.
+func (*QuerySubstitutablePathsRequest) Op() WorkerOpCode {
+	return OpQuerySubstitutablePaths
+}
+
+// OpCode returns the code of the QuerySubstitutablePaths operation, for
+// wire.Request.
+func (*QuerySubstitutablePathsRequest) OpCode() uint64 {
+	return uint64(OpQuerySubstitutablePaths)
+}
+
+// Op returns OpQueryValidDerivers, the operation whose request
+// QueryValidDeriversRequest is.
+func (*QueryValidDeriversRequest) Op() WorkerOpCode {
+	return OpQueryValidDerivers
+}
+
+// OpCode returns the code of the QueryValidDerivers operation, for
+// wire.Request.
+func (*QueryValidDeriversRequest) OpCode() uint64 {
+	return uint64(OpQueryValidDerivers)
+}
+
+// Op returns OpOptimiseStore, the operation whose request OptimiseStoreRequest
+// is.
+func (*OptimiseStoreRequest) Op() WorkerOpCode {
+	return OpOptimiseStore
+}
+
+// OpCode returns the code of the OptimiseStore operation, for wire.Request.
+func (*OptimiseStoreRequest) OpCode() uint64 {
+	return uint64(OpOptimiseStore)
+}
+
+// Op returns OpVerifyStore, the operation whose request VerifyStoreRequest is.
+func (*VerifyStoreRequest) Op() WorkerOpCode {
+	return OpVerifyStore
+}
+
+// OpCode returns the code of the VerifyStore operation, for wire.Request.
+func (*VerifyStoreRequest) OpCode() uint64 {
+	return uint64(OpVerifyStore)
+}
+
+// Op returns OpBuildDerivation, the operation whose request
+// BuildDerivationRequest is.
+func (*BuildDerivationRequest) Op() WorkerOpCode {
+	return OpBuildDerivation
+}
+
+// OpCode returns the code of the BuildDerivation operation, for wire.Request.
+func (*BuildDerivationRequest) OpCode() uint64 {
+	return uint64(OpBuildDerivation)
+}
+
+// Op returns OpAddSignatures, the operation whose request AddSignaturesRequest
+// is.
+func (*AddSignaturesRequest) Op() WorkerOpCode {
+	return OpAddSignatures
+}
+
+// OpCode returns the code of the AddSignatures operation, for wire.Request.
+func (*AddSignaturesRequest) OpCode() uint64 {
+	return uint64(OpAddSignatures)
+}
+
+// Op returns OpNarFromPath, the operation whose request NarFromPathRequest is.
+func (*NarFromPathRequest) Op() WorkerOpCode {
+	return OpNarFromPath
+}
+
+// OpCode returns the code of the NarFromPath operation, for wire.Request.
+func (*NarFromPathRequest) OpCode() uint64 {
+	return uint64(OpNarFromPath)
+}
+
+// Op returns OpAddToStoreNar, the operation whose request AddToStoreNarRequest
+// is.
+func (*AddToStoreNarRequest) Op() WorkerOpCode {
+	return OpAddToStoreNar
+}
+
+// OpCode returns the code of the AddToStoreNar operation, for wire.Request.
+func (*AddToStoreNarRequest) OpCode() uint64 {
+	return uint64(OpAddToStoreNar)
+}
+
+// Op returns OpQueryMissing, the operation whose request QueryMissingRequest
+// is.
+func (*QueryMissingRequest) Op() WorkerOpCode {
+	return OpQueryMissing
+}
+
+// OpCode returns the code of the QueryMissing operation, for wire.Request.
+func (*QueryMissingRequest) OpCode() uint64 {
+	return uint64(OpQueryMissing)
+}
+
+// Op returns OpQueryDerivationOutputMap, the operation whose request
+// QueryDerivationOutputMapRequest is.
+func (*QueryDerivationOutputMapRequest) Op() WorkerOpCode {
+	return OpQueryDerivationOutputMap
+}
+
+// OpCode returns the code of the QueryDerivationOutputMap operation, for
+// wire.Request.
+func (*QueryDerivationOutputMapRequest) OpCode() uint64 {
+	return uint64(OpQueryDerivationOutputMap)
+}
+
+// Op returns OpRegisterDrvOutput, the operation whose request
+// RegisterDrvOutputRequest is.
+func (*RegisterDrvOutputRequest) Op() WorkerOpCode {
+	return OpRegisterDrvOutput
+}
+
+// OpCode returns the code of the RegisterDrvOutput operation, for
+// wire.Request.
+func (*RegisterDrvOutputRequest) OpCode() uint64 {
+	return uint64(OpRegisterDrvOutput)
+}
+
+// Op returns OpQueryRealisation, the operation whose request
+// QueryRealisationRequest is.
+func (*QueryRealisationRequest) Op() WorkerOpCode {
+	return OpQueryRealisation
+}
+
+// OpCode returns the code of the QueryRealisation operation, for wire.Request.
+func (*QueryRealisationRequest) OpCode() uint64 {
+	return uint64(OpQueryRealisation)
+}
+
+// Op returns OpAddMultipleToStore, the operation whose request
+// AddMultipleToStoreRequest is.
+func (*AddMultipleToStoreRequest) Op() WorkerOpCode {
+	return OpAddMultipleToStore
+}
+
+// OpCode returns the code of the AddMultipleToStore operation, for
+// wire.Request.
+func (*AddMultipleToStoreRequest) OpCode() uint64 {
+	return uint64(OpAddMultipleToStore)
+}
+
+// Op returns OpAddBuildLog, the operation whose request AddBuildLogRequest is.
+func (*AddBuildLogRequest) Op() WorkerOpCode {
+	return OpAddBuildLog
+}
+
+// OpCode returns the code of the AddBuildLog operation, for wire.Request.
+func (*AddBuildLogRequest) OpCode() uint64 {
+	return uint64(OpAddBuildLog)
+}
+
+// Op returns OpBuildPathsWithResults, the operation whose request
+// BuildPathsWithResultsRequest is.
+func (*BuildPathsWithResultsRequest) Op() WorkerOpCode {
+	return OpBuildPathsWithResults
+}
+
+// OpCode returns the code of the BuildPathsWithResults operation, for
+// wire.Request.
+func (*BuildPathsWithResultsRequest) OpCode() uint64 {
+	return uint64(OpBuildPathsWithResults)
+}
+
+// Op returns OpAddPermRoot, the operation whose request AddPermRootRequest is.
+func (*AddPermRootRequest) Op() WorkerOpCode {
+	return OpAddPermRoot
+}
+
+// OpCode returns the code of the AddPermRoot operation, for wire.Request.
+func (*AddPermRootRequest) OpCode() uint64 {
+	return uint64(OpAddPermRoot)
+}
+
+// Op returns OpSubmitOutput, the operation whose request SubmitOutputRequest
+// is.
+func (*SubmitOutputRequest) Op() WorkerOpCode {
+	return OpSubmitOutput
+}
+
+// OpCode returns the code of the SubmitOutput operation, for wire.Request.
+func (*SubmitOutputRequest) OpCode() uint64 {
+	return uint64(OpSubmitOutput)
+}
+
+// Op returns OpAddToStoreScanning, the operation whose request
+// AddToStoreScanningRequest is.
+func (*AddToStoreScanningRequest) Op() WorkerOpCode {
+	return OpAddToStoreScanning
+}
+
+// OpCode returns the code of the AddToStoreScanning operation, for
+// wire.Request.
+func (*AddToStoreScanningRequest) OpCode() uint64 {
+	return uint64(OpAddToStoreScanning)
+}
+
+var (
+	_ wire.Request = (*IsValidPathRequest)(nil)
+	_ wire.Request = (*HasSubstitutesRequest)(nil)
+	_ wire.Request = (*QueryPathHashRequest)(nil)
+	_ wire.Request = (*QueryReferencesRequest)(nil)
+	_ wire.Request = (*QueryReferrersRequest)(nil)
+	_ wire.Request = (*AddToStoreRequest)(nil)
+	_ wire.Request = (*AddTextToStoreRequest)(nil)
+	_ wire.Request = (*BuildPathsRequest)(nil)
+	_ wire.Request = (*EnsurePathRequest)(nil)
+	_ wire.Request = (*AddTempRootRequest)(nil)
+	_ wire.Request = (*AddIndirectRootRequest)(nil)
+	_ wire.Request = (*SyncWithGCRequest)(nil)
+	_ wire.Request = (*FindRootsRequest)(nil)
+	_ wire.Request = (*ExportPathRequest)(nil)
+	_ wire.Request = (*QueryDeriverRequest)(nil)
+	_ wire.Request = (*ClientSettings)(nil)
+	_ wire.Request = (*GCOptions)(nil)
+	_ wire.Request = (*QuerySubstitutablePathInfoRequest)(nil)
+	_ wire.Request = (*QueryDerivationOutputsRequest)(nil)
+	_ wire.Request = (*QueryAllValidPathsRequest)(nil)
+	_ wire.Request = (*QueryFailedPathsRequest)(nil)
+	_ wire.Request = (*ClearFailedPathsRequest)(nil)
+	_ wire.Request = (*QueryPathInfoRequest)(nil)
+	_ wire.Request = (*ImportPathsRequest)(nil)
+	_ wire.Request = (*QueryDerivationOutputNamesRequest)(nil)
+	_ wire.Request = (*QueryPathFromHashPartRequest)(nil)
+	_ wire.Request = (*QuerySubstitutablePathInfosRequest)(nil)
+	_ wire.Request = (*QueryValidPathsRequest)(nil)
+	_ wire.Request = (*QuerySubstitutablePathsRequest)(nil)
+	_ wire.Request = (*QueryValidDeriversRequest)(nil)
+	_ wire.Request = (*OptimiseStoreRequest)(nil)
+	_ wire.Request = (*VerifyStoreRequest)(nil)
+	_ wire.Request = (*BuildDerivationRequest)(nil)
+	_ wire.Request = (*AddSignaturesRequest)(nil)
+	_ wire.Request = (*NarFromPathRequest)(nil)
+	_ wire.Request = (*AddToStoreNarRequest)(nil)
+	_ wire.Request = (*QueryMissingRequest)(nil)
+	_ wire.Request = (*QueryDerivationOutputMapRequest)(nil)
+	_ wire.Request = (*RegisterDrvOutputRequest)(nil)
+	_ wire.Request = (*QueryRealisationRequest)(nil)
+	_ wire.Request = (*AddMultipleToStoreRequest)(nil)
+	_ wire.Request = (*AddBuildLogRequest)(nil)
+	_ wire.Request = (*BuildPathsWithResultsRequest)(nil)
+	_ wire.Request = (*AddPermRootRequest)(nil)
+	_ wire.Request = (*SubmitOutputRequest)(nil)
+	_ wire.Request = (*AddToStoreScanningRequest)(nil)
+)
+
+// WorkerHandler serves the operations of the Worker protocol, one method per
+// op: the request in, the reply out (none for an op without reply), with the
+// data streams the op carries. An error is reported to the client, and one
+// matching wire.ErrUnsupported as an operation the server does not implement.
+// Embed UnimplementedWorkerHandler to leave ops out.
+type WorkerHandler interface {
+	// IsValidPath serves the IsValidPath operation.
+	IsValidPath(ctx context.Context, req *IsValidPathRequest) (*IsValidPathReply, error)
+	// HasSubstitutes serves the HasSubstitutes operation.
+	HasSubstitutes(ctx context.Context, req *HasSubstitutesRequest) (*HasSubstitutesReply, error)
+	// QueryPathHash serves the QueryPathHash operation.
+	QueryPathHash(ctx context.Context, req *QueryPathHashRequest) (*QueryPathHashReply, error)
+	// QueryReferences serves the QueryReferences operation.
+	QueryReferences(ctx context.Context, req *QueryReferencesRequest) (*QueryReferencesReply, error)
+	// QueryReferrers serves the QueryReferrers operation.
+	QueryReferrers(ctx context.Context, req *QueryReferrersRequest) (*QueryReferrersReply, error)
+	// AddToStore serves the AddToStore operation.
+	//
+	// in reads the data that follows the request (framed since 1.25; raw until
+	// 1.25); it is empty where none does.
+	AddToStore(ctx context.Context, req *AddToStoreRequest, in io.Reader) (*AddToStoreReply, error)
+	// AddTextToStore serves the AddTextToStore operation.
+	AddTextToStore(ctx context.Context, req *AddTextToStoreRequest) (*AddTextToStoreReply, error)
+	// BuildPaths serves the BuildPaths operation.
+	BuildPaths(ctx context.Context, req *BuildPathsRequest) (*Ack, error)
+	// EnsurePath serves the EnsurePath operation.
+	EnsurePath(ctx context.Context, req *EnsurePathRequest) (*Ack, error)
+	// AddTempRoot serves the AddTempRoot operation.
+	AddTempRoot(ctx context.Context, req *AddTempRootRequest) (*Ack, error)
+	// AddIndirectRoot serves the AddIndirectRoot operation.
+	AddIndirectRoot(ctx context.Context, req *AddIndirectRootRequest) (*Ack, error)
+	// SyncWithGC serves the SyncWithGC operation.
+	SyncWithGC(ctx context.Context, req *SyncWithGCRequest) (*Ack, error)
+	// FindRoots serves the FindRoots operation.
+	FindRoots(ctx context.Context, req *FindRootsRequest) (*FindRootsReply, error)
+	// ExportPath serves the ExportPath operation.
+	//
+	// The returned StreamFunc writes the data that follows the reply (push): the
+	// dispatcher runs it when the protocol requires (a push stream before the end
+	// of the log, a raw one after the reply).
+	ExportPath(ctx context.Context, req *ExportPathRequest) (*Ack, wire.StreamFunc, error)
+	// QueryDeriver serves the QueryDeriver operation.
+	QueryDeriver(ctx context.Context, req *QueryDeriverRequest) (*QueryDeriverReply, error)
+	// SetOptions serves the SetOptions operation.
+	SetOptions(ctx context.Context, req *ClientSettings) error
+	// CollectGarbage serves the CollectGarbage operation (since 1.2).
+	CollectGarbage(ctx context.Context, req *GCOptions) (*GCResults, error)
+	// QuerySubstitutablePathInfo serves the QuerySubstitutablePathInfo operation
+	// (since 1.2).
+	QuerySubstitutablePathInfo(ctx context.Context, req *QuerySubstitutablePathInfoRequest) (*QuerySubstitutablePathInfoReply, error)
+	// QueryDerivationOutputs serves the QueryDerivationOutputs operation (since
+	// 1.5).
+	QueryDerivationOutputs(ctx context.Context, req *QueryDerivationOutputsRequest) (*QueryDerivationOutputsReply, error)
+	// QueryAllValidPaths serves the QueryAllValidPaths operation (since 1.5).
+	QueryAllValidPaths(ctx context.Context, req *QueryAllValidPathsRequest) (*QueryAllValidPathsReply, error)
+	// QueryFailedPaths serves the QueryFailedPaths operation (since 1.5 until
+	// 1.16).
+	QueryFailedPaths(ctx context.Context, req *QueryFailedPathsRequest) (*QueryFailedPathsReply, error)
+	// ClearFailedPaths serves the ClearFailedPaths operation (since 1.5 until
+	// 1.16).
+	ClearFailedPaths(ctx context.Context, req *ClearFailedPathsRequest) (*Ack, error)
+	// QueryPathInfo serves the QueryPathInfo operation (since 1.6).
+	QueryPathInfo(ctx context.Context, req *QueryPathInfoRequest) (*QueryPathInfoReply, error)
+	// ImportPaths serves the ImportPaths operation (since 1.9).
+	//
+	// in reads the data that follows the request (pull); it is empty where none
+	// does.
+	ImportPaths(ctx context.Context, req *ImportPathsRequest, in io.Reader) (*ImportPathsReply, error)
+	// QueryDerivationOutputNames serves the QueryDerivationOutputNames operation
+	// (since 1.8).
+	QueryDerivationOutputNames(ctx context.Context, req *QueryDerivationOutputNamesRequest) (*QueryDerivationOutputNamesReply, error)
+	// QueryPathFromHashPart serves the QueryPathFromHashPart operation (since
+	// 1.11).
+	QueryPathFromHashPart(ctx context.Context, req *QueryPathFromHashPartRequest) (*QueryPathFromHashPartReply, error)
+	// QuerySubstitutablePathInfos serves the QuerySubstitutablePathInfos operation
+	// (since 1.12).
+	QuerySubstitutablePathInfos(ctx context.Context, req *QuerySubstitutablePathInfosRequest) (*QuerySubstitutablePathInfosReply, error)
+	// QueryValidPaths serves the QueryValidPaths operation (since 1.12).
+	QueryValidPaths(ctx context.Context, req *QueryValidPathsRequest) (*QueryValidPathsReply, error)
+	// QuerySubstitutablePaths serves the QuerySubstitutablePaths operation (since
+	// 1.12).
+	QuerySubstitutablePaths(ctx context.Context, req *QuerySubstitutablePathsRequest) (*QuerySubstitutablePathsReply, error)
+	// QueryValidDerivers serves the QueryValidDerivers operation (since 1.13).
+	QueryValidDerivers(ctx context.Context, req *QueryValidDeriversRequest) (*QueryValidDeriversReply, error)
+	// OptimiseStore serves the OptimiseStore operation (since 1.14).
+	OptimiseStore(ctx context.Context, req *OptimiseStoreRequest) (*Ack, error)
+	// VerifyStore serves the VerifyStore operation (since 1.14).
+	VerifyStore(ctx context.Context, req *VerifyStoreRequest) (*VerifyStoreReply, error)
+	// BuildDerivation serves the BuildDerivation operation (since 1.14).
+	BuildDerivation(ctx context.Context, req *BuildDerivationRequest) (*BuildResult, error)
+	// AddSignatures serves the AddSignatures operation (since 1.16).
+	AddSignatures(ctx context.Context, req *AddSignaturesRequest) (*Ack, error)
+	// NarFromPath serves the NarFromPath operation (since 1.17).
+	//
+	// The returned StreamFunc writes the data that follows the reply (raw): the
+	// dispatcher runs it when the protocol requires (a push stream before the end
+	// of the log, a raw one after the reply).
+	NarFromPath(ctx context.Context, req *NarFromPathRequest) (wire.StreamFunc, error)
+	// AddToStoreNar serves the AddToStoreNar operation (since 1.17).
+	//
+	// in reads the data that follows the request (framed since 1.23; pull since
+	// 1.21 until 1.23; raw until 1.21); it is empty where none does.
+	AddToStoreNar(ctx context.Context, req *AddToStoreNarRequest, in io.Reader) error
+	// QueryMissing serves the QueryMissing operation (since 1.19).
+	QueryMissing(ctx context.Context, req *QueryMissingRequest) (*Missing, error)
+	// QueryDerivationOutputMap serves the QueryDerivationOutputMap operation
+	// (since 1.22).
+	QueryDerivationOutputMap(ctx context.Context, req *QueryDerivationOutputMapRequest) (*QueryDerivationOutputMapReply, error)
+	// RegisterDrvOutput serves the RegisterDrvOutput operation (since 1.27).
+	RegisterDrvOutput(ctx context.Context, req *RegisterDrvOutputRequest) error
+	// QueryRealisation serves the QueryRealisation operation (since 1.27).
+	QueryRealisation(ctx context.Context, req *QueryRealisationRequest) (*QueryRealisationReply, error)
+	// AddMultipleToStore serves the AddMultipleToStore operation (since 1.32).
+	//
+	// in reads the data that follows the request (framed); it is empty where none
+	// does.
+	AddMultipleToStore(ctx context.Context, req *AddMultipleToStoreRequest, in io.Reader) error
+	// AddBuildLog serves the AddBuildLog operation (since 1.32).
+	//
+	// in reads the data that follows the request (framed); it is empty where none
+	// does.
+	AddBuildLog(ctx context.Context, req *AddBuildLogRequest, in io.Reader) (*Ack, error)
+	// BuildPathsWithResults serves the BuildPathsWithResults operation (since
+	// 1.34).
+	BuildPathsWithResults(ctx context.Context, req *BuildPathsWithResultsRequest) (*BuildPathsWithResultsReply, error)
+	// AddPermRoot serves the AddPermRoot operation (since 1.36).
+	AddPermRoot(ctx context.Context, req *AddPermRootRequest) (*AddPermRootReply, error)
+	// SubmitOutput serves the SubmitOutput operation (since 1.38 if SubmitOutput).
+	SubmitOutput(ctx context.Context, req *SubmitOutputRequest) (*Ack, error)
+	// AddToStoreScanning serves the AddToStoreScanning operation (since 1.38 if
+	// AddToStoreScanning).
+	//
+	// in reads the data that follows the request (framed); it is empty where none
+	// does.
+	AddToStoreScanning(ctx context.Context, req *AddToStoreScanningRequest, in io.Reader) (*ValidPathInfo, error)
+}
+
+// UnimplementedWorkerHandler answers every operation with an error matching
+// wire.ErrUnsupported. Embed it in a WorkerHandler to implement only some ops;
+// the others stay unsupported, also those a newer schema adds.
+type UnimplementedWorkerHandler struct{}
+
+// IsValidPath returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) IsValidPath(context.Context, *IsValidPathRequest) (*IsValidPathReply, error) {
+	return nil, wire.Unsupported("IsValidPath")
+}
+
+// HasSubstitutes returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) HasSubstitutes(context.Context, *HasSubstitutesRequest) (*HasSubstitutesReply, error) {
+	return nil, wire.Unsupported("HasSubstitutes")
+}
+
+// QueryPathHash returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryPathHash(context.Context, *QueryPathHashRequest) (*QueryPathHashReply, error) {
+	return nil, wire.Unsupported("QueryPathHash")
+}
+
+// QueryReferences returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryReferences(context.Context, *QueryReferencesRequest) (*QueryReferencesReply, error) {
+	return nil, wire.Unsupported("QueryReferences")
+}
+
+// QueryReferrers returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryReferrers(context.Context, *QueryReferrersRequest) (*QueryReferrersReply, error) {
+	return nil, wire.Unsupported("QueryReferrers")
+}
+
+// AddToStore returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) AddToStore(context.Context, *AddToStoreRequest, io.Reader) (*AddToStoreReply, error) {
+	return nil, wire.Unsupported("AddToStore")
+}
+
+// AddTextToStore returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) AddTextToStore(context.Context, *AddTextToStoreRequest) (*AddTextToStoreReply, error) {
+	return nil, wire.Unsupported("AddTextToStore")
+}
+
+// BuildPaths returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) BuildPaths(context.Context, *BuildPathsRequest) (*Ack, error) {
+	return nil, wire.Unsupported("BuildPaths")
+}
+
+// EnsurePath returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) EnsurePath(context.Context, *EnsurePathRequest) (*Ack, error) {
+	return nil, wire.Unsupported("EnsurePath")
+}
+
+// AddTempRoot returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) AddTempRoot(context.Context, *AddTempRootRequest) (*Ack, error) {
+	return nil, wire.Unsupported("AddTempRoot")
+}
+
+// AddIndirectRoot returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) AddIndirectRoot(context.Context, *AddIndirectRootRequest) (*Ack, error) {
+	return nil, wire.Unsupported("AddIndirectRoot")
+}
+
+// SyncWithGC returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) SyncWithGC(context.Context, *SyncWithGCRequest) (*Ack, error) {
+	return nil, wire.Unsupported("SyncWithGC")
+}
+
+// FindRoots returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) FindRoots(context.Context, *FindRootsRequest) (*FindRootsReply, error) {
+	return nil, wire.Unsupported("FindRoots")
+}
+
+// ExportPath returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) ExportPath(context.Context, *ExportPathRequest) (*Ack, wire.StreamFunc, error) {
+	return nil, nil, wire.Unsupported("ExportPath")
+}
+
+// QueryDeriver returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryDeriver(context.Context, *QueryDeriverRequest) (*QueryDeriverReply, error) {
+	return nil, wire.Unsupported("QueryDeriver")
+}
+
+// SetOptions returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) SetOptions(context.Context, *ClientSettings) error {
+	return wire.Unsupported("SetOptions")
+}
+
+// CollectGarbage returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) CollectGarbage(context.Context, *GCOptions) (*GCResults, error) {
+	return nil, wire.Unsupported("CollectGarbage")
+}
+
+// QuerySubstitutablePathInfo returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QuerySubstitutablePathInfo(context.Context, *QuerySubstitutablePathInfoRequest) (*QuerySubstitutablePathInfoReply, error) {
+	return nil, wire.Unsupported("QuerySubstitutablePathInfo")
+}
+
+// QueryDerivationOutputs returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryDerivationOutputs(context.Context, *QueryDerivationOutputsRequest) (*QueryDerivationOutputsReply, error) {
+	return nil, wire.Unsupported("QueryDerivationOutputs")
+}
+
+// QueryAllValidPaths returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryAllValidPaths(context.Context, *QueryAllValidPathsRequest) (*QueryAllValidPathsReply, error) {
+	return nil, wire.Unsupported("QueryAllValidPaths")
+}
+
+// QueryFailedPaths returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryFailedPaths(context.Context, *QueryFailedPathsRequest) (*QueryFailedPathsReply, error) {
+	return nil, wire.Unsupported("QueryFailedPaths")
+}
+
+// ClearFailedPaths returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) ClearFailedPaths(context.Context, *ClearFailedPathsRequest) (*Ack, error) {
+	return nil, wire.Unsupported("ClearFailedPaths")
+}
+
+// QueryPathInfo returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryPathInfo(context.Context, *QueryPathInfoRequest) (*QueryPathInfoReply, error) {
+	return nil, wire.Unsupported("QueryPathInfo")
+}
+
+// ImportPaths returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) ImportPaths(context.Context, *ImportPathsRequest, io.Reader) (*ImportPathsReply, error) {
+	return nil, wire.Unsupported("ImportPaths")
+}
+
+// QueryDerivationOutputNames returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryDerivationOutputNames(context.Context, *QueryDerivationOutputNamesRequest) (*QueryDerivationOutputNamesReply, error) {
+	return nil, wire.Unsupported("QueryDerivationOutputNames")
+}
+
+// QueryPathFromHashPart returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryPathFromHashPart(context.Context, *QueryPathFromHashPartRequest) (*QueryPathFromHashPartReply, error) {
+	return nil, wire.Unsupported("QueryPathFromHashPart")
+}
+
+// QuerySubstitutablePathInfos returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QuerySubstitutablePathInfos(context.Context, *QuerySubstitutablePathInfosRequest) (*QuerySubstitutablePathInfosReply, error) {
+	return nil, wire.Unsupported("QuerySubstitutablePathInfos")
+}
+
+// QueryValidPaths returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryValidPaths(context.Context, *QueryValidPathsRequest) (*QueryValidPathsReply, error) {
+	return nil, wire.Unsupported("QueryValidPaths")
+}
+
+// QuerySubstitutablePaths returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QuerySubstitutablePaths(context.Context, *QuerySubstitutablePathsRequest) (*QuerySubstitutablePathsReply, error) {
+	return nil, wire.Unsupported("QuerySubstitutablePaths")
+}
+
+// QueryValidDerivers returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryValidDerivers(context.Context, *QueryValidDeriversRequest) (*QueryValidDeriversReply, error) {
+	return nil, wire.Unsupported("QueryValidDerivers")
+}
+
+// OptimiseStore returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) OptimiseStore(context.Context, *OptimiseStoreRequest) (*Ack, error) {
+	return nil, wire.Unsupported("OptimiseStore")
+}
+
+// VerifyStore returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) VerifyStore(context.Context, *VerifyStoreRequest) (*VerifyStoreReply, error) {
+	return nil, wire.Unsupported("VerifyStore")
+}
+
+// BuildDerivation returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) BuildDerivation(context.Context, *BuildDerivationRequest) (*BuildResult, error) {
+	return nil, wire.Unsupported("BuildDerivation")
+}
+
+// AddSignatures returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) AddSignatures(context.Context, *AddSignaturesRequest) (*Ack, error) {
+	return nil, wire.Unsupported("AddSignatures")
+}
+
+// NarFromPath returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) NarFromPath(context.Context, *NarFromPathRequest) (wire.StreamFunc, error) {
+	return nil, wire.Unsupported("NarFromPath")
+}
+
+// AddToStoreNar returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) AddToStoreNar(context.Context, *AddToStoreNarRequest, io.Reader) error {
+	return wire.Unsupported("AddToStoreNar")
+}
+
+// QueryMissing returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryMissing(context.Context, *QueryMissingRequest) (*Missing, error) {
+	return nil, wire.Unsupported("QueryMissing")
+}
+
+// QueryDerivationOutputMap returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryDerivationOutputMap(context.Context, *QueryDerivationOutputMapRequest) (*QueryDerivationOutputMapReply, error) {
+	return nil, wire.Unsupported("QueryDerivationOutputMap")
+}
+
+// RegisterDrvOutput returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) RegisterDrvOutput(context.Context, *RegisterDrvOutputRequest) error {
+	return wire.Unsupported("RegisterDrvOutput")
+}
+
+// QueryRealisation returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) QueryRealisation(context.Context, *QueryRealisationRequest) (*QueryRealisationReply, error) {
+	return nil, wire.Unsupported("QueryRealisation")
+}
+
+// AddMultipleToStore returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) AddMultipleToStore(context.Context, *AddMultipleToStoreRequest, io.Reader) error {
+	return wire.Unsupported("AddMultipleToStore")
+}
+
+// AddBuildLog returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) AddBuildLog(context.Context, *AddBuildLogRequest, io.Reader) (*Ack, error) {
+	return nil, wire.Unsupported("AddBuildLog")
+}
+
+// BuildPathsWithResults returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) BuildPathsWithResults(context.Context, *BuildPathsWithResultsRequest) (*BuildPathsWithResultsReply, error) {
+	return nil, wire.Unsupported("BuildPathsWithResults")
+}
+
+// AddPermRoot returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) AddPermRoot(context.Context, *AddPermRootRequest) (*AddPermRootReply, error) {
+	return nil, wire.Unsupported("AddPermRoot")
+}
+
+// SubmitOutput returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) SubmitOutput(context.Context, *SubmitOutputRequest) (*Ack, error) {
+	return nil, wire.Unsupported("SubmitOutput")
+}
+
+// AddToStoreScanning returns an error matching wire.ErrUnsupported.
+func (UnimplementedWorkerHandler) AddToStoreScanning(context.Context, *AddToStoreScanningRequest, io.Reader) (*ValidPathInfo, error) {
+	return nil, wire.Unsupported("AddToStoreScanning")
+}
+
+// NewWorkerDispatcher returns the dispatcher that serves the ops of
+// WorkerProtocol with h. A server reads an op code and calls the dispatcher's
+// Serve with its wire.Exchange for the call. It panics only if WorkerOps was
+// modified.
+func NewWorkerDispatcher(h WorkerHandler) *wire.Dispatcher {
+	d, err := wire.NewDispatcher(WorkerProtocol, []wire.Route{
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(IsValidPathRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.IsValidPath(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(HasSubstitutesRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.HasSubstitutes(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryPathHashRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryPathHash(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryReferencesRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryReferences(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryReferrersRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryReferrers(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(AddToStoreRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			in, err := c.RequestStream()
+			if err != nil {
+				return err
+			}
+			reply, err := h.AddToStore(ctx, req, in)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(AddTextToStoreRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.AddTextToStore(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(BuildPathsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.BuildPaths(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(EnsurePathRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.EnsurePath(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(AddTempRootRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.AddTempRoot(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(AddIndirectRootRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.AddIndirectRoot(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(SyncWithGCRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.SyncWithGC(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(FindRootsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.FindRoots(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ExportPathRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, stream, err := h.ExportPath(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, stream)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryDeriverRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryDeriver(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ClientSettings)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			err := h.SetOptions(ctx, req)
+			if err != nil {
+				return err
+			}
+			return c.Reply(nil, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(GCOptions)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.CollectGarbage(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QuerySubstitutablePathInfoRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QuerySubstitutablePathInfo(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryDerivationOutputsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryDerivationOutputs(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryAllValidPathsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryAllValidPaths(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryFailedPathsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryFailedPaths(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ClearFailedPathsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.ClearFailedPaths(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryPathInfoRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryPathInfo(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(ImportPathsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			in, err := c.RequestStream()
+			if err != nil {
+				return err
+			}
+			reply, err := h.ImportPaths(ctx, req, in)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryDerivationOutputNamesRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryDerivationOutputNames(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryPathFromHashPartRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryPathFromHashPart(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QuerySubstitutablePathInfosRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QuerySubstitutablePathInfos(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryValidPathsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryValidPaths(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QuerySubstitutablePathsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QuerySubstitutablePaths(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryValidDeriversRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryValidDerivers(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(OptimiseStoreRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.OptimiseStore(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(VerifyStoreRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.VerifyStore(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(BuildDerivationRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.BuildDerivation(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(AddSignaturesRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.AddSignatures(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(NarFromPathRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			stream, err := h.NarFromPath(ctx, req)
+			if err != nil {
+				return err
+			}
+			return c.Reply(nil, stream)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(AddToStoreNarRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			in, err := c.RequestStream()
+			if err != nil {
+				return err
+			}
+			err = h.AddToStoreNar(ctx, req, in)
+			if err != nil {
+				return err
+			}
+			return c.Reply(nil, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryMissingRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryMissing(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryDerivationOutputMapRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryDerivationOutputMap(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(RegisterDrvOutputRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			err := h.RegisterDrvOutput(ctx, req)
+			if err != nil {
+				return err
+			}
+			return c.Reply(nil, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryRealisationRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryRealisation(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(AddMultipleToStoreRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			in, err := c.RequestStream()
+			if err != nil {
+				return err
+			}
+			err = h.AddMultipleToStore(ctx, req, in)
+			if err != nil {
+				return err
+			}
+			return c.Reply(nil, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(AddBuildLogRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			in, err := c.RequestStream()
+			if err != nil {
+				return err
+			}
+			reply, err := h.AddBuildLog(ctx, req, in)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(BuildPathsWithResultsRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.BuildPathsWithResults(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(AddPermRootRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.AddPermRoot(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(SubmitOutputRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.SubmitOutput(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(AddToStoreScanningRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			in, err := c.RequestStream()
+			if err != nil {
+				return err
+			}
+			reply, err := h.AddToStoreScanning(ctx, req, in)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+	}, nil)
+	if err != nil {
+		panic(err)
+	}
+	return d
 }

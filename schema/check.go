@@ -19,6 +19,7 @@ type checker struct {
 	features map[string]*Feature
 	ops      map[string]*Op
 	protos   map[string]*File // the first file of each protocol ("" for the unnamed one, with ops)
+	derived  map[*Struct]int  // derived structs: 1 while being merged, 2 once merged
 }
 
 // check resolves and checks files as the package pkg, whose Name, Path,
@@ -37,6 +38,8 @@ func check(pkg *Package, files []*File, broken map[*Import]bool, errs *ErrorList
 	c.forEachType(c.resolveType)
 	c.forEachType(c.checkShape)
 	c.forEachGate(c.checkGate)
+	c.resolveProtocols()
+	c.resolveDerivedOps()
 	for _, d := range pkg.Decls {
 		switch d := d.(type) {
 		case *Named:
@@ -44,6 +47,10 @@ func check(pkg *Package, files []*File, broken map[*Import]bool, errs *ErrorList
 		case *Enum:
 			c.checkEnum(d)
 		case *Struct:
+			if d.Derived != nil {
+				c.checkDerived(d)
+				continue
+			}
 			c.checkStruct(d)
 		case *Union:
 			c.checkUnion(d)
@@ -52,6 +59,7 @@ func check(pkg *Package, files []*File, broken map[*Import]bool, errs *ErrorList
 	for _, op := range pkg.Ops {
 		c.checkOp(op)
 	}
+	c.checkDerivedOps()
 	c.checkRecursion()
 	c.checkTerminatedCycles()
 	c.checkGoNames()
@@ -235,6 +243,7 @@ func (c *checker) collectOps() {
 	byCode := map[key]*Op{}
 	for _, f := range c.files {
 		for _, op := range f.Ops {
+			op.pkg = c.pkg
 			c.pkg.Ops = append(c.pkg.Ops, op)
 			c.exported(op.Pos, "op", op.Name)
 			if prev, ok := c.ops[op.Name]; ok {
@@ -243,6 +252,9 @@ func (c *checker) collectOps() {
 				c.ops[op.Name] = op
 			}
 			k := key{op.Protocol, op.Code}
+			if op.FromRef != nil {
+				continue // its code is its base's: see checkDerivedOps
+			}
 			if prev, ok := byCode[k]; ok {
 				in := ""
 				if op.Protocol != "" {

@@ -21,6 +21,9 @@ func (c *checker) forEachType(fn func(t *Type, f *File)) {
 			case *Named:
 				walk(d.Type, f)
 			case *Struct:
+				if d.Derived != nil {
+					walk(d.Derived.From, f)
+				}
 				for _, fd := range d.Fields {
 					walk(fd.Type, f)
 				}

@@ -14,10 +14,11 @@ package schema
 // the op in Decls. For a struct of layouts, Struct.Fields is nil and each
 // layout holds its own fields; Load merges them (see Struct).
 type File struct {
-	Name        string // file name as given
-	Protocol    string // from the protocol statement; "" if none
-	ProtocolPos Pos    // position of the protocol statement; zero if none
-	ProtocolDoc string // doc comment of the protocol statement
+	Name        string   // file name as given
+	Protocol    string   // from the protocol statement; "" if none
+	ProtocolPos Pos      // position of the protocol statement; zero if none
+	ProtocolDoc string   // doc comment of the protocol statement
+	Extends     *NameRef // the protocol named by `extends`; nil if none
 	Imports     []*Import
 	Limits      *Limits // the limits block, with 0 for a kind it does not name; nil if none
 	LimitsPos   Pos     // position of the limits block

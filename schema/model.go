@@ -39,6 +39,29 @@ type Package struct {
 	// ProtocolDocs holds the doc comment of each protocol statement, by
 	// protocol name (see Op.Protocol).
 	ProtocolDocs map[string]string
+	// Protocols are the protocols named by protocol statements, in file
+	// order.
+	Protocols []*Protocol
+}
+
+// Protocol returns the protocol of p named name, or nil.
+func (p *Package) Protocol(name string) *Protocol {
+	for _, pr := range p.Protocols {
+		if pr.Name == name {
+			return pr
+		}
+	}
+	return nil
+}
+
+// Op returns the op of p named name, or nil.
+func (p *Package) Op(name string) *Op {
+	for _, op := range p.Ops {
+		if op.Name == name {
+			return op
+		}
+	}
+	return nil
 }
 
 // Lookup returns the declaration named name in p, or nil.
@@ -150,6 +173,10 @@ type Struct struct {
 	// Op is the op for which this struct was synthesized (inline request or
 	// reply), if any.
 	Op *Op
+	// Derived is set for a struct derived from another (`struct D from B`):
+	// D's Go type embeds B's, and Fields and Layouts are the merged wire
+	// order. nil for a struct of its own.
+	Derived *Derivation
 }
 
 // Layout is one version-selected layout of a struct.
@@ -171,6 +198,7 @@ type Field struct {
 	Default  *Literal      // value when not on the wire; nil: the Go zero value
 	Const    *Literal      // written as this and checked on read; no Go field
 	Required bool          // encoding a non-default value where it is not on the wire is an error
+	Place    *FieldPos     // a field of a derived struct: where it goes among the base's; nil: at the end
 }
 
 // Condition is a field's `when` clause: the field is on the wire only when
@@ -325,6 +353,13 @@ type Op struct {
 	Request    *Type  // Ref to the request struct (synthesized empty struct if none was declared)
 	Reply      *Type  // Ref to the reply struct; nil: no reply
 	Streams    []*Stream
+	// From is the op this one is re-declared from (`op O from B`), whose
+	// code, request, reply and streams it keeps unless it names its own;
+	// nil for an op of its own. FromRef is the name as written.
+	From    *Op
+	FromRef *NameRef
+
+	pkg *Package // the declaring package, set by the checker
 }
 
 // Direction says which message a stream follows.

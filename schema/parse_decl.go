@@ -69,6 +69,11 @@ func (p *parser) declName(what string) token {
 
 func (p *parser) protocol(kw token) {
 	name := p.declName("protocol")
+	var extends *NameRef
+	if p.cur().is("extends") {
+		p.next()
+		extends = p.nameRef("a protocol name after extends")
+	}
 	p.noGates("a protocol statement", "")
 	switch {
 	case p.f.ProtocolPos != (Pos{}):
@@ -78,7 +83,7 @@ func (p *parser) protocol(kw token) {
 	case p.seenStatement:
 		p.errorAt(kw.pos, "the protocol statement must come first in the file")
 	}
-	p.f.Protocol, p.f.ProtocolPos, p.f.ProtocolDoc = name.text, name.pos, kw.doc
+	p.f.Protocol, p.f.ProtocolPos, p.f.ProtocolDoc, p.f.Extends = name.text, name.pos, kw.doc, extends
 }
 
 func (p *parser) importStmt() {
@@ -191,11 +196,18 @@ func (p *parser) structDecl(kw token) {
 	s := &Struct{DeclInfo: DeclInfo{Pos: name.pos, Doc: kw.doc, Name: name.text}}
 	p.f.Decls = append(p.f.Decls, s)
 	p.noGates("a struct declaration", gateUsers)
+	if p.cur().is("from") {
+		p.next()
+		s.Derived = &Derivation{From: p.typ()}
+		p.noGates("a struct declaration", gateUsers)
+	}
 	p.structBody(s, "struct "+name.text)
 }
 
 // structBody parses the braces of a struct: fields, or layouts of fields.
 func (p *parser) structBody(s *Struct, what string) {
+	defer func(d bool) { p.derived = d }(p.derived)
+	p.derived = s.Derived != nil
 	var loose []*Field // fields outside layouts
 	p.block(what, func() {
 		if !p.cur().is("layout") {
@@ -216,7 +228,7 @@ func (p *parser) structBody(s *Struct, what string) {
 		})
 		p.endItem("")
 	})
-	if len(s.Layouts) == 0 {
+	if len(s.Layouts) == 0 || s.Derived != nil { // a derived struct adds fields and layouts
 		s.Fields = loose
 		return
 	}
@@ -230,6 +242,11 @@ func (p *parser) structBody(s *Struct, what string) {
 func (p *parser) field() *Field {
 	name := p.expect(tIdent, "a field name")
 	f := &Field{Pos: name.pos, Doc: name.doc, Name: name.text}
+	if k := p.cur().kind; p.derived && (k == tNewline || k == tRBrace) {
+		// A bare name in a layout of a derived struct: the base's field.
+		f.Doc = joinDoc(f.Doc, p.endItem(""))
+		return f
+	}
 	f.Type = p.typ()
 	for {
 		if p.gate(&f.Gate) {
@@ -262,6 +279,14 @@ func (p *parser) field() *Field {
 			} else {
 				f.When = c
 			}
+		case t.is("after") && p.derived:
+			p.next()
+			after := p.expect(tIdent, "a field name after after")
+			if f.Place != nil {
+				p.errorAt(t.pos, "duplicate after")
+			} else {
+				f.Place = &FieldPos{Pos: t.pos, After: after.text}
+			}
 		case t.is("at"):
 			p.next()
 			v := p.expect(tVersion, "a version major.minor after at").ver
@@ -271,7 +296,11 @@ func (p *parser) field() *Field {
 				f.At = &v
 			}
 		default:
-			f.Doc = joinDoc(f.Doc, p.endItem("since, until, if, unless, when, at, default, const, required"))
+			alts := "since, until, if, unless, when, at, default, const, required"
+			if p.derived {
+				alts += ", after"
+			}
+			f.Doc = joinDoc(f.Doc, p.endItem(alts))
 			return f
 		}
 	}
@@ -316,8 +345,13 @@ var streamKinds = map[string]StreamKind{"framed": Framed, "raw": Raw, "pull": Pu
 func (p *parser) op(kw token) {
 	name := p.declName("op")
 	op := &Op{Pos: name.pos, Doc: kw.doc, Name: name.text}
-	p.expect(tAssign, `"=" after op `+name.text)
-	op.Code = p.expect(tInt, "an opcode (a number)").num
+	if p.cur().is("from") {
+		p.next()
+		op.FromRef = p.nameRef("an op name after from")
+	} else {
+		p.expect(tAssign, `"=" after op `+name.text)
+		op.Code = p.expect(tInt, "an opcode (a number)").num
+	}
 	for {
 		if p.gate(&op.Gate) {
 			continue
@@ -351,6 +385,9 @@ func (p *parser) op(kw token) {
 			}
 			if p.cur().kind == tLBrace {
 				s := &Struct{DeclInfo: DeclInfo{Pos: item.pos, Doc: item.doc, Name: op.Name + suffix}, Op: op}
+				if op.FromRef != nil { // derived from the base op's message, resolved by the checker
+					s.Derived = &Derivation{}
+				}
 				p.structBody(s, item.text+" of op "+op.Name)
 				synth = append(synth, s)
 				*dst = &Type{Pos: item.pos, Kind: Ref, Name: s.Name, Decl: s}
@@ -384,11 +421,22 @@ func (p *parser) op(kw token) {
 		}
 		p.endItem("")
 	})
-	if op.Request == nil {
+	if op.Request == nil && op.FromRef == nil { // a derived op keeps its base's request
 		s := &Struct{DeclInfo: DeclInfo{Pos: op.Pos, Name: op.Name + "Request"}, Op: op}
 		synth = append([]Decl{s}, synth...)
 		op.Request = &Type{Pos: op.Pos, Kind: Ref, Name: s.Name, Decl: s}
 	}
 	p.f.Decls = append(p.f.Decls, synth...)
 	p.f.Ops = append(p.f.Ops, op)
+}
+
+// nameRef parses a possibly qualified name: `Name` or `qual.Name`.
+func (p *parser) nameRef(what string) *NameRef {
+	first := p.expect(tIdent, what)
+	r := &NameRef{Pos: first.pos, Name: first.text}
+	if p.cur().kind == tDot {
+		p.next()
+		r.Qual, r.Name = first.text, p.expect(tIdent, "a name after "+first.text+".").text
+	}
+	return r
 }

@@ -18,6 +18,9 @@ type parser struct {
 	// (a layout, an inline request or reply), so that syncLine skips that
 	// block whole; in other lines a "{" is just a mistake.
 	hasBlock bool
+	// derived is set inside the body of a derived struct, where fields
+	// take an after clause and a layout's field may be a bare base name.
+	derived bool
 }
 
 // bailout unwinds the parser to the nearest recovery point.

@@ -8,7 +8,10 @@
 // (log lines, activities, STDERR_READ pulls, STDERR_WRITE data, an error, or
 // bytes no daemon would send) and the reply. An op without a handler is
 // refused as Nix refuses unknown ops: an error sent twice, then the
-// connection is closed. SetOptions is accepted by default.
+// connection is closed. SetOptions is accepted by default. With a
+// Dispatcher, the daemon serves ops through nixwire's generated dispatch
+// instead: a messages.WorkerHandler (or an extension's handler) written
+// for the test.
 package clienttest
 
 import (
@@ -45,6 +48,13 @@ type Daemon struct {
 	Startup []messages.Stderr
 	// Handlers serve the ops, by code.
 	Handlers map[messages.WorkerOpCode]Handler
+	// Dispatcher, if set, serves the ops that have no entry in Handlers
+	// through the generated dispatch: messages.NewWorkerDispatcher(h), or
+	// the New<P>Dispatcher of an extension. A handler's error is sent to
+	// the client as a STDERR_ERROR (errors.Is wire.ErrUnsupported for the
+	// ops the handler leaves out), and an op the dispatcher's protocol
+	// does not have at the negotiated version is refused as Nix does.
+	Dispatcher *wire.Dispatcher
 }
 
 // Handler serves one operation. The op code has been read; the handler
@@ -125,6 +135,17 @@ func (d *Daemon) Serve(rw io.ReadWriter) error {
 		}
 		op := &Op{Code: messages.WorkerOpCode(code), Proto: p, R: r, W: w}
 		h := d.Handlers[op.Code]
+		if h == nil && d.Dispatcher != nil {
+			if _, ok := d.Dispatcher.Lookup(code, p); ok {
+				hangUp, err := d.dispatch(op)
+				if err != nil {
+					return fmt.Errorf("clienttest: op %s: %w", op.Code, err)
+				}
+				if !hangUp {
+					continue
+				}
+			}
+		}
 		if h == nil && op.Code == messages.OpSetOptions {
 			h = acceptSetOptions
 		}

@@ -3,6 +3,7 @@
 package extend
 
 import (
+	"context"
 	nix "github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/wire"
 	"math"
@@ -18,8 +19,7 @@ var (
 	_ wire.Message = (*Provenance)(nil)
 	_ wire.Message = (*QueryProvenanceRequest)(nil)
 	_ wire.Message = (*QueryProvenanceReply)(nil)
-	_ wire.Message = (*QueryPathInfoWithTagsRequest)(nil)
-	_ wire.Message = (*QueryPathInfoWithTagsReply)(nil)
+	_ wire.Message = (*QueryPathInfoTaggedReply)(nil)
 )
 
 // Tag is a "key=value" label that Acme's CI attaches to store paths, e.g.
@@ -607,134 +607,78 @@ func (*QueryProvenanceReply) WireTypeName() string {
 	return "QueryProvenanceReply"
 }
 
-// QueryPathInfoWithTagsRequest is the request of the QueryPathInfoWithTags operation.
-type QueryPathInfoWithTagsRequest struct {
-	// Path is a StorePath on the wire.
-	Path nix.StorePath
-}
-
-// WireSize returns the exact size of the encoding of m at p.
-func (m *QueryPathInfoWithTagsRequest) WireSize(p wire.Proto) int {
-	n := 0
-	n += wire.BytesSize(len(m.Path))
-	return n
-}
-
-// AppendWire appends the encoding of m at p to b. It fails, returning b
-// unchanged in length, on a value that cannot be encoded at p.
-func (m *QueryPathInfoWithTagsRequest) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
-	start := len(b)
-	var err error
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return b[:start], wire.EncodeError("QueryPathInfoWithTagsRequest", ".Path", err)
-	}
-	if uint64(len(m.Path)) > 4096 {
-		return b[:start], wire.EncodeError("QueryPathInfoWithTagsRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	b = wire.AppendString(b, string(m.Path))
-	return b, nil
-}
-
-// ConsumeWire decodes m at p from the front of b, overwriting m and
-// reusing its slices and maps, and returns the rest of b (all of b on an
-// error).
-func (m *QueryPathInfoWithTagsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
-	orig := b
-	var err error
-	// Path StorePath
-	var v0 string
-	if v0, b, err = wire.ConsumeString(b, 0, 4096); err != nil {
-		return orig, wire.ConsumeError("QueryPathInfoWithTagsRequest", ".Path", len(orig)-len(b), err)
-	}
-	m.Path = nix.StorePath(v0)
-	if err = m.Path.Validate(); err != nil {
-		return orig, wire.ConsumeError("QueryPathInfoWithTagsRequest", ".Path", len(orig)-len(b)-wire.BytesSize(len(m.Path)), err)
-	}
-	return b, nil
-}
-
-// EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryPathInfoWithTagsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("QueryPathInfoWithTagsRequest", ".Path", err)
-	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("QueryPathInfoWithTagsRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
-	return w.Err()
-}
-
-// DecodeWire reads m at p from r, overwriting m and reusing its slices
-// and maps.
-func (m *QueryPathInfoWithTagsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
-	start := r.Offset()
-	var err error
-	// Path StorePath
-	var v0 string
-	if v0, err = r.String(0, 4096); err != nil {
-		return wire.ReadError("QueryPathInfoWithTagsRequest", ".Path", r.ValueOffset(), start, err)
-	}
-	m.Path = nix.StorePath(v0)
-	if err = m.Path.Validate(); err != nil {
-		return wire.ReadError("QueryPathInfoWithTagsRequest", ".Path", r.ValueOffset(), start, err)
-	}
-	return nil
-}
-
-// WireTypeName returns "QueryPathInfoWithTagsRequest", the name of the type in errors.
-func (*QueryPathInfoWithTagsRequest) WireTypeName() string {
-	return "QueryPathInfoWithTagsRequest"
-}
-
-// QueryPathInfoWithTagsReply is the reply of the QueryPathInfoWithTags operation.
-type QueryPathInfoWithTagsReply struct {
-	// Info is the path's metadata, as QueryPathInfo returns it.
-	Info *nix.UnkeyedValidPathInfo
-	// Tags are the path's tags, sorted.
+// QueryPathInfoTaggedReply is the reply of the QueryPathInfoTagged operation.
+//
+// QueryPathInfoTaggedReply derives from messages.QueryPathInfoReply, which it
+// embeds, and adds Tags. Wherever the added fields are off the wire its
+// encoding is exactly messages.QueryPathInfoReply's. m.QueryPathInfoReply is
+// the base value, and QueryPathInfoTaggedReply{QueryPathInfoReply: b} the
+// derived value of a base value b, with the added fields zero: the conversions
+// lose nothing of the base.
+type QueryPathInfoTaggedReply struct {
+	nix.QueryPathInfoReply
+	// Tags are the path's tags, sorted; none for a path that is not
+	// valid.
+	//
+	// Only on the wire since 1.39; elsewhere it decodes as the zero value.
 	Tags []Tag
 }
 
 // WireSize returns the exact size of the encoding of m at p.
-func (m *QueryPathInfoWithTagsReply) WireSize(p wire.Proto) int {
-	n := 16
-	if m.Info != nil {
-		n += m.Info.WireSize(p)
+func (m *QueryPathInfoTaggedReply) WireSize(p wire.Proto) int {
+	n := 0
+	if p.Version < 0x111 {
+		n += m.LegacyInfo.WireSize(p)
 	}
-	for _, e0 := range m.Tags {
-		n += wire.BytesSize(len(e0))
+	if p.Version >= 0x111 {
+		n += 8
+		if m.Info != nil {
+			n += m.Info.WireSize(p)
+		}
+	}
+	if p.Version >= 0x127 {
+		n += 8
+		for _, e0 := range m.Tags {
+			n += wire.BytesSize(len(e0))
+		}
 	}
 	return n
 }
 
 // AppendWire appends the encoding of m at p to b. It fails, returning b
 // unchanged in length, on a value that cannot be encoded at p.
-func (m *QueryPathInfoWithTagsReply) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+func (m *QueryPathInfoTaggedReply) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
 	start := len(b)
 	var err error
-	// Info optional<UnkeyedValidPathInfo>
-	if m.Info == nil {
-		b = wire.AppendUint64(b, 0)
-	} else {
-		b = wire.AppendUint64(b, 1)
-		if b, err = m.Info.AppendWire(b, p); err != nil {
-			return b[:start], wire.EncodeError("QueryPathInfoWithTagsReply", ".Info", err)
+	// LegacyInfo UnkeyedValidPathInfo until 1.17
+	if p.Version < 0x111 {
+		if b, err = m.LegacyInfo.AppendWire(b, p); err != nil {
+			return b[:start], wire.EncodeError("QueryPathInfoTaggedReply", ".LegacyInfo", err)
 		}
 	}
-	// Tags set<Tag>
-	if uint64(len(m.Tags)) > 1024 {
-		return b[:start], wire.EncodeError("QueryPathInfoWithTagsReply", ".Tags", &wire.LimitError{What: "count", N: uint64(len(m.Tags)), Max: 1024})
-	}
-	b = wire.AppendUint64(b, uint64(len(m.Tags)))
-	for i0, e0 := range m.Tags {
-		if uint64(len(e0)) > 256 {
-			return b[:start], wire.EncodeError("QueryPathInfoWithTagsReply", ".Tags["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 256})
+	// Info optional<UnkeyedValidPathInfo> since 1.17
+	if p.Version >= 0x111 {
+		if m.Info == nil {
+			b = wire.AppendUint64(b, 0)
+		} else {
+			b = wire.AppendUint64(b, 1)
+			if b, err = m.Info.AppendWire(b, p); err != nil {
+				return b[:start], wire.EncodeError("QueryPathInfoTaggedReply", ".Info", err)
+			}
 		}
-		b = wire.AppendString(b, string(e0))
+	}
+	// Tags set<Tag> since 1.39
+	if p.Version >= 0x127 {
+		if uint64(len(m.Tags)) > 1024 {
+			return b[:start], wire.EncodeError("QueryPathInfoTaggedReply", ".Tags", &wire.LimitError{What: "count", N: uint64(len(m.Tags)), Max: 1024})
+		}
+		b = wire.AppendUint64(b, uint64(len(m.Tags)))
+		for i0, e0 := range m.Tags {
+			if uint64(len(e0)) > 256 {
+				return b[:start], wire.EncodeError("QueryPathInfoTaggedReply", ".Tags["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 256})
+			}
+			b = wire.AppendString(b, string(e0))
+		}
 	}
 	return b, nil
 }
@@ -742,130 +686,181 @@ func (m *QueryPathInfoWithTagsReply) AppendWire(b []byte, p wire.Proto) ([]byte,
 // ConsumeWire decodes m at p from the front of b, overwriting m and
 // reusing its slices and maps, and returns the rest of b (all of b on an
 // error).
-func (m *QueryPathInfoWithTagsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+func (m *QueryPathInfoTaggedReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 	orig := b
 	var err error
-	// Info optional<UnkeyedValidPathInfo>
-	var t0 uint64
-	if t0, b, err = wire.ConsumeUint64(b); err != nil {
-		return orig, wire.ConsumeError("QueryPathInfoWithTagsReply", ".Info", len(orig)-len(b), err)
-	}
-	switch t0 {
-	case 0:
-		m.Info = nil
-	case 1:
-		if m.Info == nil {
-			m.Info = new(nix.UnkeyedValidPathInfo)
+	// LegacyInfo UnkeyedValidPathInfo until 1.17
+	if p.Version < 0x111 {
+		if b, err = m.LegacyInfo.ConsumeWire(b, p); err != nil {
+			return orig, wire.ConsumeError("QueryPathInfoTaggedReply", ".LegacyInfo", len(orig)-len(b), err)
 		}
-		if b, err = m.Info.ConsumeWire(b, p); err != nil {
-			return orig, wire.ConsumeError("QueryPathInfoWithTagsReply", ".Info", len(orig)-len(b), err)
-		}
-	default:
-		return orig, wire.ConsumeError("QueryPathInfoWithTagsReply", ".Info", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
-	}
-	// Tags set<Tag>
-	var n0 int
-	if n0, b, err = wire.ConsumeCount(b, 0, 1024, 8); err != nil {
-		return orig, wire.ConsumeError("QueryPathInfoWithTagsReply", ".Tags", len(orig)-len(b), err)
-	}
-	l0 := m.Tags
-	if cap(l0) >= n0 {
-		l0 = l0[:n0]
 	} else {
-		l0 = make([]Tag, n0)
+		m.LegacyInfo = nix.UnkeyedValidPathInfo{}
 	}
-	for i0 := range l0 {
-		var v0 string
-		if v0, b, err = wire.ConsumeString(b, 0, 256); err != nil {
-			return orig, wire.ConsumeError("QueryPathInfoWithTagsReply", ".Tags["+strconv.Itoa(i0)+"]", len(orig)-len(b), err)
+	// Info optional<UnkeyedValidPathInfo> since 1.17
+	if p.Version >= 0x111 {
+		var t0 uint64
+		if t0, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("QueryPathInfoTaggedReply", ".Info", len(orig)-len(b), err)
 		}
-		l0[i0] = Tag(v0)
+		switch t0 {
+		case 0:
+			m.Info = nil
+		case 1:
+			if m.Info == nil {
+				m.Info = new(nix.UnkeyedValidPathInfo)
+			}
+			if b, err = m.Info.ConsumeWire(b, p); err != nil {
+				return orig, wire.ConsumeError("QueryPathInfoTaggedReply", ".Info", len(orig)-len(b), err)
+			}
+		default:
+			return orig, wire.ConsumeError("QueryPathInfoTaggedReply", ".Info", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
+		}
+	} else {
+		m.Info = nil
 	}
-	m.Tags = l0
+	// Tags set<Tag> since 1.39
+	if p.Version >= 0x127 {
+		var n0 int
+		if n0, b, err = wire.ConsumeCount(b, 0, 1024, 8); err != nil {
+			return orig, wire.ConsumeError("QueryPathInfoTaggedReply", ".Tags", len(orig)-len(b), err)
+		}
+		l0 := m.Tags
+		if cap(l0) >= n0 {
+			l0 = l0[:n0]
+		} else {
+			l0 = make([]Tag, n0)
+		}
+		for i0 := range l0 {
+			var v0 string
+			if v0, b, err = wire.ConsumeString(b, 0, 256); err != nil {
+				return orig, wire.ConsumeError("QueryPathInfoTaggedReply", ".Tags["+strconv.Itoa(i0)+"]", len(orig)-len(b), err)
+			}
+			l0[i0] = Tag(v0)
+		}
+		m.Tags = l0
+	} else {
+		m.Tags = m.Tags[:0]
+	}
 	return b, nil
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error, part of m may have been written.
-func (m *QueryPathInfoWithTagsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+func (m *QueryPathInfoTaggedReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	var err error
-	// Info optional<UnkeyedValidPathInfo>
-	if m.Info == nil {
-		w.Uint64(0)
-	} else {
-		w.Uint64(1)
-		if err = m.Info.EncodeWire(w, p); err != nil {
+	// LegacyInfo UnkeyedValidPathInfo until 1.17
+	if p.Version < 0x111 {
+		if err = m.LegacyInfo.EncodeWire(w, p); err != nil {
 			if err == w.Err() {
 				return err
 			}
-			return wire.EncodeError("QueryPathInfoWithTagsReply", ".Info", err)
+			return wire.EncodeError("QueryPathInfoTaggedReply", ".LegacyInfo", err)
 		}
 	}
-	// Tags set<Tag>
-	if uint64(len(m.Tags)) > 1024 {
-		return wire.EncodeError("QueryPathInfoWithTagsReply", ".Tags", &wire.LimitError{What: "count", N: uint64(len(m.Tags)), Max: 1024})
-	}
-	w.Uint64(uint64(len(m.Tags)))
-	for i0, e0 := range m.Tags {
-		if uint64(len(e0)) > 256 {
-			return wire.EncodeError("QueryPathInfoWithTagsReply", ".Tags["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 256})
+	// Info optional<UnkeyedValidPathInfo> since 1.17
+	if p.Version >= 0x111 {
+		if m.Info == nil {
+			w.Uint64(0)
+		} else {
+			w.Uint64(1)
+			if err = m.Info.EncodeWire(w, p); err != nil {
+				if err == w.Err() {
+					return err
+				}
+				return wire.EncodeError("QueryPathInfoTaggedReply", ".Info", err)
+			}
 		}
-		w.String(string(e0))
+	}
+	// Tags set<Tag> since 1.39
+	if p.Version >= 0x127 {
+		if uint64(len(m.Tags)) > 1024 {
+			return wire.EncodeError("QueryPathInfoTaggedReply", ".Tags", &wire.LimitError{What: "count", N: uint64(len(m.Tags)), Max: 1024})
+		}
+		w.Uint64(uint64(len(m.Tags)))
+		for i0, e0 := range m.Tags {
+			if uint64(len(e0)) > 256 {
+				return wire.EncodeError("QueryPathInfoTaggedReply", ".Tags["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 256})
+			}
+			w.String(string(e0))
+		}
 	}
 	return w.Err()
 }
 
 // DecodeWire reads m at p from r, overwriting m and reusing its slices
 // and maps.
-func (m *QueryPathInfoWithTagsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
+func (m *QueryPathInfoTaggedReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 	start := r.Offset()
 	var err error
-	// Info optional<UnkeyedValidPathInfo>
-	var t0 uint64
-	if t0, err = r.Uint64(); err != nil {
-		return wire.ReadError("QueryPathInfoWithTagsReply", ".Info", r.ValueOffset(), start, err)
-	}
-	switch t0 {
-	case 0:
-		m.Info = nil
-	case 1:
-		if m.Info == nil {
-			m.Info = new(nix.UnkeyedValidPathInfo)
+	// LegacyInfo UnkeyedValidPathInfo until 1.17
+	if p.Version < 0x111 {
+		if err = m.LegacyInfo.DecodeWire(r, p); err != nil {
+			return wire.ReadError("QueryPathInfoTaggedReply", ".LegacyInfo", r.ValueOffset(), start, err)
 		}
-		if err = m.Info.DecodeWire(r, p); err != nil {
-			return wire.ReadError("QueryPathInfoWithTagsReply", ".Info", r.ValueOffset(), start, err)
-		}
-	default:
-		return wire.ReadError("QueryPathInfoWithTagsReply", ".Info", r.ValueOffset(), start, wire.Invalid("optional tag", t0))
-	}
-	// Tags set<Tag>
-	var n0 int
-	if n0, err = r.Count(0, 1024); err != nil {
-		return wire.ReadError("QueryPathInfoWithTagsReply", ".Tags", r.ValueOffset(), start, err)
-	}
-	l0 := m.Tags
-	if cap(l0) >= n0 {
-		l0 = l0[:n0]
 	} else {
-		l0 = make([]Tag, 0, min(n0, 1024))
+		m.LegacyInfo = nix.UnkeyedValidPathInfo{}
 	}
-	for i0 := range n0 {
-		if i0 == len(l0) {
-			l0 = append(l0, "")
+	// Info optional<UnkeyedValidPathInfo> since 1.17
+	if p.Version >= 0x111 {
+		var t0 uint64
+		if t0, err = r.Uint64(); err != nil {
+			return wire.ReadError("QueryPathInfoTaggedReply", ".Info", r.ValueOffset(), start, err)
 		}
-		var v0 string
-		if v0, err = r.String(0, 256); err != nil {
-			return wire.ReadError("QueryPathInfoWithTagsReply", ".Tags["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
+		switch t0 {
+		case 0:
+			m.Info = nil
+		case 1:
+			if m.Info == nil {
+				m.Info = new(nix.UnkeyedValidPathInfo)
+			}
+			if err = m.Info.DecodeWire(r, p); err != nil {
+				return wire.ReadError("QueryPathInfoTaggedReply", ".Info", r.ValueOffset(), start, err)
+			}
+		default:
+			return wire.ReadError("QueryPathInfoTaggedReply", ".Info", r.ValueOffset(), start, wire.Invalid("optional tag", t0))
 		}
-		l0[i0] = Tag(v0)
+	} else {
+		m.Info = nil
 	}
-	m.Tags = l0
+	// Tags set<Tag> since 1.39
+	if p.Version >= 0x127 {
+		var n0 int
+		if n0, err = r.Count(0, 1024); err != nil {
+			return wire.ReadError("QueryPathInfoTaggedReply", ".Tags", r.ValueOffset(), start, err)
+		}
+		l0 := m.Tags
+		if cap(l0) >= n0 {
+			l0 = l0[:n0]
+		} else {
+			l0 = make([]Tag, 0, min(n0, 1024))
+		}
+		for i0 := range n0 {
+			if i0 == len(l0) {
+				l0 = append(l0, "")
+			}
+			var v0 string
+			if v0, err = r.String(0, 256); err != nil {
+				return wire.ReadError("QueryPathInfoTaggedReply", ".Tags["+strconv.Itoa(i0)+"]", r.ValueOffset(), start, err)
+			}
+			l0[i0] = Tag(v0)
+		}
+		m.Tags = l0
+	} else {
+		m.Tags = m.Tags[:0]
+	}
 	return nil
 }
 
-// WireTypeName returns "QueryPathInfoWithTagsReply", the name of the type in errors.
-func (*QueryPathInfoWithTagsReply) WireTypeName() string {
-	return "QueryPathInfoWithTagsReply"
+// WireTypeName returns "QueryPathInfoTaggedReply", the name of the type in errors.
+func (*QueryPathInfoTaggedReply) WireTypeName() string {
+	return "QueryPathInfoTaggedReply"
+}
+
+// WireBase returns the embedded QueryPathInfoReply, for wire.Derived: runtimes
+// accept a QueryPathInfoTaggedReply where the base's type is expected.
+func (m *QueryPathInfoTaggedReply) WireBase() wire.Message {
+	return &m.QueryPathInfoReply
 }
 
 // ExtOpCode is the code of an operation of the Ext protocol.
@@ -873,13 +868,15 @@ func (*QueryPathInfoWithTagsReply) WireTypeName() string {
 // Acme's extensions to the Nix worker protocol.
 //
 // acmed is Acme's patched nix-daemon. It speaks the Nix worker protocol
-// unchanged and adds two operations with opcodes from 1100 up, far from
-// Nix's own (1 to 47, and 1000 and 1001 for builder-rpc-v0):
+// and extends it in the two ways Nix itself grows:
 //
-//   - worker 1.38 (acmed 1.x): QueryProvenance, which build produced a path;
+//   - worker 1.38 (acmed 1.x): a new op, QueryProvenance (1100, far from
+//     Nix's own opcodes 1 to 47, and 1000 and 1001 for builder-rpc-v0):
+//     which build produced a path;
 //   - worker 1.39 (acmed 2.x, announced as version 1.39 in the handshake):
-//     provenance records carry tags, and QueryPathInfoWithTags returns a
-//     path's metadata and tags in one round trip.
+//     provenance records carry tags, and QueryPathInfo's reply (op 26)
+//     carries the path's tags after its metadata: the op is re-declared
+//     from Nix's as QueryPathInfoTagged, with a reply derived from Nix's.
 //
 // A client negotiates as with any daemon: min(client version, daemon
 // version) and the intersection of the feature sets. Against a stock Nix
@@ -896,13 +893,15 @@ const (
 	//
 	// The operation exists since 1.38.
 	OpQueryProvenance ExtOpCode = 1100
-	// OpQueryPathInfoWithTags is the code of the QueryPathInfoWithTags operation.
+	// OpQueryPathInfoTagged is the code of the QueryPathInfoTagged operation.
 	//
-	// QueryPathInfoWithTags is Nix's QueryPathInfo (26) plus the path's tags,
-	// in one round trip. The reply is none for a path that is not valid.
+	// QueryPathInfoTagged is Nix's QueryPathInfo (26) from 1.39 on: its reply
+	// is Nix's with the path's tags after the metadata, so a client gets both
+	// in one round trip. Below 1.39 the op is Nix's own, and the derived reply
+	// encodes exactly as Nix's.
 	//
 	// The operation exists since 1.39.
-	OpQueryPathInfoWithTags ExtOpCode = 1101
+	OpQueryPathInfoTagged ExtOpCode = 26
 )
 
 // String returns the name of the operation, or ExtOpCode(n) for an unknown code.
@@ -910,8 +909,8 @@ func (c ExtOpCode) String() string {
 	switch c {
 	case OpQueryProvenance:
 		return "QueryProvenance"
-	case OpQueryPathInfoWithTags:
-		return "QueryPathInfoWithTags"
+	case OpQueryPathInfoTagged:
+		return "QueryPathInfoTagged"
 	}
 	return "ExtOpCode(" + strconv.FormatUint(uint64(c), 10) + ")"
 }
@@ -931,14 +930,107 @@ var ExtOps = wire.OpTable{
 		},
 	},
 	{
-		Name: "QueryPathInfoWithTags",
-		Code: uint64(OpQueryPathInfoWithTags),
+		Name: "QueryPathInfoTagged",
+		Code: uint64(OpQueryPathInfoTagged),
 		Gate: wire.Gate{Since: wire.V(1, 39)},
 		NewRequest: func() wire.Message {
-			return new(QueryPathInfoWithTagsRequest)
+			return new(nix.QueryPathInfoRequest)
 		},
 		NewReply: func() wire.Message {
-			return new(QueryPathInfoWithTagsReply)
+			return new(QueryPathInfoTaggedReply)
 		},
 	},
+}
+
+// ExtProtocol is the Ext protocol: its op table ExtOps, looked up first, and
+// the Worker protocol it extends. Clients and servers look ops up in it.
+var ExtProtocol = &wire.Protocol{Name: "Ext", Ops: ExtOps, Base: nix.WorkerProtocol}
+
+// Op returns OpQueryProvenance, the operation whose request
+// QueryProvenanceRequest is.
+func (*QueryProvenanceRequest) Op() ExtOpCode {
+	return OpQueryProvenance
+}
+
+// OpCode returns the code of the QueryProvenance operation, for wire.Request.
+func (*QueryProvenanceRequest) OpCode() uint64 {
+	return uint64(OpQueryProvenance)
+}
+
+var (
+	_ wire.Request = (*QueryProvenanceRequest)(nil)
+)
+
+// ExtHandler serves the operations of the Ext protocol, one method per op: the
+// request in, the reply out (none for an op without reply), with the data
+// streams the op carries. An error is reported to the client, and one matching
+// wire.ErrUnsupported as an operation the server does not implement. Embed
+// UnimplementedExtHandler to leave ops out. It has the methods of
+// messages.WorkerHandler too, for the ops of the protocol it extends.
+type ExtHandler interface {
+	nix.WorkerHandler
+	// QueryProvenance serves the QueryProvenance operation (since 1.38).
+	QueryProvenance(ctx context.Context, req *QueryProvenanceRequest) (*QueryProvenanceReply, error)
+	// QueryPathInfoTagged serves the QueryPathInfoTagged operation (since 1.39).
+	// It is re-declared from messages.QueryPathInfo, whose method serves the op
+	// outside this range.
+	QueryPathInfoTagged(ctx context.Context, req *nix.QueryPathInfoRequest) (*QueryPathInfoTaggedReply, error)
+}
+
+// UnimplementedExtHandler answers every operation with an error matching
+// wire.ErrUnsupported. Embed it in a ExtHandler to implement only some ops;
+// the others stay unsupported, also those a newer schema adds.
+type UnimplementedExtHandler struct {
+	nix.UnimplementedWorkerHandler
+}
+
+// QueryProvenance returns an error matching wire.ErrUnsupported.
+func (UnimplementedExtHandler) QueryProvenance(context.Context, *QueryProvenanceRequest) (*QueryProvenanceReply, error) {
+	return nil, wire.Unsupported("QueryProvenance")
+}
+
+// QueryPathInfoTagged returns an error matching wire.ErrUnsupported.
+func (UnimplementedExtHandler) QueryPathInfoTagged(context.Context, *nix.QueryPathInfoRequest) (*QueryPathInfoTaggedReply, error) {
+	return nil, wire.Unsupported("QueryPathInfoTagged")
+}
+
+// NewExtDispatcher returns the dispatcher that serves the ops of ExtProtocol
+// with h, falling back to the ops of messages.WorkerProtocol, served by h too.
+// A server reads an op code and calls the dispatcher's Serve with its
+// wire.Exchange for the call. It panics only if ExtOps was modified.
+func NewExtDispatcher(h ExtHandler) *wire.Dispatcher {
+	d, err := wire.NewDispatcher(ExtProtocol, []wire.Route{
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryProvenanceRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryProvenance(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(nix.QueryPathInfoRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.QueryPathInfoTagged(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+	}, nix.NewWorkerDispatcher(h))
+	if err != nil {
+		panic(err)
+	}
+	return d
 }

@@ -209,11 +209,9 @@ func TestQueryProvenance(t *testing.T) {
 	}
 }
 
-// TestQueryPathInfoWithTags checks that the reply of QueryPathInfoWithTags
-// is Nix's QueryPathInfo reply followed by the tags, since it reuses the
-// imported UnkeyedValidPathInfo.
-func TestQueryPathInfoWithTags(t *testing.T) {
-	info := &messages.UnkeyedValidPathInfo{
+// pathInfo is hello's metadata, as Nix's QueryPathInfo returns it.
+func pathInfo() *messages.UnkeyedValidPathInfo {
+	return &messages.UnkeyedValidPathInfo{
 		Deriver:          helloDrv,
 		NarHash:          messages.NarHash(strings.Repeat("ab", 32)),
 		References:       []messages.StorePath{"/nix/store/g1-glibc", helloPath},
@@ -222,51 +220,81 @@ func TestQueryPathInfoWithTags(t *testing.T) {
 		Ultimate:         true,
 		Sigs:             []messages.Signature{"cache.acme.example-1:c2lnbmF0dXJl"},
 	}
-	nixReply, err := wire.Marshal(&messages.QueryPathInfoReply{Info: info}, v139Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reply := &extend.QueryPathInfoWithTagsReply{Info: info, Tags: []extend.Tag{"release=2025.06", "team=infra"}}
-	got := roundTrip(t, reply, v139Path, append(nixReply, unhex(t, tagsHex)...))
-	if !reflect.DeepEqual(got, reply) {
-		t.Errorf("decoded as %+v, want %+v", got, reply)
-	}
+}
 
-	// An invalid path: no info and no tags.
-	got = roundTrip(t, &extend.QueryPathInfoWithTagsReply{}, v139Path, unhex(t, `
+// TestQueryPathInfoTagged checks the reply derived from Nix's
+// QueryPathInfo reply: at every version before 1.39 (1.16 has the legacy
+// layout, 1.38 the current one) it encodes byte for byte as Nix's and
+// decodes as Nix's with no tags; at 1.39 Nix's bytes are followed by the
+// tags.
+func TestQueryPathInfoTagged(t *testing.T) {
+	tags := []extend.Tag{"release=2025.06", "team=infra"}
+	for _, p := range []wire.Proto{wire.P(1, 16), wire.P(1, 17), v138, v138Path, v139Path} {
+		for _, info := range []*messages.UnkeyedValidPathInfo{pathInfo(), nil} {
+			base := messages.QueryPathInfoReply{Info: info}
+			if info != nil && !p.AtLeast(1, 17) {
+				base = messages.QueryPathInfoReply{LegacyInfo: *info}
+			}
+			nixBytes, err := wire.Marshal(&base, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reply := &extend.QueryPathInfoTaggedReply{QueryPathInfoReply: base, Tags: tags}
+			want, wantTags := nixBytes, []extend.Tag(nil)
+			if p.AtLeast(1, 39) {
+				want, wantTags = append(slices.Clone(nixBytes), unhex(t, tagsHex)...), tags
+			}
+			got := roundTrip(t, reply, p, want)
+			if !reflect.DeepEqual(got.QueryPathInfoReply, base) || !slices.Equal(got.Tags, wantTags) {
+				t.Errorf("at %v decoded as %+v, want %+v with tags %q", p, got, base, wantTags)
+			}
+			if !p.AtLeast(1, 39) {
+				// Nix's decoder reads the derived bytes as its own.
+				var nix messages.QueryPathInfoReply
+				if err := wire.Unmarshal(want, &nix, p); err != nil || !reflect.DeepEqual(nix, base) {
+					t.Errorf("at %v Nix's decoder: %+v, %v", p, nix, err)
+				}
+			}
+		}
+	}
+}
+
+// TestQueryPathInfoTaggedBytes spells the 1.39 reply of an invalid path
+// out: no info, then the tags (none).
+func TestQueryPathInfoTaggedBytes(t *testing.T) {
+	got := roundTrip(t, &extend.QueryPathInfoTaggedReply{}, v139Path, unhex(t, `
 		0000000000000000 # Info: none
 		0000000000000000 # Tags: 0`))
 	if got.Info != nil || len(got.Tags) != 0 {
 		t.Errorf("none decoded as %+v", got)
 	}
-}
-
-// TestTagLimit checks the limit of Tag (256 bytes) in both directions;
-// decode errors name the field and the byte offset.
-func TestTagLimit(t *testing.T) {
-	long := extend.Tag(strings.Repeat("x", 257))
-	reply := &extend.QueryPathInfoWithTagsReply{Tags: []extend.Tag{long}}
-	if _, err := wire.Marshal(reply, v139Path); !errors.Is(err, wire.ErrTooLarge) {
-		t.Errorf("Marshal of a 257-byte tag: %v, want ErrTooLarge", err)
-	}
-
-	b := unhex(t, `
-		0000000000000000 # Info: none
-		0100000000000000 # Tags: 1
-		0101000000000000 #   257 bytes`)
-	b = append(b, make([]byte, 264)...)
-	err := wire.Unmarshal(b, new(extend.QueryPathInfoWithTagsReply), v139Path)
-	const want = "decode QueryPathInfoWithTagsReply.Tags[0] at byte 16: string length 257 exceeds limit 256"
-	if !errors.Is(err, wire.ErrTooLarge) || err.Error() != want {
-		t.Errorf("Unmarshal of a 257-byte tag: %v, want %q", err, want)
+	got = roundTrip(t, &extend.QueryPathInfoTaggedReply{Tags: []extend.Tag{"a"}}, v138, unhex(t, `
+		0000000000000000 # Info: none; no tags at 1.38`))
+	if got.Tags != nil {
+		t.Errorf("tags decoded at 1.38: %q", got.Tags)
 	}
 }
 
-// ops is how a client of acmed looks ops up: nixwire's worker ops, then
-// this package's. slices.Concat copies, so neither table is changed.
-var ops = slices.Concat(messages.WorkerOps, extend.ExtOps)
+// TestConversions converts between the derived reply and Nix's: the base
+// value is the embedded field, and a derived value made from a base one
+// gives the base back unchanged.
+func TestConversions(t *testing.T) {
+	base := messages.QueryPathInfoReply{Info: pathInfo()}
+	derived := extend.QueryPathInfoTaggedReply{QueryPathInfoReply: base}
+	if !reflect.DeepEqual(derived.QueryPathInfoReply, base) {
+		t.Errorf("base → derived → base changed the value: %+v", derived.QueryPathInfoReply)
+	}
+	derived.Tags = []extend.Tag{"team=infra"}
+	if b, ok := wire.BaseOf(&derived).(*messages.QueryPathInfoReply); !ok || !reflect.DeepEqual(*b, base) {
+		t.Errorf("wire.BaseOf(derived) = %+v", wire.BaseOf(&derived))
+	}
+	if wire.BaseOf(&base) != nil {
+		t.Error("Nix's reply has a base")
+	}
+}
 
-// TestOpTable looks up inherited and new ops by code and protocol.
+// TestOpTable looks up inherited, re-declared and new ops by code and
+// protocol in ExtProtocol, which tries acmed's ops first and then Nix's.
 func TestOpTable(t *testing.T) {
 	tests := []struct {
 		code  uint64
@@ -277,18 +305,17 @@ func TestOpTable(t *testing.T) {
 	}{
 		// Inherited from nixwire's worker protocol.
 		{uint64(messages.OpQueryPathInfo), v138, "QueryPathInfo", &messages.QueryPathInfoReply{}, wire.NoStream},
-		{uint64(messages.OpQueryPathInfo), v139Path, "QueryPathInfo", &messages.QueryPathInfoReply{}, wire.NoStream},
 		{uint64(messages.OpNarFromPath), v139Path, "NarFromPath", nil, wire.RawStream},
 		{uint64(messages.OpSubmitOutput), v139Path, "", nil, wire.NoStream}, // needs its feature
+		// Re-declared from 1.39: the same code, acmed's reply.
+		{uint64(messages.OpQueryPathInfo), v139Path, "QueryPathInfoTagged", &extend.QueryPathInfoTaggedReply{}, wire.NoStream},
 		// New in acmed.
 		{uint64(extend.OpQueryProvenance), wire.P(1, 37), "", nil, wire.NoStream},
 		{uint64(extend.OpQueryProvenance), v138, "QueryProvenance", &extend.QueryProvenanceReply{}, wire.NoStream},
 		{uint64(extend.OpQueryProvenance), v139Path, "QueryProvenance", &extend.QueryProvenanceReply{}, wire.NoStream},
-		{uint64(extend.OpQueryPathInfoWithTags), v138Path, "", nil, wire.NoStream},
-		{uint64(extend.OpQueryPathInfoWithTags), v139Path, "QueryPathInfoWithTags", &extend.QueryPathInfoWithTagsReply{}, wire.NoStream},
 	}
 	for _, tt := range tests {
-		op, ok := ops.Lookup(tt.code, tt.p)
+		op, ok := extend.ExtProtocol.Lookup(tt.code, tt.p)
 		if tt.name == "" {
 			if ok {
 				t.Errorf("Lookup(%d, %v) = %s, want none", tt.code, tt.p, op.Name)
@@ -308,23 +335,47 @@ func TestOpTable(t *testing.T) {
 			t.Errorf("%s.ReplyStream(%v) = %v, want %v", op.Name, tt.p, got, tt.after)
 		}
 	}
-	if op, ok := ops.ByName("QueryPathInfoWithTags"); !ok || op.Code != 1101 {
-		t.Errorf("ByName(QueryPathInfoWithTags) = %v, %v", op, ok)
+	if extend.OpQueryPathInfoTagged != extend.ExtOpCode(messages.OpQueryPathInfo) {
+		t.Errorf("QueryPathInfoTagged has code %d, want Nix's %d", extend.OpQueryPathInfoTagged, messages.OpQueryPathInfo)
 	}
-	if got := extend.OpQueryPathInfoWithTags.String(); got != "QueryPathInfoWithTags" {
-		t.Errorf("OpQueryPathInfoWithTags.String() = %q", got)
+	if !extend.ExtProtocol.Extends(messages.WorkerProtocol) {
+		t.Error("ExtProtocol does not extend the worker protocol")
+	}
+	if (&extend.QueryProvenanceRequest{}).Op() != extend.OpQueryProvenance {
+		t.Error("QueryProvenanceRequest.Op() is not OpQueryProvenance")
 	}
 }
 
-// TestOpCodesAreFree checks that no op of acmed reuses a code of Nix's
-// worker protocol at any version, so that Lookup never depends on the
-// order of the tables.
+// TestOpCodesAreFree checks that acmed's new ops use no code of Nix's
+// worker protocol at any version: only the ops re-declared from Nix's
+// (which keep Nix's code, from a version on) share one.
 func TestOpCodesAreFree(t *testing.T) {
 	for _, ext := range extend.ExtOps {
 		for _, op := range messages.WorkerOps {
-			if op.Code == ext.Code {
+			if op.Code == ext.Code && ext.Name != "QueryPathInfoTagged" {
 				t.Errorf("%s has code %d, which Nix's %s uses", ext.Name, ext.Code, op.Name)
 			}
 		}
+	}
+}
+
+// TestTagLimit checks the limit of Tag (256 bytes) in both directions;
+// decode errors name the field and the byte offset.
+func TestTagLimit(t *testing.T) {
+	long := extend.Tag(strings.Repeat("x", 257))
+	reply := &extend.QueryPathInfoTaggedReply{Tags: []extend.Tag{long}}
+	if _, err := wire.Marshal(reply, v139Path); !errors.Is(err, wire.ErrTooLarge) {
+		t.Errorf("Marshal of a 257-byte tag: %v, want ErrTooLarge", err)
+	}
+
+	b := unhex(t, `
+		0000000000000000 # Info: none
+		0100000000000000 # Tags: 1
+		0101000000000000 #   257 bytes`)
+	b = append(b, make([]byte, 264)...)
+	err := wire.Unmarshal(b, new(extend.QueryPathInfoTaggedReply), v139Path)
+	const want = "decode QueryPathInfoTaggedReply.Tags[0] at byte 16: string length 257 exceeds limit 256"
+	if !errors.Is(err, wire.ErrTooLarge) || err.Error() != want {
+		t.Errorf("Unmarshal of a 257-byte tag: %v, want %q", err, want)
 	}
 }

@@ -3,6 +3,7 @@
 package importbase
 
 import (
+	"context"
 	"github.com/nixwire/nixwire/wire"
 	"strconv"
 )
@@ -15,6 +16,10 @@ var (
 	_ wire.Message = (*StorePath)(nil)
 	_ wire.Message = (*Mode)(nil)
 	_ wire.Message = (*PathInfo)(nil)
+	_ wire.Message = (*Info)(nil)
+	_ wire.Message = (*QueryRequest)(nil)
+	_ wire.Message = (*QueryReply)(nil)
+	_ wire.Message = (*DumpRequest)(nil)
 )
 
 const (
@@ -261,4 +266,569 @@ func (m *PathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "PathInfo", the name of the type in errors.
 func (*PathInfo) WireTypeName() string {
 	return "PathInfo"
+}
+
+// Info has a layout per version range, for the derived-layout scenarios.
+type Info struct {
+	// Path is a StorePath on the wire.
+	//
+	// Only on the wire in the layouts: until 1.16; since 1.16; elsewhere it
+	// decodes as the zero value.
+	Path StorePath
+	// Size is a u64 on the wire.
+	//
+	// Only on the wire in the layouts: since 1.16; elsewhere it decodes as the
+	// zero value.
+	Size uint64
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *Info) WireSize(p wire.Proto) int {
+	n := 0
+	switch {
+	case p.Version < 0x110:
+		n += wire.BytesSize(len(m.Path))
+	case p.Version >= 0x110:
+		n += 8
+		n += wire.BytesSize(len(m.Path))
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *Info) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	switch {
+	case p.Version < 0x110:
+		// Path StorePath
+		if uint64(len(m.Path)) > 211 {
+			return b[:start], wire.EncodeError("Info", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+		}
+		b = wire.AppendString(b, string(m.Path))
+	case p.Version >= 0x110:
+		// Path StorePath
+		if uint64(len(m.Path)) > 211 {
+			return b[:start], wire.EncodeError("Info", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+		}
+		b = wire.AppendString(b, string(m.Path))
+		// Size u64
+		b = wire.AppendUint64(b, m.Size)
+	}
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *Info) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	switch {
+	case p.Version < 0x110:
+		// Path StorePath
+		var v0 string
+		if v0, b, err = wire.ConsumeString(b, 0, 211); err != nil {
+			return orig, wire.ConsumeError("Info", ".Path", len(orig)-len(b), err)
+		}
+		m.Path = StorePath(v0)
+		m.Size = 0
+	case p.Version >= 0x110:
+		// Path StorePath
+		var v1 string
+		if v1, b, err = wire.ConsumeString(b, 0, 211); err != nil {
+			return orig, wire.ConsumeError("Info", ".Path", len(orig)-len(b), err)
+		}
+		m.Path = StorePath(v1)
+		// Size u64
+		if m.Size, b, err = wire.ConsumeUint64(b); err != nil {
+			return orig, wire.ConsumeError("Info", ".Size", len(orig)-len(b), err)
+		}
+	default:
+		m.Path = ""
+		m.Size = 0
+	}
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *Info) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	switch {
+	case p.Version < 0x110:
+		// Path StorePath
+		if uint64(len(m.Path)) > 211 {
+			return wire.EncodeError("Info", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+		}
+		w.String(string(m.Path))
+	case p.Version >= 0x110:
+		// Path StorePath
+		if uint64(len(m.Path)) > 211 {
+			return wire.EncodeError("Info", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+		}
+		w.String(string(m.Path))
+		// Size u64
+		w.Uint64(m.Size)
+	}
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *Info) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	switch {
+	case p.Version < 0x110:
+		// Path StorePath
+		var v0 string
+		if v0, err = r.String(0, 211); err != nil {
+			return wire.ReadError("Info", ".Path", r.ValueOffset(), start, err)
+		}
+		m.Path = StorePath(v0)
+		m.Size = 0
+	case p.Version >= 0x110:
+		// Path StorePath
+		var v1 string
+		if v1, err = r.String(0, 211); err != nil {
+			return wire.ReadError("Info", ".Path", r.ValueOffset(), start, err)
+		}
+		m.Path = StorePath(v1)
+		// Size u64
+		if m.Size, err = r.Uint64(); err != nil {
+			return wire.ReadError("Info", ".Size", r.ValueOffset(), start, err)
+		}
+	default:
+		m.Path = ""
+		m.Size = 0
+	}
+	return nil
+}
+
+// WireTypeName returns "Info", the name of the type in errors.
+func (*Info) WireTypeName() string {
+	return "Info"
+}
+
+// QueryRequest is the request of the Query operation.
+type QueryRequest struct {
+	// Path is a StorePath on the wire.
+	Path StorePath
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *QueryRequest) WireSize(p wire.Proto) int {
+	n := 0
+	n += wire.BytesSize(len(m.Path))
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *QueryRequest) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	// Path StorePath
+	if uint64(len(m.Path)) > 211 {
+		return b[:start], wire.EncodeError("QueryRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+	}
+	b = wire.AppendString(b, string(m.Path))
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *QueryRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Path StorePath
+	var v0 string
+	if v0, b, err = wire.ConsumeString(b, 0, 211); err != nil {
+		return orig, wire.ConsumeError("QueryRequest", ".Path", len(orig)-len(b), err)
+	}
+	m.Path = StorePath(v0)
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *QueryRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	// Path StorePath
+	if uint64(len(m.Path)) > 211 {
+		return wire.EncodeError("QueryRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+	}
+	w.String(string(m.Path))
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *QueryRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Path StorePath
+	var v0 string
+	if v0, err = r.String(0, 211); err != nil {
+		return wire.ReadError("QueryRequest", ".Path", r.ValueOffset(), start, err)
+	}
+	m.Path = StorePath(v0)
+	return nil
+}
+
+// WireTypeName returns "QueryRequest", the name of the type in errors.
+func (*QueryRequest) WireTypeName() string {
+	return "QueryRequest"
+}
+
+// QueryReply is the reply of the Query operation.
+type QueryReply struct {
+	// Info is an optional<PathInfo> on the wire.
+	Info *PathInfo
+	// Mode is a Mode on the wire.
+	Mode Mode
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *QueryReply) WireSize(p wire.Proto) int {
+	n := 16
+	if m.Info != nil {
+		n += m.Info.WireSize(p)
+	}
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *QueryReply) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	var err error
+	// Info optional<PathInfo>
+	if m.Info == nil {
+		b = wire.AppendUint64(b, 0)
+	} else {
+		b = wire.AppendUint64(b, 1)
+		if b, err = m.Info.AppendWire(b, p); err != nil {
+			return b[:start], wire.EncodeError("QueryReply", ".Info", err)
+		}
+	}
+	// Mode Mode
+	if !m.Mode.Valid(p) {
+		return b[:start], wire.EncodeError("QueryReply", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
+	}
+	b = wire.AppendUint64(b, uint64(m.Mode))
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *QueryReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Info optional<PathInfo>
+	var t0 uint64
+	if t0, b, err = wire.ConsumeUint64(b); err != nil {
+		return orig, wire.ConsumeError("QueryReply", ".Info", len(orig)-len(b), err)
+	}
+	switch t0 {
+	case 0:
+		m.Info = nil
+	case 1:
+		if m.Info == nil {
+			m.Info = new(PathInfo)
+		}
+		if b, err = m.Info.ConsumeWire(b, p); err != nil {
+			return orig, wire.ConsumeError("QueryReply", ".Info", len(orig)-len(b), err)
+		}
+	default:
+		return orig, wire.ConsumeError("QueryReply", ".Info", len(orig)-len(b)-8, wire.Invalid("optional tag", t0))
+	}
+	// Mode Mode
+	var v0 uint64
+	if v0, b, err = wire.ConsumeUint64(b); err != nil {
+		return orig, wire.ConsumeError("QueryReply", ".Mode", len(orig)-len(b), err)
+	}
+	m.Mode = Mode(v0)
+	if !m.Mode.Valid(p) {
+		return orig, wire.ConsumeError("QueryReply", ".Mode", len(orig)-len(b)-8, wire.Invalid("Mode value", uint64(m.Mode)))
+	}
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *QueryReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Info optional<PathInfo>
+	if m.Info == nil {
+		w.Uint64(0)
+	} else {
+		w.Uint64(1)
+		if err = m.Info.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("QueryReply", ".Info", err)
+		}
+	}
+	// Mode Mode
+	if !m.Mode.Valid(p) {
+		return wire.EncodeError("QueryReply", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
+	}
+	w.Uint64(uint64(m.Mode))
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *QueryReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Info optional<PathInfo>
+	var t0 uint64
+	if t0, err = r.Uint64(); err != nil {
+		return wire.ReadError("QueryReply", ".Info", r.ValueOffset(), start, err)
+	}
+	switch t0 {
+	case 0:
+		m.Info = nil
+	case 1:
+		if m.Info == nil {
+			m.Info = new(PathInfo)
+		}
+		if err = m.Info.DecodeWire(r, p); err != nil {
+			return wire.ReadError("QueryReply", ".Info", r.ValueOffset(), start, err)
+		}
+	default:
+		return wire.ReadError("QueryReply", ".Info", r.ValueOffset(), start, wire.Invalid("optional tag", t0))
+	}
+	// Mode Mode
+	var v0 uint64
+	if v0, err = r.Uint64(); err != nil {
+		return wire.ReadError("QueryReply", ".Mode", r.ValueOffset(), start, err)
+	}
+	m.Mode = Mode(v0)
+	if !m.Mode.Valid(p) {
+		return wire.ReadError("QueryReply", ".Mode", r.ValueOffset(), start, wire.Invalid("Mode value", uint64(m.Mode)))
+	}
+	return nil
+}
+
+// WireTypeName returns "QueryReply", the name of the type in errors.
+func (*QueryReply) WireTypeName() string {
+	return "QueryReply"
+}
+
+// DumpRequest is the request of the Dump operation.
+type DumpRequest struct {
+	// Path is a StorePath on the wire.
+	Path StorePath
+}
+
+// WireSize returns the exact size of the encoding of m at p.
+func (m *DumpRequest) WireSize(p wire.Proto) int {
+	n := 0
+	n += wire.BytesSize(len(m.Path))
+	return n
+}
+
+// AppendWire appends the encoding of m at p to b. It fails, returning b
+// unchanged in length, on a value that cannot be encoded at p.
+func (m *DumpRequest) AppendWire(b []byte, p wire.Proto) ([]byte, error) {
+	start := len(b)
+	// Path StorePath
+	if uint64(len(m.Path)) > 211 {
+		return b[:start], wire.EncodeError("DumpRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+	}
+	b = wire.AppendString(b, string(m.Path))
+	return b, nil
+}
+
+// ConsumeWire decodes m at p from the front of b, overwriting m and
+// reusing its slices and maps, and returns the rest of b (all of b on an
+// error).
+func (m *DumpRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
+	orig := b
+	var err error
+	// Path StorePath
+	var v0 string
+	if v0, b, err = wire.ConsumeString(b, 0, 211); err != nil {
+		return orig, wire.ConsumeError("DumpRequest", ".Path", len(orig)-len(b), err)
+	}
+	m.Path = StorePath(v0)
+	return b, nil
+}
+
+// EncodeWire writes the encoding of m at p to w, without flushing it. On
+// an error, part of m may have been written.
+func (m *DumpRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	// Path StorePath
+	if uint64(len(m.Path)) > 211 {
+		return wire.EncodeError("DumpRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+	}
+	w.String(string(m.Path))
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *DumpRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	// Path StorePath
+	var v0 string
+	if v0, err = r.String(0, 211); err != nil {
+		return wire.ReadError("DumpRequest", ".Path", r.ValueOffset(), start, err)
+	}
+	m.Path = StorePath(v0)
+	return nil
+}
+
+// WireTypeName returns "DumpRequest", the name of the type in errors.
+func (*DumpRequest) WireTypeName() string {
+	return "DumpRequest"
+}
+
+// BaseOpCode is the code of an operation of the Base protocol.
+type BaseOpCode uint64
+
+const (
+	// OpQuery is the code of the Query operation.
+	//
+	// The operation exists since 1.6.
+	OpQuery BaseOpCode = 26
+	// OpDump is the code of the Dump operation.
+	OpDump BaseOpCode = 38
+)
+
+// String returns the name of the operation, or BaseOpCode(n) for an unknown code.
+func (c BaseOpCode) String() string {
+	switch c {
+	case OpQuery:
+		return "Query"
+	case OpDump:
+		return "Dump"
+	}
+	return "BaseOpCode(" + strconv.FormatUint(uint64(c), 10) + ")"
+}
+
+// BaseOps lists the operations of the Base protocol, to look them up by code
+// and negotiated protocol and to learn what follows their messages.
+var BaseOps = wire.OpTable{
+	{
+		Name: "Query",
+		Code: uint64(OpQuery),
+		Gate: wire.Gate{Since: wire.V(1, 6)},
+		NewRequest: func() wire.Message {
+			return new(QueryRequest)
+		},
+		NewReply: func() wire.Message {
+			return new(QueryReply)
+		},
+	},
+	{
+		Name: "Dump",
+		Code: uint64(OpDump),
+		NewRequest: func() wire.Message {
+			return new(DumpRequest)
+		},
+		AfterReply: []wire.StreamRule{{Kind: wire.RawStream}},
+	},
+}
+
+// BaseProtocol is the Base protocol: its op table BaseOps. Clients and servers
+// look ops up in it.
+var BaseProtocol = &wire.Protocol{Name: "Base", Ops: BaseOps}
+
+// Op returns OpQuery, the operation whose request QueryRequest is.
+func (*QueryRequest) Op() BaseOpCode {
+	return OpQuery
+}
+
+// OpCode returns the code of the Query operation, for wire.Request.
+func (*QueryRequest) OpCode() uint64 {
+	return uint64(OpQuery)
+}
+
+// Op returns OpDump, the operation whose request DumpRequest is.
+func (*DumpRequest) Op() BaseOpCode {
+	return OpDump
+}
+
+// OpCode returns the code of the Dump operation, for wire.Request.
+func (*DumpRequest) OpCode() uint64 {
+	return uint64(OpDump)
+}
+
+var (
+	_ wire.Request = (*QueryRequest)(nil)
+	_ wire.Request = (*DumpRequest)(nil)
+)
+
+// BaseHandler serves the operations of the Base protocol, one method per op:
+// the request in, the reply out (none for an op without reply), with the data
+// streams the op carries. An error is reported to the client, and one matching
+// wire.ErrUnsupported as an operation the server does not implement. Embed
+// UnimplementedBaseHandler to leave ops out.
+type BaseHandler interface {
+	// Query serves the Query operation (since 1.6).
+	Query(ctx context.Context, req *QueryRequest) (*QueryReply, error)
+	// Dump serves the Dump operation.
+	//
+	// The returned StreamFunc writes the data that follows the reply (raw): the
+	// dispatcher runs it when the protocol requires (a push stream before the end
+	// of the log, a raw one after the reply).
+	Dump(ctx context.Context, req *DumpRequest) (wire.StreamFunc, error)
+}
+
+// UnimplementedBaseHandler answers every operation with an error matching
+// wire.ErrUnsupported. Embed it in a BaseHandler to implement only some ops;
+// the others stay unsupported, also those a newer schema adds.
+type UnimplementedBaseHandler struct{}
+
+// Query returns an error matching wire.ErrUnsupported.
+func (UnimplementedBaseHandler) Query(context.Context, *QueryRequest) (*QueryReply, error) {
+	return nil, wire.Unsupported("Query")
+}
+
+// Dump returns an error matching wire.ErrUnsupported.
+func (UnimplementedBaseHandler) Dump(context.Context, *DumpRequest) (wire.StreamFunc, error) {
+	return nil, wire.Unsupported("Dump")
+}
+
+// NewBaseDispatcher returns the dispatcher that serves the ops of BaseProtocol
+// with h. A server reads an op code and calls the dispatcher's Serve with its
+// wire.Exchange for the call. It panics only if BaseOps was modified.
+func NewBaseDispatcher(h BaseHandler) *wire.Dispatcher {
+	d, err := wire.NewDispatcher(BaseProtocol, []wire.Route{
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(QueryRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			reply, err := h.Query(ctx, req)
+			if err != nil {
+				return err
+			}
+			if reply == nil {
+				return c.NoReply()
+			}
+			return c.Reply(reply, nil)
+		},
+		func(ctx context.Context, c *wire.Call) error {
+			req := new(DumpRequest)
+			if err := c.Decode(req); err != nil {
+				return err
+			}
+			stream, err := h.Dump(ctx, req)
+			if err != nil {
+				return err
+			}
+			return c.Reply(nil, stream)
+		},
+	}, nil)
+	if err != nil {
+		panic(err)
+	}
+	return d
 }
