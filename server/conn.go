@@ -151,8 +151,16 @@ func (c *conn) op(ctx context.Context, code uint64, log interface {
 		c.l.startWork()
 		err = c.s.Handler.Serve(ctx, code, x)
 	}()
-	if code == uint64(messages.OpSetOptions) && err == nil {
+	if code == uint64(messages.OpSetOptions) && x.started {
 		c.applySettings(x)
+		if errors.Is(err, wire.ErrUnsupported) && !x.ended {
+			// A handler that leaves SetOptions out accepts the settings,
+			// as every Nix daemon does.
+			err = x.EndLog()
+			if err == nil {
+				err = x.c.w.Flush()
+			}
+		}
 	}
 	switch {
 	case err == nil && x.ended:

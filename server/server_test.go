@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,44 +14,24 @@ import (
 	"github.com/nixwire/nixwire/wire"
 )
 
-// testDispatcher serves SetOptions and IsValidPath (true for paths in
-// valid) by hand, through the Exchange, and refuses everything else.
-type testDispatcher struct {
+// testHandler serves IsValidPath (true for paths in valid, logging a
+// line) and leaves every other op out.
+type testHandler struct {
+	messages.UnimplementedWorkerHandler
 	valid map[messages.StorePath]bool
 	fail  error // returned by IsValidPath when set
 }
 
-func (d *testDispatcher) Serve(ctx context.Context, code uint64, ex wire.Exchange) error {
-	p := ex.Proto()
-	switch messages.WorkerOpCode(code) {
-	case messages.OpSetOptions:
-		var s messages.ClientSettings
-		if err := s.DecodeWire(ex.Reader(), p); err != nil {
-			return err
-		}
-		ex.StartWork(&s)
-		if err := ex.EndLog(); err != nil {
-			return err
-		}
-		return ex.Writer().Flush()
-	case messages.OpIsValidPath:
-		var req messages.IsValidPathRequest
-		if err := req.DecodeWire(ex.Reader(), p); err != nil {
-			return err
-		}
-		ex.StartWork(&req)
-		LoggerFrom(ctx).Log(messages.VerbosityError, "checking "+string(req.Path))
-		if d.fail != nil {
-			return d.fail
-		}
-		if err := ex.EndLog(); err != nil {
-			return err
-		}
-		reply := messages.IsValidPathReply{Valid: d.valid[req.Path]}
-		reply.EncodeWire(ex.Writer(), p)
-		return ex.Writer().Flush()
+func (h *testHandler) IsValidPath(ctx context.Context, req *messages.IsValidPathRequest) (*messages.IsValidPathReply, error) {
+	LoggerFrom(ctx).Log(messages.VerbosityError, "checking "+string(req.Path))
+	if h.fail != nil {
+		return nil, h.fail
 	}
-	return wire.ErrNoOp
+	return &messages.IsValidPathReply{Valid: h.valid[req.Path]}, nil
+}
+
+func newTestServer(h *testHandler) *Server {
+	return &Server{Handler: messages.NewWorkerDispatcher(h)}
 }
 
 // start serves one connection of s on a pipe and returns the client end.
@@ -85,7 +66,8 @@ func TestHandshakeVersions(t *testing.T) {
 		{0, wire.V(1, 18), wire.V(1, 18)},
 		{wire.V(1, 34), wire.V(1, 38), wire.V(1, 34)},
 	} {
-		s := &Server{Handler: &testDispatcher{valid: map[messages.StorePath]bool{validPath: true}}, Version: tc.server, NixVersion: "2.99-test"}
+		s := newTestServer(&testHandler{valid: map[messages.StorePath]bool{validPath: true}})
+		s.Version, s.NixVersion = tc.server, "2.99-test"
 		c, err := client.Handshake(start(t, s), client.Options{MaxVersion: tc.client})
 		if err != nil {
 			t.Fatalf("server %s, client %s: %v", tc.server, tc.client, err)
@@ -117,7 +99,8 @@ func TestHandshakeVersions(t *testing.T) {
 }
 
 func TestHandshakeFeatures(t *testing.T) {
-	s := &Server{Handler: &testDispatcher{}, Features: []string{"a", "b", "c"}}
+	s := newTestServer(&testHandler{})
+	s.Features = []string{"a", "b", "c"}
 	c, err := client.Handshake(start(t, s), client.Options{Features: []string{"b", "c", "d"}})
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +115,7 @@ func TestHandshakeFeatures(t *testing.T) {
 }
 
 func TestHandshakeRefusesOldClients(t *testing.T) {
-	s := &Server{Handler: &testDispatcher{}}
+	s := newTestServer(&testHandler{})
 	cl := start(t, s)
 	w, r := wire.NewWriter(cl), wire.NewReader(cl)
 	go func() {
@@ -151,8 +134,8 @@ func TestHandshakeRefusesOldClients(t *testing.T) {
 
 func TestOpErrors(t *testing.T) {
 	for _, v := range []wire.Version{wire.V(1, 21), wire.V(1, 38)} {
-		d := &testDispatcher{fail: &Error{Message: "no such luck", Status: 3}}
-		s := &Server{Handler: d}
+		d := &testHandler{fail: &Error{Message: "no such luck", Status: 3}}
+		s := newTestServer(d)
 		c, err := client.Handshake(start(t, s), client.Options{MaxVersion: v})
 		if err != nil {
 			t.Fatal(err)
@@ -167,13 +150,92 @@ func TestOpErrors(t *testing.T) {
 		if _, err := c.IsValidPath(context.Background(), validPath); err != nil {
 			t.Errorf("%s: after an op error: %v", v, err)
 		}
-		// An unknown op: two error frames, then the server hangs up.
-		if _, err := c.QueryAllValidPaths(context.Background()); err == nil {
-			t.Errorf("%s: unknown op succeeded", v)
+		// An op the handler leaves out: an error, and the connection goes on.
+		_, err = c.QueryAllValidPaths(context.Background())
+		if !errors.As(err, &de) || !strings.Contains(de.Message, "not supported") {
+			t.Errorf("%s: QueryAllValidPaths: %v, want a not-supported DaemonError", v, err)
 		}
-		if _, err := c.IsValidPath(context.Background(), validPath); err == nil {
-			t.Errorf("%s: connection still usable after an unknown op", v)
+		if _, err := c.IsValidPath(context.Background(), validPath); err != nil {
+			t.Errorf("%s: after an unsupported op: %v", v, err)
 		}
 		c.Close()
+	}
+}
+
+// rawClient shakes hands at v by hand and returns the reader and writer of
+// the connection, after the startup session.
+func rawClient(t *testing.T, s *Server, v wire.Version) (*wire.Reader, *wire.Writer, wire.Proto) {
+	t.Helper()
+	cl := start(t, s)
+	r, w := wire.NewReader(cl), wire.NewWriter(cl)
+	p := wire.Proto{Version: v}
+	go func() {
+		(&messages.WorkerClientHello{}).EncodeWire(w, p)
+		(&messages.WorkerClientVersion{Version: uint32(v)}).EncodeWire(w, p)
+		if p.AtLeast(1, 38) {
+			(&messages.FeatureSet{}).EncodeWire(w, p)
+		}
+		(&messages.ClientPostHandshake{}).EncodeWire(w, p)
+		w.Flush()
+	}()
+	var hello messages.WorkerServerHello
+	if err := hello.DecodeWire(r, p); err != nil {
+		t.Fatal(err)
+	}
+	if p.AtLeast(1, 38) {
+		var fs messages.FeatureSet
+		if err := fs.DecodeWire(r, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var info messages.ClientHandshakeInfo
+	if err := info.DecodeWire(r, p); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := messages.DecodeStderr(r, p); err != nil {
+		t.Fatal(err)
+	} else if _, ok := f.(*messages.StderrLast); !ok {
+		t.Fatalf("startup session: %T, want StderrLast", f)
+	}
+	return r, w, p
+}
+
+// TestPreWorkErrors: an unknown op and a request that does not decode are
+// reported twice, then the server hangs up, as nix-daemon does.
+func TestPreWorkErrors(t *testing.T) {
+	for _, v := range []wire.Version{wire.V(1, 21), wire.V(1, 38)} {
+		for name, send := range map[string]func(w *wire.Writer){
+			"unknown op": func(w *wire.Writer) { w.Uint64(9999) },
+			"bad request": func(w *wire.Writer) {
+				w.Uint64(uint64(messages.OpIsValidPath))
+				w.String("not a store path")
+			},
+			"forged length": func(w *wire.Writer) {
+				w.Uint64(uint64(messages.OpIsValidPath))
+				w.Uint64(1 << 40)
+			},
+		} {
+			r, w, p := rawClient(t, newTestServer(&testHandler{}), v)
+			send(w)
+			w.Flush()
+			var msgs []string
+			for range 2 {
+				f, err := messages.DecodeStderr(r, p)
+				if err != nil {
+					t.Fatalf("%s at %s: %v", name, v, err)
+				}
+				e, ok := f.(*messages.StderrError)
+				if !ok {
+					t.Fatalf("%s at %s: frame %T, want StderrError", name, v, f)
+				}
+				msgs = append(msgs, e.Message)
+			}
+			if msgs[0] != msgs[1] || msgs[0] == "" {
+				t.Errorf("%s at %s: error frames %q", name, v, msgs)
+			}
+			if _, err := r.Uint64(); !errors.Is(err, io.EOF) {
+				t.Errorf("%s at %s: after the errors: %v, want EOF", name, v, err)
+			}
+		}
 	}
 }
