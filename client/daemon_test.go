@@ -117,19 +117,24 @@ func TestDaemonHandshakeOlderVersions(t *testing.T) {
 
 // dirNAR is the NAR of a small directory tree, entries sorted by name.
 func dirNAR() []byte {
-	var b []byte
-	for _, s := range []string{
-		"nix-archive-1", "(", "type", "directory",
-		"entry", "(", "name", "bin", "node", "(", "type", "directory",
-		"entry", "(", "name", "hello", "node", "(", "type", "regular", "executable", "", "contents", "#!/bin/sh\necho hello\n", ")", ")",
-		")", ")",
-		"entry", "(", "name", "empty", "node", "(", "type", "regular", "contents", "", ")", ")",
-		"entry", "(", "name", "link", "node", "(", "type", "symlink", "target", "bin/hello", ")", ")",
-		")",
-	} {
-		b = wire.AppendString(b, s)
+	var b bytes.Buffer
+	w := nar.NewWriter(&b)
+	w.Directory()
+	w.Entry("bin")
+	w.Directory()
+	w.Entry("hello")
+	w.File(true, 21)
+	io.WriteString(w, "#!/bin/sh\necho hello\n")
+	w.EndDirectory()
+	w.Entry("empty")
+	w.File(false, 0)
+	w.Entry("link")
+	w.Symlink("bin/hello")
+	w.EndDirectory()
+	if err := w.Close(); err != nil {
+		panic(err)
 	}
-	return b
+	return b.Bytes()
 }
 
 // narFiles lists a NAR's nodes as "path type [contents|target]".

@@ -393,13 +393,7 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errSink }
 
 // narOf returns the NAR of a regular file.
-func narOf(contents string) []byte {
-	var b []byte
-	for _, s := range []string{"nix-archive-1", "(", "type", "regular", "contents", contents, ")"} {
-		b = wire.AppendString(b, s)
-	}
-	return b
-}
+func narOf(contents string) []byte { return nar.FileNAR(false, []byte(contents)) }
 
 func TestFakeNarFromPath(t *testing.T) {
 	nar := narOf("file contents")

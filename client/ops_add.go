@@ -1,11 +1,12 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
+	"github.com/nixwire/nixwire/contentaddress"
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/nar"
 	"github.com/nixwire/nixwire/wire"
@@ -67,14 +68,11 @@ func (c *Conn) addToStoreLegacy(ctx context.Context, name string, method message
 	if repair {
 		return "", unsupported("and repair")
 	}
-	kind, algo, ok := strings.Cut(string(method), ":")
+	m, algo, err := contentaddress.ParseMethod(string(method))
 	switch {
-	case !ok:
+	case err != nil:
 		return "", unsupported("(malformed)")
-	case kind == "text":
-		if algo != "sha256" {
-			return "", unsupported("(text needs sha256)")
-		}
+	case m == contentaddress.Text:
 		text, err := readAllMax(data, MaxInMemory)
 		if err != nil {
 			return "", err
@@ -83,25 +81,21 @@ func (c *Conn) addToStoreLegacy(ctx context.Context, name string, method message
 		//lint:ignore SA1019 before 1.25, AddTextToStore is how text is added
 		err = c.Do(ctx, messages.OpAddTextToStore, &messages.AddTextToStoreRequest{Name: name, Text: text, References: references}, &reply)
 		return reply.Path, err
-	case kind != "fixed":
+	case m == contentaddress.Git:
 		return "", unsupported("")
 	case len(references) > 0:
 		return "", unsupported("and references")
 	}
-	req := &messages.AddToStoreRequest{Name: name, Fixed: true, HashAlgo: algo}
-	if strings.HasPrefix(algo, "r:") {
-		req.Recursive, req.HashAlgo = true, strings.TrimPrefix(algo, "r:")
-	} else if strings.Contains(algo, ":") {
-		return "", unsupported("")
-	} else {
+	req := &messages.AddToStoreRequest{Name: name, Fixed: true, HashAlgo: algo.String(), Recursive: m == contentaddress.NAR}
+	if m == contentaddress.Flat {
 		contents, err := readAllMax(data, MaxInMemory)
 		if err != nil {
 			return "", err
 		}
-		data = strings.NewReader(string(fileNAR(contents)))
+		data = bytes.NewReader(nar.FileNAR(false, contents))
 	}
 	var reply messages.AddToStoreReply
-	err := c.DoStream(ctx, messages.OpAddToStore, req, &reply, data, nil)
+	err = c.DoStream(ctx, messages.OpAddToStore, req, &reply, data, nil)
 	return reply.Path, err
 }
 
@@ -115,16 +109,6 @@ func readAllMax(r io.Reader, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%w: more than %d bytes to add at this protocol version", ErrUnsupported, max)
 	}
 	return b, nil
-}
-
-// fileNAR returns the NAR of a regular, non-executable file.
-func fileNAR(contents []byte) []byte {
-	var b []byte
-	for _, tok := range []string{nar.Magic, "(", "type", "regular", "contents"} {
-		b = wire.AppendString(b, tok)
-	}
-	b = wire.AppendBytes(b, contents)
-	return wire.AppendString(b, ")")
 }
 
 // AddToStoreNar imports a store path with its metadata and its NAR, read

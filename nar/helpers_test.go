@@ -1,10 +1,16 @@
 package nar
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/nixwire/nixwire/wire"
 )
 
 // tnode is a file system object for the test-only NAR writer.
@@ -21,43 +27,46 @@ func execFile(s string) *tnode       { return &tnode{typ: TypeRegular, exec: tru
 func link(t string) *tnode           { return &tnode{typ: TypeSymlink, target: t} }
 func dir(e map[string]*tnode) *tnode { return &tnode{typ: TypeDirectory, entries: e} }
 
-// str appends a NAR string token.
-func str(b []byte, s string) []byte {
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(s)))
-	b = append(b, s...)
-	return append(b, make([]byte, padLen(uint64(len(s))))...)
-}
-
-// writeNAR serialises n as Nix does (nix-store --dump).
+// writeNAR serialises n with the Writer; TestWriterBytes and the tests
+// against `nix-store --dump` pin the Writer to independent bytes.
 func writeNAR(n *tnode) []byte {
-	return appendNode(str(nil, Magic), n)
+	var b bytes.Buffer
+	w := NewWriter(&b)
+	if err := writeNode(w, n); err != nil {
+		panic(err)
+	}
+	if err := w.Close(); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
 }
 
-func appendNode(b []byte, n *tnode) []byte {
-	b = str(str(b, "("), "type")
+func writeNode(w *Writer, n *tnode) error {
 	switch n.typ {
 	case TypeRegular:
-		b = str(b, "regular")
-		if n.exec {
-			b = str(str(b, "executable"), "")
+		if err := w.File(n.exec, uint64(len(n.contents))); err != nil {
+			return err
 		}
-		b = str(str(b, "contents"), string(n.contents))
+		if len(n.contents) > 0 {
+			_, err := w.Write(n.contents)
+			return err
+		}
+		return nil
 	case TypeSymlink:
-		b = str(str(str(b, "symlink"), "target"), n.target)
-	case TypeDirectory:
-		b = str(b, "directory")
-		names := make([]string, 0, len(n.entries))
-		for name := range n.entries {
-			names = append(names, name)
+		return w.Symlink(n.target)
+	}
+	if err := w.Directory(); err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(n.entries)) {
+		if err := w.Entry(name); err != nil {
+			return err
 		}
-		sort.Strings(names)
-		for _, name := range names {
-			b = str(str(str(str(b, "entry"), "("), "name"), name)
-			b = appendNode(str(b, "node"), n.entries[name])
-			b = str(b, ")")
+		if err := writeNode(w, n.entries[name]); err != nil {
+			return err
 		}
 	}
-	return str(b, ")")
+	return w.EndDirectory()
 }
 
 // refParse is an independent, slice-based reference parser of the NAR
@@ -193,11 +202,62 @@ func (p *refParser) node(depth int) *tnode {
 	return n
 }
 
-func containsNUL(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			return true
+// str appends one raw token, for building invalid archives that the Writer
+// refuses to produce.
+func str(b []byte, s string) []byte { return wire.AppendString(b, s) }
+
+// rewrite streams the NAR in data through Walk into a Writer: the events
+// of the scanner drive the writer, closing directories when the walk
+// leaves them.
+func rewrite(data []byte) ([]byte, error) {
+	var out bytes.Buffer
+	w := NewWriter(&out)
+	var open []string // paths of open directories
+	_, err := Walk(bytes.NewReader(data), func(h *Header, contents io.Reader) error {
+		for len(open) > 0 && !isChild(h.Path, open[len(open)-1]) {
+			open = open[:len(open)-1]
+			if err := w.EndDirectory(); err != nil {
+				return err
+			}
+		}
+		if h.Path != "" {
+			if err := w.Entry(h.Path[strings.LastIndexByte(h.Path, '/')+1:]); err != nil {
+				return err
+			}
+		}
+		switch h.Type {
+		case TypeRegular:
+			if err := w.File(h.Executable, h.Size); err != nil {
+				return err
+			}
+			if h.Size > 0 {
+				_, err := w.ReadFrom(contents)
+				return err
+			}
+		case TypeSymlink:
+			return w.Symlink(h.Target)
+		case TypeDirectory:
+			open = append(open, h.Path)
+			return w.Directory()
+		}
+		return nil
+	})
+	for range open {
+		if err == nil {
+			err = w.EndDirectory()
 		}
 	}
-	return false
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return out.Bytes(), err
+}
+
+// isChild reports whether path is directly inside dir.
+func isChild(path, dir string) bool {
+	if dir == "" {
+		return path != "" && !strings.Contains(path, "/")
+	}
+	rest, ok := strings.CutPrefix(path, dir+"/")
+	return ok && !strings.Contains(rest, "/")
 }

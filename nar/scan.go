@@ -117,14 +117,8 @@ func (s *scanner) flush() error {
 		return nil
 	}
 	if s.dst != nil {
-		n, err := s.dst.Write(s.buf)
-		if n < 0 || n > len(s.buf) {
-			n = 0
-		}
+		n, err := write(s.dst, s.buf)
 		s.out += int64(n)
-		if err == nil && n < len(s.buf) {
-			err = io.ErrShortWrite
-		}
 		if err != nil {
 			s.buf = s.buf[:0]
 			return err
@@ -441,17 +435,22 @@ func (s *scanner) entry() error {
 	return s.expect(")")
 }
 
-// checkName returns why name cannot be a directory entry, or "".
-func checkName(name []byte) string {
+// checkName returns why name cannot be a directory entry, or "". The
+// scanner and the Writer share it: one definition of a valid name.
+func checkName[T ~string | ~[]byte](name T) string {
 	switch {
 	case len(name) == 0:
 		return "empty entry name"
 	case string(name) == "." || string(name) == "..":
 		return "entry name " + quote(string(name))
-	case indexByte(name, '/') >= 0:
-		return "entry name " + quote(string(name)) + " contains '/'"
-	case indexByte(name, 0) >= 0:
-		return "entry name " + quote(string(name)) + " contains a NUL byte"
+	}
+	for i := 0; i < len(name); i++ {
+		switch name[i] {
+		case '/':
+			return "entry name " + quote(string(name)) + " contains '/'"
+		case 0:
+			return "entry name " + quote(string(name)) + " contains a NUL byte"
+		}
 	}
 	return ""
 }
@@ -491,13 +490,8 @@ func (r *contentsReader) Read(p []byte) (int, error) {
 	s.in += int64(n)
 	r.left -= uint64(n)
 	if s.dst != nil && n > 0 {
-		m, werr := s.dst.Write(p[:n])
-		if m >= 0 && m <= n {
-			s.out += int64(m)
-		}
-		if werr == nil && m < n {
-			werr = io.ErrShortWrite
-		}
+		m, werr := write(s.dst, p[:n])
+		s.out += int64(m)
 		if werr != nil {
 			s.err = werr
 			return n, werr

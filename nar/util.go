@@ -2,6 +2,7 @@ package nar
 
 import (
 	"bytes"
+	"io"
 	"strconv"
 )
 
@@ -28,4 +29,18 @@ func quote(s string) string {
 		return strconv.Quote(s[:max]) + "…"
 	}
 	return strconv.Quote(s)
+}
+
+// write writes p to dst and returns how many bytes dst took (a count
+// outside 0..len(p) is taken as 0) and its error, io.ErrShortWrite for a
+// short write without one. The scanner and the Writer share it.
+func write(dst io.Writer, p []byte) (int, error) {
+	n, err := dst.Write(p)
+	if n < 0 || n > len(p) {
+		n = 0
+	}
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	return n, err
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nixwire/nixwire/messages"
+	"github.com/nixwire/nixwire/nixhash"
 )
 
 // info prints what the handshake negotiated and the number of valid paths.
@@ -71,7 +72,7 @@ func pathInfo(ctx context.Context, cf *connFlags, paths []string, stdout, stderr
 func printPathInfo(w io.Writer, info *messages.ValidPathInfo) {
 	fmt.Fprintf(w, "path: %s\n", info.Path)
 	fmt.Fprintf(w, "deriver: %s\n", orNone(string(info.Deriver)))
-	fmt.Fprintf(w, "nar-hash: %s\n", info.NarHash)
+	fmt.Fprintf(w, "nar-hash: %s\n", narHash(info.NarHash))
 	fmt.Fprintf(w, "nar-size: %d\n", info.NarSize)
 	for _, r := range info.References {
 		fmt.Fprintf(w, "reference: %s\n", r)
@@ -82,6 +83,17 @@ func printPathInfo(w io.Writer, info *messages.ValidPathInfo) {
 		fmt.Fprintf(w, "signature: %s\n", s)
 	}
 	fmt.Fprintf(w, "ca: %s\n", orNone(string(info.CA)))
+}
+
+// narHash prints a NAR hash as `nix-store --query --hash` and narinfo files
+// do, "sha256:<nix32>", whatever form the daemon sent (base16 in the worker
+// protocol); a value that is no hash is printed as it came.
+func narHash(h messages.NarHash) string {
+	parsed, err := nixhash.ParseAny(string(h), nixhash.SHA256)
+	if err != nil {
+		return string(h)
+	}
+	return parsed.String()
 }
 
 func orNone(s string) string {

@@ -13,6 +13,8 @@ import (
 	"github.com/nixwire/nixwire/client/clienttest"
 	"github.com/nixwire/nixwire/internal/nixdaemon"
 	"github.com/nixwire/nixwire/messages"
+	"github.com/nixwire/nixwire/nar"
+	"github.com/nixwire/nixwire/nixhash"
 	"github.com/nixwire/nixwire/wire"
 )
 
@@ -22,13 +24,10 @@ const (
 )
 
 // fakeNAR is the NAR the fake daemon serves for validPath.
-func fakeNAR() []byte {
-	var b []byte
-	for _, s := range []string{"nix-archive-1", "(", "type", "regular", "contents", "hi\n", ")"} {
-		b = wire.AppendString(b, s)
-	}
-	return b
-}
+func fakeNAR() []byte { return fileNAR("hi\n") }
+
+// fileNAR returns the NAR of a regular file.
+func fileNAR(contents string) []byte { return nar.FileNAR(false, []byte(contents)) }
 
 // fakeDaemon is a daemon that knows validPath and has two valid paths.
 func fakeDaemon() *clienttest.Daemon {
@@ -136,7 +135,7 @@ func TestRun(t *testing.T) {
 		{"path-info", []string{"path-info", "-socket", sock, validPath}, "", 0,
 			"path: " + validPath + "\n" +
 				"deriver: /nix/store/h1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-hello.drv\n" +
-				"nar-hash: 1c37d01af40be2e80691de3cc3df44377a699afbb17c68f080964b2fd071fc13\n" +
+				"nar-hash: sha256:04zwf782yjwnh3q6hz5izfd6jyip8kgw6g6yj43fiqhbyhdd0dqw\n" +
 				"nar-size: 112\n" +
 				"reference: /nix/store/a1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-glibc\n" +
 				"reference: " + validPath + "\n" +
@@ -209,12 +208,10 @@ func TestRunRealDaemon(t *testing.T) {
 					t.Errorf("info printed:\n%s\nwant %q", out, want)
 				}
 			}
-			var want []byte
-			for _, s := range []string{"nix-archive-1", "(", "type", "regular", "contents", contents, ")"} {
-				want = wire.AppendString(want, s)
-			}
+			want := fileNAR(contents)
 			out = cmd("path-info", path)
-			if !strings.Contains(out, "path: "+path+"\n") || !strings.Contains(out, "nar-size: "+strconv.Itoa(len(want))+"\n") || !strings.Contains(out, "ca: fixed:r:sha256:") {
+			if !strings.Contains(out, "path: "+path+"\n") || !strings.Contains(out, "nar-size: "+strconv.Itoa(len(want))+"\n") || !strings.Contains(out, "ca: fixed:r:sha256:") ||
+				!strings.Contains(out, "nar-hash: "+nixhash.Sum(nixhash.SHA256, want).String()+"\n") {
 				t.Errorf("path-info printed:\n%s", out)
 			}
 			out = cmd("nar", path)
