@@ -23,6 +23,9 @@ type conn struct {
 	h  Hello
 	l  *Logger
 
+	ctx    context.Context // operations' contexts derive from it
+	cancel context.CancelFunc
+
 	mu   sync.Mutex
 	busy bool // an operation is running
 	shut bool // closed by the server
@@ -39,6 +42,7 @@ func HelloFrom(ctx context.Context) (h Hello, ok bool) {
 
 func (s *Server) newConn(nc net.Conn) *conn {
 	c := &conn{s: s, nc: nc, r: wire.NewReader(nc), w: wire.NewWriter(nc)}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -53,6 +57,7 @@ func (s *Server) newConn(nc net.Conn) *conn {
 }
 
 func (c *conn) done() {
+	c.cancel()
 	c.nc.Close()
 	c.s.mu.Lock()
 	delete(c.s.conns, c)
@@ -114,7 +119,7 @@ func (c *conn) serve() {
 	if err := c.l.stopWork(nil, nil); err != nil {
 		return
 	}
-	ctx := context.WithValue(context.Background(), helloKey{}, h)
+	ctx := context.WithValue(c.ctx, helloKey{}, h)
 	ctx = context.WithValue(ctx, loggerKey{}, c.l)
 	for {
 		if idle := c.s.idleTimeout(); idle > 0 {
@@ -227,7 +232,7 @@ func (x *exchange) RequestStream(k wire.StreamKind) (io.Reader, error) {
 	}
 	switch k {
 	case wire.FramedStream:
-		u := framedUpload{wire.NewFramedReader(x.c.r, maxFrame)}
+		u := newFramedUpload(x.c.r)
 		x.upload = u
 		return u, nil
 	case wire.RawStream:

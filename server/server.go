@@ -224,7 +224,8 @@ func (s *Server) ServeConn(ctx context.Context, nc net.Conn) {
 // Shutdown stops the server gracefully: it closes the listeners, closes
 // connections that wait for their next operation, and waits for running
 // operations to finish; when ctx is done first, it closes the remaining
-// connections and returns ctx.Err().
+// connections, cancels the contexts of their operations and returns
+// ctx.Err().
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.shut()
 	ticker := time.NewTicker(10 * time.Millisecond)
@@ -237,19 +238,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			s.closeAll()
-			s.wg.Wait()
 			return ctx.Err()
 		case <-ticker.C:
 		}
 	}
 }
 
-// Close closes the listeners and every connection at once, interrupting
-// running operations, and waits for their goroutines to end.
+// Close closes the listeners and every connection at once and cancels the
+// contexts of running operations. Like Shutdown after its deadline, it
+// does not wait for handlers that ignore their context.
 func (s *Server) Close() error {
 	s.shut()
 	s.closeAll()
-	s.wg.Wait()
 	return nil
 }
 
@@ -311,5 +311,6 @@ func (s *Server) closeAll() {
 	defer s.mu.Unlock()
 	for c := range s.conns {
 		c.nc.Close()
+		c.cancel()
 	}
 }

@@ -166,10 +166,18 @@ func TestOpErrors(t *testing.T) {
 // the connection, after the startup session.
 func rawClient(t *testing.T, s *Server, v wire.Version) (*wire.Reader, *wire.Writer, wire.Proto) {
 	t.Helper()
-	cl := start(t, s)
+	return shakeHands(t, start(t, s), v)
+}
+
+// shakeHands performs the client's side of the handshake at v by hand.
+func shakeHands(t *testing.T, cl net.Conn, v wire.Version) (*wire.Reader, *wire.Writer, wire.Proto) {
+	t.Helper()
 	r, w := wire.NewReader(cl), wire.NewWriter(cl)
 	p := wire.Proto{Version: v}
+	sent := make(chan struct{})
+	defer func() { <-sent }()
 	go func() {
+		defer close(sent)
 		(&messages.WorkerClientHello{}).EncodeWire(w, p)
 		(&messages.WorkerClientVersion{Version: uint32(v)}).EncodeWire(w, p)
 		if p.AtLeast(1, 38) {
@@ -238,4 +246,10 @@ func TestPreWorkErrors(t *testing.T) {
 			}
 		}
 	}
+}
+
+// with replaces the server's handler.
+func (s *Server) with(d Dispatcher) *Server {
+	s.Handler = d
+	return s
 }

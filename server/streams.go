@@ -20,10 +20,43 @@ const maxPull = 64 << 10
 
 // framedUpload is the request stream of an op whose data follows in a
 // framed stream. finish reads it to its terminator, whatever the handler
-// read, so that the connection stays in sync.
-type framedUpload struct{ *wire.FramedReader }
+// read, so that the connection stays in sync — except past a frame above
+// maxFrame: skipping a forged 2^40-byte frame would hold the connection
+// (and the client's slot) for as long as the client pleases, so the
+// connection is given up instead.
+type framedUpload struct {
+	fr       *wire.FramedReader
+	tooLarge error
+}
 
-func (u framedUpload) finish() error { return u.Drain() }
+func newFramedUpload(r io.Reader) *framedUpload {
+	return &framedUpload{fr: wire.NewFramedReader(r, maxFrame)}
+}
+
+func (u *framedUpload) Read(p []byte) (int, error) {
+	n, err := u.fr.Read(p)
+	if errors.Is(err, wire.ErrTooLarge) {
+		u.tooLarge = err
+	}
+	return n, err
+}
+
+func (u *framedUpload) finish() error {
+	if u.tooLarge != nil {
+		return u.tooLarge
+	}
+	// A frame above the limit may first show up here.
+	var buf [8 << 10]byte
+	for {
+		_, err := u.Read(buf[:])
+		switch {
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return err
+		}
+	}
+}
 
 // pullUpload is the request stream of an op whose data the server pulls
 // with STDERR_READ (AddToStoreNar at 1.21 and 1.22): every Read asks the

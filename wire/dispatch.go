@@ -135,6 +135,7 @@ func (d *Dispatcher) Lookup(code uint64, p Proto) (*Op, bool) { return d.proto.L
 // documentation for the other errors.
 func (d *Dispatcher) Serve(ctx context.Context, code uint64, ex Exchange) error {
 	p := ex.Proto()
+	top := d
 	for ; d != nil; d = d.base {
 		for i := range d.proto.Ops {
 			op := &d.proto.Ops[i]
@@ -147,7 +148,7 @@ func (d *Dispatcher) Serve(ctx context.Context, code uint64, ex Exchange) error 
 			return d.routes[i](ctx, &Call{Op: op, ex: ex, p: p})
 		}
 	}
-	return d.proto.notFound(code, p)
+	return top.proto.notFound(code, p)
 }
 
 func (pr *Protocol) notFound(code uint64, p Proto) error {
