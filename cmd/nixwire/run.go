@@ -20,6 +20,8 @@ commands:
   info [conn flags]                  show what the handshake with a daemon negotiated, and the number of valid paths
   path-info [conn flags] PATH...     print the metadata of store paths as "key: value" lines
   nar [conn flags] PATH              write the NAR of a store path to standard output
+  trace --socket LISTEN [--upstream unix://PATH] [--out FILE] [--text]
+                                     proxy to a daemon and log every decoded message
 
 conn flags (default: start "nix-daemon --stdio"):
   -socket PATH                       connect to the daemon on this unix socket (system daemon: /nix/var/nix/daemon-socket/socket)
@@ -74,6 +76,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		default:
 			err = narOf(ctx, &cf, paths[0], stdout, stderr)
 		}
+	case "trace":
+		return traceCmd(ctx, rest, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

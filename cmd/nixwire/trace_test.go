@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTraceUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"trace"},
+		{"trace", "--socket", "/tmp/x", "--upstream", "tcp://host"},
+		{"trace", "--socket", "/tmp/x", "extra"},
+		{"trace", "--frob"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(args, nil, &out, &errb); code != 2 {
+			t.Errorf("%v: exit %d; want 2 (stderr %q)", args, code, errb.String())
+		}
+	}
+}
+
+// TestTraceCommand runs `nixwire path-info` through `nixwire trace` in
+// front of the fake daemon: the output is the same as without the proxy
+// and the text trace shows the op.
+func TestTraceCommand(t *testing.T) {
+	upstream := serveFake(t, fakeDaemon())
+	dir := filepath.Dir(upstream)
+	listen, traceFile := filepath.Join(dir, "p"), filepath.Join(dir, "trace.txt")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runTrace(ctx, listen, upstream, traceFile, true, 1<<20, io.Discard, io.Discard)
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if fi, err := os.Stat(listen); err == nil && fi.Mode()&os.ModeSocket != 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("nixwire trace did not listen")
+		}
+	}
+	pathInfo := func(sock string) string {
+		var out, errb bytes.Buffer
+		if code := run([]string{"path-info", "-socket", sock, validPath}, nil, &out, &errb); code != 0 {
+			t.Fatalf("path-info via %s: exit %d: %s", sock, code, errb.String())
+		}
+		return out.String()
+	}
+	if via, direct := pathInfo(listen), pathInfo(upstream); via != direct {
+		t.Errorf("path-info through the proxy:\n%s\ndirectly:\n%s", via, direct)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(traceFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"negotiated", "client request QueryPathInfo", "daemon reply QueryPathInfo", "close"} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("the trace lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(string(got), "undecodable") {
+		t.Errorf("the trace holds an undecodable message:\n%s", got)
+	}
+}
