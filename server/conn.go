@@ -22,6 +22,7 @@ type conn struct {
 	w  *wire.Writer
 	h  Hello
 	l  *Logger
+	ss *Session
 
 	ctx    context.Context // operations' contexts derive from it
 	cancel context.CancelFunc
@@ -41,7 +42,7 @@ func HelloFrom(ctx context.Context) (h Hello, ok bool) {
 }
 
 func (s *Server) newConn(nc net.Conn) *conn {
-	c := &conn{s: s, nc: nc, r: wire.NewReader(nc), w: wire.NewWriter(nc)}
+	c := &conn{s: s, nc: nc, r: wire.NewReader(nc), w: wire.NewWriter(nc), ss: newSession(!s.Untrusted)}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -59,6 +60,7 @@ func (s *Server) newConn(nc net.Conn) *conn {
 func (c *conn) done() {
 	c.cancel()
 	c.nc.Close()
+	c.ss.close()
 	c.s.mu.Lock()
 	delete(c.s.conns, c)
 	c.s.mu.Unlock()
@@ -121,6 +123,7 @@ func (c *conn) serve() {
 	}
 	ctx := context.WithValue(c.ctx, helloKey{}, h)
 	ctx = context.WithValue(ctx, loggerKey{}, c.l)
+	ctx = context.WithValue(ctx, sessionKey{}, c.ss)
 	for {
 		if idle := c.s.idleTimeout(); idle > 0 {
 			c.nc.SetReadDeadline(time.Now().Add(idle))

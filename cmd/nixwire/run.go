@@ -22,6 +22,8 @@ commands:
   nar [conn flags] PATH              write the NAR of a store path to standard output
   trace --socket LISTEN [--upstream unix://PATH] [--out FILE] [--text]
                                      proxy to a daemon and log every decoded message
+  serve --socket PATH --data DIR [--require-sigs] [--trusted-public-key NAME:BASE64]...
+                                     serve a store kept in DIR over the worker protocol
 
 conn flags (default: start "nix-daemon --stdio"):
   -socket PATH                       connect to the daemon on this unix socket (system daemon: /nix/var/nix/daemon-socket/socket)
@@ -78,6 +80,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	case "trace":
 		return traceCmd(ctx, rest, stdout, stderr)
+	case "serve":
+		return serveCmd(ctx, rest, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,0 +1,111 @@
+package storehandler
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/nixwire/nixwire/messages"
+	"github.com/nixwire/nixwire/server"
+)
+
+// ErrNotTrusted reports an operation only trusted clients may run.
+var ErrNotTrusted = errors.New("you are not privileged to do this")
+
+func errNotTrusted(op string) error {
+	return &server.Error{Message: op + ": " + ErrNotTrusted.Error()}
+}
+
+// opaque returns the store path of a deriving path that names one (no
+// "!outputs"), and whether it does.
+func opaque(d messages.DerivedPath) (messages.StorePath, bool) {
+	if strings.IndexByte(string(d), '!') >= 0 {
+		return "", false
+	}
+	return messages.StorePath(d), true
+}
+
+// drvOf returns the derivation of a deriving path: the part before '!'
+// (or the path itself).
+func drvOf(d messages.DerivedPath) messages.StorePath {
+	p, _, _ := strings.Cut(string(d), "!")
+	return messages.StorePath(p)
+}
+
+// BuildPaths succeeds when every target is a valid path (there is nothing
+// to build, as Nix's daemon then does nothing); anything else would need a
+// build or a substitution, which this store cannot do.
+func (h *Handler) BuildPaths(ctx context.Context, req *messages.BuildPathsRequest) (*messages.Ack, error) {
+	for _, t := range req.Targets {
+		p, ok := opaque(t)
+		if !ok {
+			return nil, cannotBuild(string(t))
+		}
+		valid, err := h.Store.IsValid(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if !valid {
+			return nil, cannotBuild(string(p))
+		}
+	}
+	return &messages.Ack{}, nil
+}
+
+// BuildPathsWithResults refuses: this store cannot build.
+func (h *Handler) BuildPathsWithResults(_ context.Context, req *messages.BuildPathsWithResultsRequest) (*messages.BuildPathsWithResultsReply, error) {
+	what := "nothing"
+	if len(req.Targets) > 0 {
+		what = string(req.Targets[0])
+	}
+	return nil, cannotBuild(what)
+}
+
+// BuildDerivation refuses: this store cannot build.
+func (h *Handler) BuildDerivation(_ context.Context, req *messages.BuildDerivationRequest) (*messages.BuildResult, error) {
+	return nil, cannotBuild(string(req.DrvPath))
+}
+
+func cannotBuild(what string) error {
+	return &server.Error{Message: "cannot build " + quote(what) + ": " + ErrCannotBuild.Error(), Status: 1}
+}
+
+// EnsurePath succeeds for a valid path; for any other it fails as Nix's
+// daemon does without a substituter that has it.
+func (h *Handler) EnsurePath(ctx context.Context, req *messages.EnsurePathRequest) (*messages.Ack, error) {
+	ok, err := h.Store.IsValid(ctx, req.Path)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &server.Error{Message: "path " + quote(string(req.Path)) + " is required, but there is no substituter that can build it", Status: 1}
+	}
+	return &messages.Ack{}, nil
+}
+
+// QueryMissing reports every target that is not valid as unknown (for a
+// derivation's outputs: the derivation, as Nix does when it is not valid;
+// this store never builds, so a valid derivation's outputs are unknown
+// too). Nothing will be built or substituted.
+func (h *Handler) QueryMissing(ctx context.Context, req *messages.QueryMissingRequest) (*messages.Missing, error) {
+	var unknown []messages.StorePath
+	for _, t := range req.Targets {
+		p, ok := opaque(t)
+		if !ok {
+			unknown = append(unknown, drvOf(t))
+			continue
+		}
+		valid, err := h.Store.IsValid(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if !valid {
+			unknown = append(unknown, p)
+		}
+	}
+	return &messages.Missing{Unknown: sortedPaths(unknown)}, nil
+}
+
+// SetOptions accepts the client's settings; the store has none that they
+// change (the server applies the verbosity to the log).
+func (h *Handler) SetOptions(context.Context, *messages.ClientSettings) error { return nil }
