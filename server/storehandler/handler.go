@@ -106,7 +106,9 @@ type PathError struct {
 
 // Error returns e.g. "cannot add path '/nix/store/…-foo': lacks a
 // signature by a trusted key".
-func (e *PathError) Error() string { return e.What + " " + quote(string(e.Path)) + ": " + e.Err.Error() }
+func (e *PathError) Error() string {
+	return e.What + " " + quote(string(e.Path)) + ": " + e.Err.Error()
+}
 
 // Unwrap returns the cause.
 func (e *PathError) Unwrap() error { return e.Err }
