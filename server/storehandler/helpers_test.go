@@ -1,0 +1,60 @@
+package storehandler_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nixwire/nixwire/messages"
+	"github.com/nixwire/nixwire/server"
+	"github.com/nixwire/nixwire/server/storehandler"
+	"github.com/nixwire/nixwire/store/sqlitestore"
+)
+
+// served is a Handler over a fresh sqlitestore, served on a unix socket.
+type served struct {
+	sock string
+	dir  string
+	h    *storehandler.Handler
+	st   *sqlitestore.Store
+}
+
+// serve starts a server on a new store; mod may configure the handler.
+// The socket lives in a short directory (unix socket names are limited to
+// 108 bytes).
+func serve(t testing.TB, mod func(*storehandler.Handler)) *served {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "nwsh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	st, err := sqlitestore.Open(filepath.Join(dir, "data"), sqlitestore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &storehandler.Handler{Store: st, TempDir: dir}
+	if mod != nil {
+		mod(h)
+	}
+	srv := &server.Server{Handler: messages.NewWorkerDispatcher(h), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	sock := filepath.Join(dir, "sock")
+	ln, err := server.ListenUnix(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { srv.Serve(ln); close(done) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		<-done
+		st.Close()
+	})
+	return &served{sock: sock, dir: dir, h: h, st: st}
+}
