@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,11 +21,13 @@ import (
 	"github.com/nixwire/nixwire/store/sqlitestore"
 )
 
-const serveUsage = `usage: nixwire serve --socket PATH --data DIR [--store-dir DIR] [--require-sigs] [--trusted-public-key NAME:BASE64 ...]
+const serveUsage = `usage: nixwire serve --socket PATH --data DIR [--store-dir DIR] [--require-sigs] [--trusted-public-key NAME:BASE64 ...] [--no-files]
 
 Serve the store kept in DIR (created if needed: metadata in DIR/db.sqlite,
 NARs in DIR/nar) over the Nix worker protocol on the unix socket PATH, to
-clients such as "nix-store --store unix://PATH". Clients on the socket are
+clients such as "nix-store --store 'unix://PATH?root=DIR/root'". Nix's
+clients read the files of a unix:// store's paths from disk themselves, so
+every path is also unpacked below DIR/root (unless --no-files). Clients on the socket are
 trusted; with --require-sigs an imported path needs a signature by one of
 the trusted keys unless it is content-addressed. SIGINT or SIGTERM stops the
 server gracefully: no new connections, running operations get
@@ -48,6 +52,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 		keys = append(keys, k)
 		return nil
 	})
+	noFiles := fs.Bool("no-files", false, "do not unpack paths into DATA/root (C++ clients then cannot read their files)")
 	maxConns := fs.Int("max-conns", 64, "connections served at once")
 	grace := fs.Duration("shutdown-timeout", 30*time.Second, "how long running operations may go on after a signal")
 	if fs.Parse(args) != nil {
@@ -60,7 +65,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	if *requireSigs && len(keys) == 0 {
 		fmt.Fprintln(stderr, "nixwire serve: warning: --require-sigs without --trusted-public-key accepts only content-addressed paths")
 	}
-	cfg := serveConfig{socket: *socket, data: *data, storeDir: *storeDir, requireSigs: *requireSigs, keys: keys, maxConns: *maxConns, grace: *grace}
+	cfg := serveConfig{socket: *socket, data: *data, storeDir: *storeDir, requireSigs: *requireSigs, keys: keys, noFiles: *noFiles, maxConns: *maxConns, grace: *grace}
 	if err := runServe(ctx, cfg, stderr); err != nil {
 		fmt.Fprintf(stderr, "nixwire serve: %v\n", err)
 		return 1
@@ -72,6 +77,7 @@ type serveConfig struct {
 	socket, data, storeDir string
 	requireSigs            bool
 	keys                   []signature.PublicKey
+	noFiles                bool
 	maxConns               int
 	grace                  time.Duration
 }
@@ -88,8 +94,16 @@ func runServe(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return err
 	}
-	h := &storehandler.Handler{Store: st, RequireSigs: cfg.requireSigs, TrustedKeys: cfg.keys, TempDir: tmp}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	h := &storehandler.Handler{Store: st, RequireSigs: cfg.requireSigs, TrustedKeys: cfg.keys, TempDir: tmp, Log: log}
+	if !cfg.noFiles {
+		// Nix's clients on unix://PATH?root=DATA/root read the files of
+		// paths from here themselves.
+		h.RealStoreDir = filepath.Join(cfg.data, "root", strings.TrimPrefix(cfg.storeDir, "/"))
+		if err := storehandler.CleanRealStoreDir(h.RealStoreDir); err != nil {
+			return err
+		}
+	}
 	srv := &server.Server{Handler: messages.NewWorkerDispatcher(h), MaxConns: cfg.maxConns, Log: log}
 	ln, err := server.ListenUnix(cfg.socket)
 	if err != nil {

@@ -131,5 +131,15 @@ func (h *Handler) importPath(ctx context.Context, info *messages.ValidPathInfo, 
 	if err := h.Store.AddPath(ctx, info, src); err != nil {
 		return pathErr("cannot add path", info.Path, err)
 	}
+	h.added(ctx, info.Path)
 	return nil
+}
+
+// added runs what follows a successful add: the path is unpacked into
+// RealStoreDir. A failure there does not fail the upload (the path is
+// valid and durable); it is logged.
+func (h *Handler) added(ctx context.Context, p messages.StorePath) {
+	if err := h.materialize(ctx, p); err != nil && h.Log != nil {
+		h.Log.Warn("storehandler: cannot unpack a path into the real store directory", "path", p, "err", err)
+	}
 }

@@ -36,29 +36,43 @@ func drvOf(d messages.DerivedPath) messages.StorePath {
 // to build, as Nix's daemon then does nothing); anything else would need a
 // build or a substitution, which this store cannot do.
 func (h *Handler) BuildPaths(ctx context.Context, req *messages.BuildPathsRequest) (*messages.Ack, error) {
-	for _, t := range req.Targets {
-		p, ok := opaque(t)
-		if !ok {
-			return nil, cannotBuild(string(t))
-		}
-		valid, err := h.Store.IsValid(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		if !valid {
-			return nil, cannotBuild(string(p))
-		}
+	if err := h.checkBuilt(ctx, req.Targets); err != nil {
+		return nil, err
 	}
 	return &messages.Ack{}, nil
 }
 
-// BuildPathsWithResults refuses: this store cannot build.
-func (h *Handler) BuildPathsWithResults(_ context.Context, req *messages.BuildPathsWithResultsRequest) (*messages.BuildPathsWithResultsReply, error) {
-	what := "nothing"
-	if len(req.Targets) > 0 {
-		what = string(req.Targets[0])
+// checkBuilt fails with ErrCannotBuild unless every target is a valid
+// path.
+func (h *Handler) checkBuilt(ctx context.Context, targets []messages.DerivedPath) error {
+	for _, t := range targets {
+		p, ok := opaque(t)
+		if !ok {
+			return cannotBuild(string(t))
+		}
+		valid, err := h.Store.IsValid(ctx, p)
+		if err != nil {
+			return err
+		}
+		if !valid {
+			return cannotBuild(string(p))
+		}
 	}
-	return nil, cannotBuild(what)
+	return nil
+}
+
+// BuildPathsWithResults reports valid paths as AlreadyValid (what `nix
+// copy` and `nix build` ask of a store before they use its paths); a
+// target that would need a build or a substitution fails the operation.
+func (h *Handler) BuildPathsWithResults(ctx context.Context, req *messages.BuildPathsWithResultsRequest) (*messages.BuildPathsWithResultsReply, error) {
+	if err := h.checkBuilt(ctx, req.Targets); err != nil {
+		return nil, err
+	}
+	reply := &messages.BuildPathsWithResultsReply{Results: make([]messages.KeyedBuildResult, len(req.Targets))}
+	for i, t := range req.Targets {
+		reply.Results[i] = messages.KeyedBuildResult{Path: t, Result: messages.BuildResult{Status: messages.BuildStatusAlreadyValid}}
+	}
+	return reply, nil
 }
 
 // BuildDerivation refuses: this store cannot build.

@@ -116,6 +116,7 @@ func (h *Handler) addDump(ctx context.Context, name string, m contentaddress.Met
 	if err := h.Store.AddPath(ctx, info, narSrc); err != nil {
 		return nil, err
 	}
+	h.added(ctx, info.Path)
 	return h.Store.QueryPathInfo(ctx, info.Path)
 }
 

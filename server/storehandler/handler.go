@@ -2,6 +2,7 @@ package storehandler
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"strconv"
 	"sync"
@@ -32,6 +33,13 @@ type Handler struct {
 	// TempDir is where AddToStore spools dumps while it hashes them
 	// ("" for os.TempDir()).
 	TempDir string
+	// RealStoreDir, if set, is a directory where every path added is also
+	// unpacked as a file tree (see the package documentation): Nix's C++
+	// clients on a unix:// store read files and NARs from there.
+	RealStoreDir string
+	// Log receives problems that do not fail an operation (a path that
+	// could not be unpacked into RealStoreDir); nil discards them.
+	Log *slog.Logger
 
 	rootsMu sync.Mutex
 	rooted  map[uint64]bool // connections with temporary roots

@@ -37,7 +37,11 @@ func serve(t testing.TB, mod func(*storehandler.Handler)) *served {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &storehandler.Handler{Store: st, TempDir: dir}
+	real := filepath.Join(dir, "root", "nix", "store")
+	if err := storehandler.CleanRealStoreDir(real); err != nil {
+		t.Fatal(err)
+	}
+	h := &storehandler.Handler{Store: st, TempDir: dir, RealStoreDir: real}
 	if mod != nil {
 		mod(h)
 	}
