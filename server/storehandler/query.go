@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/store"
@@ -152,7 +153,14 @@ func (h *Handler) NarFromPath(ctx context.Context, req *messages.NarFromPathRequ
 			return err
 		}
 		defer rc.Close()
-		_, err = io.Copy(w, rc)
+		// Chunks larger than the connection's write buffer go to the
+		// socket directly, without a copy, in few system calls.
+		buf := narBufs.Get().(*[]byte)
+		defer narBufs.Put(buf)
+		_, err = io.CopyBuffer(w, struct{ io.Reader }{rc}, *buf)
 		return err
 	}, nil
 }
+
+// narBufs are the buffers NarFromPath streams through (256 KiB each).
+var narBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
