@@ -4,7 +4,6 @@ import (
 	"errors"
 	"log/slog"
 	"os"
-	"strconv"
 	"sync"
 
 	"github.com/nixwire/nixwire/messages"
@@ -120,6 +119,3 @@ func (e *PathError) Error() string {
 
 // Unwrap returns the cause.
 func (e *PathError) Unwrap() error { return e.Err }
-
-// itoa is strconv.Itoa for messages.
-func itoa(n int) string { return strconv.Itoa(n) }
