@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"testing"
 
 	"github.com/nixwire/nixwire/client"
@@ -29,16 +28,7 @@ func newBenchPair(b *testing.B, contents [][]byte) *benchPair {
 	b.Helper()
 	d := nixdaemon.Require(b, nixdaemon.Legacy)
 	ctx := context.Background()
-	ddir, err := os.MkdirTemp("", "nwbd")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { os.RemoveAll(ddir) })
-	sock, stop, err := d.StartSocket(ctx, ddir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { stop() })
+	sock := startDaemon(b, d)
 	s := serve(b, nil)
 	bp := &benchPair{ours: dial(b, s.sock, wire.V(1, 34)), daemon: dial(b, sock, wire.V(1, 34))}
 	for i, c := range contents {
@@ -76,6 +66,18 @@ func BenchmarkQueryPathInfo2000(b *testing.B) {
 		contents[i] = []byte(fmt.Sprintf("bench path %d\n", i))
 	}
 	bp := newBenchPair(b, contents)
+	bp.each(b, 0, func(ctx context.Context, c *client.Conn) error {
+		for i := 0; i < 2000; i++ {
+			if _, err := c.QueryPathInfo(ctx, bp.paths[i%len(bp.paths)]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// each runs op as a sub-benchmark on each side, nixwire's first.
+func (bp *benchPair) each(b *testing.B, bytes int64, op func(context.Context, *client.Conn) error) {
 	for _, side := range []struct {
 		name string
 		c    *client.Conn
@@ -83,11 +85,10 @@ func BenchmarkQueryPathInfo2000(b *testing.B) {
 		b.Run(side.name, func(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
+			b.SetBytes(bytes)
 			for b.Loop() {
-				for i := 0; i < 2000; i++ {
-					if _, err := side.c.QueryPathInfo(ctx, bp.paths[i%len(bp.paths)]); err != nil {
-						b.Fatal(err)
-					}
+				if err := op(ctx, side.c); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})
@@ -101,21 +102,10 @@ func BenchmarkNarFromPath64MiB(b *testing.B) {
 	big := make([]byte, 64<<20)
 	rand.Read(big)
 	bp := newBenchPair(b, [][]byte{big})
-	for _, side := range []struct {
-		name string
-		c    *client.Conn
-	}{{"nixwire", bp.ours}, {"nix-daemon-2.8", bp.daemon}} {
-		b.Run(side.name, func(b *testing.B) {
-			ctx := context.Background()
-			b.ReportAllocs()
-			b.SetBytes(int64(len(big)))
-			for b.Loop() {
-				if _, err := side.c.NarFromPath(ctx, bp.paths[0], io.Discard); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	bp.each(b, int64(len(big)), func(ctx context.Context, c *client.Conn) error {
+		_, err := c.NarFromPath(ctx, bp.paths[0], io.Discard)
+		return err
+	})
 }
 
 // zeroNAR streams the NAR of a file of size zero bytes without holding it.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nixwire/nixwire/internal/nixdaemon"
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/server"
 	"github.com/nixwire/nixwire/server/storehandler"
@@ -61,4 +62,23 @@ func serve(t testing.TB, mod func(*storehandler.Handler)) *served {
 		st.Close()
 	})
 	return &served{sock: sock, dir: dir, h: h, st: st}
+}
+
+// startDaemon starts the real daemon d on a socket for the test's
+// duration and returns the socket's path.
+func startDaemon(t testing.TB, d *nixdaemon.Daemon) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	t.Cleanup(cancel)
+	dir, err := os.MkdirTemp("", "nwdm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock, stop, err := d.StartSocket(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stop() })
+	return sock
 }

@@ -1,7 +1,6 @@
 package storehandler_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -59,18 +58,7 @@ func withNix(t *testing.T, f func(e *nixEnv)) {
 		t.Run(which.name, func(t *testing.T) {
 			d := nixdaemon.Require(t, which.find)
 			n := nixtools.Require(t, which.find)
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-			t.Cleanup(cancel)
-			ddir, err := os.MkdirTemp("", "nwdm")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { os.RemoveAll(ddir) })
-			sock, stop, err := d.StartSocket(ctx, ddir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { stop() })
+			sock := startDaemon(t, d)
 			s := serve(t, nil)
 			// Nix's clients read files from a unix:// store's real
 			// directory themselves: point them at where each store keeps
