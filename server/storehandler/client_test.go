@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -382,5 +383,82 @@ func TestRequireSigs(t *testing.T) {
 				t.Error("path with a lying CA registered")
 			}
 		})
+	}
+}
+
+// TestUntrustedClient checks what an untrusted client may not do: skip
+// signature checks, add signatures, see root links.
+func TestUntrustedClient(t *testing.T) {
+	s := serveAs(t, func(h *storehandler.Handler) { h.RequireSigs = true }, true)
+	c := dial(t, s.sock, wire.V(1, 38))
+	ctx := ctxT(t)
+	data := nar.FileNAR(false, []byte("untrusted"))
+	info := narInfo(t, "untrusted", data)
+	if err := c.AddToStoreNar(ctx, info, false, true, bytes.NewReader(data)); err == nil || !strings.Contains(err.Error(), "lacks a signature") {
+		t.Errorf("dontCheckSigs from an untrusted client: %v", err)
+	}
+	hello := nar.FileNAR(false, []byte("hello\n"))
+	recCA := contentaddress.ContentAddress{Method: contentaddress.NAR, Hash: nixhash.Sum(nixhash.SHA256, hello)}
+	ca := &messages.ValidPathInfo{Path: helloRecSHA256, NarHash: helloNarHash, NarSize: 120, CA: messages.ContentAddress(recCA.String()), Ultimate: true}
+	if err := c.AddToStoreNar(ctx, ca, false, false, bytes.NewReader(hello)); err != nil {
+		t.Fatalf("content-addressed import from an untrusted client: %v", err)
+	}
+	if got, _ := c.QueryPathInfo(ctx, helloRecSHA256); got == nil || got.Ultimate {
+		t.Errorf("an untrusted client set ultimate: %+v", got)
+	}
+	if err := c.AddSignatures(ctx, helloRecSHA256, []messages.Signature{"k:AAAA"}); err == nil {
+		t.Error("AddSignatures from an untrusted client succeeded")
+	}
+	if err := c.AddTempRoot(ctx, helloRecSHA256); err != nil {
+		t.Fatal(err)
+	}
+	roots, err := c.FindRoots(ctx)
+	if err != nil || len(roots) != 1 || roots[0].Link != "{censored}" {
+		t.Errorf("FindRoots for an untrusted client = %v, %v", roots, err)
+	}
+}
+
+// TestHalfClose pipelines requests and closes its write side before
+// reading the replies (quirk 10 of nix-daemon, which may then abort):
+// nixwire's server answers every request.
+func TestHalfClose(t *testing.T) {
+	s := serve(t, nil)
+	nc, err := net.Dial("unix", s.sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	w := wire.NewWriter(nc)
+	p := wire.Proto{Version: wire.V(1, 34)}
+	w.Uint64(0x6e697863) // WORKER_MAGIC_1
+	w.Uint64(uint64(wire.V(1, 34)))
+	w.Uint64(0) // obsolete CPU affinity
+	w.Uint64(0) // obsolete reserve space
+	const n = 3
+	for i := 0; i < n; i++ {
+		w.Uint64(uint64(messages.OpIsValidPath))
+		(&messages.IsValidPathRequest{Path: helloText}).EncodeWire(w, p)
+	}
+	must(t, w.Flush())
+	must(t, nc.(*net.UnixConn).CloseWrite())
+	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	r := wire.NewReader(nc)
+	var hello messages.WorkerServerHello
+	must(t, hello.DecodeWire(r, p))
+	if _, err := r.String(0, 100); err != nil { // the daemon's version (1.33+)
+		t.Fatal(err)
+	}
+	if _, err := r.Uint64(); err != nil { // STDERR_LAST of the startup session
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		last, err := r.Uint64()
+		if err != nil || last != 0x616c7473 { // STDERR_LAST
+			t.Fatalf("reply %d: %x, %v", i, last, err)
+		}
+		var rep messages.IsValidPathReply
+		if err := rep.DecodeWire(r, p); err != nil || rep.Valid {
+			t.Fatalf("reply %d: %+v, %v", i, rep, err)
+		}
 	}
 }

@@ -29,6 +29,13 @@ type served struct {
 // 108 bytes).
 func serve(t testing.TB, mod func(*storehandler.Handler)) *served {
 	t.Helper()
+	return serveAs(t, mod, false)
+}
+
+// serveAs is serve with a server that tells clients they are untrusted if
+// untrusted is set.
+func serveAs(t testing.TB, mod func(*storehandler.Handler), untrusted bool) *served {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "nwsh")
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +53,7 @@ func serve(t testing.TB, mod func(*storehandler.Handler)) *served {
 	if mod != nil {
 		mod(h)
 	}
-	srv := &server.Server{Handler: messages.NewWorkerDispatcher(h), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	srv := &server.Server{Handler: messages.NewWorkerDispatcher(h), Untrusted: untrusted, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	sock := filepath.Join(dir, "sock")
 	ln, err := server.ListenUnix(sock)
 	if err != nil {

@@ -1,6 +1,7 @@
 package storehandler_test
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/nixwire/nixwire/internal/nixdaemon"
 	"github.com/nixwire/nixwire/internal/nixtools"
+	"github.com/nixwire/nixwire/server/storehandler"
+	"github.com/nixwire/nixwire/signature"
 )
 
 // nixEnv is one Nix installation with its real daemon on a socket and a
@@ -50,7 +53,10 @@ func (e *nixEnv) both(norm func(string) string, exe string, args ...string) stri
 }
 
 // withNix runs f for Nix 2.8 and 2.26 (failing under CI=true if missing).
-func withNix(t *testing.T, f func(e *nixEnv)) {
+func withNix(t *testing.T, f func(e *nixEnv)) { withNixStore(t, nil, f) }
+
+// withNixStore is withNix with the served handler configured by mod.
+func withNixStore(t *testing.T, mod func(*storehandler.Handler), f func(e *nixEnv)) {
 	for _, which := range []struct {
 		name string
 		find func() (*nixdaemon.Daemon, error)
@@ -59,7 +65,7 @@ func withNix(t *testing.T, f func(e *nixEnv)) {
 			d := nixdaemon.Require(t, which.find)
 			n := nixtools.Require(t, which.find)
 			sock := startDaemon(t, d)
-			s := serve(t, nil)
+			s := serve(t, mod)
 			// Nix's clients read files from a unix:// store's real
 			// directory themselves: point them at where each store keeps
 			// its files.
@@ -188,4 +194,44 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestNixCopyRequireSigs copies into a store that requires signatures:
+// an input-addressed path built locally is refused until it is signed by
+// the trusted key; content-addressed paths need no signature.
+func TestNixCopyRequireSigs(t *testing.T) {
+	key, err := signature.GenerateKey("nixwire-test-1", rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withNixStore(t, func(h *storehandler.Handler) {
+		h.RequireSigs = true
+		h.TrustedKeys = []signature.PublicKey{key.Public()}
+	}, func(e *nixEnv) {
+		drvExpr := fmt.Sprintf(`derivation { name = "signed-%[1]s"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo %[1]s > $out" ]; }`, e.nonce)
+		drv := e.run("", e.n.Nix, "eval", "--raw", "--impure", "--expr", "("+drvExpr+").drvPath")
+		out := e.run("", e.n.Nix, "eval", "--raw", "--impure", "--expr", "("+drvExpr+").outPath")
+		if e.n.NixInstantiate != "" {
+			e.run("", e.n.NixStore, "--realise", drv)
+		} else {
+			e.run("", e.n.Nix, "build", "--no-link", drv+"^out")
+		}
+		if _, err := e.n.Try(e.n.Nix, "--extra-experimental-features", "nix-command", "copy", "--to", e.ours, out); err == nil || !strings.Contains(err.Error(), "lacks a signature by a trusted key") {
+			e.t.Errorf("copy of an unsigned input-addressed path: %v", err)
+		}
+		keyFile := filepath.Join(e.dir, "key.sec")
+		must(e.t, os.WriteFile(keyFile, []byte(key.String()), 0o600))
+		e.run("", e.n.Nix, "store", "sign", "--key-file", keyFile, out)
+		e.run("", e.n.Nix, "copy", "--to", e.ours, out)
+		if got := e.run(e.ours, e.n.NixStore, "-q", "--hash", out); got != e.run("", e.n.NixStore, "-q", "--hash", out) {
+			e.t.Errorf("hash of the copied signed path: %s", got)
+		}
+		if info := e.run(e.ours, e.n.Nix, "path-info", "--json", out); !strings.Contains(info, "nixwire-test-1:") {
+			e.t.Errorf("signature not kept: %s", info)
+		}
+
+		caExpr := fmt.Sprintf(`builtins.toFile "ca-%[1]s" "${builtins.toFile "ca-leaf-%[1]s" "leaf"}"`, e.nonce)
+		ca := e.run("", e.n.Nix, "eval", "--raw", "--expr", caExpr)
+		e.run("", e.n.Nix, "copy", "--to", e.ours, ca)
+	})
 }
