@@ -3,6 +3,7 @@ package storehandler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/nixwire/nixwire/messages"
@@ -13,13 +14,17 @@ import (
 var ErrNotTrusted = errors.New("you are not privileged to do this")
 
 func errNotTrusted(op string) error {
-	return &server.Error{Message: op + ": " + ErrNotTrusted.Error()}
+	return fmt.Errorf("%s: %w", op, ErrNotTrusted)
 }
 
 // opaque returns the store path of a deriving path that names one (no
-// "!outputs"), and whether it does.
-func opaque(d messages.DerivedPath) (messages.StorePath, bool) {
+// "!outputs"), and whether it does. Before 1.30 a bare derivation path
+// means all its outputs, so it is not opaque there.
+func opaque(ctx context.Context, d messages.DerivedPath) (messages.StorePath, bool) {
 	if strings.IndexByte(string(d), '!') >= 0 {
+		return "", false
+	}
+	if hello, ok := server.HelloFrom(ctx); ok && !hello.Proto.AtLeast(1, 30) && strings.HasSuffix(string(d), ".drv") {
 		return "", false
 	}
 	return messages.StorePath(d), true
@@ -46,7 +51,7 @@ func (h *Handler) BuildPaths(ctx context.Context, req *messages.BuildPathsReques
 // path.
 func (h *Handler) checkBuilt(ctx context.Context, targets []messages.DerivedPath) error {
 	for _, t := range targets {
-		p, ok := opaque(t)
+		p, ok := opaque(ctx, t)
 		if !ok {
 			return cannotBuild(string(t))
 		}
@@ -81,8 +86,11 @@ func (h *Handler) BuildDerivation(_ context.Context, req *messages.BuildDerivati
 }
 
 func cannotBuild(what string) error {
-	return &server.Error{Message: "cannot build " + quote(what) + ": " + ErrCannotBuild.Error(), Status: 1}
+	return fmt.Errorf("cannot build %s: %w", quote(what), ErrCannotBuild)
 }
+
+// ErrNoSubstituter reports a path EnsurePath cannot make valid.
+var ErrNoSubstituter = errors.New("is required, but there is no substituter that can build it")
 
 // EnsurePath succeeds for a valid path; for any other it fails as Nix's
 // daemon does without a substituter that has it.
@@ -92,7 +100,7 @@ func (h *Handler) EnsurePath(ctx context.Context, req *messages.EnsurePathReques
 		return nil, err
 	}
 	if !ok {
-		return nil, &server.Error{Message: "path " + quote(string(req.Path)) + " is required, but there is no substituter that can build it", Status: 1}
+		return nil, fmt.Errorf("path %s %w", quote(string(req.Path)), ErrNoSubstituter)
 	}
 	return &messages.Ack{}, nil
 }
@@ -104,7 +112,7 @@ func (h *Handler) EnsurePath(ctx context.Context, req *messages.EnsurePathReques
 func (h *Handler) QueryMissing(ctx context.Context, req *messages.QueryMissingRequest) (*messages.Missing, error) {
 	var unknown []messages.StorePath
 	for _, t := range req.Targets {
-		p, ok := opaque(t)
+		p, ok := opaque(ctx, t)
 		if !ok {
 			unknown = append(unknown, drvOf(t))
 			continue
