@@ -17,7 +17,7 @@ func TestSession(t *testing.T) {
 	a.OnClose(func() { order = append(order, 1) })
 	a.OnClose(func() { order = append(order, 2) })
 	a.close()
-	a.close() // runs nothing again
+	a.close()                                      // runs nothing again
 	a.OnClose(func() { order = append(order, 3) }) // after the end: at once
 	if len(order) != 3 || order[0] != 1 || order[1] != 2 || order[2] != 3 {
 		t.Errorf("callbacks ran as %v; want [1 2 3]", order)
