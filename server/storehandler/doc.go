@@ -22,6 +22,13 @@
 //   - AddTempRoot: roots belong to the connection and are dropped when it
 //     ends (server.Session.OnClose).
 //
+// Nix's C++ clients treat a unix:// store as a local file system store and
+// read the files of its paths from disk (nix store ls, nix copy --from,
+// nix-store --verify-path) instead of asking for NarFromPath. With
+// RealStoreDir set, every path added is also unpacked there (restored under
+// a temporary name, then renamed), and such clients are pointed at it with
+// "unix://SOCKET?root=…".
+//
 // The store cannot build or substitute: BuildPaths of paths that are already
 // valid succeeds (there is nothing to do), anything else that would need a
 // build gets ErrCannotBuild; QueryMissing reports what is not valid as
