@@ -132,6 +132,9 @@ func (c *conn) serve() {
 		if err != nil {
 			return // hang-up, idle timeout or shutdown
 		}
+		if c.s.isClosed() {
+			return // no new operation once Shutdown has begun
+		}
 		c.nc.SetReadDeadline(time.Time{})
 		if !c.setBusy(true) {
 			return
