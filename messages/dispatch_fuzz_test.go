@@ -21,10 +21,11 @@ type fuzzExchange struct {
 	ended bool
 }
 
-func (x *fuzzExchange) Proto() wire.Proto    { return x.p }
-func (x *fuzzExchange) Reader() *wire.Reader { return x.r }
-func (x *fuzzExchange) Writer() *wire.Writer { return x.w }
-func (x *fuzzExchange) EndLog() error        { x.ended = true; return nil }
+func (x *fuzzExchange) Proto() wire.Proto      { return x.p }
+func (x *fuzzExchange) Reader() *wire.Reader   { return x.r }
+func (x *fuzzExchange) Writer() *wire.Writer   { return x.w }
+func (x *fuzzExchange) EndLog() error          { x.ended = true; return nil }
+func (x *fuzzExchange) StartWork(wire.Message) {}
 func (x *fuzzExchange) RequestStream(k wire.StreamKind) (io.Reader, error) {
 	if k == wire.FramedStream {
 		return wire.NewFramedReader(x.r, 1<<16), nil

@@ -20,8 +20,9 @@
 //     checks info.Sigs against the trusted keys with the signature package
 //     (unless the path is content-addressed, as Nix does) and refuses the
 //     upload before AddPath is called.
-//   - NAR hashes in a form other than base16 or SRI (nix32, as the serve
-//     protocol sends them): the server converts them with nixhash first.
+//   - NAR hashes are read in every form Nix reads (ParseNarHash, with
+//     package nixhash) and stored in base16; store paths are checked with
+//     package storepath (SplitPath).
 //
 // What the store does guarantee: an upload is checked (NAR grammar, hash,
 // size, references) before anything is registered, and a path is either

@@ -12,8 +12,8 @@ var (
 	// outside its store directory, or without a well-formed hash part and
 	// name.
 	ErrBadPath = errors.New("store: not a store path")
-	// ErrBadHash reports a NAR hash the store cannot read (it accepts SHA-256
-	// in base16, with or without the "sha256:" prefix, and SRI).
+	// ErrBadHash reports a NAR hash the store cannot read: not a SHA-256 in
+	// one of the forms Nix reads (see ParseNarHash).
 	ErrBadHash = errors.New("store: unreadable NAR hash")
 	// ErrHashMismatch reports an upload whose NAR does not have the declared
 	// hash.

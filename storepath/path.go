@@ -165,6 +165,10 @@ func (e *Error) Error() string {
 	return "storepath: " + strconv.Quote(in) + ": " + e.msg
 }
 
+// Reason says what is wrong, without the input: for callers that report
+// the input themselves.
+func (e *Error) Reason() string { return e.msg }
+
 // Is makes an *Error match ErrInvalid.
 func (e *Error) Is(target error) bool { return target == ErrInvalid }
 

@@ -88,6 +88,13 @@ type Exchange interface {
 	// client: PushStream (Nix: STDERR_WRITE frames) is asked for before
 	// EndLog, RawStream after the reply.
 	ReplyStream(k StreamKind) (io.Writer, error)
+	// StartWork is called once the request m has been read, before the
+	// request stream is asked for and the handler runs (Nix:
+	// logger->startWork()). An error before it (a request that does not
+	// decode, an unknown op) leaves the connection out of step, and Nix's
+	// daemon reports it and hangs up; an error after it is the op's own,
+	// reported without hanging up.
+	StartWork(m Message)
 	// EndLog ends the op's log channel successfully (Nix: STDERR_LAST).
 	// The reply, if any, follows on Writer.
 	EndLog() error
@@ -174,11 +181,13 @@ type Call struct {
 // Proto returns the negotiated protocol.
 func (c *Call) Proto() Proto { return c.p }
 
-// Decode reads the request m at the negotiated protocol.
+// Decode reads the request m at the negotiated protocol and, once it is
+// read, tells the Exchange (StartWork).
 func (c *Call) Decode(m Message) error {
 	if err := m.DecodeWire(c.ex.Reader(), c.p); err != nil {
 		return fmt.Errorf("%s: %w", opName(c.Op), err)
 	}
+	c.ex.StartWork(m)
 	return nil
 }
 

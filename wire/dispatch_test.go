@@ -29,9 +29,10 @@ func newRecorder(p wire.Proto, req []byte) *recorder {
 	return x
 }
 
-func (x *recorder) Proto() wire.Proto    { return x.p }
-func (x *recorder) Reader() *wire.Reader { return x.r }
-func (x *recorder) Writer() *wire.Writer { return x.w }
+func (x *recorder) Proto() wire.Proto      { return x.p }
+func (x *recorder) Reader() *wire.Reader   { return x.r }
+func (x *recorder) Writer() *wire.Writer   { return x.w }
+func (x *recorder) StartWork(wire.Message) {}
 func (x *recorder) EndLog() error {
 	x.events = append(x.events, "end")
 	x.w.WriteString("LAST")

@@ -29,6 +29,10 @@ func (x *exchange) Reader() *wire.Reader { return x.op.R }
 func (x *exchange) Writer() *wire.Writer { return x.op.W }
 
 // EndLog sends STDERR_LAST, without flushing (the reply follows).
+// StartWork does nothing: clienttest tells errors before and after work
+// apart by the error (wire.ErrNoOp).
+func (x *exchange) StartWork(wire.Message) {}
+
 func (x *exchange) EndLog() error { return x.op.Send(&messages.StderrLast{}) }
 
 func (x *exchange) RequestStream(k wire.StreamKind) (io.Reader, error) {

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/nixwire/nixwire/messages"
+	"github.com/nixwire/nixwire/server"
+	"github.com/nixwire/nixwire/server/storehandler"
+	"github.com/nixwire/nixwire/signature"
+	"github.com/nixwire/nixwire/store"
+	"github.com/nixwire/nixwire/store/sqlitestore"
+)
+
+func init() {
+	register(&command{
+		name: "serve", args: "--socket PATH --data DIR [--store-dir DIR] [--require-sigs] [--trusted-public-key NAME:BASE64]... [--no-files]",
+		summary: "serve the store kept in DIR over the worker protocol (clients: --store 'unix://PATH?root=DIR/root')",
+		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			socket := fs.String("socket", "", "unix socket to listen on (required)")
+			data := fs.String("data", "", "data directory of the store, created if needed: metadata in DIR/db.sqlite, NARs in DIR/nar (required)")
+			storeDir := fs.String("store-dir", store.DefaultStoreDir, "store directory the paths are named in")
+			requireSigs := fs.Bool("require-sigs", false, "refuse imported paths without a trusted signature unless content-addressed")
+			var keys []signature.PublicKey
+			fs.Func("trusted-public-key", "a trusted public key, NAME:BASE64 (repeatable)", func(s string) error {
+				k, err := signature.ParsePublicKey(s)
+				if err != nil {
+					return err
+				}
+				keys = append(keys, k)
+				return nil
+			})
+			noFiles := fs.Bool("no-files", false, "do not unpack paths into DIR/root (Nix's C++ clients read a unix:// store's files from disk, and then cannot)")
+			maxConns := fs.Int("max-conns", 64, "connections served at once")
+			grace := fs.Duration("shutdown-timeout", 30*time.Second, "how long running operations may go on after SIGINT or SIGTERM")
+			return func(ctx context.Context, e *env, _ []string) error {
+				if *socket == "" || *data == "" {
+					return usagef("--socket PATH and --data DIR are required")
+				}
+				if *requireSigs && len(keys) == 0 {
+					fmt.Fprintln(e.stderr, "nixwire serve: warning: --require-sigs without --trusted-public-key accepts only content-addressed paths")
+				}
+				cfg := serveConfig{socket: *socket, data: *data, storeDir: *storeDir, requireSigs: *requireSigs, keys: keys, noFiles: *noFiles, maxConns: *maxConns, grace: *grace}
+				return runServe(ctx, cfg, e.stderr)
+			}
+		},
+	})
+}
+
+type serveConfig struct {
+	socket, data, storeDir string
+	requireSigs            bool
+	keys                   []signature.PublicKey
+	noFiles                bool
+	maxConns               int
+	grace                  time.Duration
+}
+
+func runServe(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
+	st, err := sqlitestore.Open(cfg.data, sqlitestore.Options{StoreDir: cfg.storeDir})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// AddToStore spools dumps here; what an interrupted one left is removed.
+	tmp := cfg.data + "/spool"
+	os.RemoveAll(tmp)
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	h := &storehandler.Handler{Store: st, RequireSigs: cfg.requireSigs, TrustedKeys: cfg.keys, TempDir: tmp, Log: log}
+	if !cfg.noFiles {
+		// Nix's clients on unix://PATH?root=DATA/root read the files of
+		// paths from here themselves.
+		h.RealStoreDir = filepath.Join(cfg.data, "root", strings.TrimPrefix(cfg.storeDir, "/"))
+		if err := storehandler.CleanRealStoreDir(h.RealStoreDir); err != nil {
+			return err
+		}
+	}
+	srv := &server.Server{Handler: messages.NewWorkerDispatcher(h), MaxConns: cfg.maxConns, Log: log}
+	ln, err := server.ListenUnix(cfg.socket)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(cfg.socket)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM) // the command's ctx ends on Ctrl-C already
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	log.Info("nixwire serve: listening", "socket", cfg.socket, "data", cfg.data, "store", cfg.storeDir)
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("nixwire serve: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if err := <-done; err != nil && !errors.Is(err, server.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
