@@ -16,7 +16,8 @@ import (
 // op code, implements Exchange for that one call and hands both to
 // Dispatcher.Serve. The generated route then:
 //
-//  1. decodes the request from Exchange.Reader at Exchange.Proto;
+//  1. decodes the request from Exchange.Reader at Exchange.Proto, then
+//     calls Exchange.StartWork;
 //  2. if the op's rules say a stream follows the request at that protocol,
 //     asks Exchange.RequestStream for a reader of its kind and passes it to
 //     the handler method (an empty reader when none follows);

@@ -65,20 +65,26 @@
 //     FramedReader; RawStream: the connection; PullStream: data pulled
 //     through the log channel), a writer for each reply stream kind
 //     (PushStream: data pushed through the log channel; RawStream: the
-//     connection), and EndLog, which ends the op's log channel;
-//  3. on an error from Serve: ErrNoOp means the code names no op at this
-//     protocol (nothing was read past it); ErrReplySent means the reply had
+//     connection), StartWork, which the route calls once the request has
+//     been read, and EndLog, which ends the op's log channel;
+//  3. on an error from Serve: one before StartWork means the request was
+//     not read whole (ErrNoOp: the code names no op at this protocol, and
+//     nothing was read past it; else a request that does not decode), so
+//     the connection is out of step (Nix's daemon reports it and hangs
+//     up); ErrReplySent means the reply had
 //     started and the connection must be closed; any other error happened
 //     while the log channel was open and is reported there (ErrUnsupported
 //     for ops the handler leaves out), after draining what is left of a
 //     framed request stream it handed out, so the connection stays in sync.
 //
 // The generated route decodes the request at the negotiated protocol,
-// calls the handler, encodes the reply into a buffer (so an unencodable
+// calls StartWork, calls the handler (whose context carries the
+// negotiated protocol: ProtoFrom), encodes the reply into a buffer (so an unencodable
 // reply is still an in-band error), runs a push stream, calls EndLog,
 // writes the reply, runs a raw stream and flushes. The log channel itself
 // (in Nix, the STDERR frames: STDERR_NEXT lines, STDERR_LAST, STDERR_ERROR,
 // STDERR_READ and STDERR_WRITE) is protocol-specific and lives above wire,
 // in the server that implements Exchange; a handler reaches it (to log)
-// through its context. client/clienttest has a small Exchange for Nix.
+// through its context. Package server is such a server for Nix;
+// client/clienttest has a small Exchange for tests.
 package wire
