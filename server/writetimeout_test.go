@@ -49,7 +49,7 @@ func connCount(s *Server) int {
 // MiB and never reads it is given up after WriteTimeout, freeing its
 // slot; meanwhile the other connections are served.
 func TestWriteTimeoutStalledReader(t *testing.T) {
-	s := &Server{MaxConns: 2, WriteTimeout: 200 * time.Millisecond}
+	s := &Server{MaxConns: 2, WriteTimeout: time.Second}
 	sock, _ := narServer(t, s, 8<<20)
 	r, w, p := rawUnix(t, sock)
 	askNar(t, r, w, p) // and never read the NAR
@@ -73,9 +73,9 @@ func TestWriteTimeoutStalledReader(t *testing.T) {
 // TestWriteTimeoutSlowReader: a client that reads slowly but steadily
 // gets its whole NAR, though the transfer lasts many times WriteTimeout.
 func TestWriteTimeoutSlowReader(t *testing.T) {
-	const timeout = 150 * time.Millisecond
+	const timeout = 500 * time.Millisecond
 	s := &Server{WriteTimeout: timeout}
-	sock, n := narServer(t, s, 1<<20)
+	sock, n := narServer(t, s, 2<<20)
 	r, w, p := rawUnix(t, sock)
 	askNar(t, r, w, p)
 	start := time.Now()
