@@ -18,6 +18,7 @@ import (
 type conn struct {
 	s  *Server
 	nc net.Conn
+	dw *deadlineWriter // under w: the write timeout
 	r  *wire.Reader
 	w  *wire.Writer
 	h  Hello
@@ -42,7 +43,8 @@ func HelloFrom(ctx context.Context) (h Hello, ok bool) {
 }
 
 func (s *Server) newConn(nc net.Conn) *conn {
-	c := &conn{s: s, nc: nc, r: wire.NewReader(nc), w: wire.NewWriter(nc), ss: newSession(!s.Untrusted)}
+	dw := &deadlineWriter{nc: nc}
+	c := &conn{s: s, nc: nc, dw: dw, r: wire.NewReader(nc), w: wire.NewWriter(dw), ss: newSession(!s.Untrusted)}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -115,6 +117,7 @@ func (c *conn) serve() {
 		return
 	}
 	c.nc.SetDeadline(time.Time{})
+	c.dw.timeout = c.s.writeTimeout()
 	c.h = h
 	c.l = newLogger(c.w, h.Proto)
 	c.l.startWork()
@@ -193,7 +196,9 @@ func (c *conn) op(ctx context.Context, code uint64, log interface {
 		// that does not decode, an unknown op) is sent, and sent again as
 		// the connection ends, both in one write. A client that no longer
 		// reads gets a few seconds to take them.
-		c.nc.SetWriteDeadline(time.Now().Add(lastWordTimeout))
+		if t := c.dw.timeout; t <= 0 || t > lastWordTimeout {
+			c.dw.timeout = lastWordTimeout
+		}
 		c.l.stopWorkTwice(err)
 		return false
 	}

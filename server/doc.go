@@ -29,6 +29,7 @@
 //
 // Every connection is isolated: its reads are bounded by the limits of the
 // generated decoders, an idle connection is closed after IdleTimeout, a
+// client that stops reading its reply is given up after WriteTimeout, a
 // panic in a handler ends only that connection, and at most MaxConns are
 // served at once. Shutdown stops accepting, lets running operations finish
 // until its context is done, then closes what is left.

@@ -56,6 +56,13 @@ type Server struct {
 	IdleTimeout time.Duration
 	// HandshakeTimeout bounds the handshake (default 30 s).
 	HandshakeTimeout time.Duration
+	// WriteTimeout gives up a connection whose client has taken none of
+	// what the server writes for this long (default 1 minute; negative for
+	// none): a client that stops reading a reply, e.g. halfway through a
+	// NAR, must not hold its slot for ever. The deadline is renewed as
+	// long as the client takes data (every 64 KiB), so a slow client that
+	// keeps reading is served however long its reply takes.
+	WriteTimeout time.Duration
 
 	// Log receives the server's own events: connections refused or broken,
 	// handler panics. nil logs with slog.Default().
@@ -116,6 +123,16 @@ func (s *Server) idleTimeout() time.Duration {
 		return 0
 	}
 	return s.IdleTimeout
+}
+
+func (s *Server) writeTimeout() time.Duration {
+	switch {
+	case s.WriteTimeout == 0:
+		return time.Minute
+	case s.WriteTimeout < 0:
+		return 0
+	}
+	return s.WriteTimeout
 }
 
 func (s *Server) handshakeTimeout() time.Duration {

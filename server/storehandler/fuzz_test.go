@@ -18,7 +18,7 @@ import (
 // executions (opening one is slow), called directly (no server: a context
 // without a session is trusted and AddToStore takes the layout before
 // 1.25).
-func fuzzHandler(f *testing.F) (*storehandler.Handler, *sqlitestore.Store) {
+func fuzzHandler(f testing.TB) (*storehandler.Handler, *sqlitestore.Store) {
 	dir, err := os.MkdirTemp("", "nwfz")
 	if err != nil {
 		f.Fatal(err)
