@@ -73,7 +73,7 @@ func TestWriteTimeoutStalledReader(t *testing.T) {
 // TestWriteTimeoutSlowReader: a client that reads slowly but steadily
 // gets its whole NAR, though the transfer lasts many times WriteTimeout.
 func TestWriteTimeoutSlowReader(t *testing.T) {
-	const timeout = 500 * time.Millisecond
+	const timeout = 1500 * time.Millisecond
 	s := &Server{WriteTimeout: timeout}
 	sock, n := narServer(t, s, 2<<20)
 	r, w, p := rawUnix(t, sock)
@@ -82,7 +82,7 @@ func TestWriteTimeoutSlowReader(t *testing.T) {
 	got := make([]byte, 0, len(n))
 	buf := make([]byte, 64<<10)
 	for len(got) < len(n) {
-		time.Sleep(40 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 		k, err := io.ReadFull(r, buf[:min(len(buf), len(n)-len(got))])
 		got = append(got, buf[:k]...)
 		if err != nil {
