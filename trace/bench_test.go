@@ -18,10 +18,20 @@ import (
 // iteration runs the 2000 queries directly and then through the proxy
 // (which decodes everything and writes JSON lines to io.Discard), so the
 // two are interleaved on the same noisy machine. It reports both times per
-// query and the overhead in percent.
+// query and the overhead in percent, for a client that waits for each
+// reply (sequential) and for one that pipelines them (QueryPathInfos, as
+// `nixwire path-info` does).
 func BenchmarkQueryPathInfo2000(b *testing.B) {
-	for _, dc := range daemons {
-		b.Run(dc.name, func(b *testing.B) {
+	for _, mode := range []string{"sequential", "pipelined"} {
+		for _, dc := range daemons {
+			b.Run(mode+"/"+dc.name, func(b *testing.B) { benchQueryPathInfo(b, dc, mode == "pipelined") })
+		}
+	}
+}
+
+func benchQueryPathInfo(b *testing.B, dc daemonCase, pipelined bool) {
+	{
+		{
 			d := nixdaemon.Require(b, dc.which)
 			ctx := context.Background()
 			dir, daemonSock := startDaemon(b, d)
@@ -44,6 +54,12 @@ func BenchmarkQueryPathInfo2000(b *testing.B) {
 			direct, proxied, forwarded := dial(daemonSock), dial(proxySock), dial(forwardSock)
 			run := func(c *client.Conn, n int) time.Duration {
 				start := time.Now()
+				if pipelined {
+					if _, err := c.QueryPathInfos(ctx, slices.Repeat([]messages.StorePath{messages.StorePath(p)}, n)); err != nil {
+						b.Fatal(err)
+					}
+					return time.Since(start)
+				}
 				for range n {
 					if _, err := c.QueryPathInfo(ctx, messages.StorePath(p)); err != nil {
 						b.Fatal(err)
@@ -83,6 +99,6 @@ func BenchmarkQueryPathInfo2000(b *testing.B) {
 			b.ReportMetric(float64(tf.Nanoseconds())/n, "forward-only-ns/query")
 			b.ReportMetric(100*(ratios[len(ratios)/2]-1), "traced-overhead-%")
 			b.ReportMetric(100*(fratios[len(fratios)/2]-1), "forward-only-overhead-%")
-		})
+		}
 	}
 }

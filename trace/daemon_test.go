@@ -178,11 +178,14 @@ func runTool(t *testing.T, d *nixdaemon.Daemon, tool, sock string, args ...strin
 	return r
 }
 
-var daemons = []struct {
+// daemonCase is one real daemon the tests run against.
+type daemonCase struct {
 	name  string
 	which func() (*nixdaemon.Daemon, error)
 	proto string
-}{
+}
+
+var daemons = []daemonCase{
 	{"nix-2.8", nixdaemon.Legacy, "1.34"},
 	{"nix-2.26", nixdaemon.Modern, "1.38"},
 }
