@@ -230,4 +230,3 @@ func chachaSeed(seed uint64, iter, worker int) [32]byte {
 	}
 	return s
 }
-
