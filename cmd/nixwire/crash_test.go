@@ -46,7 +46,7 @@ const opTimeout = 2 * time.Minute
 // every other iteration, with the server dead, sqlitestore.Verify finds
 // the store consistent.
 func TestServeCrashSafety(t *testing.T) {
-	budget := 15 * time.Second
+	budget := 14 * time.Second
 	if testing.Short() {
 		budget = 3 * time.Second
 	}
@@ -67,8 +67,7 @@ func TestServeCrashSafety(t *testing.T) {
 		srv, c := startServe(t, sock, data)
 		checkStore(t, iter, c, data, ledger, false)
 		c.Close()
-		st.add(uploadUntilKilled(t, srv, sock, ledger, seed, iter, time.Duration(rng.IntN(400))*time.Millisecond))
-		st.interrupted += countLeftovers(data)
+		st.add(uploadUntilKilled(t, srv, sock, ledger, seed, iter, killDelay(rng)), leftovers(data))
 		if iter%2 == 0 {
 			// The server's own startup cleans up after the other kills.
 			verifyDirect(t, iter, data, ledger)
@@ -79,23 +78,58 @@ func TestServeCrashSafety(t *testing.T) {
 	c.Close()
 	srv.kill(t)
 	verifyDirect(t, -1, data, ledger)
-	t.Logf("%d kills in %v: %d while an upload was in flight, %d left temporary files behind; %d uploads acknowledged (%d MiB), %d cut off but registered, %d hostile uploads refused",
-		st.kills, time.Since(start).Round(time.Second), st.midUpload, st.interrupted,
-		ledger.acknowledged, ledger.ackedBytes>>20, ledger.promoted, len(ledger.never))
-	if ledger.acknowledged == 0 || st.midUpload == 0 {
-		t.Error("no upload was acknowledged or none was cut off: the test proved nothing")
+	t.Logf("%d kills in %v: %d while an upload was in flight, %d left temporary files behind (store tmp/ %d, spool/ %d, unpacking %d); "+
+		"%d uploads acknowledged (%d of 1 MiB or more, %d MiB in all), %d cut off but registered, %d with a wrong hash refused",
+		st.kills, time.Since(start).Round(time.Second), st.midUpload, st.interrupted, st.tmp, st.spool, st.unpack,
+		ledger.acknowledged, ledger.ackedLarge, ledger.ackedBytes>>20, ledger.promoted, len(ledger.never))
+	if ledger.ackedLarge == 0 || st.midUpload == 0 {
+		t.Error("no large upload was acknowledged or no kill cut an upload off: the test proved nothing")
 	}
+}
+
+// killDelay picks how long the clients upload before the kill: mostly
+// within a few small uploads, sometimes long enough for large ones.
+func killDelay(rng *rand.Rand) time.Duration {
+	if rng.IntN(6) == 0 {
+		return time.Duration(400+rng.IntN(800)) * time.Millisecond
+	}
+	return time.Duration(rng.IntN(400)) * time.Millisecond
 }
 
 // crashStats counts what the kills hit.
 type crashStats struct {
 	kills, midUpload, interrupted int
+	tmp, spool, unpack            int // kills that left files of each kind
 }
 
-func (s *crashStats) add(inFlight int) {
+// add counts a kill with inFlight uploads under way, after which left
+// were the temporary files in the data directory.
+func (s *crashStats) add(inFlight int, left []string) {
 	s.kills++
 	if inFlight > 0 {
 		s.midUpload++
+	}
+	if len(left) > 0 {
+		s.interrupted++
+	}
+	var tmp, spool, unpack bool
+	for _, f := range left {
+		switch {
+		case strings.HasPrefix(f, "tmp/"):
+			tmp = true
+		case strings.HasPrefix(f, "spool/"):
+			spool = true
+		default:
+			unpack = true
+		}
+	}
+	for _, k := range []struct {
+		hit bool
+		n   *int
+	}{{tmp, &s.tmp}, {spool, &s.spool}, {unpack, &s.unpack}} {
+		if k.hit {
+			*k.n++
+		}
 	}
 }
 
@@ -151,9 +185,11 @@ func (s *serveChild) kill(t *testing.T) {
 
 // uploadUntilKilled runs two uploading clients against srv, kills srv
 // after delay and returns how many uploads were in flight at that moment.
+// In the first iteration the delay starts once a large upload has been
+// acknowledged, so that every run has some.
 func uploadUntilKilled(t *testing.T, srv *serveChild, sock string, l *ledger, seed uint64, iter int, delay time.Duration) int {
 	t.Helper()
-	u := &uploader{ledger: l, sock: sock, iter: iter}
+	u := &uploader{ledger: l, sock: sock, iter: iter, largeAcked: make(chan struct{})}
 	var wg sync.WaitGroup
 	for w := range 2 {
 		wg.Add(1)
@@ -161,6 +197,13 @@ func uploadUntilKilled(t *testing.T, srv *serveChild, sock string, l *ledger, se
 			defer wg.Done()
 			u.run(t, w, rand.NewChaCha8(chachaSeed(seed, iter, w)))
 		}()
+	}
+	if iter == 1 {
+		select {
+		case <-u.largeAcked:
+		case <-time.After(opTimeout):
+			t.Error("no large upload was acknowledged before the first kill")
+		}
 	}
 	time.Sleep(delay)
 	u.killed.Store(true)
@@ -170,13 +213,9 @@ func uploadUntilKilled(t *testing.T, srv *serveChild, sock string, l *ledger, se
 	return inFlight
 }
 
-// countLeftovers counts the temporary files in the data directory: the
-// store's tmp/, serve's spool/ and the unpacking trees under root/.
-func countLeftovers(data string) int {
-	return len(leftovers(data))
-}
-
-// leftovers names the temporary files an interrupted upload may leave.
+// leftovers names the temporary files an interrupted upload may leave in
+// the data directory: in the store's tmp/, serve's spool/, and the
+// unpacking trees in the real store directory.
 func leftovers(data string) []string {
 	var found []string
 	for _, d := range []string{"tmp", "spool"} {

@@ -40,9 +40,12 @@ type ledger struct {
 	// never are uploads with a wrong NAR hash.
 	never map[messages.StorePath]bool
 
-	acknowledged, promoted int
-	ackedBytes             uint64
+	acknowledged, ackedLarge, promoted int
+	ackedBytes                         uint64
 }
+
+// largeNAR is where a NAR counts as large: at least 1 MiB.
+const largeNAR = 1 << 20
 
 func newLedger() *ledger {
 	return &ledger{acked: map[messages.StorePath]expect{}, maybe: map[messages.StorePath]expect{}, never: map[messages.StorePath]bool{}}
@@ -54,6 +57,9 @@ func (l *ledger) ack(p messages.StorePath, want expect) {
 	defer l.mu.Unlock()
 	l.acknowledged++
 	l.ackedBytes += want.narSize
+	if want.narSize >= largeNAR {
+		l.ackedLarge++
+	}
 	l.add(p, want)
 }
 
@@ -97,6 +103,9 @@ type uploader struct {
 	iter     int
 	killed   atomic.Bool  // set just before the SIGKILL: errors are expected from then on
 	inFlight atomic.Int32 // calls under way
+	// largeAcked is closed once a large upload has been acknowledged.
+	largeAcked chan struct{}
+	largeOnce  sync.Once
 }
 
 // run uploads over one connection until the server dies.
@@ -113,7 +122,8 @@ func (u *uploader) run(t *testing.T, worker int, src *rand.ChaCha8) {
 	}
 	defer c.Close()
 	for i := 0; !u.killed.Load(); i++ {
-		if err := u.upload(t, c, rng, src, fmt.Sprint(u.iter, "/", worker, "/", i)); err != nil {
+		large := u.iter == 1 && worker == 0 && i == 0 // see uploadUntilKilled
+		if err := u.upload(t, c, rng, src, fmt.Sprint(u.iter, "/", worker, "/", i), large); err != nil {
 			if !u.killed.Load() {
 				t.Errorf("iteration %d: upload before the kill: %v", u.iter, err)
 			}
@@ -123,11 +133,12 @@ func (u *uploader) run(t *testing.T, worker int, src *rand.ChaCha8) {
 }
 
 // upload sends one path, of one of the kinds below chosen at random, and
-// records the outcome in the ledger.
-func (u *uploader) upload(t *testing.T, c *client.Conn, rng *rand.Rand, src *rand.ChaCha8, seed string) error {
+// records the outcome in the ledger. A large upload is of 1–4 MiB; one
+// in twelve is large anyway.
+func (u *uploader) upload(t *testing.T, c *client.Conn, rng *rand.Rand, src *rand.ChaCha8, seed string, large bool) error {
 	size := rng.IntN(64 << 10)
-	if rng.IntN(12) == 0 {
-		size = 1<<20 + rng.IntN(3<<20)
+	if large || rng.IntN(12) == 0 {
+		size = largeNAR + rng.IntN(3<<20)
 	}
 	contents := make([]byte, size)
 	src.Read(contents)
@@ -138,7 +149,11 @@ func (u *uploader) upload(t *testing.T, c *client.Conn, rng *rand.Rand, src *ran
 	u.inFlight.Add(1)
 	defer u.inFlight.Add(-1)
 	p := storetest.Path(store.DefaultStoreDir, seed, "crash")
-	switch k := rng.IntN(20); {
+	k := rng.IntN(20)
+	if large {
+		k = 0 // an import: a hostile upload is never acknowledged
+	}
+	switch {
 	case k < 11: // imported with metadata, some referring to earlier paths and itself
 		refs := u.ledger.pickRefs(rng)
 		if rng.IntN(2) == 0 {
@@ -150,7 +165,7 @@ func (u *uploader) upload(t *testing.T, c *client.Conn, rng *rand.Rand, src *ran
 			u.ledger.cutOff(p, want)
 			return err
 		}
-		u.ledger.ack(p, want)
+		u.acked(p, want)
 	case k == 11: // a declared hash that is wrong: refused, and never registered
 		info := storetest.Info(p, nar)
 		info.NarHash = store.FormatNarHash(sha256.Sum256(nil))
@@ -171,7 +186,15 @@ func (u *uploader) upload(t *testing.T, c *client.Conn, rng *rand.Rand, src *ran
 		if info.NarHash != want.narHash || info.NarSize != want.narSize {
 			t.Errorf("AddToStore %s: reply says NAR %s, %d bytes; sent %s, %d bytes", method, info.NarHash, info.NarSize, want.narHash, want.narSize)
 		}
-		u.ledger.ack(info.Path, want)
+		u.acked(info.Path, want)
 	}
 	return nil
+}
+
+// acked records an acknowledged upload.
+func (u *uploader) acked(p messages.StorePath, want expect) {
+	u.ledger.ack(p, want)
+	if want.narSize >= largeNAR {
+		u.largeOnce.Do(func() { close(u.largeAcked) })
+	}
 }
