@@ -152,6 +152,10 @@ func startServe(t *testing.T, sock, data string) (*serveChild, *client.Conn) {
 		t.Fatal(err)
 	}
 	go func() { s.cmd.Wait(); close(s.done) }()
+	t.Cleanup(func() { // when the test fails with the server running
+		s.cmd.Process.Kill()
+		<-s.done
+	})
 	deadline := time.Now().Add(opTimeout)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
