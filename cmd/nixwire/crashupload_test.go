@@ -47,6 +47,18 @@ type ledger struct {
 // largeNAR is where a NAR counts as large: at least 1 MiB.
 const largeNAR = 1 << 20
 
+// maxStoreBytes stops random large uploads once the acknowledged ones add
+// up to this much: the checks after each kill read the whole store, and
+// beyond it they would take the time of the kills.
+const maxStoreBytes = 64 << 20
+
+// full reports whether the store holds maxStoreBytes of acknowledged NARs.
+func (l *ledger) full() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ackedBytes >= maxStoreBytes
+}
+
 func newLedger() *ledger {
 	return &ledger{acked: map[messages.StorePath]expect{}, maybe: map[messages.StorePath]expect{}, never: map[messages.StorePath]bool{}}
 }
@@ -134,10 +146,10 @@ func (u *uploader) run(t *testing.T, worker int, src *rand.ChaCha8) {
 
 // upload sends one path, of one of the kinds below chosen at random, and
 // records the outcome in the ledger. A large upload is of 1–4 MiB; one
-// in twelve is large anyway.
+// in twenty is large anyway until the store is full.
 func (u *uploader) upload(t *testing.T, c *client.Conn, rng *rand.Rand, src *rand.ChaCha8, seed string, large bool) error {
 	size := rng.IntN(64 << 10)
-	if large || rng.IntN(12) == 0 {
+	if large || rng.IntN(20) == 0 && !u.ledger.full() {
 		size = largeNAR + rng.IntN(3<<20)
 	}
 	contents := make([]byte, size)
