@@ -36,8 +36,8 @@ func TestMain(m *testing.M) {
 const opTimeout = 2 * time.Minute
 
 // TestServeCrashSafety kills `nixwire serve` with SIGKILL at random
-// moments while clients upload through the protocol (AddToStoreNar and
-// AddToStore, small NARs and a few of 1–4 MiB), restarts it on the same
+// moments while clients upload through the protocol (AddToStoreNar,
+// AddMultipleToStore and AddToStore, small NARs and a few of 1–4 MiB), restarts it on the same
 // data directory after each kill and checks, through the protocol and on
 // disk: every upload whose call returned nil is valid with its NAR hash,
 // size and references, and NarFromPath streams a NAR of that hash; uploads

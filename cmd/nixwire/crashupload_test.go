@@ -152,10 +152,7 @@ func (u *uploader) upload(t *testing.T, c *client.Conn, rng *rand.Rand, src *ran
 	if large || rng.IntN(20) == 0 && !u.ledger.full() {
 		size = largeNAR + rng.IntN(3<<20)
 	}
-	contents := make([]byte, size)
-	src.Read(contents)
-	nar := storetest.FileNAR(contents)
-	want := expect{narHash: store.FormatNarHash(sha256.Sum256(nar)), narSize: uint64(len(nar)), fileSum: sha256.Sum256(contents)}
+	contents, nar, want := randomNAR(src, size)
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
 	u.inFlight.Add(1)
@@ -166,6 +163,8 @@ func (u *uploader) upload(t *testing.T, c *client.Conn, rng *rand.Rand, src *ran
 		k = 0 // an import: a hostile upload is never acknowledged
 	}
 	switch {
+	case k == 9 || k == 10:
+		return u.uploadMultiple(ctx, c, rng, src, seed, nar, want)
 	case k < 11: // imported with metadata, some referring to earlier paths and itself
 		refs := u.ledger.pickRefs(rng)
 		if rng.IntN(2) == 0 {
@@ -201,6 +200,43 @@ func (u *uploader) upload(t *testing.T, c *client.Conn, rng *rand.Rand, src *ran
 		u.acked(info.Path, want)
 	}
 	return nil
+}
+
+// uploadMultiple imports the path named by seed (of nar) and one or two
+// small paths more, each referring to the one before it, with one
+// AddMultipleToStore. When the call fails, each of them may be there or
+// not.
+func (u *uploader) uploadMultiple(ctx context.Context, c *client.Conn, rng *rand.Rand, src *rand.ChaCha8, seed string, nar []byte, want expect) error {
+	p := storetest.Path(store.DefaultStoreDir, seed, "crash")
+	paths := []client.PathToAdd{{Info: storetest.Info(p, nar), NAR: bytes.NewReader(nar)}}
+	wants := []expect{want}
+	for i := range 1 + rng.IntN(2) {
+		_, nar, want := randomNAR(src, rng.IntN(16<<10))
+		prev := paths[len(paths)-1].Info.Path
+		q := storetest.Path(store.DefaultStoreDir, fmt.Sprint(seed, "/", i), "crash")
+		want.refs = []messages.StorePath{prev}
+		paths = append(paths, client.PathToAdd{Info: storetest.Info(q, nar, prev), NAR: bytes.NewReader(nar)})
+		wants = append(wants, want)
+	}
+	if err := c.AddMultipleToStore(ctx, paths, client.ImportOptions{DontCheckSigs: true}); err != nil {
+		for i, pa := range paths {
+			u.ledger.cutOff(pa.Info.Path, wants[i])
+		}
+		return err
+	}
+	for i, pa := range paths {
+		u.acked(pa.Info.Path, wants[i])
+	}
+	return nil
+}
+
+// randomNAR returns random contents of size bytes, the NAR of a regular
+// file holding them, and what the store must hold for it.
+func randomNAR(src *rand.ChaCha8, size int) (contents, nar []byte, want expect) {
+	contents = make([]byte, size)
+	src.Read(contents)
+	nar = storetest.FileNAR(contents)
+	return contents, nar, expect{narHash: store.FormatNarHash(sha256.Sum256(nar)), narSize: uint64(len(nar)), fileSum: sha256.Sum256(contents)}
 }
 
 // acked records an acknowledged upload.
