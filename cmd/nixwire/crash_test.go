@@ -42,8 +42,9 @@ const opTimeout = 2 * time.Minute
 // disk: every upload whose call returned nil is valid with its NAR hash,
 // size and references, and NarFromPath streams a NAR of that hash; uploads
 // cut off by the kill are absent or complete; uploads with a wrong hash
-// never appear; the server's startup removed every temporary file; and
-// every other iteration, with the server dead, sqlitestore.Verify finds
+// never appear; the server's startup removed every temporary file (every
+// fourth restart follows a kill 0–150 ms into a startup, which may have
+// been removing them); and every other iteration, with the server dead, sqlitestore.Verify finds
 // the store consistent.
 func TestServeCrashSafety(t *testing.T) {
 	budget := 14 * time.Second
@@ -64,6 +65,12 @@ func TestServeCrashSafety(t *testing.T) {
 	var st crashStats
 	start := time.Now()
 	for iter := 1; time.Since(start) < budget; iter++ {
+		if iter%4 == 2 {
+			// The last kill's leftovers are still there (see below):
+			// kill the server again while it may be removing them.
+			spawnServe(t, sock, data).killAfter(t, time.Duration(rng.IntN(150))*time.Millisecond)
+			st.startupKills++
+		}
 		srv, c := startServe(t, sock, data)
 		checkStore(t, iter, c, data, ledger, false)
 		c.Close()
@@ -78,9 +85,9 @@ func TestServeCrashSafety(t *testing.T) {
 	c.Close()
 	srv.kill(t)
 	verifyDirect(t, -1, data, ledger)
-	t.Logf("%d kills in %v: %d while an upload was in flight, %d left temporary files behind (store tmp/ %d, spool/ %d, unpacking %d); "+
+	t.Logf("%d kills in %v (and %d during startup): %d while an upload was in flight, %d left temporary files behind (store tmp/ %d, spool/ %d, unpacking %d); "+
 		"%d uploads acknowledged (%d of 1 MiB or more, %d MiB in all), %d cut off but registered, %d with a wrong hash refused",
-		st.kills, time.Since(start).Round(time.Second), st.midUpload, st.interrupted, st.tmp, st.spool, st.unpack,
+		st.kills, time.Since(start).Round(time.Second), st.startupKills, st.midUpload, st.interrupted, st.tmp, st.spool, st.unpack,
 		ledger.acknowledged, ledger.ackedLarge, ledger.ackedBytes>>20, ledger.promoted, len(ledger.never))
 	if ledger.ackedLarge == 0 || st.midUpload == 0 {
 		t.Error("no large upload was acknowledged or no kill cut an upload off: the test proved nothing")
@@ -99,6 +106,7 @@ func killDelay(rng *rand.Rand) time.Duration {
 // crashStats counts what the kills hit.
 type crashStats struct {
 	kills, midUpload, interrupted int
+	startupKills                  int
 	tmp, spool, unpack            int // kills that left files of each kind
 }
 
@@ -144,18 +152,7 @@ type serveChild struct {
 // a connection that completed the handshake.
 func startServe(t *testing.T, sock, data string) (*serveChild, *client.Conn) {
 	t.Helper()
-	s := &serveChild{done: make(chan struct{})}
-	s.cmd = exec.Command(os.Args[0], "-test.run=^$")
-	s.cmd.Env = append(os.Environ(), serveCrashEnv+"="+sock+"\n"+data)
-	s.cmd.Stderr = &s.stderr
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { s.cmd.Wait(); close(s.done) }()
-	t.Cleanup(func() { // when the test fails with the server running
-		s.cmd.Process.Kill()
-		<-s.done
-	})
+	s := spawnServe(t, sock, data)
 	deadline := time.Now().Add(opTimeout)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
@@ -174,6 +171,35 @@ func startServe(t *testing.T, sock, data string) (*serveChild, *client.Conn) {
 			t.Fatalf("nixwire serve did not answer on %s: %v", sock, err)
 		}
 	}
+}
+
+// spawnServe starts `nixwire serve` on sock and data.
+func spawnServe(t *testing.T, sock, data string) *serveChild {
+	t.Helper()
+	s := &serveChild{done: make(chan struct{})}
+	s.cmd = exec.Command(os.Args[0], "-test.run=^$")
+	s.cmd.Env = append(os.Environ(), serveCrashEnv+"="+sock+"\n"+data)
+	s.cmd.Stderr = &s.stderr
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.cmd.Wait(); close(s.done) }()
+	t.Cleanup(func() { // when the test fails with the server running
+		s.cmd.Process.Kill()
+		<-s.done
+	})
+	return s
+}
+
+// killAfter kills the server after d, or fails the test if it exited on
+// its own before.
+func (s *serveChild) killAfter(t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(d):
+	}
+	s.kill(t)
 }
 
 // kill sends SIGKILL and waits for the process to be gone; it fails the
