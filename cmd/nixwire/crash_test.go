@@ -37,15 +37,16 @@ const opTimeout = 2 * time.Minute
 
 // TestServeCrashSafety kills `nixwire serve` with SIGKILL at random
 // moments while clients upload through the protocol (AddToStoreNar,
-// AddMultipleToStore and AddToStore, small NARs and a few of 1–4 MiB), restarts it on the same
-// data directory after each kill and checks, through the protocol and on
-// disk: every upload whose call returned nil is valid with its NAR hash,
-// size and references, and NarFromPath streams a NAR of that hash; uploads
-// cut off by the kill are absent or complete; uploads with a wrong hash
-// never appear; the server's startup removed every temporary file (every
-// fourth restart follows a kill 0–150 ms into a startup, which may have
-// been removing them); and every other iteration, with the server dead, sqlitestore.Verify finds
-// the store consistent.
+// AddMultipleToStore and AddToStore; small NARs and a few of 1–4 MiB),
+// restarts it on the same data directory after each kill and checks,
+// through the protocol and on disk: every upload whose call returned nil
+// is valid with its NAR hash, size and references, NarFromPath streams a
+// NAR of that hash and the unpacked file matches; uploads cut off by the
+// kill are absent or whole; uploads with a wrong hash never appear; the
+// server's startup removed every temporary file (every fourth restart
+// follows a kill 0–150 ms into a startup, which may have been removing
+// them); and after every other kill, with the server dead,
+// sqlitestore.Verify finds the store consistent.
 func TestServeCrashSafety(t *testing.T) {
 	budget := 14 * time.Second
 	if testing.Short() {
