@@ -181,6 +181,7 @@ func spawnServe(t *testing.T, sock, data string) *serveChild {
 	s.cmd = exec.Command(os.Args[0], "-test.run=^$")
 	s.cmd.Env = append(os.Environ(), serveCrashEnv+"="+sock+"\n"+data)
 	s.cmd.Stderr = &s.stderr
+	s.cmd.SysProcAttr = serveChildAttr()
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
