@@ -27,16 +27,6 @@ type Error struct {
 // Error returns the message.
 func (e *Error) Error() string { return e.Message }
 
-// ErrNotSupported is what the embeddable base handler returns for an
-// operation a server leaves out; the client sees "operation X is not
-// supported by this store". It also matches errors.ErrUnsupported.
-var ErrNotSupported = notSupported{}
-
-type notSupported struct{}
-
-func (notSupported) Error() string        { return "operation not supported by this store" }
-func (notSupported) Is(target error) bool { return target == errors.ErrUnsupported }
-
 // legacyErrorPrefix is how Nix renders an error's what() for clients older
 // than 1.26, which print the message as they receive it.
 const legacyErrorPrefix = "\x1b[31;1merror:\x1b[0m "

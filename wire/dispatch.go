@@ -58,7 +58,8 @@ var (
 func Unsupported(op string) error { return &UnsupportedError{Op: op} }
 
 // UnsupportedError reports an op that a server leaves out. It matches
-// ErrUnsupported under errors.Is.
+// ErrUnsupported, and the standard library's errors.ErrUnsupported, under
+// errors.Is.
 type UnsupportedError struct {
 	Op string // the op's name
 }
@@ -66,8 +67,10 @@ type UnsupportedError struct {
 // Error says which op is not supported.
 func (e *UnsupportedError) Error() string { return "operation " + e.Op + " is not supported" }
 
-// Is reports whether target is ErrUnsupported.
-func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
+// Is reports whether target is ErrUnsupported or errors.ErrUnsupported.
+func (e *UnsupportedError) Is(target error) bool {
+	return target == ErrUnsupported || target == errors.ErrUnsupported
+}
 
 // Exchange is what a server framework supplies for one call of an op; the
 // generated routes only call it, in the order described in the package

@@ -32,6 +32,9 @@ func TestDispatcherUnknownOp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := d.Serve(context.Background(), 1, protoOnly{}); !errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("an op without a route: %v, want a match for errors.ErrUnsupported", err)
+	}
 	for code, want := range map[uint64]error{1: ErrUnsupported, 2: ErrUnsupported, 3: ErrNoOp} {
 		if err := d.Serve(context.Background(), code, protoOnly{}); !errors.Is(err, want) {
 			t.Errorf("op %d: %v, want %v", code, err, want)
