@@ -444,7 +444,7 @@ func TestImportPath(t *testing.T) {
 func TestEndToEnd(t *testing.T) {
 	exe, err := os.Executable()
 	if err != nil {
-		t.Skip("cannot find the test binary:", err)
+		t.Fatal("cannot find the test binary:", err)
 	}
 	dir := setup(t, map[string]string{"m/worker.schema": workerSchema, "bad/bad.schema": badSchema})
 	nixwireGen := func(args ...string) (int, string) {

@@ -222,7 +222,7 @@ func TestRunRealDaemon(t *testing.T) {
 			const contents = "nixwire CLI test\n"
 			path, err := d.AddToStore(t.Context(), "nixwire-cli", []byte(contents))
 			if err != nil {
-				t.Skipf("nix-store --add: %v", err)
+				t.Fatalf("nix-store --add: %v", err)
 			}
 			cmd := func(name string, args ...string) string {
 				t.Helper()
