@@ -7,7 +7,7 @@ import (
 
 // suggest returns the candidate nearest to word, for a "did you mean"
 // hint: the one with the smallest edit distance, if that is small for the
-// word's length (at most 1 for names of up to 4 bytes, 2 up to 8, else 3),
+// word's length (at most 1 for names of up to 4 bytes, len/4+1 beyond),
 // or a candidate that differs from word only in case, or that ends in
 // "."+word (an imported type named without its import). "" if none fits.
 func suggest(word string, candidates []string) string {
@@ -15,8 +15,7 @@ func suggest(word string, candidates []string) string {
 	if len(word) <= 4 {
 		bestDist = 2
 	}
-	slices.Sort(candidates) // deterministic among equals
-	for _, c := range candidates {
+	for _, c := range slices.Sorted(slices.Values(candidates)) { // deterministic among equals
 		if c == word {
 			continue
 		}

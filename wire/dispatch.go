@@ -157,7 +157,8 @@ func (d *Dispatcher) Serve(ctx context.Context, code uint64, ex Exchange) error 
 	p := ex.Proto()
 	top := d.proto
 	for ; d != nil; d = d.base {
-		for i := range d.proto.Ops {
+		// From the end, as OpTable.Lookup looks: the same op wins.
+		for i := len(d.proto.Ops) - 1; i >= 0; i-- {
 			op := &d.proto.Ops[i]
 			if op.Code != code || !op.Gate.Holds(p) {
 				continue

@@ -107,17 +107,12 @@ func WriteRequest(w *Writer, req Request, p Proto) error {
 		return err
 	}
 	n := 8 + req.WireSize(p)
-	if n <= cap(w.buf) {
-		if cap(w.buf)-len(w.buf) < n {
-			if err := w.Flush(); err != nil {
-				return err
-			}
-		}
-		b, err := AppendRequest(w.buf, req, p)
+	if b, ok := w.Reserve(n); ok {
+		b, err := AppendRequest(b, req, p)
 		if err != nil {
-			return err // w.buf is unchanged in length
+			return err // nothing was committed
 		}
-		w.buf = b
+		w.Commit(b)
 		return nil
 	}
 	b, err := AppendRequest(make([]byte, 0, n), req, p)
