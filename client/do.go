@@ -109,7 +109,10 @@ func (c *Conn) prepare(code uint64, req, reply wire.Message, in io.Reader, out i
 	if !ok {
 		return nil, nil, fmt.Errorf("%w: %s (op %d) does not exist at protocol %s", ErrUnsupported, c.opName(code), code, p)
 	}
-	name := c.opName(code)
+	name := op.Name
+	if name == "" {
+		name = c.opName(code)
+	}
 	reqKind, replyKind := op.RequestStream(p), op.ReplyStream(p)
 	switch {
 	case reqKind != wire.NoStream && in == nil:
@@ -121,14 +124,8 @@ func (c *Conn) prepare(code uint64, req, reply wire.Message, in io.Reader, out i
 	case replyKind == wire.NoStream && out != nil:
 		return nil, nil, fmt.Errorf("%w: %s receives no data at protocol %s", ErrUnsupported, name, p)
 	}
-	// The common case, the op's own types, is checked without allocating;
-	// anything else (nil messages, derived ones, table entries without
-	// constructors) goes through checkMessages.
-	types := typesOf(op)
-	if req == nil || reply == nil || types.req == nil || reflect.TypeOf(req) != types.req || reflect.TypeOf(reply) != types.reply {
-		if req, reply, decoded, err = checkMessages(op, name, req, reply); err != nil {
-			return nil, nil, err
-		}
+	if req, reply, decoded, err = checkMessages(op, typesOf(op), name, req, reply); err != nil {
+		return nil, nil, err
 	}
 	cl = getCall()
 	// Encode the whole request first, so that a value that cannot be

@@ -25,8 +25,9 @@ import (
 //
 // The order of precedence between the tables is the Protocol chain: the
 // extension's ops first, then those of the protocol it extends, down to
-// messages.WorkerProtocol. It is fixed by the generated code, so no
-// program can put the base before its extension.
+// messages.WorkerProtocol. It is fixed by the generated code's Base
+// chain; Handshake refuses a Protocol that puts the worker protocol's ops
+// before the extension's.
 
 // MaxExtendedVersion is the highest protocol version Options.MaxVersion
 // may name when Options.Protocol extends the worker protocol: the largest
@@ -107,63 +108,60 @@ func (c *Conn) opName(code uint64) string {
 	return fmt.Sprintf("op %d", code)
 }
 
-// checkMessages checks req and reply against the types op makes, and
+// checkMessages checks req and reply against the op's types t, and
 // returns the request to encode (nil: the op code alone, for a table
 // entry without NewRequest), the message to decode the reply into (nil:
-// none) and a function to run after decoding. A message derived from the
-// op's type (wire.Derived) is used as is: it encodes as its base where
-// the table names the base. A base message where the table names a type
-// derived from it (an extension re-declares the op at this version) is
-// wrapped: the request is sent as the derived type with the added fields
-// zero, and the reply decoded as the derived type, whose base part is then
-// copied to reply, so the stream stays in sync. A table entry without
-// NewRequest or NewReply is handled, never called.
-func checkMessages(op *wire.Op, name string, req, reply wire.Message) (wire.Message, wire.Message, func(), error) {
+// none) and a function to run after decoding (nil: none). Messages of the
+// op's own types, the common case, cost a type comparison each. A message
+// derived from the op's type (wire.Derived) is used as is: it encodes as
+// its base where the table names the base. A base message where the table
+// names a type derived from it (an extension re-declares the op at this
+// version) is wrapped: the request is sent as the derived type with the
+// added fields zero, and the reply decoded as the derived type, whose
+// base part is then copied to reply, so the stream stays in sync. A table
+// entry without NewRequest or NewReply is handled, never called.
+func checkMessages(op *wire.Op, t opTypes, name string, req, reply wire.Message) (wire.Message, wire.Message, func(), error) {
 	switch {
 	case req == nil && op.NewRequest != nil:
 		req = op.NewRequest()
-	case req != nil && op.NewRequest != nil:
+	case req != nil && op.NewRequest != nil && reflect.TypeOf(req) != t.req && !derivesFrom(req, t.req):
 		want := op.NewRequest()
-		if err := sameType(name, "request", req, want); err != nil {
-			inner := baseOfType(want, req)
-			if inner == nil {
-				return nil, nil, nil, err
-			}
-			reflect.ValueOf(inner).Elem().Set(reflect.ValueOf(req).Elem())
-			req = want
+		inner := baseOfType(want, req)
+		if inner == nil {
+			return nil, nil, nil, fmt.Errorf("client: %s: request is a %T, want a %s", name, req, t.req)
 		}
+		reflect.ValueOf(inner).Elem().Set(reflect.ValueOf(req).Elem())
+		req = want
 	}
-	after := func() {}
+	var after func()
 	switch {
 	case reply != nil && op.NewReply == nil:
 		return nil, nil, nil, fmt.Errorf("client: %s has no reply, got a %T to decode it into", name, reply)
-	case reply != nil:
+	case reply != nil && reflect.TypeOf(reply) != t.reply && !derivesFrom(reply, t.reply):
 		want := op.NewReply()
-		if err := sameType(name, "reply", reply, want); err != nil {
-			inner := baseOfType(want, reply)
-			if inner == nil {
-				return nil, nil, nil, err
-			}
-			dst := reply
-			after = func() { reflect.ValueOf(dst).Elem().Set(reflect.ValueOf(inner).Elem()) }
-			reply = want
+		inner := baseOfType(want, reply)
+		if inner == nil {
+			return nil, nil, nil, fmt.Errorf("client: %s: reply is a %T, want a %s", name, reply, t.reply)
 		}
-	case op.NewReply != nil:
+		dst := reply
+		after = func() { reflect.ValueOf(dst).Elem().Set(reflect.ValueOf(inner).Elem()) }
+		reply = want
+	case reply == nil && op.NewReply != nil:
 		reply = op.NewReply()
 	}
 	return req, reply, after, nil
 }
 
-// sameType checks that a message has the type the op table makes.
-// A message derived from want's type (wire.Derived) is accepted too: it
-// encodes as its base where the table names the base.
-func sameType(op, what string, got, want wire.Message) error {
-	for m := got; m != nil; m = wire.BaseOf(m) {
-		if reflect.TypeOf(m) == reflect.TypeOf(want) {
-			return nil
+// derivesFrom reports whether m is derived (wire.Derived, at any depth)
+// from a message of type t: it then encodes as that type where the table
+// names it.
+func derivesFrom(m wire.Message, t reflect.Type) bool {
+	for b := wire.BaseOf(m); b != nil; b = wire.BaseOf(b) {
+		if reflect.TypeOf(b) == t {
+			return true
 		}
 	}
-	return fmt.Errorf("client: %s: %s is a %T, want a %T", op, what, got, want)
+	return false
 }
 
 // baseOfType returns the base of the derived message m (at any depth)
