@@ -52,9 +52,14 @@ func (h *Handler) addDump(ctx context.Context, name string, m contentaddress.Met
 	caHash := algo.New()
 	var size uint64 // NAR size (dumpNAR + NAR) or the file's size
 	narHash := sha256.New()
+	spool := io.MultiWriter(f, caHash, narHash)
+	if m == contentaddress.NAR && algo == nixhash.SHA256 {
+		// fixed:r:sha256: the content address's hash is the NAR hash.
+		narHash, spool = caHash, io.MultiWriter(f, caHash)
+	}
 	switch {
 	case m == contentaddress.NAR && kind == dumpNAR:
-		n, err := nar.Copy(io.MultiWriter(f, caHash, narHash), src)
+		n, err := nar.Copy(spool, src)
 		if err != nil {
 			return nil, err
 		}

@@ -206,8 +206,8 @@ func (s *Store) QueryPathFromHashPart(ctx context.Context, hashPart string) (mes
 	return messages.StorePath(p), nil
 }
 
-// OpenNAR opens the NAR file of a valid path. The returned reader is an
-// *os.File, so copying it to a socket can use sendfile.
+// OpenNAR opens the NAR file of a valid path; the returned reader is the
+// *os.File itself.
 func (s *Store) OpenNAR(ctx context.Context, path messages.StorePath) (io.ReadCloser, uint64, error) {
 	info, err := s.QueryPathInfo(ctx, path)
 	if err != nil {
