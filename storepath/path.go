@@ -1,6 +1,7 @@
 package storepath
 
 import (
+	"cmp"
 	"errors"
 	"strconv"
 	"strings"
@@ -138,13 +139,15 @@ func (p Path) Base() string {
 func (p Path) String() string { return DefaultDir.String(p) }
 
 // Compare orders paths as Nix's sets of store paths do (by base name),
-// returning -1, 0 or +1.
+// returning -1, 0 or +1. The hash part is the digest as a little-endian
+// number written in nix32 from its most significant digit, with an
+// alphabet in ASCII order, so comparing digests from their last byte
+// orders them as their hash parts, without encoding them.
 func (p Path) Compare(q Path) int {
-	var a, b [HashLen]byte
-	nixhash.EncodeNix32(a[:], p.digest[:])
-	nixhash.EncodeNix32(b[:], q.digest[:])
-	if c := strings.Compare(string(a[:]), string(b[:])); c != 0 {
-		return c
+	for i := len(p.digest) - 1; i >= 0; i-- {
+		if c := cmp.Compare(p.digest[i], q.digest[i]); c != 0 {
+			return c
+		}
 	}
 	return strings.Compare(p.name, q.name)
 }

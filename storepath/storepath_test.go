@@ -1,6 +1,7 @@
 package storepath_test
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -152,5 +153,31 @@ func TestZero(t *testing.T) {
 	var h nixhash.Hash
 	if h.String() != "" || h.SRI() != "" || h.Base16() != "" {
 		t.Fatalf("zero Hash prints %q", h)
+	}
+}
+
+// TestCompareOrdersAsHashParts: Compare orders paths exactly as their
+// base names compare as strings, which is how Nix sorts them.
+func TestCompareOrdersAsHashParts(t *testing.T) {
+	var paths []storepath.Path
+	for i := range 200 {
+		sum := sha256.Sum256([]byte{byte(i), byte(i >> 8)})
+		var d [storepath.DigestSize]byte
+		copy(d[:], sum[:])
+		if i%7 == 0 && len(paths) > 0 {
+			d = paths[len(paths)-1].Digest() // same digest, other name
+		}
+		p, err := storepath.New(d, fmt.Sprintf("n%d", i%3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	for _, a := range paths {
+		for _, b := range paths {
+			if got, want := a.Compare(b), strings.Compare(a.Base(), b.Base()); got != want {
+				t.Fatalf("Compare(%s, %s) = %d, base names compare %d", a.Base(), b.Base(), got, want)
+			}
+		}
 	}
 }

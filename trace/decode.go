@@ -310,7 +310,7 @@ func (d *decoder) nar(from string, op *wire.Op) error {
 
 func (d *decoder) emitStream(c *counter, op *wire.Op) {
 	e := &Event{From: c.from, Kind: KindStream, Stream: &Stream{
-		Kind: c.kind, Size: c.n, Hash: c.h.Sum().String(), Chunks: c.chunks,
+		Kind: c.kind, Size: int64(c.h.Size()), Hash: c.h.Sum().String(), Chunks: c.chunks,
 	}}
 	if op != nil {
 		e.Op, e.Code = op.Name, op.Code
@@ -321,8 +321,7 @@ func (d *decoder) emitStream(c *counter, op *wire.Op) {
 // counter hashes and counts stream data.
 type counter struct {
 	kind, from string
-	h          *nixhash.Writer
-	n          int64
+	h          *nixhash.Writer // also counts the bytes
 	chunks     int
 }
 
@@ -331,9 +330,7 @@ func newCounter(kind, from string) *counter {
 }
 
 func (c *counter) Write(p []byte) (int, error) {
-	c.h.Write(p)
-	c.n += int64(len(p))
-	return len(p), nil
+	return c.h.Write(p)
 }
 
 // add counts one chunk of STDERR_READ or STDERR_WRITE data.

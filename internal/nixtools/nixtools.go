@@ -50,8 +50,10 @@ func Require(t testing.TB, which func() (*nixdaemon.Daemon, error)) *Nix {
 	t.Helper()
 	d := nixdaemon.Require(t, which)
 	n := &Nix{Name: d.Name, Version: d.Version, NixStore: d.NixStore, RealStoreDir: d.RealStoreDir, env: append(os.Environ(), d.Env...)}
-	dir := filepath.Dir(d.NixStore)
-	if strings.HasSuffix(d.NixStore, "-modern") {
+	// By the daemon's binary, which is always there: NixStore is empty
+	// when that tool is missing.
+	dir := filepath.Dir(d.Path)
+	if strings.HasSuffix(d.Path, "-modern") {
 		n.Nix = filepath.Join(dir, "nix-modern")
 	} else {
 		n.Nix = filepath.Join(dir, "nix")
