@@ -19,7 +19,8 @@ var ErrUnsupportedFile = errors.New("nar: file cannot be archived")
 // regular file is executable when its owner may execute it, and directory
 // entries are sorted by name in byte order. It returns the NAR's size.
 // Memory does not depend on file sizes (contents stream through a 64 KiB
-// buffer), only on the number of entries of the largest directory.
+// buffer), only on the names of the directories along the deepest path
+// (each directory's entry list is held while its subtree is written).
 func DumpPath(dst io.Writer, path string) (int64, error) {
 	w := NewWriter(dst)
 	err := w.Dump(path)

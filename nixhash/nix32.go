@@ -1,5 +1,7 @@
 package nixhash
 
+import "slices"
+
 // nix32Alphabet is Nix's base-32 alphabet: digits and lower-case letters
 // without e, o, u and t (to avoid words and confusion).
 const nix32Alphabet = "0123456789abcdfghijklmnpqrsvwxyz"
@@ -102,11 +104,4 @@ func DecodeNix32(dst []byte, src string) bool {
 }
 
 // grow extends dst by n bytes.
-func grow(dst []byte, n int) []byte {
-	if cap(dst)-len(dst) < n {
-		nb := make([]byte, len(dst), 2*len(dst)+n)
-		copy(nb, dst)
-		dst = nb
-	}
-	return dst[:len(dst)+n]
-}
+func grow(dst []byte, n int) []byte { return slices.Grow(dst, n)[:len(dst)+n] }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -27,10 +28,28 @@ func FuzzParseInterspersed(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, a := range got {
-			if !strings.Contains(line, a) {
-				t.Fatalf("argument %q is not in %q", a, line)
+		// The arguments that are not flags nor --store's value, and all
+		// after "--", must come back, in order.
+		var want []string
+		for i := 0; i < len(args); i++ {
+			a := args[i]
+			if a == "--" {
+				want = append(want, args[i+1:]...)
+				break
 			}
+			if len(a) < 2 || a[0] != '-' {
+				want = append(want, a)
+			} else if a == "-store" || a == "--store" {
+				i++ // its value
+			}
+		}
+		rest := got
+		for _, w := range want {
+			k := slices.Index(rest, w)
+			if k < 0 {
+				t.Fatalf("%q: argument %q lost or out of order; got %q", line, w, got)
+			}
+			rest = rest[k+1:]
 		}
 	})
 }
