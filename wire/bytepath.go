@@ -12,8 +12,10 @@ import (
 func PaddingLen(n uint64) int { return int(-n & 7) }
 
 // BytesSize returns the encoded size of a bytes packet with an n-byte
-// payload: the length word, the payload and the padding.
-func BytesSize(n int) int { return 8 + n + int(-uint(n)&7) }
+// payload: the length word, the payload and the padding (8 plus n rounded
+// up to a multiple of 8; n is the length of something in memory, so it
+// cannot come near overflowing).
+func BytesSize(n int) int { return (n + 15) &^ 7 }
 
 // zeros is the padding source; padding is never longer than 7 bytes.
 var zeros [8]byte
