@@ -57,7 +57,8 @@ type Conn struct {
 // newConn makes a Conn over rw for the protocol ops, not yet shaken hands
 // with.
 func newConn(rw io.ReadWriter, ops *wire.Protocol, opt Options) *Conn {
-	br := &budgetReader{src: rw, left: -1}
+	g := &gatherReader{src: rw, pause: time.Sleep}
+	br := &budgetReader{src: g, left: -1}
 	c := &Conn{
 		rw:         rw,
 		br:         br,
@@ -70,6 +71,7 @@ func newConn(rw io.ReadWriter, ops *wire.Protocol, opt Options) *Conn {
 		dead:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 	}
+	g.due = c.InFlight
 	return c
 }
 

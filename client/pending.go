@@ -64,6 +64,9 @@ func (p Pending) Wait() error {
 // paths[i], nil if it is not valid. The first error stops it (the
 // operations already sent are still waited for).
 func (c *Conn) QueryPathInfos(ctx context.Context, paths []messages.StorePath) (infos []*messages.ValidPathInfo, err error) {
+	if len(paths) == 0 {
+		return []*messages.ValidPathInfo{}, nil
+	}
 	if !c.Proto().AtLeast(1, 17) {
 		// Invalid paths are errors before 1.17: one at a time.
 		infos = make([]*messages.ValidPathInfo, len(paths))
@@ -82,8 +85,16 @@ func (c *Conn) QueryPathInfos(ctx context.Context, paths []messages.StorePath) (
 		pending[i] = c.Start(ctx, messages.OpQueryPathInfo, &reqs[i], &replies[i])
 	}
 	infos = make([]*messages.ValidPathInfo, len(paths))
+	// Replies come in order, so the last one is waited for first: the
+	// caller sleeps once instead of being woken for every reply, and the
+	// others are done by then (Wait on a finished call does not block).
+	last := pending[len(pending)-1].Wait()
 	for i := range pending {
-		if werr := pending[i].Wait(); werr != nil && err == nil {
+		werr := last
+		if i < len(pending)-1 {
+			werr = pending[i].Wait()
+		}
+		if werr != nil && err == nil {
 			err = werr
 		}
 		if err == nil && replies[i].Info != nil {

@@ -63,7 +63,8 @@ func benchStorePaths(b *testing.B, url string) []string {
 }
 
 // BenchmarkPathInfoProcess measures 2000 QueryPathInfo end to end as
-// whole processes against one Nix 2.8 socket daemon, interleaved in each
+// whole processes against a socket daemon, Nix 2.8's and Nix 2.26's in
+// turn, interleaved in each
 // iteration (alternating which goes first): the built `nixwire path-info`
 // (one pipelined batch) and `nix-store -q --hash` (Nix's C++ client, one
 // round trip a path) with the same paths. Metrics: the milliseconds of
@@ -71,7 +72,15 @@ func benchStorePaths(b *testing.B, url string) []string {
 //
 //	go test ./cmd/nixwire -run '^$' -bench PathInfoProcess -benchtime 10x
 func BenchmarkPathInfoProcess(b *testing.B) {
-	d := nixdaemon.Require(b, nixdaemon.Legacy)
+	for _, dc := range []struct {
+		name string
+		find func() (*nixdaemon.Daemon, error)
+	}{{"nix-2.8", nixdaemon.Legacy}, {"nix-2.26", nixdaemon.Modern}} {
+		b.Run(dc.name, func(b *testing.B) { benchPathInfoProcess(b, nixdaemon.Require(b, dc.find)) })
+	}
+}
+
+func benchPathInfoProcess(b *testing.B, d *nixdaemon.Daemon) {
 	dir, err := os.MkdirTemp("", "nwbench")
 	if err != nil {
 		b.Fatal(err)
@@ -105,17 +114,19 @@ func BenchmarkPathInfoProcess(b *testing.B) {
 		return took
 	}
 	ours := append([]string{"path-info", "--store", url}, paths...)
-	theirs := append([]string{"-q", "--hash"}, paths...)
-	nixStoreEnv := []string{"NIX_REMOTE=daemon", "NIX_DAEMON_SOCKET_PATH=" + sock}
+	// --store, not NIX_REMOTE: the wrapper of the modern Nix sets `store`
+	// in NIX_CONFIG, which wins over NIX_REMOTE and would have nix-store
+	// read the database itself instead of asking the daemon.
+	theirs := append([]string{"--store", url, "-q", "--hash"}, paths...)
 	b.ReportAllocs()
 	b.ResetTimer()
 	var tOurs, tTheirs time.Duration
 	for i := 0; i < b.N; i++ {
 		if i%2 == 0 {
 			tOurs += runOne(bin, ours)
-			tTheirs += runOne(d.NixStore, theirs, nixStoreEnv...)
+			tTheirs += runOne(d.NixStore, theirs)
 		} else {
-			tTheirs += runOne(d.NixStore, theirs, nixStoreEnv...)
+			tTheirs += runOne(d.NixStore, theirs)
 			tOurs += runOne(bin, ours)
 		}
 	}
