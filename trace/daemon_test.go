@@ -53,6 +53,8 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 
 func (s *bufferSink) Event(e *trace.Event) { s.json.Event(e) }
 
+func (s *bufferSink) Flush() error { return s.json.Flush() }
+
 // traced is one event as read back from the JSON lines.
 type traced struct {
 	Conn   uint64          `json:"conn"`

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -67,15 +68,56 @@ type Sink interface {
 	Event(e *Event)
 }
 
-// JSONSink writes one JSON object per event and line.
+// Flusher is implemented by sinks that buffer what they write. A Proxy
+// calls Flush whenever a connection's decoder has caught up with the
+// traffic (so that a busy proxy writes in blocks, yet every line is out as
+// soon as things are quiet) and after each connection's close event.
+type Flusher interface {
+	Flush() error
+}
+
+// sinkBuffer is the buffer size of JSONSink and TextSink.
+const sinkBuffer = 32 << 10
+
+// bufferedOut is the buffered writer of a sink: Flush writes the buffer
+// out, and flushes the destination too when it buffers itself (a
+// *bufio.Writer around standard output, say).
+type bufferedOut struct {
+	dst io.Writer
+	bw  *bufio.Writer
+}
+
+func newBufferedOut(w io.Writer) bufferedOut {
+	return bufferedOut{dst: w, bw: bufio.NewWriterSize(w, sinkBuffer)}
+}
+
+func (o bufferedOut) flush() error {
+	if err := o.bw.Flush(); err != nil {
+		return err
+	}
+	if f, ok := o.dst.(Flusher); ok {
+		return f.Flush()
+	}
+	return nil
+}
+
+// JSONSink writes one JSON object per event and line. It buffers: see
+// Flusher.
 type JSONSink struct {
 	mu  sync.Mutex
-	w   io.Writer
+	out bufferedOut
 	buf bytes.Buffer
 }
 
 // NewJSONSink returns a sink writing JSON lines to w.
-func NewJSONSink(w io.Writer) *JSONSink { return &JSONSink{w: w} }
+func NewJSONSink(w io.Writer) *JSONSink { return &JSONSink{out: newBufferedOut(w)} }
+
+// Flush writes out the buffered lines.
+func (s *JSONSink) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.out.flush()
+}
 
 // Event writes e as a line of JSON.
 func (s *JSONSink) Event(e *Event) {
@@ -92,17 +134,24 @@ func (s *JSONSink) Event(e *Event) {
 		s.buf.Reset()
 		enc.Encode(e)
 	}
-	s.w.Write(s.buf.Bytes())
+	s.out.bw.Write(s.buf.Bytes())
 }
 
-// TextSink writes one readable line per event.
+// TextSink writes one readable line per event. It buffers: see Flusher.
 type TextSink struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu  sync.Mutex
+	out bufferedOut
 }
 
 // NewTextSink returns a sink writing readable lines to w.
-func NewTextSink(w io.Writer) *TextSink { return &TextSink{w: w} }
+func NewTextSink(w io.Writer) *TextSink { return &TextSink{out: newBufferedOut(w)} }
+
+// Flush writes out the buffered lines.
+func (s *TextSink) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.out.flush()
+}
 
 // Event writes e as a line such as
 // `15:04:05.000000 #1 client request QueryPathInfo {"Path":"/nix/store/…"}`.
@@ -138,5 +187,5 @@ func (s *TextSink) Event(e *Event) {
 	b.WriteByte('\n')
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.w.Write(b.Bytes())
+	s.out.bw.Write(b.Bytes())
 }

@@ -39,6 +39,7 @@ func ExampleTextSink() {
 		Type: "NarFromPathRequest", Msg: map[string]string{"Path": "/nix/store/g1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-hello"}})
 	s.Event(&trace.Event{Time: at, Conn: 1, From: trace.FromDaemon, Kind: trace.KindStream, Op: "NarFromPath",
 		Stream: &trace.Stream{Kind: "nar", Size: 120, Hash: "sha256:0i3y5s5ys3b9jk9f1lc6n4mh2n8s4z7p1a0l2j1n2wp3mz2jgfpc"}})
+	s.Flush() // a Proxy flushes by itself
 	// Output:
 	// 20:00:00.000000 #1 client request NarFromPath {"Path":"/nix/store/g1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-hello"}
 	// 20:00:00.000000 #1 daemon stream NarFromPath nar stream: 120 bytes, sha256:0i3y5s5ys3b9jk9f1lc6n4mh2n8s4z7p1a0l2j1n2wp3mz2jgfpc

@@ -67,6 +67,12 @@ func (p *Proxy) Handle(ctx context.Context, client net.Conn) error {
 		e.Time, e.Conn = time.Now(), id
 		p.Sink.Event(e)
 	}
+	flush := func() {
+		if f, ok := p.Sink.(Flusher); ok {
+			f.Flush()
+		}
+	}
+	defer flush() // after the close event
 	defer client.Close()
 	daemon, err := p.Dial(ctx)
 	if err != nil {
@@ -92,6 +98,7 @@ func (p *Proxy) Handle(ctx context.Context, client net.Conn) error {
 	// Only the decoder's goroutine calls the sink until forwarding ends: a
 	// slow sink slows the decoder, never the forwarding.
 	d := &decoder{emit: emit, ops: ops, cq: newQueue(max), dq: newQueue(max), upstream: daemon.RemoteAddr().String()}
+	d.cq.idle, d.dq.idle = flush, flush
 	onBehind := func() {
 		d.behind.Store(true)
 		d.stop()

@@ -1,6 +1,7 @@
 package trace_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -182,10 +183,37 @@ func TestTextSink(t *testing.T) {
 		Op: "QueryPathInfo", Type: "QueryPathInfoRequest", Msg: map[string]string{"Path": "/nix/store/x"}})
 	s.Event(&trace.Event{Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Conn: 3, From: trace.FromDaemon, Kind: trace.KindStream,
 		Op: "NarFromPath", Stream: &trace.Stream{Kind: "nar", Size: 120, Hash: "sha256:ab"}})
+	if b.Len() != 0 {
+		t.Errorf("text sink wrote %d bytes before Flush", b.Len())
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
 	want := "03:04:05.000006 #3 client request QueryPathInfo {\"Path\":\"/nix/store/x\"}\n" +
 		"03:04:05.000000 #3 daemon stream NarFromPath nar stream: 120 bytes, sha256:ab\n"
 	if b.String() != want {
 		t.Errorf("text sink wrote\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// TestSinkFlushesDestination checks that a sink's Flush reaches through a
+// destination that buffers too, as the CLI's standard output does: a
+// trace to stdout shows each line once the proxy is quiet, not at exit.
+func TestSinkFlushesDestination(t *testing.T) {
+	var b bytes.Buffer
+	bw := bufio.NewWriter(&b)
+	for _, s := range []interface {
+		trace.Sink
+		trace.Flusher
+	}{trace.NewJSONSink(bw), trace.NewTextSink(bw)} {
+		b.Reset()
+		s.Event(&trace.Event{Conn: 1, Kind: trace.KindOpen})
+		if err := s.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "open") {
+			t.Errorf("%T: after Flush the destination got %q", s, b.String())
+		}
 	}
 }
 
@@ -194,6 +222,7 @@ func TestJSONSinkLines(t *testing.T) {
 	s := trace.NewJSONSink(&b)
 	s.Event(&trace.Event{Conn: 1, Kind: trace.KindOpen, Note: "<&>"})
 	s.Event(&trace.Event{Conn: 1, Kind: trace.KindClose, Msg: func() {}}) // not encodable: still one line
+	s.Flush()
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 	if len(lines) != 2 || !strings.Contains(lines[0], `"note":"<&>"`) || !strings.Contains(lines[1], `"kind":"close"`) {
 		t.Errorf("JSON sink wrote %q", b.String())

@@ -29,6 +29,9 @@ type queue struct {
 	max     int
 	eof     error // set when the forwarder ended: io.EOF or its read error
 	stopped bool
+	// idle, if set, is called (without the lock) when Read finds the
+	// queue empty, before it waits: the decoder has caught up.
+	idle func()
 	// lastData is when Read last returned data. A decoder that finds the
 	// queue empty soon after sleeps for coalesce instead of waiting to be
 	// woken by the next push, so that on a busy connection it wakes about
@@ -101,7 +104,15 @@ func (q *queue) stopLocked() {
 func (q *queue) Read(p []byte) (int, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	caughtUp := false
 	for len(q.chunks) == q.first && !q.stopped && q.eof == nil {
+		if q.idle != nil && !caughtUp {
+			caughtUp = true
+			q.mu.Unlock()
+			q.idle()
+			q.mu.Lock()
+			continue
+		}
 		if time.Since(q.lastData) < coalesce {
 			q.mu.Unlock()
 			time.Sleep(coalesce)

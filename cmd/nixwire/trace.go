@@ -52,10 +52,16 @@ func runTrace(ctx context.Context, listen, target, outFile string, text bool, ma
 		defer f.Close()
 		w = f
 	}
-	var sink trace.Sink = trace.NewJSONSink(w)
+	var sink interface {
+		trace.Sink
+		trace.Flusher
+	} = trace.NewJSONSink(w)
 	if text {
 		sink = trace.NewTextSink(w)
 	}
+	// The proxy flushes whenever it is quiet; this is for what the last
+	// connections left.
+	defer sink.Flush()
 	removeStaleSocket(listen)
 	ln, err := net.Listen("unix", listen)
 	if err != nil {

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -71,4 +73,58 @@ func TestTraceCommand(t *testing.T) {
 	if strings.Contains(string(got), "undecodable") {
 		t.Errorf("the trace holds an undecodable message:\n%s", got)
 	}
+}
+
+// TestTraceStdoutIsLive checks that a trace written to standard output
+// (which run buffers) shows each exchange while the proxy runs, not when
+// it exits.
+func TestTraceStdoutIsLive(t *testing.T) {
+	upstream := serveFake(t, fakeDaemon())
+	listen := filepath.Join(filepath.Dir(upstream), "live")
+	var out syncBuffer
+	stdout := bufio.NewWriterSize(&out, 64<<10) // as run gives it
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runTrace(ctx, listen, upstream, "", true, 1<<20, stdout, io.Discard) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if fi, err := os.Stat(listen); err == nil && fi.Mode()&os.ModeSocket != 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("nixwire trace did not listen")
+		}
+	}
+	var pout, perr bytes.Buffer
+	if code := run([]string{"path-info", "--store", "unix://" + listen, validPath}, nil, &pout, &perr); code != 0 {
+		t.Fatalf("path-info through the proxy: exit %d: %s", code, perr.String())
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "client request QueryPathInfo"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("while the proxy runs, standard output shows:\n%s", out.String())
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
