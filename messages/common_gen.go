@@ -79,8 +79,9 @@ const (
 
 // StorePath is a full store path including the store directory, e.g.
 // "/nix/store/g1w7hy3qg1w7hy3qg1w7hy3qg1w7hy3q-foo". The store directory is
-// configurable, so Validate only checks what holds for every store: the
-// path is absolute and contains no NUL byte. 4096 is PATH_MAX on Linux.
+// configurable, so Validate only checks the shape every store's paths
+// have: absolute, below a directory (not "/", no trailing '/'); the name's
+// characters are Nix's to check. 4096 is PATH_MAX on Linux.
 //
 // At most 4096 bytes.
 //

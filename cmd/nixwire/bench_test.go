@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -133,4 +134,85 @@ func benchPathInfoProcess(b *testing.B, d *nixdaemon.Daemon) {
 	b.ReportMetric(float64(tOurs.Microseconds())/1e3/float64(b.N), "nixwire-ms/op")
 	b.ReportMetric(float64(tTheirs.Microseconds())/1e3/float64(b.N), "nix-store-ms/op")
 	b.ReportMetric(float64(tTheirs)/float64(tOurs), "nix-store/nixwire")
+}
+
+// BenchmarkTraceProcess measures what `nixwire trace`, run as its own
+// process the way users run it, adds to 2000 QueryPathInfo from a client
+// that waits for each reply (the workload of the serve benchmark), against
+// the Nix 2.8 socket daemon. Each iteration runs 20 batches of 100 queries
+// directly and through the proxy, alternating which goes first; the metric
+// is the median of the batch pairs' ratios.
+//
+//	go test ./cmd/nixwire -run '^$' -bench TraceProcess -benchtime 3x -count 2
+func BenchmarkTraceProcess(b *testing.B) {
+	d := nixdaemon.Require(b, nixdaemon.Legacy)
+	dir, err := os.MkdirTemp("", "nwbench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	sock, stop, err := d.StartSocket(b.Context(), dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stop()
+	paths := benchStorePaths(b, "unix://"+sock)
+	bin := filepath.Join(dir, "nixwire")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v: %s", err, out)
+	}
+	proxy := filepath.Join(dir, "trace.sock")
+	tr := exec.Command(bin, "trace", "--socket", proxy, "--upstream", "unix://"+sock, "--out", os.DevNull)
+	if err := tr.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		tr.Process.Signal(os.Interrupt)
+		tr.Wait()
+	}()
+	dial := func(sock string) *client.Conn {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			c, err := client.DialUnix(b.Context(), sock, client.Options{})
+			if err == nil {
+				return c
+			}
+			if time.Now().After(deadline) {
+				b.Fatal(err)
+			}
+		}
+	}
+	direct, traced := dial(sock), dial(proxy)
+	defer direct.Close()
+	defer traced.Close()
+	run := func(c *client.Conn, from int) time.Duration {
+		start := time.Now()
+		for _, p := range paths[from : from+100] {
+			if _, err := c.QueryPathInfo(b.Context(), messages.StorePath(p)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return time.Since(start)
+	}
+	run(direct, 0) // warm both up
+	run(traced, 0)
+	b.ResetTimer()
+	var td, tt time.Duration
+	var ratios []float64
+	for i := 0; i < b.N; i++ {
+		for j := range 20 {
+			var d, t time.Duration
+			if j%2 == 0 {
+				d, t = run(direct, j*100), run(traced, j*100)
+			} else {
+				t, d = run(traced, j*100), run(direct, j*100)
+			}
+			td, tt = td+d, tt+t
+			ratios = append(ratios, float64(t)/float64(d))
+		}
+	}
+	slices.Sort(ratios)
+	n := float64(b.N * 2000)
+	b.ReportMetric(float64(td.Nanoseconds())/n, "direct-ns/query")
+	b.ReportMetric(float64(tt.Nanoseconds())/n, "traced-ns/query")
+	b.ReportMetric(100*(ratios[len(ratios)/2]-1), "overhead-%")
 }
