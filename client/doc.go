@@ -41,6 +41,11 @@
 // for; QueryPathInfos pipelines QueryPathInfo for many paths. An op whose
 // data the read loop must answer (STDERR_READ) or that streams data after
 // its request holds back the requests behind it until its data is out.
+// With a long pipeline (256 or more replies due) the read loop reads in
+// bulk: when reads come back small it pauses about a millisecond before
+// the next, so that the replies the daemon writes one by one are taken
+// many at a time instead of waking the client for each; the daemon still
+// has that much work queued, so only latency within the batch changes.
 // (Never half-close a connection to a daemon to mark the end of a
 // pipeline: `nix-daemon --stdio` takes a hang-up as an interrupt.)
 //
