@@ -186,8 +186,14 @@ func (c *Conn) wait(ctx context.Context, cl *call) error {
 		if !cl.streams() && cl.state.CompareAndSwap(stQueued, stAbandoned) {
 			return ctx.Err()
 		}
-		c.breakConn(&ConnError{Op: cl.name, Err: ctx.Err()}, cl)
-		<-cl.done
+		select {
+		case <-cl.done:
+			// Answered already (select picks at random among ready
+			// cases): the answer stands and the Conn stays healthy.
+		default:
+			c.breakConn(&ConnError{Op: cl.name, Err: ctx.Err()}, cl)
+			<-cl.done
+		}
 	case <-c.dead:
 		if cl.state.CompareAndSwap(stPending, stWithdrawn) {
 			return c.errFor(cl, c.brokenErr())

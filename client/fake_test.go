@@ -699,3 +699,29 @@ func TestFakeAddMultipleToStore(t *testing.T) {
 		t.Fatalf("truncated NAR: %v, want io.ErrUnexpectedEOF with the Conn closed", err)
 	}
 }
+
+// TestWaitAfterAnswerAndCancel checks that a call answered before its
+// context ends is reported as answered, and leaves the Conn healthy, even
+// when Wait finds both the answer and the context's end ready (select
+// picks at random between them; QueryPathInfos waits for its other
+// replies after the last one, so it meets this often).
+func TestWaitAfterAnswerAndCancel(t *testing.T) {
+	d := &clienttest.Daemon{Handlers: map[messages.WorkerOpCode]clienttest.Handler{messages.OpIsValidPath: isValid}}
+	c, _ := fakeConn(t, d, client.Options{})
+	for i := range 40 {
+		cctx, cancel := context.WithCancel(ctx(t))
+		var reply messages.IsValidPathReply
+		p := c.Start(cctx, messages.OpIsValidPath, &messages.IsValidPathRequest{Path: testPath}, &reply)
+		// Replies come in order: once a later call is answered, so is p.
+		if _, err := c.IsValidPath(ctx(t), testPath); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if err := p.Wait(); err != nil || !reply.Valid {
+			t.Fatalf("round %d: Wait = %v (valid %v), want the answer", i, err, reply.Valid)
+		}
+		if err := c.Err(); err != nil {
+			t.Fatalf("round %d: the Conn broke: %v", i, err)
+		}
+	}
+}

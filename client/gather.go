@@ -43,6 +43,8 @@ func (g *gatherReader) Read(p []byte) (int, error) {
 		g.pause(gatherPause)
 	}
 	n, err := g.src.Read(p)
-	g.small = n < gatherSmall
+	// A read that filled what it was given is not small, however short:
+	// more may be waiting.
+	g.small = n < gatherSmall && n < len(p)
 	return n, err
 }

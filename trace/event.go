@@ -63,15 +63,20 @@ type Negotiated struct {
 	Trusted       string   `json:"trusted,omitempty"`
 }
 
-// Sink receives events. Proxies call Event from many goroutines at once.
+// Sink receives events. Proxies call Event (and Flush, see Flusher) from
+// many goroutines at once.
 type Sink interface {
 	Event(e *Event)
 }
 
-// Flusher is implemented by sinks that buffer what they write. A Proxy
-// calls Flush whenever a connection's decoder has caught up with the
-// traffic (so that a busy proxy writes in blocks, yet every line is out as
-// soon as things are quiet) and after each connection's close event.
+// Flusher is implemented by sinks that buffer what they write, as
+// JSONSink and TextSink do. A Proxy calls Flush when a connection's
+// decoder has caught up with traffic that went quiet (about a millisecond
+// without data, so that a busy proxy writes in blocks, yet every line is
+// out as soon as things are quiet), when a connection's decoding ends,
+// and after each close event; from many goroutines at once, concurrently
+// with Event. A sink that wraps one of these must pass Flush on, or its
+// lines wait until the buffer fills.
 type Flusher interface {
 	Flush() error
 }

@@ -21,7 +21,8 @@ const DefaultMaxQueue = 8 << 20
 type Proxy struct {
 	// Dial connects to the daemon, once per client connection.
 	Dial func(ctx context.Context) (net.Conn, error)
-	// Sink receives the events.
+	// Sink receives the events. A Sink that buffers should implement
+	// Flusher, or its lines wait for whoever flushes it.
 	Sink Sink
 	// MaxQueue bounds, per direction and connection, the bytes waiting
 	// for the decoder (DefaultMaxQueue if 0).
@@ -107,6 +108,9 @@ func (p *Proxy) Handle(ctx context.Context, client net.Conn) error {
 	go func() {
 		defer close(decoded)
 		d.run()
+		// Decoding ended (it may have given up while forwarding goes
+		// on): what it reported goes out now, not at the close.
+		flush()
 	}()
 
 	errs := make(chan error, 2)

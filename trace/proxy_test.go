@@ -120,6 +120,29 @@ func TestGarbageForwardedUnchanged(t *testing.T) {
 	}
 }
 
+// TestUndecodableReportedWhileOpen: when decoding gives up, what it
+// reported reaches the sink at once, while the connection (forwarded
+// undecoded) stays open, not when it closes.
+func TestUndecodableReportedWhileOpen(t *testing.T) {
+	dir := shortDir(t)
+	upSock, _ := echoDaemon(t, dir, nil)
+	sink := newBufferSink()
+	proxySock := startProxy(t, dir, upSock, sink)
+	c, err := net.Dial("unix", proxySock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("not the protocol at all\n")); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !bytes.Contains(sink.bytes(), []byte(`"kind":"undecodable"`)); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("with the connection open the sink holds %q", sink.bytes())
+		}
+	}
+}
+
 // blockingSink blocks every event until released, like a decoder output
 // that cannot keep up.
 type blockingSink struct {

@@ -30,7 +30,8 @@ type queue struct {
 	eof     error // set when the forwarder ended: io.EOF or its read error
 	stopped bool
 	// idle, if set, is called (without the lock) when Read finds the
-	// queue empty, before it waits: the decoder has caught up.
+	// queue empty and nothing came for a coalesce period, before it waits
+	// to be woken: the decoder has caught up with a quiet connection.
 	idle func()
 	// lastData is when Read last returned data. A decoder that finds the
 	// queue empty soon after sleeps for coalesce instead of waiting to be
@@ -106,16 +107,17 @@ func (q *queue) Read(p []byte) (int, error) {
 	defer q.mu.Unlock()
 	caughtUp := false
 	for len(q.chunks) == q.first && !q.stopped && q.eof == nil {
-		if q.idle != nil && !caughtUp {
-			caughtUp = true
-			q.mu.Unlock()
-			q.idle()
-			q.mu.Lock()
-			continue
-		}
 		if time.Since(q.lastData) < coalesce {
 			q.mu.Unlock()
 			time.Sleep(coalesce)
+			q.mu.Lock()
+			continue
+		}
+		if q.idle != nil && !caughtUp {
+			// Quiet for a coalesce period: the decoder has caught up.
+			caughtUp = true
+			q.mu.Unlock()
+			q.idle()
 			q.mu.Lock()
 			continue
 		}

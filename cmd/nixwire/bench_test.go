@@ -216,3 +216,67 @@ func BenchmarkTraceProcess(b *testing.B) {
 	b.ReportMetric(float64(tt.Nanoseconds())/n, "traced-ns/query")
 	b.ReportMetric(100*(ratios[len(ratios)/2]-1), "overhead-%")
 }
+
+// BenchmarkPathInfoParts splits what BenchmarkPathInfoProcess measures
+// into its parts, against the Nix 2.8 socket daemon, to show the floor of
+// a `nixwire path-info` run: starting the process (`nixwire help`),
+// dialling (the daemon forks a worker, which opens its database, and
+// answers the handshake), 2000 QueryPathInfo pipelined on that fresh
+// connection, and the same on the warm connection, with the CPU time this
+// (client) process used for the warm batch.
+//
+//	go test ./cmd/nixwire -run '^$' -bench PathInfoParts -benchtime 10x
+func BenchmarkPathInfoParts(b *testing.B) {
+	d := nixdaemon.Require(b, nixdaemon.Legacy)
+	dir, err := os.MkdirTemp("", "nwbench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	sock, stop, err := d.StartSocket(b.Context(), dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer stop()
+	strs := benchStorePaths(b, "unix://"+sock)
+	paths := make([]messages.StorePath, len(strs))
+	for i, p := range strs {
+		paths[i] = messages.StorePath(p)
+	}
+	bin := filepath.Join(dir, "nixwire")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v: %s", err, out)
+	}
+	var start, dial, fresh, warm, cpu time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if err := exec.Command(bin, "help").Run(); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		c, err := client.DialUnix(b.Context(), sock, client.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		if _, err := c.QueryPathInfos(b.Context(), paths); err != nil {
+			b.Fatal(err)
+		}
+		t3 := time.Now()
+		c0 := processCPU()
+		if _, err := c.QueryPathInfos(b.Context(), paths); err != nil {
+			b.Fatal(err)
+		}
+		cpu += processCPU() - c0
+		t4 := time.Now()
+		c.Close()
+		start, dial, fresh, warm = start+t1.Sub(t0), dial+t2.Sub(t1), fresh+t3.Sub(t2), warm+t4.Sub(t3)
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 / float64(b.N) }
+	b.ReportMetric(ms(start), "start-ms")
+	b.ReportMetric(ms(dial), "dial-ms")
+	b.ReportMetric(ms(fresh), "fresh-2000-ms")
+	b.ReportMetric(ms(warm), "warm-2000-ms")
+	b.ReportMetric(ms(cpu), "client-cpu-ms")
+}

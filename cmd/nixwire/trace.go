@@ -42,14 +42,18 @@ func init() {
 // runTrace listens on listen and proxies every connection to the daemon
 // at target until ctx is done (Ctrl-C, SIGTERM), writing the trace to
 // outFile or stdout.
-func runTrace(ctx context.Context, listen, target, outFile string, text bool, maxQueue int, stdout, stderr io.Writer) error {
+func runTrace(ctx context.Context, listen, target, outFile string, text bool, maxQueue int, stdout, stderr io.Writer) (err error) {
 	w := stdout
 	if outFile != "" {
 		f, err := os.Create(outFile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer func() {
+			if cerr := f.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("writing the trace: %w", cerr)
+			}
+		}()
 		w = f
 	}
 	var sink interface {
@@ -60,8 +64,12 @@ func runTrace(ctx context.Context, listen, target, outFile string, text bool, ma
 		sink = trace.NewTextSink(w)
 	}
 	// The proxy flushes whenever it is quiet; this is for what the last
-	// connections left.
-	defer sink.Flush()
+	// connections left, and to see that the trace was written.
+	defer func() {
+		if ferr := sink.Flush(); ferr != nil && err == nil {
+			err = fmt.Errorf("writing the trace: %w", ferr)
+		}
+	}()
 	removeStaleSocket(listen)
 	ln, err := net.Listen("unix", listen)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"github.com/nixwire/nixwire/client"
 	"io"
 	"os"
 	"path/filepath"
@@ -76,8 +77,8 @@ func TestTraceCommand(t *testing.T) {
 }
 
 // TestTraceStdoutIsLive checks that a trace written to standard output
-// (which run buffers) shows each exchange while the proxy runs, not when
-// it exits.
+// (which run buffers) shows each exchange once the connection is quiet,
+// while it is still open, not when it closes or the proxy exits.
 func TestTraceStdoutIsLive(t *testing.T) {
 	upstream := serveFake(t, fakeDaemon())
 	listen := filepath.Join(filepath.Dir(upstream), "live")
@@ -100,9 +101,15 @@ func TestTraceStdoutIsLive(t *testing.T) {
 			t.Fatal("nixwire trace did not listen")
 		}
 	}
-	var pout, perr bytes.Buffer
-	if code := run([]string{"path-info", "--store", "unix://" + listen, validPath}, nil, &pout, &perr); code != 0 {
-		t.Fatalf("path-info through the proxy: exit %d: %s", code, perr.String())
+	// The connection stays open while the output is checked: the lines
+	// must not wait for its close.
+	c, err := client.DialUnix(ctx, listen, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.QueryPathInfo(ctx, validPath); err != nil {
+		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "client request QueryPathInfo"); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -127,4 +134,36 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestTraceOutError checks that a trace that could not be written is an
+// error of the command, not a silently truncated file.
+func TestTraceOutError(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		if ci := os.Getenv("CI"); ci == "true" || ci == "1" {
+			t.Fatalf("/dev/full is required under CI=%s: %v", ci, err)
+		}
+		t.Skip("no /dev/full on this system")
+	}
+	upstream := serveFake(t, fakeDaemon())
+	listen := filepath.Join(filepath.Dir(upstream), "full")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runTrace(ctx, listen, upstream, "/dev/full", false, 1<<20, io.Discard, io.Discard) }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if fi, err := os.Stat(listen); err == nil && fi.Mode()&os.ModeSocket != 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("nixwire trace did not listen")
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"path-info", "--store", "unix://" + listen, validPath}, nil, &out, &errb); code != 0 {
+		t.Fatalf("path-info through the proxy: exit %d: %s", code, errb.String())
+	}
+	cancel()
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "writing the trace") {
+		t.Errorf("runTrace to /dev/full = %v, want a write error", err)
+	}
 }
