@@ -61,7 +61,14 @@ func TestQueueDoesNotAllocate(t *testing.T) {
 		}
 	}
 	cycle()
-	if n := testing.AllocsPerRun(100, cycle); n != 0 {
-		t.Errorf("a push and read cycle allocates %v times; want 0", n)
+	// Under the race detector sync.Pool drops a quarter of what is put
+	// back: each of the cycle's two chunks is then made again now and
+	// then.
+	want := 0.0
+	if raceEnabled {
+		want = 2
+	}
+	if n := testing.AllocsPerRun(100, cycle); n > want {
+		t.Errorf("a push and read cycle allocates %v times; want %v", n, want)
 	}
 }
