@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/nixwire/nixwire/internal/cputime"
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/wire"
 )
@@ -158,14 +159,14 @@ func BenchmarkQueryPathInfoCodec(b *testing.B) {
 	run := func(b *testing.B, f func() error) {
 		b.ReportAllocs()
 		b.SetBytes(size)
-		cpu := processCPU()
+		cpu := cputime.Process()
 		for b.Loop() {
 			if err := f(); err != nil {
 				b.Fatal(err)
 			}
 		}
 		if cpu != 0 {
-			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
 		}
 	}
 	buf := make([]byte, 0, 4096)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nixwire/nixwire/client"
+	"github.com/nixwire/nixwire/internal/cputime"
 	"github.com/nixwire/nixwire/internal/nixdaemon"
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/storepath"
@@ -63,6 +64,28 @@ func benchStorePaths(b *testing.B, url string) []string {
 	return out
 }
 
+// benchSetup starts d on a socket in a new temporary directory, makes
+// sure its store holds the benchmark's paths (benchStorePaths) and builds
+// nixwire beside the socket; all of it ends with b.
+func benchSetup(b *testing.B, d *nixdaemon.Daemon) (sock, bin string, paths []string) {
+	dir, err := os.MkdirTemp("", "nwbench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(dir) })
+	sock, stop, err := d.StartSocket(b.Context(), dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { stop() })
+	paths = benchStorePaths(b, "unix://"+sock)
+	bin = filepath.Join(dir, "nixwire")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v: %s", err, out)
+	}
+	return sock, bin, paths
+}
+
 // BenchmarkPathInfoProcess measures 2000 QueryPathInfo end to end as
 // whole processes against a socket daemon, Nix 2.8's and Nix 2.26's in
 // turn, interleaved in each
@@ -82,22 +105,8 @@ func BenchmarkPathInfoProcess(b *testing.B) {
 }
 
 func benchPathInfoProcess(b *testing.B, d *nixdaemon.Daemon) {
-	dir, err := os.MkdirTemp("", "nwbench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	sock, stop, err := d.StartSocket(b.Context(), dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer stop()
+	sock, bin, paths := benchSetup(b, d)
 	url := "unix://" + sock
-	paths := benchStorePaths(b, url)
-	bin := filepath.Join(dir, "nixwire")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v: %s", err, out)
-	}
 	runOne := func(name string, args []string, env ...string) time.Duration {
 		cmd := exec.Command(name, args...)
 		cmd.Env = append(os.Environ(), env...)
@@ -146,22 +155,8 @@ func benchPathInfoProcess(b *testing.B, d *nixdaemon.Daemon) {
 //	go test ./cmd/nixwire -run '^$' -bench TraceProcess -benchtime 3x -count 2
 func BenchmarkTraceProcess(b *testing.B) {
 	d := nixdaemon.Require(b, nixdaemon.Legacy)
-	dir, err := os.MkdirTemp("", "nwbench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	sock, stop, err := d.StartSocket(b.Context(), dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer stop()
-	paths := benchStorePaths(b, "unix://"+sock)
-	bin := filepath.Join(dir, "nixwire")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v: %s", err, out)
-	}
-	proxy := filepath.Join(dir, "trace.sock")
+	sock, bin, paths := benchSetup(b, d)
+	proxy := filepath.Join(filepath.Dir(sock), "trace.sock")
 	tr := exec.Command(bin, "trace", "--socket", proxy, "--upstream", "unix://"+sock, "--out", os.DevNull)
 	if err := tr.Start(); err != nil {
 		b.Fatal(err)
@@ -228,24 +223,10 @@ func BenchmarkTraceProcess(b *testing.B) {
 //	go test ./cmd/nixwire -run '^$' -bench PathInfoParts -benchtime 10x
 func BenchmarkPathInfoParts(b *testing.B) {
 	d := nixdaemon.Require(b, nixdaemon.Legacy)
-	dir, err := os.MkdirTemp("", "nwbench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	sock, stop, err := d.StartSocket(b.Context(), dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer stop()
-	strs := benchStorePaths(b, "unix://"+sock)
+	sock, bin, strs := benchSetup(b, d)
 	paths := make([]messages.StorePath, len(strs))
 	for i, p := range strs {
 		paths[i] = messages.StorePath(p)
-	}
-	bin := filepath.Join(dir, "nixwire")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v: %s", err, out)
 	}
 	var start, dial, fresh, warm, cpu time.Duration
 	b.ResetTimer()
@@ -264,11 +245,11 @@ func BenchmarkPathInfoParts(b *testing.B) {
 			b.Fatal(err)
 		}
 		t3 := time.Now()
-		c0 := processCPU()
+		c0 := cputime.Process()
 		if _, err := c.QueryPathInfos(b.Context(), paths); err != nil {
 			b.Fatal(err)
 		}
-		cpu += processCPU() - c0
+		cpu += cputime.Process() - c0
 		t4 := time.Now()
 		c.Close()
 		start, dial, fresh, warm = start+t1.Sub(t0), dial+t2.Sub(t1), fresh+t3.Sub(t2), warm+t4.Sub(t3)
