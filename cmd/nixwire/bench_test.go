@@ -148,27 +148,37 @@ func benchPathInfoProcess(b *testing.B, d *nixdaemon.Daemon) {
 // BenchmarkTraceProcess measures what `nixwire trace`, run as its own
 // process the way users run it, adds to 2000 QueryPathInfo from a client
 // that waits for each reply (the workload of the serve benchmark), against
-// the Nix 2.8 socket daemon. Each iteration runs 20 batches of 100 queries
-// directly and through the proxy, alternating which goes first; the metric
-// is the median of the batch pairs' ratios.
+// the Nix 2.8 socket daemon. As the reference for the extra hop alone, the
+// same queries also go through plainForward, a proxy process that copies
+// bytes and decodes nothing. Each iteration runs 20 batches of 100 queries
+// each way (directly, through the plain forwarder, through the trace),
+// rotating which goes first; the metrics are the medians of the batches'
+// ratios to the direct batch, and of trace's to the plain forwarder's.
 //
 //	go test ./cmd/nixwire -run '^$' -bench TraceProcess -benchtime 3x -count 2
 func BenchmarkTraceProcess(b *testing.B) {
 	d := nixdaemon.Require(b, nixdaemon.Legacy)
 	sock, bin, paths := benchSetup(b, d)
-	proxy := filepath.Join(filepath.Dir(sock), "trace.sock")
-	tr := exec.Command(bin, "trace", "--socket", proxy, "--upstream", "unix://"+sock, "--out", os.DevNull)
-	if err := tr.Start(); err != nil {
-		b.Fatal(err)
+	start := func(cmd *exec.Cmd) {
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() {
+			cmd.Process.Signal(os.Interrupt)
+			cmd.Wait()
+		})
 	}
-	defer func() {
-		tr.Process.Signal(os.Interrupt)
-		tr.Wait()
-	}()
+	traceSock := filepath.Join(filepath.Dir(sock), "trace.sock")
+	start(exec.Command(bin, "trace", "--socket", traceSock, "--upstream", "unix://"+sock, "--out", os.DevNull))
+	plainSock := filepath.Join(filepath.Dir(sock), "plain.sock")
+	plain := exec.Command(os.Args[0], "-test.run=^$")
+	plain.Env = append(os.Environ(), plainForwardEnv+"="+plainSock+"\n"+sock)
+	start(plain)
 	dial := func(sock string) *client.Conn {
 		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 			c, err := client.DialUnix(b.Context(), sock, client.Options{})
 			if err == nil {
+				b.Cleanup(func() { c.Close() })
 				return c
 			}
 			if time.Now().After(deadline) {
@@ -176,9 +186,8 @@ func BenchmarkTraceProcess(b *testing.B) {
 			}
 		}
 	}
-	direct, traced := dial(sock), dial(proxy)
-	defer direct.Close()
-	defer traced.Close()
+	// direct, plain, traced
+	conns := []*client.Conn{dial(sock), dial(plainSock), dial(traceSock)}
 	run := func(c *client.Conn, from int) time.Duration {
 		start := time.Now()
 		for _, p := range paths[from : from+100] {
@@ -188,28 +197,36 @@ func BenchmarkTraceProcess(b *testing.B) {
 		}
 		return time.Since(start)
 	}
-	run(direct, 0) // warm both up
-	run(traced, 0)
+	for _, c := range conns { // warm them up
+		run(c, 0)
+	}
 	b.ResetTimer()
-	var td, tt time.Duration
-	var ratios []float64
+	var total [3]time.Duration
+	var plainRatios, traceRatios, traceToPlain []float64
 	for i := 0; i < b.N; i++ {
 		for j := range 20 {
-			var d, t time.Duration
-			if j%2 == 0 {
-				d, t = run(direct, j*100), run(traced, j*100)
-			} else {
-				t, d = run(traced, j*100), run(direct, j*100)
+			var t [3]time.Duration
+			for k := range 3 {
+				arm := (j + k) % 3
+				t[arm] = run(conns[arm], j*100)
+				total[arm] += t[arm]
 			}
-			td, tt = td+d, tt+t
-			ratios = append(ratios, float64(t)/float64(d))
+			plainRatios = append(plainRatios, float64(t[1])/float64(t[0]))
+			traceRatios = append(traceRatios, float64(t[2])/float64(t[0]))
+			traceToPlain = append(traceToPlain, float64(t[2])/float64(t[1]))
 		}
 	}
-	slices.Sort(ratios)
+	median := func(r []float64) float64 {
+		slices.Sort(r)
+		return r[len(r)/2]
+	}
 	n := float64(b.N * 2000)
-	b.ReportMetric(float64(td.Nanoseconds())/n, "direct-ns/query")
-	b.ReportMetric(float64(tt.Nanoseconds())/n, "traced-ns/query")
-	b.ReportMetric(100*(ratios[len(ratios)/2]-1), "overhead-%")
+	b.ReportMetric(float64(total[0].Nanoseconds())/n, "direct-ns/query")
+	b.ReportMetric(float64(total[1].Nanoseconds())/n, "plain-ns/query")
+	b.ReportMetric(float64(total[2].Nanoseconds())/n, "traced-ns/query")
+	b.ReportMetric(100*(median(plainRatios)-1), "plain-overhead-%")
+	b.ReportMetric(100*(median(traceRatios)-1), "overhead-%")
+	b.ReportMetric(100*(median(traceToPlain)-1), "trace-vs-plain-%")
 }
 
 // BenchmarkPathInfoParts splits what BenchmarkPathInfoProcess measures
@@ -218,7 +235,10 @@ func BenchmarkTraceProcess(b *testing.B) {
 // dialling (the daemon forks a worker, which opens its database, and
 // answers the handshake), 2000 QueryPathInfo pipelined on that fresh
 // connection, and the same on the warm connection, with the CPU time this
-// (client) process used for the warm batch.
+// (client) process used for the warm batch. It also reads the CPU time of
+// the daemon's worker for that connection (Linux's /proc): for its start
+// up to the handshake, and for the 2000 fresh answers. A worker is one
+// thread, so its CPU time bounds the wall time of the work it does.
 //
 //	go test ./cmd/nixwire -run '^$' -bench PathInfoParts -benchtime 10x
 func BenchmarkPathInfoParts(b *testing.B) {
@@ -228,31 +248,54 @@ func BenchmarkPathInfoParts(b *testing.B) {
 	for i, p := range strs {
 		paths[i] = messages.StorePath(p)
 	}
-	var start, dial, fresh, warm, cpu time.Duration
+	dpid, err := daemonPID(sock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var start, dial, fresh, warm, cpu, workerSetup, workerAnswers time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		t0 := time.Now()
+		t := time.Now()
 		if err := exec.Command(bin, "help").Run(); err != nil {
 			b.Fatal(err)
 		}
-		t1 := time.Now()
+		start += time.Since(t)
+		before, err := childPIDs(dpid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t = time.Now()
 		c, err := client.DialUnix(b.Context(), sock, client.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		t2 := time.Now()
+		dial += time.Since(t)
+		worker, err := newChild(dpid, before)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w0, err := cpuTime(worker)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t = time.Now()
 		if _, err := c.QueryPathInfos(b.Context(), paths); err != nil {
 			b.Fatal(err)
 		}
-		t3 := time.Now()
+		fresh += time.Since(t)
+		w1, err := cpuTime(worker)
+		if err != nil {
+			b.Fatal(err)
+		}
+		workerSetup, workerAnswers = workerSetup+w0, workerAnswers+w1-w0
+		t = time.Now()
 		c0 := cputime.Process()
 		if _, err := c.QueryPathInfos(b.Context(), paths); err != nil {
 			b.Fatal(err)
 		}
 		cpu += cputime.Process() - c0
-		t4 := time.Now()
+		warm += time.Since(t)
 		c.Close()
-		start, dial, fresh, warm = start+t1.Sub(t0), dial+t2.Sub(t1), fresh+t3.Sub(t2), warm+t4.Sub(t3)
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 / float64(b.N) }
 	b.ReportMetric(ms(start), "start-ms")
@@ -260,4 +303,6 @@ func BenchmarkPathInfoParts(b *testing.B) {
 	b.ReportMetric(ms(fresh), "fresh-2000-ms")
 	b.ReportMetric(ms(warm), "warm-2000-ms")
 	b.ReportMetric(ms(cpu), "client-cpu-ms")
+	b.ReportMetric(ms(workerSetup), "worker-setup-cpu-ms")
+	b.ReportMetric(ms(workerAnswers), "worker-2000-cpu-ms")
 }

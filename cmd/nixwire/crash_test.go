@@ -23,6 +23,7 @@ import (
 const serveCrashEnv = "NIXWIRE_SERVE_CRASH_CHILD"
 
 func TestMain(m *testing.M) {
+	runPlainForward()
 	if v := os.Getenv(serveCrashEnv); v != "" {
 		sock, data, _ := strings.Cut(v, "\n")
 		os.Exit(run([]string{"serve", "--socket", sock, "--data", data}, os.Stdin, os.Stdout, os.Stderr))
