@@ -41,12 +41,17 @@ var ErrStoreURL = errors.New("client: unusable store URL")
 //   - "stdio": a `nix-daemon --stdio` child process, which opens the
 //     local store itself (as root); parameter program names the daemon
 //     program (default nix-daemon, found on PATH);
-//   - "auto": the system daemon's socket if it exists, else "stdio"; and
-//     "local", which is "stdio".
+//   - "local[?PARAMS]": "stdio" opening Nix's local store; with
+//     parameters (other than program), the child opens that store
+//     (`nix-daemon --stdio --store 'local?PARAMS'`, e.g. local?root=DIR);
+//   - "auto": the system daemon's socket if it exists, else "stdio".
 type StoreURL struct {
-	// Scheme is "daemon", "unix", "ssh-ng" or "stdio" ("auto" and
-	// "local" are resolved by Dial).
+	// Scheme is "daemon", "unix", "ssh-ng", "stdio" or "auto" ("local"
+	// is "stdio" with Store set).
 	Scheme string
+	// Store is the store a "stdio" child opens (its --store), or "" for
+	// its default: set for a "local" URL with parameters.
+	Store string
 	// Path is the socket of a "unix" store.
 	Path string
 	// User, Host and Port address an "ssh-ng" store (User and Port may be
@@ -73,10 +78,20 @@ func ParseStoreURL(s string) (*StoreURL, error) {
 	}
 	u := &StoreURL{Params: params, raw: s}
 	switch {
-	case base == "daemon" || base == "auto" || base == "stdio" || base == "local":
+	case base == "daemon" || base == "auto" || base == "stdio":
 		u.Scheme = base
-		if base == "local" {
-			u.Scheme = "stdio"
+	case base == "local":
+		// The store's own parameters (root=, state=, …) go to the
+		// child, so that it opens that store and not the system's.
+		u.Scheme = "stdio"
+		own := url.Values{}
+		for k, v := range params {
+			if k != "program" {
+				own[k] = v
+			}
+		}
+		if len(own) > 0 {
+			u.Store = "local?" + own.Encode()
 		}
 	case strings.HasPrefix(base, "unix://"):
 		u.Scheme, u.Path = "unix", strings.TrimPrefix(base, "unix://")
@@ -87,19 +102,44 @@ func ParseStoreURL(s string) (*StoreURL, error) {
 		u.Scheme = "ssh-ng"
 		host := strings.TrimPrefix(base, "ssh-ng://")
 		if user, h, ok := strings.Cut(host, "@"); ok {
+			if !sshWord(user) {
+				return bad("no usable user")
+			}
 			u.User, host = user, h
 		}
 		if h, port, ok := strings.Cut(host, ":"); ok && !strings.Contains(port, ":") {
+			if port == "" || strings.Trim(port, "0123456789") != "" {
+				return bad("no usable port")
+			}
 			host, u.Port = h, port
 		}
-		if host == "" || strings.ContainsAny(host, "/ ") || strings.HasPrefix(host, "-") {
+		if !sshWord(host) || strings.ContainsAny(host, "/@") {
 			return bad("no usable host")
+		}
+		if strings.HasPrefix(params.Get("remote-program"), "-") {
+			return bad("remote-program starts with '-'")
 		}
 		u.Host = host
 	default:
 		return bad("want daemon, auto, local, stdio, unix://PATH or ssh-ng://[USER@]HOST")
 	}
 	return u, nil
+}
+
+// sshWord reports whether s can be handed to ssh as a user or host name:
+// not empty, not taken for an option (a leading '-' could make ssh run a
+// local command, e.g. -oProxyCommand=…), and no spaces or control
+// characters.
+func sshWord(s string) bool {
+	if s == "" || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // Dial connects to the store at store (a URL, see StoreURL) and performs
@@ -157,12 +197,18 @@ func stdioCommand(u *StoreURL) *exec.Cmd {
 	if program == "" {
 		program = DefaultDaemonProgram
 	}
-	return exec.Command(program, "--stdio")
+	args := []string{"--stdio"}
+	if u.Store != "" {
+		args = append(args, "--store", u.Store)
+	}
+	return exec.Command(program, args...)
 }
 
 // sshCommand returns the ssh command running the daemon on u's host, as
 // Nix's SSHMaster runs it: ssh -x -a [NIX_SSHOPTS] [-i key] [-p port]
-// host -- remote-program --stdio [--store remote-store].
+// -- host remote-program --stdio [--store remote-store]. The "--" keeps
+// the host from being read as an option (OpenSSH then reads no options
+// after the host either, so the command follows it as is).
 func sshCommand(u *StoreURL) *exec.Cmd {
 	args := []string{"-x", "-a"}
 	args = append(args, strings.Fields(os.Getenv(EnvSSHOpts))...)
@@ -184,7 +230,7 @@ func sshCommand(u *StoreURL) *exec.Cmd {
 	if store := u.Params.Get("remote-store"); store != "" {
 		remote = append(remote, "--store", shellQuote(store))
 	}
-	args = append(args, dest, "--")
+	args = append(args, "--", dest)
 	args = append(args, remote...)
 	return exec.Command("ssh", args...)
 }

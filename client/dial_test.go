@@ -26,6 +26,8 @@ func TestParseStoreURL(t *testing.T) {
 		{"daemon", client.StoreURL{Scheme: "daemon"}},
 		{"auto", client.StoreURL{Scheme: "auto"}},
 		{"local", client.StoreURL{Scheme: "stdio"}},
+		{"local?program=/x/nix-daemon", client.StoreURL{Scheme: "stdio"}},
+		{"local?root=/srv/store&program=/x/nix-daemon", client.StoreURL{Scheme: "stdio", Store: "local?root=%2Fsrv%2Fstore"}},
 		{"stdio?program=/usr/bin/nix-daemon", client.StoreURL{Scheme: "stdio"}},
 		{"unix:///run/nix.sock", client.StoreURL{Scheme: "unix", Path: "/run/nix.sock"}},
 		{"ssh-ng://builder", client.StoreURL{Scheme: "ssh-ng", Host: "builder"}},
@@ -37,7 +39,7 @@ func TestParseStoreURL(t *testing.T) {
 			t.Errorf("%s: %v", tc.in, err)
 			continue
 		}
-		got := client.StoreURL{Scheme: u.Scheme, Path: u.Path, User: u.User, Host: u.Host, Port: u.Port}
+		got := client.StoreURL{Scheme: u.Scheme, Store: u.Store, Path: u.Path, User: u.User, Host: u.Host, Port: u.Port}
 		if !reflect.DeepEqual(got, tc.want) || u.String() != tc.in {
 			t.Errorf("%s: %+v, want %+v", tc.in, got, tc.want)
 		}
@@ -45,7 +47,12 @@ func TestParseStoreURL(t *testing.T) {
 	if u, _ := client.ParseStoreURL("ssh-ng://h?remote-program=/x/nix-daemon"); u.Params.Get("remote-program") != "/x/nix-daemon" {
 		t.Errorf("params: %v", u.Params)
 	}
-	for _, bad := range []string{"", "https://cache.nixos.org", "unix://", "ssh-ng://", "ssh-ng://-oProxyCommand=x", "file:///nix"} {
+	for _, bad := range []string{
+		"", "https://cache.nixos.org", "unix://", "ssh-ng://", "file:///nix",
+		// What ssh would take for an option, which may run a local command.
+		"ssh-ng://-oProxyCommand=x", "ssh-ng://-oProxyCommand=touch /tmp/x #@localhost", "ssh-ng://me@-oProxyCommand=x",
+		"ssh-ng://me @host", "ssh-ng://me\t@host", "ssh-ng://@host", "ssh-ng://a@b@host", "ssh-ng://host:", "ssh-ng://host:-p1", "ssh-ng://host:22x", "ssh-ng://host?remote-program=-oProxyCommand=x",
+	} {
 		if _, err := client.ParseStoreURL(bad); !errors.Is(err, client.ErrStoreURL) {
 			t.Errorf("%q: %v, want ErrStoreURL", bad, err)
 		}
@@ -78,6 +85,21 @@ func TestDaemonDialStoreURLs(t *testing.T) {
 		t.Setenv(client.EnvRemote, "")
 		check("no NIX_REMOTE: daemon", "")
 		check("spawned daemon", "stdio?program="+d.Path)
+		// A local store of its own: the child must open it, not the
+		// system's store (it is new, so it holds nothing).
+		root := filepath.Join(dir, "root")
+		c, err := client.Dial(ctx(t), "local?root="+root+"&program="+d.Path, client.Options{})
+		if err != nil {
+			t.Fatalf("local?root=: %v", err)
+		}
+		all, err := c.QueryAllValidPaths(ctx(t))
+		c.Close()
+		if err != nil || len(all) != 0 {
+			t.Errorf("local?root=%s: %d valid paths (%v), want a new empty store", root, len(all), err)
+		}
+		if _, err := os.Stat(filepath.Join(root, "nix", "store")); err != nil {
+			t.Errorf("local?root=%s: the daemon did not open that store: %v", root, err)
+		}
 		t.Setenv(client.EnvSocketPath, filepath.Join(dir, "none"))
 		if _, err := client.Dial(ctx(t), "daemon", client.Options{}); err == nil {
 			t.Fatal("Dial to a missing socket succeeded")

@@ -121,6 +121,14 @@ func (c *Conn) opName(code uint64) string {
 // base part is then copied to reply, so the stream stays in sync. A table
 // entry without NewRequest or NewReply is handled, never called.
 func checkMessages(op *wire.Op, t opTypes, name string, req, reply wire.Message) (wire.Message, wire.Message, func(), error) {
+	// A nil pointer in the interface would be encoded, or decoded into,
+	// on the Conn's own goroutines: refused here, before anything is sent.
+	if isNilPointer(req) {
+		return nil, nil, nil, fmt.Errorf("client: %s: %w: the request is a nil %T", name, wire.ErrInvalid, req)
+	}
+	if isNilPointer(reply) {
+		return nil, nil, nil, fmt.Errorf("client: %s: %w: the reply to decode into is a nil %T", name, wire.ErrInvalid, reply)
+	}
 	switch {
 	case req == nil && op.NewRequest != nil:
 		req = op.NewRequest()
@@ -150,6 +158,16 @@ func checkMessages(op *wire.Op, t opTypes, name string, req, reply wire.Message)
 		reply = op.NewReply()
 	}
 	return req, reply, after, nil
+}
+
+// isNilPointer reports whether m holds a nil pointer (not whether m is
+// nil: a nil message means "none").
+func isNilPointer(m wire.Message) bool {
+	if m == nil {
+		return false
+	}
+	v := reflect.ValueOf(m)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // derivesFrom reports whether m is derived (wire.Derived, at any depth)

@@ -237,6 +237,62 @@ func TestFakeNilInfo(t *testing.T) {
 	checkUsable(t, c)
 }
 
+func TestFakeNilMessages(t *testing.T) {
+	// A typed nil pointer would be encoded, or decoded into, on the
+	// Conn's goroutines (a panic no caller could recover): refused first.
+	c, _ := fakeConn(t, &clienttest.Daemon{Handlers: map[messages.WorkerOpCode]clienttest.Handler{messages.OpIsValidPath: isValid}}, client.Options{})
+	if err := c.SetOptions(ctx(t), nil); !errors.Is(err, wire.ErrInvalid) {
+		t.Errorf("SetOptions(nil) = %v, want wire.ErrInvalid", err)
+	}
+	var reply *messages.IsValidPathReply
+	if err := c.Do(ctx(t), messages.OpIsValidPath, &messages.IsValidPathRequest{Path: testPath}, reply); !errors.Is(err, wire.ErrInvalid) {
+		t.Errorf("Do(nil *IsValidPathReply) = %v, want wire.ErrInvalid", err)
+	}
+	var req *messages.IsValidPathRequest
+	if err := c.Do(ctx(t), messages.OpIsValidPath, req, nil); !errors.Is(err, wire.ErrInvalid) {
+		t.Errorf("Do(nil *IsValidPathRequest) = %v, want wire.ErrInvalid", err)
+	}
+	checkUsable(t, c)
+}
+
+func TestFakePullAnsweredWhileBreaking(t *testing.T) {
+	// The read loop answers a STDERR_READ on the Conn's writer; when the
+	// Conn breaks meanwhile (here: the caller gives up while the daemon
+	// does not read the answer), the write loop must not touch the writer
+	// until the read loop is done with it (-race sees it).
+	hold := make(chan struct{})
+	defer close(hold)
+	pulled := make(chan struct{})
+	d := &clienttest.Daemon{Version: wire.V(1, 22), Handlers: map[messages.WorkerOpCode]clienttest.Handler{
+		messages.OpAddToStoreNar: func(op *clienttest.Op) error {
+			if err := op.Decode(&messages.AddToStoreNarRequest{}); err != nil {
+				return err
+			}
+			op.Send(&messages.StderrRead{Len: 100})
+			op.W.Flush()
+			close(pulled)
+			<-hold // never reads the answer: the client's write blocks
+			return nil
+		},
+	}}
+	c, _ := fakeConn(t, d, client.Options{})
+	cctx, cancel := context.WithCancel(ctx(t))
+	done := make(chan error, 1)
+	info := &messages.ValidPathInfo{Path: testPath, NarHash: "00", NarSize: 100}
+	go func() {
+		done <- c.AddToStoreNar(cctx, info, bytes.NewReader(make([]byte, 100)), client.ImportOptions{})
+	}()
+	<-pulled
+	time.Sleep(50 * time.Millisecond) // the read loop is writing the answer now
+	cancel()
+	var err error
+	within(t, 3*time.Second, "AddToStoreNar after its context ended", func() { err = <-done })
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("AddToStoreNar: %v, want context.Canceled", err)
+	}
+	within(t, 3*time.Second, "the broken Conn's Close", func() { c.Close() })
+}
+
 // splitConn delivers the daemon's bytes so that no Read crosses offset at.
 type splitConn struct {
 	net.Conn

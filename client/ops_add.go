@@ -199,8 +199,11 @@ func (c *Conn) AddSignatures(ctx context.Context, path messages.StorePath, sigs 
 // PathToAdd is one store path for AddMultipleToStore: its metadata and a
 // reader of exactly its NAR.
 type PathToAdd struct {
+	// Info is the path's metadata (required): NarHash and NarSize must be
+	// those of the NAR.
 	Info *messages.ValidPathInfo
-	NAR  io.Reader
+	// NAR reads the path's NAR (required), and no more than it.
+	NAR io.Reader
 }
 
 // AddMultipleToStore imports several store paths in one operation, as

@@ -31,9 +31,18 @@ type PoolOptions struct {
 	// MaxIdleTime closes connections idle for longer (0: no limit).
 	MaxIdleTime time.Duration
 	// MaxLifetime closes connections older than this when they are
-	// returned or taken from the idle list (0: no limit).
+	// returned, or while idle (0: no limit).
 	MaxLifetime time.Duration
 }
+
+// Idle connections past MaxIdleTime or MaxLifetime are closed by a
+// goroutine that runs while there are idle connections, checking every
+// min(MaxIdleTime, MaxLifetime), but not more often than every
+// minCleanInterval nor less than every maxCleanInterval.
+const (
+	minCleanInterval = 100 * time.Millisecond
+	maxCleanInterval = time.Minute
+)
 
 // Pool is a pool of connections to one store, in the spirit of
 // database/sql: at most MaxOpen connections are open; Get hands one out
@@ -58,6 +67,10 @@ type Pool struct {
 	drained chan struct{}  // closed when closed and nothing is open
 	closing sync.WaitGroup // connections being closed
 	stats   PoolStats
+	// closeDials ends the dials in flight once the pool is closed.
+	dialCtx    context.Context
+	closeDials context.CancelFunc
+	cleaning   bool // the idle cleaner runs
 }
 
 // pooled is an idle connection.
@@ -89,7 +102,9 @@ func NewPool(dial func(context.Context) (*Conn, error), opt PoolOptions) *Pool {
 		opt.MaxIdle = DefaultMaxIdle
 	}
 	opt.MaxIdle = min(max(opt.MaxIdle, 0), opt.MaxOpen)
-	return &Pool{dial: dial, opt: opt, inUse: map[*Conn]time.Time{}, drained: make(chan struct{})}
+	p := &Pool{dial: dial, opt: opt, inUse: map[*Conn]time.Time{}, drained: make(chan struct{})}
+	p.dialCtx, p.closeDials = context.WithCancel(context.Background())
+	return p
 }
 
 // Get returns a connection for the caller's exclusive use, to be given
@@ -124,17 +139,7 @@ func (p *Pool) Get(ctx context.Context) (*Conn, error) {
 			p.stats.Dials++
 			p.noteWait(waited)
 			p.mu.Unlock()
-			c, err := p.dial(ctx)
-			p.mu.Lock()
-			if err != nil {
-				p.open--
-				p.wakeLocked()
-				p.mu.Unlock()
-				return nil, err
-			}
-			p.inUse[c] = time.Now()
-			p.mu.Unlock()
-			return c, nil
+			return p.dialOne(ctx)
 		}
 		wake := make(chan struct{})
 		p.waiters = append(p.waiters, wake)
@@ -162,6 +167,50 @@ func (p *Pool) Get(ctx context.Context) (*Conn, error) {
 			}
 			p.mu.Unlock()
 			return nil, ctx.Err()
+		}
+	}
+}
+
+// dialOne dials a connection for Get into a slot already counted in
+// open. Closing the pool ends the dial; a dial that ends after the pool
+// was closed gives its connection up, so that a closed pool hands out
+// nothing and Close sees every slot freed.
+func (p *Pool) dialOne(ctx context.Context) (*Conn, error) {
+	dctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(p.dialCtx, cancel)
+	c, err := p.dial(dctx)
+	stop()
+	cancel()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case err == nil && c == nil:
+		err = errors.New("client: the pool's dial function returned no connection and no error")
+	case err == nil && p.closed:
+		p.discardLocked(c)
+		return nil, ErrPoolClosed
+	case err == nil:
+		p.inUse[c] = time.Now()
+		return c, nil
+	}
+	p.open--
+	p.stats.Discarded++
+	p.wakeLocked()
+	p.drainedLocked()
+	if p.closed {
+		return nil, ErrPoolClosed
+	}
+	return nil, err
+}
+
+// drainedLocked closes drained once the pool is closed and has nothing
+// open.
+func (p *Pool) drainedLocked() {
+	if p.closed && p.open == 0 {
+		select {
+		case <-p.drained:
+		default:
+			close(p.drained)
 		}
 	}
 }
@@ -203,6 +252,53 @@ func (p *Pool) Put(c *Conn) {
 	}
 	p.idle = append(p.idle, pc)
 	p.wakeLocked()
+	if !p.cleaning && (p.opt.MaxIdleTime > 0 || p.opt.MaxLifetime > 0) {
+		p.cleaning = true
+		go p.cleanIdle()
+	}
+}
+
+// cleanIdle closes the idle connections that expire, for as long as
+// there are idle connections.
+func (p *Pool) cleanIdle() {
+	every := maxCleanInterval
+	for _, d := range []time.Duration{p.opt.MaxIdleTime, p.opt.MaxLifetime} {
+		if d > 0 {
+			every = min(every, d)
+		}
+	}
+	every = max(every, minCleanInterval)
+	t := time.NewTimer(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-p.dialCtx.Done(): // closed
+			p.mu.Lock()
+			p.cleaning = false
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Lock()
+		now := time.Now()
+		kept := p.idle[:0]
+		for _, pc := range p.idle {
+			if p.healthy(pc, now) {
+				kept = append(kept, pc)
+			} else {
+				p.discardLocked(pc.c)
+			}
+		}
+		clear(p.idle[len(kept):])
+		p.idle = kept
+		if len(p.idle) == 0 || p.closed {
+			p.cleaning = false
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Unlock()
+		t.Reset(every)
+	}
 }
 
 // discardLocked closes c (in the background: a daemon child may take a
@@ -216,13 +312,7 @@ func (p *Pool) discardLocked(c *Conn) {
 		c.Close()
 	}()
 	p.wakeLocked()
-	if p.closed && p.open == 0 {
-		select {
-		case <-p.drained:
-		default:
-			close(p.drained)
-		}
-	}
+	p.drainedLocked()
 }
 
 // wakeLocked wakes the oldest waiting Get.
@@ -253,14 +343,17 @@ func (p *Pool) Stats() PoolStats {
 }
 
 // Close stops the pool handing out connections (Get returns
-// ErrPoolClosed), closes the idle ones, and waits until every connection
-// in use has been given back with Put (and is closed then), or until ctx
-// is done: then the connections still in use are closed, which fails
-// their operations, and Close returns ctx.Err(). Either way it returns
-// once every connection is closed (daemon children reaped).
+// ErrPoolClosed), ends the dials in flight (their context is cancelled;
+// a connection dialled all the same is closed), closes the idle ones,
+// and waits until every connection in use has been given back with Put
+// (and is closed then), or until ctx is done: then the connections still
+// in use are closed, which fails their operations, and Close returns
+// ctx.Err(). Either way it returns once every connection is closed
+// (daemon children reaped) and every dial has returned.
 func (p *Pool) Close(ctx context.Context) error {
 	p.mu.Lock()
 	p.closed = true
+	p.closeDials()
 	for _, pc := range p.idle {
 		p.discardLocked(pc.c)
 	}
@@ -269,13 +362,7 @@ func (p *Pool) Close(ctx context.Context) error {
 		close(w)
 	}
 	p.waiters = nil
-	if p.open == 0 {
-		select {
-		case <-p.drained:
-		default:
-			close(p.drained)
-		}
-	}
+	p.drainedLocked()
 	p.mu.Unlock()
 	select {
 	case <-p.drained:
@@ -286,6 +373,9 @@ func (p *Pool) Close(ctx context.Context) error {
 			p.discardLocked(c)
 		}
 		p.mu.Unlock()
+		// Dials in flight were ended when the pool closed: their slots
+		// are freed as soon as they return.
+		<-p.drained
 		p.closing.Wait()
 		return ctx.Err()
 	}

@@ -253,3 +253,96 @@ func TestDaemonPool(t *testing.T) {
 		t.Logf("stats %+v", s)
 	})
 }
+
+func TestPoolCloseEndsDials(t *testing.T) {
+	// A dial in flight when the pool closes: its context ends, Close
+	// waits for it, and a connection it made all the same is closed,
+	// never handed out.
+	for _, ignoresCtx := range []bool{false, true} {
+		t.Run(fmt.Sprintf("dial-ignores-ctx=%v", ignoresCtx), func(t *testing.T) {
+			f := &fakeDialer{d: &clienttest.Daemon{Handlers: map[messages.WorkerOpCode]clienttest.Handler{messages.OpIsValidPath: isValid}}}
+			started, release := make(chan struct{}), make(chan struct{})
+			p := client.NewPool(func(ctx context.Context) (*client.Conn, error) {
+				close(started)
+				if ignoresCtx {
+					<-release
+				} else {
+					<-ctx.Done()
+				}
+				return f.dial(context.Background())
+			}, client.PoolOptions{})
+			type got struct {
+				c   *client.Conn
+				err error
+			}
+			gets := make(chan got, 1)
+			go func() { c, err := p.Get(ctx(t)); gets <- got{c, err} }()
+			<-started
+			short, cancel := context.WithTimeout(ctx(t), 50*time.Millisecond)
+			defer cancel()
+			closed := make(chan error, 1)
+			go func() { closed <- p.Close(short) }()
+			if ignoresCtx {
+				time.Sleep(100 * time.Millisecond)
+				select {
+				case err := <-closed:
+					t.Fatalf("Close returned (%v) while a dial was in flight", err)
+				default:
+				}
+				close(release)
+			}
+			var g got
+			within(t, 3*time.Second, "Get whose dial the Close ended", func() { g = <-gets })
+			if g.c != nil || !errors.Is(g.err, client.ErrPoolClosed) {
+				t.Errorf("Get = %v, %v; want ErrPoolClosed", g.c, g.err)
+			}
+			within(t, 3*time.Second, "Close with a dial in flight", func() { <-closed })
+			if s := p.Stats(); s.Open != 0 {
+				t.Errorf("after Close: %+v", s)
+			}
+		})
+	}
+}
+
+func TestPoolFailedDialDuringClose(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	p := client.NewPool(func(ctx context.Context) (*client.Conn, error) {
+		close(started)
+		<-release
+		return nil, errors.New("dial failed")
+	}, client.PoolOptions{})
+	go p.Get(ctx(t))
+	<-started
+	closed := make(chan error, 1)
+	go func() { closed <- p.Close(context.Background()) }()
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	var err error
+	within(t, 3*time.Second, "Close after the only dial failed", func() { err = <-closed })
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPoolIdleExpiresUnasked(t *testing.T) {
+	// Idle connections past MaxIdleTime are closed without any Get or
+	// Put to notice them (each is a daemon process).
+	p, _ := newFakePool(t, client.PoolOptions{MaxIdleTime: 20 * time.Millisecond})
+	c, err := p.Get(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Put(c)
+	for deadline := time.Now().Add(3 * time.Second); p.Stats().Idle != 0 || c.Err() == nil; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("3 s later the idle Conn is still there: %+v, Err %v", p.Stats(), c.Err())
+		}
+	}
+	// The pool goes on: a new connection, kept idle again.
+	c2, err := p.Get(ctx(t))
+	if err != nil || c2 == c {
+		t.Fatalf("Get after expiry: %p %v", c2, err)
+	}
+	checkUsable(t, c2)
+	p.Put(c2)
+}

@@ -240,6 +240,10 @@ func (c *Conn) stopCopy(de *DaemonError) {
 	}
 }
 
+// maxEmptyReads is how many times in a row a source may return no data
+// and no error before it counts as broken (io.ErrNoProgress).
+const maxEmptyReads = 100
+
 // pull answers a STDERR_READ with up to the requested number of bytes
 // from cl.pull: at least one byte, or none at its end (which the daemon
 // reports as an error). An error of the source is remembered and answered
@@ -266,9 +270,10 @@ func (c *Conn) pull(cl *call, m *messages.StderrRead) error {
 		ch := make(chan result, 1)
 		src := cl.pull
 		go func() {
-			for {
+			// A reader that keeps returning nothing fails, as in bufio.
+			for empty := 0; ; empty++ {
 				k, err := src.Read(buf)
-				if k < 0 || k > n {
+				if k < 0 || k > n || (k == 0 && err == nil && empty == maxEmptyReads) {
 					k, err = 0, io.ErrNoProgress
 				}
 				if k > 0 || err != nil {

@@ -64,6 +64,10 @@ func (c *Conn) writeLoop() {
 			select {
 			case <-over:
 			case <-c.dead:
+				// The read loop may still be answering a pull: the
+				// writer is its until it returns (closing the
+				// connection ends any write it is blocked in).
+				<-c.readerDone
 			}
 		}
 		cl.released.Store(true)
