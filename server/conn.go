@@ -19,6 +19,7 @@ type conn struct {
 	s  *Server
 	nc net.Conn
 	dw *deadlineWriter // under w: the write timeout
+	rb *requestBudget  // under r: the size of a request
 	r  *wire.Reader
 	w  *wire.Writer
 	h  Hello
@@ -44,7 +45,8 @@ func HelloFrom(ctx context.Context) (h Hello, ok bool) {
 
 func (s *Server) newConn(nc net.Conn) *conn {
 	dw := &deadlineWriter{nc: nc}
-	c := &conn{s: s, nc: nc, dw: dw, r: wire.NewReader(nc), w: wire.NewWriter(dw), ss: newSession(!s.Untrusted)}
+	rb := &requestBudget{src: nc, left: -1}
+	c := &conn{s: s, nc: nc, dw: dw, rb: rb, r: wire.NewReader(rb), w: wire.NewWriter(dw), ss: newSession(!s.Untrusted)}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -131,6 +133,9 @@ func (c *conn) serve() {
 		if idle := c.s.idleTimeout(); idle > 0 {
 			c.nc.SetReadDeadline(time.Now().Add(idle))
 		}
+		// The budget counts from here: the op code and its request (and
+		// up to one read buffer of what follows, read ahead).
+		c.rb.limit(c.s.maxRequest())
 		code, err := c.r.Uint64()
 		if err != nil {
 			return // hang-up, idle timeout or shutdown
@@ -138,7 +143,9 @@ func (c *conn) serve() {
 		if c.s.isClosed() {
 			return // no new operation once Shutdown has begun
 		}
-		c.nc.SetReadDeadline(time.Time{})
+		// The idle deadline stays until the request has been read
+		// (StartWork): a client that sends an op code and stalls must
+		// not hold its slot.
 		if !c.setBusy(true) {
 			return
 		}
@@ -231,8 +238,11 @@ func (x *exchange) Proto() wire.Proto    { return x.c.h.Proto }
 func (x *exchange) Reader() *wire.Reader { return x.c.r }
 func (x *exchange) Writer() *wire.Writer { return x.c.w }
 
-// StartWork records that the request has been read.
+// StartWork records that the request has been read: from now on the
+// operation runs without the idle deadline.
 func (x *exchange) StartWork(req wire.Message) {
+	x.c.nc.SetReadDeadline(time.Time{})
+	x.c.rb.unlimited()
 	x.started = true
 	x.request = req
 }

@@ -28,7 +28,7 @@
 //     buffered.
 //
 // Every connection is isolated: its reads are bounded by the limits of the
-// generated decoders, an idle connection is closed after IdleTimeout, a
+// generated decoders and each request by MaxRequest, an idle connection is closed after IdleTimeout, a
 // client that stops reading its reply is given up after WriteTimeout, a
 // panic in a handler ends only that connection, and at most MaxConns are
 // served at once. Shutdown stops accepting, lets running operations finish

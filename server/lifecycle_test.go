@@ -5,9 +5,11 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -182,6 +184,110 @@ func TestIdleTimeout(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	if _, err := c.IsValidPath(context.Background(), validPath); err == nil {
 		t.Error("an idle connection outlived IdleTimeout")
+	}
+}
+
+func TestIdleTimeoutBoundsTheRequest(t *testing.T) {
+	// A client that sends an op code, or half a request, and stalls is
+	// closed after IdleTimeout too: it must not hold its MaxConns slot.
+	s := &Server{Handler: messages.NewWorkerDispatcher(&testHandler{}), IdleTimeout: 100 * time.Millisecond, MaxConns: 1}
+	sock := listen(t, s)
+	for _, half := range []bool{false, true} {
+		nc, err := net.Dial("unix", sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, w, _ := shakeHands(t, nc, 0x126)
+		w.Uint64(uint64(messages.OpIsValidPath))
+		if half {
+			w.Uint64(uint64(len(validPath))) // the length, not the path
+		}
+		w.Flush()
+		nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		for {
+			if _, err := r.Uint64(); err != nil {
+				if errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Fatalf("half=%v: the server kept a stalled request's connection for 5 s", half)
+				}
+				break // closed by the server
+			}
+		}
+		nc.Close()
+	}
+	// The slot is free again.
+	if _, err := dial(t, sock).IsValidPath(context.Background(), validPath); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestServeConnContextEndsOperation(t *testing.T) {
+	// ServeConn's ctx ends the connection and the running operation's
+	// context with it, so that ServeConn returns.
+	h := &gateHandler{release: make(chan struct{})}
+	defer close(h.release)
+	s := &Server{Handler: messages.NewWorkerDispatcher(h)}
+	cl, sv := net.Pipe()
+	defer cl.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		s.ServeConn(ctx, sv)
+		close(done)
+	}()
+	_, w, _ := shakeHands(t, cl, 0x126)
+	go func() {
+		w.Uint64(uint64(messages.OpIsValidPath))
+		w.String(string(validPath))
+		w.Flush()
+	}()
+	for deadline := time.Now().Add(5 * time.Second); h.running.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the operation did not start")
+		}
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("ServeConn did not return after its context ended")
+	}
+}
+
+// emfileListener fails its first Accepts with EMFILE, as accept(2) does
+// when the process is out of file descriptors.
+type emfileListener struct {
+	net.Listener
+	fails int
+}
+
+func (l *emfileListener) Accept() (net.Conn, error) {
+	if l.fails > 0 {
+		l.fails--
+		return nil, &net.OpError{Op: "accept", Net: "unix", Err: os.NewSyscallError("accept", syscall.EMFILE)}
+	}
+	return l.Listener.Accept()
+}
+
+func TestServeOutOfFileDescriptors(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "s")
+	l, err := ListenUnix(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestServer(&testHandler{})
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(&emfileListener{Listener: l, fails: 3}) }()
+	if _, err := dial(t, sock).IsValidPath(context.Background(), validPath); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrServerClosed) {
+			t.Fatalf("Serve = %v, want ErrServerClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after Close")
 	}
 }
 

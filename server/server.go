@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/nixwire/nixwire/messages"
@@ -51,9 +52,15 @@ type Server struct {
 	// further ones wait in the listener's backlog until one ends.
 	MaxConns int
 	// IdleTimeout closes a connection that sends no operation for this long
-	// (default 5 minutes; negative for none). It does not bound an
-	// operation once its request has arrived.
+	// (default 5 minutes; negative for none), or whose operation's request
+	// has not arrived whole this long after the last one ended. It does
+	// not bound an operation once its request has arrived.
 	IdleTimeout time.Duration
+	// MaxRequest bounds the bytes of one operation's request, its data
+	// stream aside (default DefaultMaxRequest; negative for none). A
+	// larger one fails with an error matching wire.ErrTooLarge, and the
+	// connection ends, as after any request that does not decode.
+	MaxRequest int64
 	// HandshakeTimeout bounds the handshake (default 30 s).
 	HandshakeTimeout time.Duration
 	// WriteTimeout gives up a connection whose client has taken none of
@@ -113,6 +120,16 @@ func (s *Server) log() *slog.Logger {
 		return slog.Default()
 	}
 	return s.Log
+}
+
+func (s *Server) maxRequest() int64 {
+	switch {
+	case s.MaxRequest == 0:
+		return DefaultMaxRequest
+	case s.MaxRequest < 0:
+		return 0
+	}
+	return s.MaxRequest
 }
 
 func (s *Server) idleTimeout() time.Duration {
@@ -202,10 +219,18 @@ func (s *Server) Serve(l net.Listener) error {
 			if s.isClosed() {
 				return ErrServerClosed
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
+			if retryAccept(err) {
+				// Out of file descriptors, or a connection that went
+				// away before it was accepted: wait and go on, as
+				// net/http does.
 				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay)
+				t := time.NewTimer(delay)
+				select {
+				case <-t.C:
+				case <-s.quit:
+					t.Stop()
+					return ErrServerClosed
+				}
 				continue
 			}
 			return err
@@ -224,6 +249,22 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 }
 
+// retryAccept reports whether an Accept error passes: a timeout, running
+// out of file descriptors or memory, or a connection aborted before it
+// was accepted.
+func retryAccept(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	for _, e := range []error{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED, syscall.EINTR} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
 // ServeConn serves one connection, already accepted or made otherwise
 // (a pipe, a spawned process's stdio), until the client hangs up or ctx is
 // done; it closes nc. It does not count against MaxConns.
@@ -233,7 +274,12 @@ func (s *Server) ServeConn(ctx context.Context, nc net.Conn) {
 		nc.Close()
 		return
 	}
-	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	// ctx's end closes the connection and cancels the running
+	// operation's context, so that a handler waiting on it returns.
+	stop := context.AfterFunc(ctx, func() {
+		nc.Close()
+		c.cancel()
+	})
 	defer stop()
 	c.serve()
 }

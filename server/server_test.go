@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -245,6 +246,43 @@ func TestPreWorkErrors(t *testing.T) {
 				t.Errorf("%s at %s: after the errors: %v, want EOF", name, v, err)
 			}
 		}
+	}
+}
+
+// TestMaxRequest: a request over Server.MaxRequest fails as one that does
+// not decode (reported twice, then the server hangs up); one within it is
+// served. The path list is what a hostile client would grow: its decoder
+// allows 2^20 paths of 4 KiB.
+func TestMaxRequest(t *testing.T) {
+	const max = 64 << 10
+	send := func(w *wire.Writer, n int) {
+		w.Uint64(uint64(messages.OpQueryValidPaths))
+		w.Uint64(uint64(n))
+		for i := range n {
+			w.String(fmt.Sprintf("/nix/store/%032d-request-budget", i))
+		}
+		w.Bool(false) // substitute
+		w.Flush()
+	}
+	s := newTestServer(&testHandler{})
+	s.MaxRequest = max
+	p := wire.Proto{Version: wire.V(1, 38)}
+	r, w, _ := rawClient(t, s, p.Version)
+	go send(w, 500) // 36 KB
+	f, err := messages.DecodeStderr(r, p)
+	if e, ok := f.(*messages.StderrError); err != nil || (ok && strings.Contains(e.Message, "MaxRequest")) {
+		t.Fatalf("a request within MaxRequest: %v, %+v", err, f)
+	}
+	r, w, _ = rawClient(t, s, p.Version)
+	go send(w, 2000) // 144 KB
+	for range 2 {
+		f, err := messages.DecodeStderr(r, p)
+		if e, ok := f.(*messages.StderrError); err != nil || !ok || !strings.Contains(e.Message, "MaxRequest") {
+			t.Fatalf("a request over MaxRequest: %v, %+v", err, f)
+		}
+	}
+	if _, err := r.Uint64(); !errors.Is(err, io.EOF) {
+		t.Errorf("after the errors: %v, want EOF", err)
 	}
 }
 

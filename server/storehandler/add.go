@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/nixwire/nixwire/contentaddress"
 	"github.com/nixwire/nixwire/messages"
@@ -95,7 +96,10 @@ func (h *Handler) AddMultipleToStore(ctx context.Context, req *messages.AddMulti
 		}
 		// Nix's daemon never takes ultimate trust from this stream.
 		e.Info.Ultimate = false
-		if err := h.importPath(ctx, &e.Info, req.DontCheckSigs, r); err != nil {
+		// A store reads one NAR; the limit keeps one that reads to the
+		// end of its reader from eating the paths after this one.
+		nar := io.LimitReader(r, int64(min(e.Info.NarSize, math.MaxInt64)))
+		if err := h.importPath(ctx, &e.Info, req.DontCheckSigs, nar); err != nil {
 			return err
 		}
 	}

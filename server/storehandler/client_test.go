@@ -321,6 +321,31 @@ func sign(t testing.TB, key signature.SecretKey, info *messages.ValidPathInfo) s
 
 // TestRequireSigs checks Nix's trust rules for imports under
 // RequireSigs, through AddToStoreNar (1.25) and AddMultipleToStore (1.38).
+// TestAddMultipleWithValidPath sends, in one AddMultipleToStore, a path
+// the store has already and then a new one: the valid path's NAR is
+// skipped, and only it (it once ate the rest of the stream, so that the
+// new path failed). Nix 2.26's daemon registers the new path too.
+func TestAddMultipleWithValidPath(t *testing.T) {
+	for _, v := range []wire.Version{wire.V(1, 32), wire.V(1, 38)} {
+		t.Run(v.String(), func(t *testing.T) {
+			s := serve(t, nil)
+			c := dial(t, s.sock, v)
+			ctx := ctxT(t)
+			aNAR, bNAR := nar.FileNAR(false, []byte("a")), nar.FileNAR(false, []byte("b"))
+			a, b := narInfo(t, "a", aNAR), narInfo(t, "b", bNAR)
+			if err := c.AddToStoreNar(ctx, a, bytes.NewReader(aNAR), client.ImportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.AddMultipleToStore(ctx, []client.PathToAdd{{Info: a, NAR: bytes.NewReader(aNAR)}, {Info: b, NAR: bytes.NewReader(bNAR)}}, client.ImportOptions{}); err != nil {
+				t.Fatalf("AddMultipleToStore: %v", err)
+			}
+			if ok, err := c.IsValidPath(ctx, b.Path); err != nil || !ok {
+				t.Fatalf("the path after the valid one: valid %v, %v", ok, err)
+			}
+		})
+	}
+}
+
 func TestRequireSigs(t *testing.T) {
 	key, _ := signature.GenerateKey("cache-1", rand.Reader)
 	other, _ := signature.GenerateKey("cache-1", rand.Reader) // same name, another key

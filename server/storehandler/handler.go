@@ -106,9 +106,9 @@ func pathErr(what string, p messages.StorePath, err error) error {
 
 // PathError is the shape of every error of the handler about one path.
 type PathError struct {
-	What string // what was being done, e.g. "cannot add path"
-	Path messages.StorePath
-	Err  error
+	What string             // what was being done, e.g. "cannot add path"
+	Path messages.StorePath // the path concerned
+	Err  error              // the cause
 }
 
 // Error returns e.g. "cannot add path '/nix/store/…-foo': lacks a

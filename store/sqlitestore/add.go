@@ -37,14 +37,20 @@ func (s *Store) AddPath(ctx context.Context, info *messages.ValidPathInfo, src i
 	}
 	fail := func(err error) error { return &store.PathError{Op: "AddPath", Path: path, Err: err} }
 
-	unlock := s.uploads.lock(path)
+	// One upload of a path at a time; a second waits, within its ctx.
+	unlock, err := s.uploads.lock(ctx, path)
+	if err != nil {
+		return fail(err)
+	}
 	defer unlock()
 	valid, err := s.isValid(ctx, "AddPath", info.Path)
 	if err != nil {
 		return err
 	}
 	if valid {
-		if _, err := io.Copy(io.Discard, &ctxReader{ctx: ctx, r: src}); err != nil {
+		// Read the NAR, and only it (src may go on with other data, as
+		// in AddMultipleToStore), within the declared size.
+		if _, err := nar.Copy(&discardUpTo{max: info.NarSize}, &ctxReader{ctx: ctx, r: src}); err != nil {
 			return fail(err)
 		}
 		return nil
@@ -111,6 +117,17 @@ func receive(ctx context.Context, f *os.File, src io.Reader, info *messages.Vali
 		return store.Reason(store.ErrHashMismatch, fmt.Sprintf("declared %s, got %s", store.FormatNarHash(sum), store.FormatNarHash(got)))
 	}
 	return nil
+}
+
+// discardUpTo discards up to max bytes, and fails (errTooLong) past them.
+type discardUpTo struct{ n, max uint64 }
+
+func (w *discardUpTo) Write(p []byte) (int, error) {
+	if uint64(len(p)) > w.max-w.n {
+		return 0, errTooLong
+	}
+	w.n += uint64(len(p))
+	return len(p), nil
 }
 
 // errTooLong is what checkedWriter returns past the declared size.

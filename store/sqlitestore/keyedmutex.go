@@ -1,6 +1,9 @@
 package sqlitestore
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // keyedMutex is a set of mutexes by key, created on demand and dropped when
 // nobody holds or waits for them, so that its memory follows the number of
@@ -11,30 +14,39 @@ type keyedMutex struct {
 }
 
 type keyedEntry struct {
-	mu    sync.Mutex
-	users int
+	held  chan struct{} // a one-slot semaphore: full while locked
+	users int           // holding or waiting
 }
 
-// lock locks key and returns the function that unlocks it.
-func (k *keyedMutex) lock(key string) (unlock func()) {
+// lock locks key, waiting until ctx is done at most, and returns the
+// function that unlocks it (or ctx.Err(), holding nothing).
+func (k *keyedMutex) lock(ctx context.Context, key string) (unlock func(), err error) {
 	k.mu.Lock()
 	if k.m == nil {
 		k.m = map[string]*keyedEntry{}
 	}
 	e := k.m[key]
 	if e == nil {
-		e = &keyedEntry{}
+		e = &keyedEntry{held: make(chan struct{}, 1)}
 		k.m[key] = e
 	}
 	e.users++
 	k.mu.Unlock()
-	e.mu.Lock()
-	return func() {
-		e.mu.Unlock()
+	leave := func() {
 		k.mu.Lock()
 		if e.users--; e.users == 0 {
 			delete(k.m, key)
 		}
 		k.mu.Unlock()
 	}
+	select {
+	case e.held <- struct{}{}:
+	case <-ctx.Done():
+		leave()
+		return nil, ctx.Err()
+	}
+	return func() {
+		<-e.held
+		leave()
+	}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/nixhash"
@@ -38,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"Signatures", testSignatures},
 		{"Roots", testRoots},
 		{"Concurrent", testConcurrent},
+		{"SamePathWaits", testSamePathWaits},
 		{"Closed", testClosed},
 	}
 	for _, tc := range tests {
@@ -337,12 +339,15 @@ func testAlreadyValid(t *testing.T, s store.Store) {
 	nar := FileNAR([]byte("first"))
 	first := Add(t, s, p, nar)
 	other := FileNAR([]byte("second, different"))
-	src := bytes.NewReader(other)
+	// The NAR is read, and only it: what follows it (the next path of
+	// an AddMultipleToStore) is left for the caller.
+	next := []byte("the next path's bytes")
+	src := bytes.NewReader(append(append([]byte(nil), other...), next...))
 	if err := s.AddPath(ctx, Info(p, other), src); err != nil {
 		t.Fatalf("AddPath of a valid path: %v", err)
 	}
-	if src.Len() != 0 {
-		t.Errorf("AddPath of a valid path left %d bytes unread", src.Len())
+	if src.Len() != len(next) {
+		t.Errorf("AddPath of a valid path left %d bytes unread, want the %d after its NAR", src.Len(), len(next))
 	}
 	info, err := s.QueryPathInfo(ctx, p)
 	if err != nil || info.NarHash != first.NarHash {
@@ -501,6 +506,37 @@ func testConcurrent(t *testing.T, s store.Store) {
 	refs, err := s.QueryReferrers(ctx, base)
 	if err != nil || len(refs) != writers*perWriter {
 		t.Errorf("%d referrers of base, %v; want %d", len(refs), err, writers*perWriter)
+	}
+}
+
+// testSamePathWaits: an upload of a path that waits behind another upload
+// of it (here one whose client stalls) honours its context.
+func testSamePathWaits(t *testing.T, s store.Store) {
+	p := Path(s.StoreDir(), "waits", "waits")
+	nar := FileNAR([]byte("waits"))
+	stalled, release := io.Pipe()
+	first := make(chan error, 1)
+	go func() { first <- s.AddPath(context.Background(), Info(p, nar), stalled) }()
+	release.Write(nar[:8]) // the first upload has begun
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	second := make(chan error, 1)
+	go func() { second <- s.AddPath(ctx, Info(p, nar), bytes.NewReader(nar)) }()
+	select {
+	case err := <-second:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("the waiting upload: %v, want context.DeadlineExceeded", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("an upload waiting behind a stalled one of the same path ignored its context")
+	}
+	release.Write(nar[8:])
+	release.Close()
+	if err := <-first; err != nil {
+		t.Fatalf("the first upload: %v", err)
+	}
+	if ok, err := s.IsValid(context.Background(), p); err != nil || !ok {
+		t.Fatalf("IsValid after the first upload = %v, %v", ok, err)
 	}
 }
 
