@@ -8,9 +8,9 @@ import (
 	"net"
 	"os"
 	"sync"
-	"syscall"
 	"time"
 
+	"github.com/nixwire/nixwire/internal/acceptretry"
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/wire"
 )
@@ -206,7 +206,7 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	defer s.untrack(l)
 	s.init()
-	var delay time.Duration
+	var backoff acceptretry.Backoff
 	for {
 		select {
 		case s.sem <- struct{}{}:
@@ -219,23 +219,17 @@ func (s *Server) Serve(l net.Listener) error {
 			if s.isClosed() {
 				return ErrServerClosed
 			}
-			if retryAccept(err) {
+			if acceptretry.Retryable(err) {
 				// Out of file descriptors, or a connection that went
-				// away before it was accepted: wait and go on, as
-				// net/http does.
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				t := time.NewTimer(delay)
-				select {
-				case <-t.C:
-				case <-s.quit:
-					t.Stop()
+				// away before it was accepted: wait and go on.
+				if !backoff.Wait(s.quit) {
 					return ErrServerClosed
 				}
 				continue
 			}
 			return err
 		}
-		delay = 0
+		backoff.Reset()
 		c := s.newConn(nc)
 		if c == nil {
 			<-s.sem
@@ -247,22 +241,6 @@ func (s *Server) Serve(l net.Listener) error {
 			c.serve()
 		}()
 	}
-}
-
-// retryAccept reports whether an Accept error passes: a timeout, running
-// out of file descriptors or memory, or a connection aborted before it
-// was accepted.
-func retryAccept(err error) bool {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return true
-	}
-	for _, e := range []error{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED, syscall.EINTR} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
 }
 
 // ServeConn serves one connection, already accepted or made otherwise

@@ -45,6 +45,13 @@ func (d *decoder) stop() bool {
 // run decodes the whole connection; on the first problem it reports it
 // once and stops.
 func (d *decoder) run() {
+	// Once decoding ends, for whatever reason (an unknown op's answer
+	// may end it quietly), nothing reads the queues: they must stop
+	// holding what is forwarded.
+	defer func() {
+		d.cq.stop()
+		d.dq.stop()
+	}()
 	d.emit(&Event{Kind: KindOpen, Note: d.upstream})
 	d.c, d.d = wire.NewReader(d.cq), wire.NewReader(d.dq)
 	err := d.handshake()

@@ -174,8 +174,12 @@ func (s *TextSink) Event(e *Event) {
 		fmt.Fprintf(&b, " %s", e.Type)
 	}
 	if e.Msg != nil {
-		if j, err := json.Marshal(e.Msg); err == nil {
-			fmt.Fprintf(&b, " %s", j)
+		// As in JSONSink: no HTML escapes ("->" stays "->").
+		var j bytes.Buffer
+		enc := json.NewEncoder(&j)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(e.Msg); err == nil {
+			fmt.Fprintf(&b, " %s", bytes.TrimSuffix(j.Bytes(), []byte("\n")))
 		} else {
 			fmt.Fprintf(&b, " %+v", e.Msg)
 		}

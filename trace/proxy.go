@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nixwire/nixwire/internal/acceptretry"
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/wire"
 )
@@ -35,7 +36,8 @@ type Proxy struct {
 }
 
 // Serve accepts connections on ln and handles each in its own goroutine
-// until ctx is done or Accept fails; then it closes ln, waits for the
+// until ctx is done or Accept fails (errors that pass, such as running out
+// of file descriptors, are waited out); then it closes ln, waits for the
 // running connections to end (when ctx is done they are closed), and
 // returns ctx.Err() or the Accept error.
 func (p *Proxy) Serve(ctx context.Context, ln net.Listener) error {
@@ -43,14 +45,23 @@ func (p *Proxy) Serve(ctx context.Context, ln net.Listener) error {
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	defer ln.Close() // first: no more connections, then wait for them
+	var backoff acceptretry.Backoff
 	for {
 		c, err := ln.Accept()
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			if acceptretry.Retryable(err) && backoff.WaitContext(ctx) {
+				continue
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			return err
 		}
+		backoff.Reset()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -114,8 +125,18 @@ func (p *Proxy) Handle(ctx context.Context, client net.Conn) error {
 	}()
 
 	errs := make(chan error, 2)
-	go func() { errs <- forward(daemon, client, d.cq, onBehind) }()
-	go func() { errs <- forward(client, daemon, d.dq, onBehind) }()
+	// Set when the proxy closed the daemon's side because the client
+	// hung up: the daemon's stream then ends there, as if it had closed.
+	var hungUp atomic.Bool
+	go func() {
+		err := forward(daemon, client, d.cq, onBehind, nil)
+		if err == nil {
+			// The client half-closed: pass its full hang-up on too.
+			watchHangup(client, daemon, func() { hungUp.Store(true) })
+		}
+		errs <- err
+	}()
+	go func() { errs <- forward(client, daemon, d.dq, onBehind, &hungUp) }()
 	var first error
 	for range 2 {
 		if err := <-errs; err != nil && first == nil {
@@ -135,8 +156,10 @@ func (p *Proxy) Handle(ctx context.Context, client net.Conn) error {
 }
 
 // forward copies src to dst, handing each chunk to q after it was written.
-// At src's end it half-closes dst so the peer sees the end too.
-func forward(dst, src net.Conn, q *queue, onBehind func()) error {
+// At src's end it half-closes dst so the peer sees the end too. A src the
+// proxy closed because its peer hung up (hungUp set) ends like one whose
+// peer closed it.
+func forward(dst, src net.Conn, q *queue, onBehind func(), hungUp *atomic.Bool) error {
 	bp := chunkPool.Get().(*[]byte)
 	defer chunkPool.Put(bp)
 	buf := *bp
@@ -159,10 +182,14 @@ func forward(dst, src net.Conn, q *queue, onBehind func()) error {
 				}
 				return nil
 			}
-			q.end(rerr)
 			if errors.Is(rerr, net.ErrClosed) {
+				if hungUp != nil && hungUp.Load() {
+					rerr = io.EOF
+				}
+				q.end(rerr)
 				return nil
 			}
+			q.end(rerr)
 			return rerr
 		}
 	}

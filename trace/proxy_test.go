@@ -206,6 +206,9 @@ func TestTextSink(t *testing.T) {
 		Op: "QueryPathInfo", Type: "QueryPathInfoRequest", Msg: map[string]string{"Path": "/nix/store/x"}})
 	s.Event(&trace.Event{Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Conn: 3, From: trace.FromDaemon, Kind: trace.KindStream,
 		Op: "NarFromPath", Stream: &trace.Stream{Kind: "nar", Size: 120, Hash: "sha256:ab"}})
+	// No HTML escapes, as in the JSON sink.
+	s.Event(&trace.Event{Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Conn: 3, From: trace.FromDaemon, Kind: trace.KindStderr,
+		Type: "StderrNext", Msg: map[string]string{"Message": "a -> b && <c>"}})
 	if b.Len() != 0 {
 		t.Errorf("text sink wrote %d bytes before Flush", b.Len())
 	}
@@ -213,7 +216,8 @@ func TestTextSink(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "03:04:05.000006 #3 client request QueryPathInfo {\"Path\":\"/nix/store/x\"}\n" +
-		"03:04:05.000000 #3 daemon stream NarFromPath nar stream: 120 bytes, sha256:ab\n"
+		"03:04:05.000000 #3 daemon stream NarFromPath nar stream: 120 bytes, sha256:ab\n" +
+		"03:04:05.000000 #3 daemon stderr StderrNext {\"Message\":\"a -> b && <c>\"}\n"
 	if b.String() != want {
 		t.Errorf("text sink wrote\n%s\nwant\n%s", b.String(), want)
 	}

@@ -62,6 +62,16 @@ func (q *queue) push(p []byte) (overflow bool) {
 		q.stopLocked()
 		return true
 	}
+	// Fill the last chunk first: small pushes (a reply, a log line) share
+	// chunks, so that the memory held follows the bytes waiting, which
+	// max bounds, and not the number of pushes.
+	if last := len(q.chunks) - 1; last >= q.first && last >= 0 {
+		c := q.chunks[last]
+		n := copy((*c)[q.lens[last]:], p)
+		p = p[n:]
+		q.lens[last] += n
+		q.waiting += n
+	}
 	for len(p) > 0 {
 		c := chunkPool.Get().(*[]byte)
 		n := copy(*c, p)

@@ -24,6 +24,39 @@ func TestQueueOrderAndEnd(t *testing.T) {
 	}
 }
 
+// Small pushes share chunks: the memory a queue holds follows the bytes
+// waiting (which its bound limits), not the number of pushes.
+func TestQueueSmallPushesShareChunks(t *testing.T) {
+	q := newQueue(1 << 20)
+	var want bytes.Buffer
+	for i := range 4000 {
+		p := bytes.Repeat([]byte{byte(i)}, 80)
+		want.Write(p)
+		q.push(p)
+	}
+	if n, most := len(q.chunks)-q.first, want.Len()/chunkSize+1; n > most {
+		t.Errorf("%d bytes in %d small pushes are held in %d chunks of %d bytes; want at most %d", want.Len(), 4000, n, chunkSize, most)
+	}
+	// Pushes interleaved with partial reads stay in order.
+	var got bytes.Buffer
+	buf := make([]byte, 100)
+	for q.waiting > 0 {
+		n, err := q.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Write(buf[:n])
+		if got.Len() < 2000 {
+			p := []byte("more")
+			want.Write(p)
+			q.push(p)
+		}
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Fatalf("read %d bytes, not the %d pushed in order", got.Len(), want.Len())
+	}
+}
+
 func TestQueueOverflowAndStop(t *testing.T) {
 	q := newQueue(100)
 	if q.push(make([]byte, 60)) || !q.push(make([]byte, 60)) {

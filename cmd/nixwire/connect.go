@@ -30,7 +30,7 @@ type storeFlags struct {
 
 // add registers the flags on fs.
 func (sf *storeFlags) add(fs *flag.FlagSet) {
-	fs.StringVar(&sf.store, "store", "", "the store `URL`: daemon, unix://PATH, ssh-ng://[USER@]HOST, stdio, auto (default $NIX_REMOTE, else auto)")
+	fs.StringVar(&sf.store, "store", "", "the store `URL`: daemon, unix://PATH, ssh-ng://[USER@]HOST, stdio, auto, local?root=DIR (default $NIX_REMOTE, else auto)")
 	fs.StringVar(&sf.socket, "socket", "", "deprecated: --store unix://`PATH`")
 	fs.StringVar(&sf.stdio, "stdio", "", "deprecated: start `CMD` (split at spaces) and talk to it over its stdin and stdout")
 	fs.Var(&sf.verbose, "v", "show the daemon's log and activities (repeat for more)")

@@ -66,7 +66,11 @@ func copyPaths(ctx context.Context, e *env, args []string, o *copyOpts) error {
 	if err != nil {
 		return err
 	}
-	order := topoSort(infos)
+	all := make([]messages.StorePath, 0, len(infos))
+	for p := range infos {
+		all = append(all, p)
+	}
+	order := nixOrder(all, refsIn(infos)) // every path after its references
 	present, err := dst.QueryValidPaths(ctx, order, false)
 	if err != nil {
 		return err
@@ -103,36 +107,6 @@ func copyPaths(ctx context.Context, e *env, args []string, o *copyOpts) error {
 		fmt.Fprintf(e.stderr, "copied %d paths (%d already there)\n", len(toAdd), len(present))
 	}
 	return nil
-}
-
-// topoSort orders the paths of infos so that every path comes after the
-// paths it refers to (self-references aside), ties broken by name.
-func topoSort(infos map[messages.StorePath]*messages.ValidPathInfo) []messages.StorePath {
-	var all []messages.StorePath
-	for p := range infos {
-		all = append(all, p)
-	}
-	all = sortPaths(all)
-	out := make([]messages.StorePath, 0, len(all))
-	state := make(map[messages.StorePath]uint8, len(all)) // 1 visiting, 2 done
-	var visit func(p messages.StorePath)
-	visit = func(p messages.StorePath) {
-		if state[p] != 0 {
-			return
-		}
-		state[p] = 1
-		for _, r := range sorted(infos[p].References) {
-			if r != p {
-				visit(r)
-			}
-		}
-		state[p] = 2
-		out = append(out, p)
-	}
-	for _, p := range all {
-		visit(p)
-	}
-	return out
 }
 
 // lazyNAR is the NAR of a path in the source store, fetched with

@@ -24,6 +24,13 @@ const serveCrashEnv = "NIXWIRE_SERVE_CRASH_CHILD"
 
 func TestMain(m *testing.M) {
 	runPlainForward()
+	if v, ok := os.LookupEnv(cliEnv); ok {
+		// The test binary as the nixwire process (cliProcess).
+		if d := os.Getenv(windDownEnv); d != "" {
+			defaultWindDown, _ = time.ParseDuration(d)
+		}
+		os.Exit(cliMain(strings.Split(v, "\n")))
+	}
 	if v := os.Getenv(serveCrashEnv); v != "" {
 		sock, data, _ := strings.Cut(v, "\n")
 		os.Exit(run([]string{"serve", "--socket", sock, "--data", data}, os.Stdin, os.Stdout, os.Stderr))

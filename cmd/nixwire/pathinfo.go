@@ -143,13 +143,15 @@ func pathInfo(ctx context.Context, e *env, args []string, o *pathInfoOpts) error
 	}
 	pathLen := 0
 	for _, p := range paths {
+		if infos[p] == nil {
+			return &notValidError{p} // before anything is printed, as Nix
+		}
 		pathLen = max(pathLen, len(p))
 	}
-	for _, p := range paths {
+	// Text lists the paths as Nix does, every path after those it
+	// refers to (JSON is sorted by name, also as Nix does).
+	for _, p := range nixOrder(paths, refsIn(infos)) {
 		info := infos[p]
-		if info == nil {
-			return &notValidError{p}
-		}
 		w.WriteString(string(p))
 		if o.size || o.closureSize || o.sigs {
 			w.WriteString(strings.Repeat(" ", pathLen-len(p)))

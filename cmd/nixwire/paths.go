@@ -87,6 +87,49 @@ func sorted(paths []messages.StorePath) []messages.StorePath {
 	return sortPaths(slices.Clone(paths))
 }
 
+// nixOrder returns the paths, without duplicates, in the order Nix prints
+// a set of store paths (nix path-info, nix-store -q --references, …: the
+// reverse of Store::topoSortPaths): depth first through the set in base
+// name order, following each path's references (refs, in base name
+// order) within the set, every path after those it refers to.
+func nixOrder(paths []messages.StorePath, refs func(messages.StorePath) []messages.StorePath) []messages.StorePath {
+	all := sorted(paths)
+	in := make(map[messages.StorePath]bool, len(all))
+	for _, p := range all {
+		in[p] = true
+	}
+	out := make([]messages.StorePath, 0, len(all))
+	visited := make(map[messages.StorePath]bool, len(all))
+	var visit func(p messages.StorePath)
+	visit = func(p messages.StorePath) {
+		if visited[p] {
+			return
+		}
+		visited[p] = true
+		for _, r := range sorted(refs(p)) {
+			if r != p && in[r] {
+				visit(r)
+			}
+		}
+		out = append(out, p)
+	}
+	for _, p := range all {
+		visit(p)
+	}
+	return out
+}
+
+// refsIn returns the references of a path as infos records them (none
+// for a path it lacks).
+func refsIn(infos map[messages.StorePath]*messages.ValidPathInfo) func(messages.StorePath) []messages.StorePath {
+	return func(p messages.StorePath) []messages.StorePath {
+		if info := infos[p]; info != nil {
+			return info.References
+		}
+		return nil
+	}
+}
+
 // notValidError is a store path that is not valid.
 type notValidError struct{ path messages.StorePath }
 

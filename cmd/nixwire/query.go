@@ -108,8 +108,8 @@ func printPaths(e *env, paths []messages.StorePath) {
 	}
 }
 
-// references prints the union of the paths' references, sorted, as
-// `nix-store -q --references` does.
+// references prints the union of the paths' references in Nix's order
+// (nixOrder), as `nix-store -q --references` does.
 func references(ctx context.Context, e *env, args []string) error {
 	return withPaths(ctx, e, args, func(c *client.Conn, paths []messages.StorePath) error {
 		infos, err := c.QueryPathInfos(ctx, paths)
@@ -123,13 +123,12 @@ func references(ctx context.Context, e *env, args []string) error {
 			}
 			out = append(out, info.References...)
 		}
-		printPaths(e, sortPaths(out))
-		return nil
+		return printInNixOrder(ctx, e, c, out)
 	})
 }
 
-// referrers prints the union of the paths' referrers, sorted, as
-// `nix-store -q --referrers` does.
+// referrers prints the union of the paths' referrers in Nix's order
+// (nixOrder), as `nix-store -q --referrers` does.
 func referrers(ctx context.Context, e *env, args []string) error {
 	return withPaths(ctx, e, args, func(c *client.Conn, paths []messages.StorePath) error {
 		var out []messages.StorePath
@@ -140,9 +139,24 @@ func referrers(ctx context.Context, e *env, args []string) error {
 			}
 			out = append(out, rs...)
 		}
-		printPaths(e, sortPaths(out))
-		return nil
+		return printInNixOrder(ctx, e, c, out)
 	})
+}
+
+// printInNixOrder prints valid paths in nixOrder, which needs their
+// references: one pipelined batch of QueryPathInfo.
+func printInNixOrder(ctx context.Context, e *env, c *client.Conn, paths []messages.StorePath) error {
+	paths = sorted(paths)
+	got, err := c.QueryPathInfos(ctx, paths)
+	if err != nil {
+		return err
+	}
+	infos := make(map[messages.StorePath]*messages.ValidPathInfo, len(paths))
+	for i, p := range paths {
+		infos[p] = got[i]
+	}
+	printPaths(e, nixOrder(paths, refsIn(infos)))
+	return nil
 }
 
 // hashPart prints the path of each hash part; one that no valid path has

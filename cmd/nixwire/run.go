@@ -12,7 +12,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/nixwire/nixwire/messages"
 )
@@ -70,7 +72,25 @@ type env struct {
 	// onFrame, if set, sees every log frame of the daemon first (the
 	// progress bar takes the daemon's figures from it).
 	onFrame func(messages.Stderr)
+	// windDown is how long the command may take to end once interrupted
+	// or timed out (see runWith); 0 means defaultWindDown. A command with
+	// a graceful shutdown of its own (serve) sets it to more.
+	windDown atomic.Int64
 }
+
+// defaultWindDown is how long a command may take to end after Ctrl-C or
+// --timeout before the process exits anyway: a command blocked in a write
+// to a pipe nobody reads cannot be stopped otherwise. (A variable for the
+// tests.)
+var defaultWindDown = 5 * time.Second
+
+// outputError is a failure to write the command's output (standard
+// output, the trace): it is reported as itself even when the command was
+// interrupted too.
+type outputError struct{ err error }
+
+func (e *outputError) Error() string { return e.err.Error() }
+func (e *outputError) Unwrap() error { return e.err }
 
 // usageError is a wrong command line; it exits with exitUsage.
 type usageError struct{ msg string }
@@ -89,6 +109,13 @@ var errReported = errors.New("failed")
 // run is the whole program: it parses args, does the work and returns the
 // exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(args, stdin, stdout, stderr, nil)
+}
+
+// runWith is run; if exit is not nil (main passes os.Exit), a command
+// that has not ended its wind-down time (env.windDown) after Ctrl-C or
+// --timeout is ended with exit(exitError).
+func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, exit func(int)) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage())
 		return exitUsage
@@ -144,13 +171,32 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		ctx, cancel = context.WithTimeoutCause(ctx, e.store.timeout, fmt.Errorf("timed out after %v (--timeout)", e.store.timeout))
 		defer cancel()
 	}
+	if exit != nil {
+		returned := make(chan struct{})
+		defer close(returned) // before stop and cancel: no exit then
+		context.AfterFunc(ctx, func() {
+			wait := time.Duration(e.windDown.Load())
+			if wait <= 0 {
+				wait = defaultWindDown
+			}
+			t := time.NewTimer(wait)
+			defer t.Stop()
+			select {
+			case <-returned:
+			case <-t.C:
+				fmt.Fprintf(stderr, "nixwire %s: %v, and still busy %v later (a write that does not go through?): exiting\n", c.name, stopCause(ctx), wait)
+				exit(exitError)
+			}
+		})
+	}
 	bw := bufio.NewWriterSize(stdout, 64<<10)
 	e.stdout = bw
 	err = body(ctx, e, positional)
 	if ferr := bw.Flush(); ferr != nil && err == nil {
-		err = fmt.Errorf("writing standard output: %w", ferr)
+		err = &outputError{fmt.Errorf("writing standard output: %w", ferr)}
 	}
 	var ue *usageError
+	var oe *outputError
 	switch {
 	case err == nil:
 		return exitOK
@@ -158,18 +204,24 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(e.stderr, "nixwire %s: %v (see 'nixwire help %s')\n", c.name, err, c.name)
 		return exitUsage
 	case errors.Is(err, errReported):
-	case ctx.Err() != nil:
+	case ctx.Err() != nil && !errors.As(err, &oe):
 		// Whatever the operation reported, the interruption or the
 		// timeout is why.
-		why := context.Cause(ctx)
-		if errors.Is(why, context.Canceled) {
-			why = errors.New("interrupted")
-		}
-		fmt.Fprintf(e.stderr, "nixwire %s: %v\n", c.name, why)
+		fmt.Fprintf(e.stderr, "nixwire %s: %v\n", c.name, stopCause(ctx))
 	default:
 		fmt.Fprintf(e.stderr, "nixwire %s: %v\n", c.name, err)
 	}
 	return exitError
+}
+
+// stopCause says why ctx ended: "interrupted" (Ctrl-C, SIGTERM) or the
+// timeout.
+func stopCause(ctx context.Context) error {
+	why := context.Cause(ctx)
+	if errors.Is(why, context.Canceled) {
+		return errors.New("interrupted")
+	}
+	return why
 }
 
 // commandFirst moves the command name to the front when flags come
@@ -209,7 +261,8 @@ const (
 	usageHead = "usage: nixwire <command> [flags] [args]   (flags may come anywhere after the command)\n\ncommands:\n"
 	usageTail = `
 store flags (every command that talks to a store):
-  --store URL      the store: daemon, unix://PATH, ssh-ng://[USER@]HOST, stdio, auto
+  --store URL      the store: daemon, unix://PATH, ssh-ng://[USER@]HOST, stdio, auto,
+                   local?root=DIR (a spawned daemon on that store)
                    (default: $NIX_REMOTE, else auto: the system daemon's socket if it
                    exists, else a spawned nix-daemon --stdio)
   -v               show the daemon's log and activities (-v -v: more)

@@ -51,6 +51,8 @@ func init() {
 					fmt.Fprintln(e.stderr, "nixwire serve: warning: --require-sigs without --trusted-public-key accepts only content-addressed paths")
 				}
 				cfg := serveConfig{socket: *socket, data: *data, storeDir: *storeDir, requireSigs: *requireSigs, keys: keys, noFiles: *noFiles, maxConns: *maxConns, grace: *grace}
+				// Running operations get their shutdown time.
+				e.windDown.Store(int64(max(*grace, 0) + defaultWindDown))
 				return runServe(ctx, cfg, e.stderr)
 			}
 		},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -55,11 +56,14 @@ func socketDaemon(t *testing.T, d *nixdaemon.Daemon) string {
 // storeFixture is a store with a few paths to look at: a file, a text
 // file referring to it, and the tools of the same Nix.
 type storeFixture struct {
-	d      *nixdaemon.Daemon
-	n      *nixtools.Nix
-	url    string
-	file   string // added by nix-store --add
-	text   string // added through the client, refers to file
+	d    *nixdaemon.Daemon
+	n    *nixtools.Nix
+	url  string
+	file string // added by nix-store --add
+	text string // added through the client, refers to file
+	// graph holds text paths whose order by name is not Nix's order:
+	// graph[0] refers to all the others, graph[i] to graph[i+1:].
+	graph  []string
 	legacy bool
 }
 
@@ -89,6 +93,20 @@ func eachStore(t *testing.T, f func(t *testing.T, s *storeFixture)) {
 				t.Fatal(err)
 			}
 			s.text = string(info.Path)
+			// A chain of references among paths named in another order:
+			// the paths' hash parts decide Nix's tie-breaks.
+			var below []messages.StorePath
+			for i := range 5 {
+				body := fmt.Sprintf("nixwire order %d refers to %v\n", i, below)
+				info, err := c.AddToStore(t.Context(), fmt.Sprintf("nixwire-order-%d", i), client.MethodText, below, false, strings.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				below = append([]messages.StorePath{info.Path}, below...)
+			}
+			for _, p := range below {
+				s.graph = append(s.graph, string(p))
+			}
 			f(t, s)
 		})
 	}
@@ -177,7 +195,7 @@ func TestStoreAgainstNix(t *testing.T) {
 				cases = append(cases, []string{"-rsSh"}) // Nix 2.26 prints other units ("0.1 KiB")
 			}
 			for _, flags := range cases {
-				paths := []string{s.text, s.file}
+				paths := append([]string{s.text, s.file}, s.graph[1:]...)
 				want := s.n.Run(t, s.n.Nix, slices.Concat([]string{"path-info"}, flags, paths)...)
 				got := mustCLI(t, slices.Concat([]string{"path-info"}, paths, flags, []string{"--store", s.url})...)
 				if got != want+"\n" {
@@ -193,7 +211,7 @@ func TestStoreAgainstNix(t *testing.T) {
 			for _, q := range []struct{ ours, nix string }{
 				{"references", "--references"}, {"referrers", "--referrers"},
 			} {
-				for _, p := range []string{s.file, s.text} {
+				for _, p := range []string{s.file, s.text, s.graph[0], s.graph[len(s.graph)-1]} {
 					want := s.n.Run(t, s.n.NixStore, "-q", q.nix, p)
 					got := mustCLI(t, q.ours, "--store", s.url, p)
 					if strings.TrimSuffix(got, "\n") != want {

@@ -51,11 +51,16 @@ func runTrace(ctx context.Context, listen, target, outFile string, text bool, ma
 		}
 		defer func() {
 			if cerr := f.Close(); cerr != nil && err == nil {
-				err = fmt.Errorf("writing the trace: %w", cerr)
+				err = &outputError{fmt.Errorf("writing the trace: %w", cerr)}
 			}
 		}()
 		w = f
 	}
+	// The trace may fail (a full disk, a closed pipe) while forwarding
+	// goes on: say so at once, and once.
+	w = &reportOnce{w: w, report: func(err error) {
+		fmt.Fprintf(stderr, "nixwire trace: writing the trace: %v (forwarding goes on untraced)\n", err)
+	}}
 	var sink interface {
 		trace.Sink
 		trace.Flusher
@@ -67,7 +72,7 @@ func runTrace(ctx context.Context, listen, target, outFile string, text bool, ma
 	// connections left, and to see that the trace was written.
 	defer func() {
 		if ferr := sink.Flush(); ferr != nil && err == nil {
-			err = fmt.Errorf("writing the trace: %w", ferr)
+			err = &outputError{fmt.Errorf("writing the trace: %w", ferr)}
 		}
 	}()
 	removeStaleSocket(listen)
@@ -89,6 +94,36 @@ func runTrace(ctx context.Context, listen, target, outFile string, text bool, ma
 	fmt.Fprintf(stderr, "nixwire trace: listening on %s, forwarding to unix://%s\n", listen, target)
 	if err := p.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
 		return err
+	}
+	return nil
+}
+
+// reportOnce is w, reporting its first write error.
+type reportOnce struct {
+	w        io.Writer
+	report   func(error)
+	reported bool
+}
+
+func (r *reportOnce) Write(p []byte) (int, error) {
+	n, err := r.w.Write(p)
+	if err != nil && !r.reported {
+		r.reported = true
+		r.report(err)
+	}
+	return n, err
+}
+
+// Flush flushes w if it buffers (the CLI's standard output does).
+func (r *reportOnce) Flush() error {
+	if f, ok := r.w.(interface{ Flush() error }); ok {
+		if err := f.Flush(); err != nil {
+			if !r.reported {
+				r.reported = true
+				r.report(err)
+			}
+			return err
+		}
 	}
 	return nil
 }
