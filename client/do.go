@@ -226,8 +226,7 @@ func (c *Conn) wait(ctx context.Context, cl *call) error {
 // has not read what it expected and the Conn cannot be used again.
 func (c *Conn) finishUpload(ctx context.Context, cl *call) error {
 	s := cl.send
-	s.stop.Store(true)
-	if !s.reading.Load() {
+	if !s.gate.stop() {
 		select {
 		case <-s.sent:
 		case <-ctx.Done():

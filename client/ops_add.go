@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync/atomic"
 
 	"github.com/nixwire/nixwire/contentaddress"
 	"github.com/nixwire/nixwire/messages"
@@ -230,7 +229,7 @@ func (c *Conn) AddMultipleToStore(ctx context.Context, paths []PathToAdd, opt Im
 		return nil
 	}
 	pr, pw := io.Pipe()
-	g := &guard{}
+	g := &readGate{} // no NAR is read once the operation returns
 	produced := make(chan struct{})
 	go func() {
 		defer close(produced)
@@ -240,39 +239,32 @@ func (c *Conn) AddMultipleToStore(ctx context.Context, paths []PathToAdd, opt Im
 	err := c.DoStream(ctx, messages.OpAddMultipleToStore, req, nil, pr, nil)
 	// No NAR is read after we return: the producer starts no Read once
 	// stopped, and is waited for unless it is blocked in one.
-	g.stop.Store(true)
+	reading := g.stop()
 	pr.Close()
-	if !g.reading.Load() {
+	if !reading {
 		<-produced
 	}
 	return err
 }
 
-// guard stops the reads of the callers' NARs once an operation returns.
-type guard struct {
-	stop    atomic.Bool
-	reading atomic.Bool
-}
-
-// guardedReader reads r unless its guard is stopped.
+// guardedReader reads r unless its gate is closed.
 type guardedReader struct {
 	r io.Reader
-	g *guard
+	g *readGate
 }
 
-// Read reads from r, or fails once the guard is stopped.
+// Read reads from r, or fails once the gate is closed.
 func (gr guardedReader) Read(p []byte) (int, error) {
-	if gr.g.stop.Load() {
+	if !gr.g.enter() {
 		return 0, errStopped
 	}
-	gr.g.reading.Store(true)
-	defer gr.g.reading.Store(false)
+	defer gr.g.leave()
 	return gr.r.Read(p)
 }
 
 // writeMultiple writes the contents of AddMultipleToStore's framed stream
 // at p (the schema pins each entry's ValidPathInfo to 1.16).
-func writeMultiple(w io.Writer, paths []PathToAdd, g *guard, p wire.Proto) error {
+func writeMultiple(w io.Writer, paths []PathToAdd, g *readGate, p wire.Proto) error {
 	ww := wire.NewWriter(w)
 	ww.Uint64(uint64(len(paths)))
 	for i, pa := range paths {

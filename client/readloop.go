@@ -194,7 +194,7 @@ func (c *Conn) complete(cl *call, err error) {
 	abandoned := next != nil && !next.state.CompareAndSwap(stQueued, stCurrent)
 	c.mu.Unlock()
 	if cl.send != nil {
-		cl.send.stop.Store(true)
+		cl.send.gate.stop()
 	}
 	if cl.over != nil {
 		close(cl.over)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync/atomic"
 
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/nar"
@@ -26,8 +25,7 @@ var errStopped = errors.New("the daemon answered before all the data was sent")
 type sender struct {
 	kind    wire.StreamKind
 	in      io.Reader
-	stop    atomic.Bool   // set when the session has ended or the call returned
-	reading atomic.Bool   // inside in.Read
+	gate    readGate      // closed when the session has ended or the call returned
 	sent    chan struct{} // closed when the sender has finished
 	err     error         // why sending failed; set before sent is closed
 	source  bool          // err comes from the data's reader (or is an invalid NAR)
@@ -54,12 +52,11 @@ func (s *sender) run(w *wire.Writer) {
 
 // Read reads from the source unless the sender must stop.
 func (s *sender) Read(p []byte) (int, error) {
-	if s.stop.Load() {
+	if !s.gate.enter() {
 		return 0, errStopped
 	}
-	s.reading.Store(true)
 	n, err := s.in.Read(p)
-	s.reading.Store(false)
+	s.gate.leave()
 	if n < 0 || n > len(p) {
 		n, err = 0, io.ErrNoProgress
 	}
@@ -118,7 +115,7 @@ type stopWriter struct {
 
 // Write writes p to the connection, unless the sender must stop.
 func (sw stopWriter) Write(p []byte) (int, error) {
-	if sw.s.stop.Load() {
+	if sw.s.gate.stopped() {
 		return 0, errStopped
 	}
 	return sw.w.Write(p)
