@@ -75,8 +75,8 @@ func (m Method) Prefix() string {
 
 // ContentAddress is a method and the hash of the contents under it.
 type ContentAddress struct {
-	Method Method
-	Hash   nixhash.Hash
+	Method Method       // how the contents were hashed: text, flat, NAR (recursive) or git
+	Hash   nixhash.Hash // the hash of the contents under Method
 }
 
 // IsZero reports whether ca is the zero value (no content address).

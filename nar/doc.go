@@ -29,8 +29,8 @@
 // checked.
 //
 // Scanning needs constant memory: file contents are streamed through a fixed
-// buffer, and names, link targets and nesting are bounded (MaxNameLen,
-// MaxTargetLen, MaxDepth). Errors are *Error values carrying the byte offset
+// buffer, and names, paths, link targets and nesting are bounded
+// (MaxNameLen, MaxPathLen, MaxTargetLen, MaxDepth). Errors are *Error values carrying the byte offset
 // and the path inside the archive; invalid archives match ErrInvalid, an
 // input that ends inside the NAR matches io.ErrUnexpectedEOF.
 package nar

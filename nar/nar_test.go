@@ -218,6 +218,49 @@ func TestInvalid(t *testing.T) {
 	}
 }
 
+// deepNAR is a NAR of directories nested depth deep, each named by n
+// bytes of 'd', holding one empty file "f" at the bottom.
+func deepNAR(depth, n int) []byte {
+	name := strings.Repeat("d", n)
+	toks := []string{Magic}
+	for range depth {
+		toks = append(toks, "(", "type", "directory", "entry", "(", "name", name, "node")
+	}
+	toks = append(toks, "(", "type", "directory", "entry", "(", "name", "f", "node", "(", "type", "regular", "contents", "", ")", ")", ")")
+	for range depth {
+		toks = append(toks, ")", ")")
+	}
+	return tokens(toks...)
+}
+
+// TestPathLimit: a path inside the NAR longer than MaxPathLen is refused,
+// by the scanner (Nix cannot restore it: "File name too long") and by the
+// Writer; one at the limit passes.
+func TestPathLimit(t *testing.T) {
+	// 15 levels of 255 bytes and their slashes: 3840 bytes, then "/f".
+	if _, err := Copy(io.Discard, bytes.NewReader(deepNAR(15, 255))); err != nil {
+		t.Fatalf("a path of 3842 bytes: %v", err)
+	}
+	_, err := Copy(io.Discard, bytes.NewReader(deepNAR(16, 255)))
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "exceeds the limit of 4095") {
+		t.Fatalf("a path of 4098 bytes: %v, want ErrInvalid", err)
+	}
+	// A hostile NAR: the deepest nesting of the longest names, refused
+	// long before its paths would cost memory.
+	if _, err := Copy(io.Discard, bytes.NewReader(deepNAR(MaxDepth, MaxNameLen))); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("%d levels of %d-byte names: %v", MaxDepth, MaxNameLen, err)
+	}
+	w := NewWriter(io.Discard)
+	name := strings.Repeat("d", 255)
+	for range 17 { // 17×255 bytes and 16 slashes: 4351
+		w.Directory()
+		w.Entry(name)
+	}
+	if err := w.Directory(); err == nil || !strings.Contains(err.Error(), "exceeds the limit") {
+		t.Fatalf("Writer past MaxPathLen: %v", err)
+	}
+}
+
 func TestErrorPath(t *testing.T) {
 	in := writeNAR(dir(map[string]*tnode{"a": dir(map[string]*tnode{"b": link("x")})}))
 	i := bytes.Index(in, tokens("symlink"))

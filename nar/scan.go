@@ -6,10 +6,11 @@ import (
 	"sync"
 )
 
-// Limits on what a NAR may hold. Nix itself sets none; these are far above
-// anything a file system produces and keep the memory a hostile archive can
-// make a scanner use bounded (names of all open directories together take at
-// most MaxDepth×MaxNameLen bytes).
+// Limits on what a NAR may hold. Nix sets none in the format, but its file
+// system calls do: a path longer than PATH_MAX cannot be restored or dumped
+// by Nix (nor by this package, which refuses it as they would fail). The
+// limits keep the memory a hostile archive can make a scanner use bounded
+// (the path of the current entry is at most MaxPathLen bytes).
 const (
 	// Magic is the string every NAR starts with.
 	Magic = "nix-archive-1"
@@ -19,6 +20,10 @@ const (
 	MaxTargetLen = 4096
 	// MaxDepth is the deepest nesting of directories accepted.
 	MaxDepth = 1024
+	// MaxPathLen is the longest path of an entry inside the NAR ("a/b/c"),
+	// in bytes: Linux's PATH_MAX less its NUL. The full path of a restored
+	// entry is longer still, by the directory restored into.
+	MaxPathLen = 4095
 )
 
 // maxKeyword bounds the length of keyword tokens ("nix-archive-1" is the
@@ -420,6 +425,9 @@ func (s *scanner) entry() error {
 			return s.invalid(off, "entry names not in ascending order: "+quote(string(name))+" after "+quote(string(prev)))
 		}
 	}
+	if n := pathLen(lv.base, name); n > MaxPathLen {
+		return s.invalid(off, "entry path of "+itoa(uint64(n))+" bytes exceeds the limit of "+itoa(MaxPathLen))
+	}
 	p := s.path[:lv.base]
 	if lv.base > 0 {
 		p = append(p, '/')
@@ -433,6 +441,15 @@ func (s *scanner) entry() error {
 		return err
 	}
 	return s.expect(")")
+}
+
+// pathLen is the length of the path of entry name in the directory whose
+// path is base bytes long (0: the root).
+func pathLen[T ~string | ~[]byte](base int, name T) int {
+	if base == 0 {
+		return len(name)
+	}
+	return base + 1 + len(name)
 }
 
 // checkName returns why name cannot be a directory entry, or "". The

@@ -251,6 +251,9 @@ func (w *Writer) Entry(name string) error {
 			return w.misuse("entry names not in ascending order: " + quote(name) + " after " + quote(string(prev)))
 		}
 	}
+	if n := pathLen(lv.base, name); n > MaxPathLen {
+		return w.misuse("entry path of " + itoa(uint64(n)) + " bytes exceeds the limit of " + itoa(MaxPathLen))
+	}
 	p := w.path[:lv.base]
 	if lv.base > 0 {
 		p = append(p, '/')

@@ -165,7 +165,8 @@ func TestParseErrors(t *testing.T) {
 		{"sha256:" + sha.Base16()[1:], 0, nixhash.ErrEncoding},
 		{"sha256:" + "g" + sha.Base16()[1:], 0, nixhash.ErrEncoding},
 		{"sha256-" + sha.Base16(), 0, nixhash.ErrEncoding},
-		{"sha256-" + sha.Base64() + "AAAA", 0, nixhash.ErrEncoding},
+		{"sha256-" + strings.TrimSuffix(sha.Base64(), "=") + "AAAA", 0, nixhash.ErrEncoding}, // 35 bytes
+		{"sha256-" + sha.Base64()[:20] + "!" + sha.Base64()[21:], 0, nixhash.ErrEncoding},
 		{"sha256-" + strings.Repeat("A", 10000), 0, nixhash.ErrEncoding},
 		{"sha256:" + strings.Repeat("!", 44), 0, nixhash.ErrEncoding},
 		{sha.Nix32(), 0, nixhash.ErrAlgorithm},
@@ -185,6 +186,33 @@ func TestParseErrors(t *testing.T) {
 	}
 	if _, err := nixhash.New(nixhash.SHA1, make([]byte, 32)); !errors.Is(err, nixhash.ErrEncoding) {
 		t.Errorf("New with a wrong size: %v", err)
+	}
+}
+
+// TestSRIBase64AsNix: Nix decodes SRI base64 up to the first '=', so that
+// its padding is optional, partial padding passes and what follows '=' is
+// ignored (`nix hash to-base16` of Nix 2.8 and 2.26 take all of these).
+func TestSRIBase64AsNix(t *testing.T) {
+	v := helloVectors[3] // sha512: its base64 ends in "=="
+	for _, in := range []string{
+		"sha512-" + v.base64,
+		"sha512-" + strings.TrimRight(v.base64, "="),
+		"sha512-" + strings.TrimSuffix(v.base64, "="),
+		"sha512-" + v.base64 + "junk",
+		"sha512-" + strings.TrimSuffix(v.base64, "=") + "junk",
+		"sha512:" + v.base64,
+	} {
+		h, err := nixhash.ParseAny(in, 0)
+		if err != nil || h.Base16() != v.base16 {
+			t.Errorf("ParseAny(%q) = %v, %v; want the digest %s", in, h, err, v.base16)
+		}
+	}
+	b, err := nixhash.DecodeBase64("aGk\n=garbage")
+	if err != nil || string(b) != "hi" {
+		t.Errorf("DecodeBase64 = %q, %v", b, err)
+	}
+	if _, err := nixhash.DecodeBase64("a!"); !errors.Is(err, nixhash.ErrBase64) {
+		t.Errorf("DecodeBase64 of a bad byte: %v", err)
 	}
 }
 

@@ -26,21 +26,21 @@ var ErrInvalid = errors.New("signature: invalid")
 // PublicKey is a named ed25519 public key, "<name>:<base64 of 32 bytes>"
 // (trusted-public-keys).
 type PublicKey struct {
-	Name string
-	Key  ed25519.PublicKey
+	Name string            // the key's name, e.g. "cache.nixos.org-1"
+	Key  ed25519.PublicKey // 32 bytes
 }
 
 // SecretKey is a named ed25519 private key, "<name>:<base64 of 64 bytes>"
 // (secret-key-files).
 type SecretKey struct {
-	Name string
-	Key  ed25519.PrivateKey
+	Name string             // the key's name, e.g. "cache.example.org-1"
+	Key  ed25519.PrivateKey // 64 bytes: the seed and the public key
 }
 
 // Signature is a signature by the key called KeyName.
 type Signature struct {
-	KeyName string
-	Sig     []byte
+	KeyName string // the name of the key that signed
+	Sig     []byte // 64 bytes of ed25519 signature
 }
 
 // GenerateKey makes a new key pair called name from rand (crypto/rand's
@@ -106,7 +106,7 @@ func split(s string, size int, what string) (string, []byte, error) {
 	if err := checkKeyName(t, name); err != nil {
 		return "", nil, err
 	}
-	b, err := base64.StdEncoding.DecodeString(b64)
+	b, err := nixhash.DecodeBase64(b64) // as Nix: padding optional
 	if err != nil || len(b) != size {
 		return "", nil, invalid(t, what+" is not base64 of "+strconv.Itoa(size)+" bytes")
 	}

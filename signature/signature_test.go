@@ -109,6 +109,30 @@ func TestSignVerify(t *testing.T) {
 	}
 }
 
+// TestUnpaddedBase64: Nix reads keys and signatures whose base64 lacks
+// its padding ("=" or "=="), as `nix store verify` and
+// trusted-public-keys of Nix 2.8 and 2.26 do.
+func TestUnpaddedBase64(t *testing.T) {
+	sk, pk := testKey(t)
+	fp := []byte(fpWant)
+	unpad := func(s string) string { return strings.TrimRight(s, "=") }
+	sig, err := signature.ParseSignature(unpad(sk.Sign(fp).String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk2, err := signature.ParsePublicKey(unpad(pk.String()))
+	if err != nil || !pk2.Verify(fp, sig) {
+		t.Fatalf("unpadded public key: %v", err)
+	}
+	sk2, err := signature.ParseSecretKey(unpad(sk.String()))
+	if err != nil || !pk.Verify(fp, sk2.Sign(fp)) {
+		t.Fatalf("unpadded secret key: %v", err)
+	}
+	if n := signature.Count([]signature.PublicKey{pk}, fp, []string{unpad(sig.String())}); n != 1 {
+		t.Fatalf("Count of an unpadded signature = %d", n)
+	}
+}
+
 func TestParseRefuses(t *testing.T) {
 	sk, pk := testKey(t)
 	for _, s := range []string{"", "name", ":" + pk.String()[len(pk.Name)+1:], pk.Name + ":", pk.Name + ":!!!", pk.Name + ":" + "AAAA", "a b:" + pk.String()[len(pk.Name)+1:]} {

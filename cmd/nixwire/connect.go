@@ -57,6 +57,9 @@ func (sf *storeFlags) check() error {
 			return err
 		}
 	}
+	if sf.timeout < 0 {
+		return fmt.Errorf("--timeout %v: want a positive duration (0: none)", sf.timeout)
+	}
 	if sf.maxProto != "" {
 		v, err := wire.ParseVersion(sf.maxProto)
 		if err != nil || v < client.MinVersion || v > client.DefaultVersion {

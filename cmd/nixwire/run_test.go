@@ -178,6 +178,8 @@ func TestRun(t *testing.T) {
 		{"is-valid", []string{"is-valid", "-socket", sock, validPath, invalidPath}, "", 1, "", false, "path '" + invalidPath + "' is not valid\n"},
 		{"is-valid ok", []string{"is-valid", "-socket", sock, validPath}, "", 0, "", false, ""},
 		{"timeout", []string{"info", "-socket", sock, "--timeout", "1ns"}, "", 1, "", false, "timed out after 1ns (--timeout)"},
+		{"negative timeout", []string{"info", "-socket", sock, "--timeout", "-1s"}, "", 2, "", false, "--timeout -1s: want a positive duration"},
+		{"trace max-queue 0", []string{"trace", "--socket", sock + ".t", "--max-queue", "0"}, "", 2, "", false, "--max-queue 0: want a positive number"},
 		{"nar", []string{"nar", "-socket", sock, validPath}, "", 0, string(fakeNAR()), false, ""},
 		{"nar invalid", []string{"nar", "-socket", sock, invalidPath}, "", 1, "", false, "is not valid"},
 		{"nar two paths", []string{"nar", "-socket", sock, validPath, validPath}, "", 2, "", false, "takes exactly one argument"},

@@ -29,6 +29,9 @@ func init() {
 				if *listen == "" {
 					return usagef("--socket LISTEN is required")
 				}
+				if *maxQueue <= 0 {
+					return usagef("--max-queue %d: want a positive number of bytes", *maxQueue)
+				}
 				target, ok := strings.CutPrefix(*upstream, "unix://")
 				if !ok || target == "" {
 					return usagef("--upstream %q is not unix://PATH", *upstream)
