@@ -191,6 +191,7 @@ func (c *conn) op(ctx context.Context, code uint64, log interface {
 		fallthrough
 	case errors.Is(err, wire.ErrReplySent):
 		log.Info("server: op failed after its reply began", "op", code, "err", err)
+		x.abandonUpload() // the connection ends: its data stays unread
 		return false
 	}
 	if ferr := x.finishUpload(); ferr != nil {
@@ -229,7 +230,7 @@ type exchange struct {
 	started bool // the request was read: errors are reported once
 	ended   bool // STDERR_LAST was sent
 	request wire.Message
-	upload  interface{ finish() error }
+	upload  upload
 }
 
 var _ wire.Exchange = (*exchange)(nil)
@@ -304,6 +305,15 @@ func (x *exchange) finishUpload() error {
 	u := x.upload
 	x.upload = nil
 	return u.finish()
+}
+
+// abandonUpload gives up the request's data, unread, as the connection
+// ends: no goroutine may be left copying it.
+func (x *exchange) abandonUpload() {
+	if x.upload != nil {
+		x.upload.abandon()
+		x.upload = nil
+	}
 }
 
 // pushWriter sends data to the client's sink in STDERR_WRITE frames.

@@ -24,6 +24,16 @@ const maxPull = 64 << 10
 // maxFrame: skipping a forged 2^40-byte frame would hold the connection
 // (and the client's slot) for as long as the client pleases, so the
 // connection is given up instead.
+// upload is the data that follows a request, as the handler reads it.
+type upload interface {
+	io.Reader
+	// finish reads what the handler left, so that the connection stays
+	// in sync; it fails when it cannot.
+	finish() error
+	// abandon gives the data up as the connection ends, unread.
+	abandon()
+}
+
 type framedUpload struct {
 	fr       *wire.FramedReader
 	tooLarge error
@@ -40,6 +50,9 @@ func (u *framedUpload) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// abandon does nothing: the frames are read by the handler's own reads.
+func (u *framedUpload) abandon() {}
 
 func (u *framedUpload) finish() error {
 	if u.tooLarge != nil {
@@ -116,6 +129,13 @@ func newRawUpload(src io.Reader) *rawUpload {
 }
 
 func (u *rawUpload) Read(p []byte) (int, error) { return u.pr.Read(p) }
+
+// abandon ends the copying goroutine: its next write into the pipe fails
+// (a read it is blocked in fails once the connection is closed).
+func (u *rawUpload) abandon() { u.pr.CloseWithError(errAbandoned) }
+
+// errAbandoned ends the copy of data the connection gave up.
+var errAbandoned = errors.New("server: the request's data was abandoned")
 
 func (u *rawUpload) finish() error {
 	// Whatever the handler did not read is discarded, but still scanned:

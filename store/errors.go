@@ -28,6 +28,9 @@ var (
 	ErrMissingReference = errors.New("store: reference is not valid")
 	// ErrClosed reports a call on a closed store.
 	ErrClosed = errors.New("store: closed")
+	// ErrLimit reports a request beyond what the store keeps for one
+	// client (such as its temporary roots).
+	ErrLimit = errors.New("store: limit reached")
 )
 
 // PathError is the shape of every error about one path: the operation, the

@@ -42,7 +42,9 @@ type Store interface {
 	// A path that is not valid has no referrers (no error), as in Nix.
 	QueryReferrers(ctx context.Context, path messages.StorePath) ([]messages.StorePath, error)
 	// QueryPathFromHashPart returns the valid path whose hash part is
-	// hashPart, or "" when there is none (op QueryPathFromHashPart).
+	// hashPart, or "" when there is none (op QueryPathFromHashPart). As in
+	// Nix, a hashPart of another length than 32 is an error (ErrBadPath),
+	// and any other string simply names no path.
 	QueryPathFromHashPart(ctx context.Context, hashPart string) (messages.StorePath, error)
 
 	// OpenNAR opens the NAR of a valid path for reading (op NarFromPath).

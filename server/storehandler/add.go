@@ -3,6 +3,7 @@ package storehandler
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -128,7 +129,9 @@ func (h *Handler) importPath(ctx context.Context, info *messages.ValidPathInfo, 
 		src = v
 	}
 	if h.RequireSigs && !dontCheckSigs {
-		if err := h.checkSigs(info); err != nil {
+		if err := h.checkSigs(info); errors.Is(err, ErrUnsigned) {
+			return pathErr("cannot add path %s because it lacks a valid signature", info.Path, err)
+		} else if err != nil {
 			return pathErr("cannot add path", info.Path, err)
 		}
 	}

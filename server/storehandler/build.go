@@ -13,9 +13,16 @@ import (
 // ErrNotTrusted reports an operation only trusted clients may run.
 var ErrNotTrusted = errors.New("you are not privileged to do this")
 
-func errNotTrusted(op string) error {
-	return fmt.Errorf("%s: %w", op, ErrNotTrusted)
+// errNotTrusted is ErrNotTrusted in Nix's words for one operation: "you
+// are not privileged to " what.
+func errNotTrusted(what string) error {
+	return &notTrustedError{what}
 }
+
+type notTrustedError struct{ what string }
+
+func (e *notTrustedError) Error() string        { return "you are not privileged to " + e.what }
+func (e *notTrustedError) Is(target error) bool { return target == ErrNotTrusted }
 
 // opaque returns the store path of a deriving path that names one (no
 // "!outputs"), and whether it does. Before 1.30 a bare derivation path
@@ -90,7 +97,7 @@ func cannotBuild(what string) error {
 }
 
 // ErrNoSubstituter reports a path EnsurePath cannot make valid.
-var ErrNoSubstituter = errors.New("is required, but there is no substituter that can build it")
+var ErrNoSubstituter = errors.New("no substituter can make the path valid")
 
 // EnsurePath succeeds for a valid path; for any other it fails as Nix's
 // daemon does without a substituter that has it.
@@ -100,7 +107,7 @@ func (h *Handler) EnsurePath(ctx context.Context, req *messages.EnsurePathReques
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("path %s %w", quote(string(req.Path)), ErrNoSubstituter)
+		return nil, pathErr("path %s does not exist and cannot be created", req.Path, ErrNoSubstituter)
 	}
 	return &messages.Ack{}, nil
 }

@@ -6,9 +6,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -236,7 +239,7 @@ func TestClientOps(t *testing.T) {
 			if err := c.EnsurePath(ctx, top.Path); err != nil {
 				t.Errorf("EnsurePath(valid): %v", err)
 			}
-			if err := c.EnsurePath(ctx, missing); err == nil || !strings.Contains(err.Error(), "no substituter") {
+			if err := c.EnsurePath(ctx, missing); err == nil || !strings.Contains(err.Error(), "does not exist and cannot be created") {
 				t.Errorf("EnsurePath(missing): %v", err)
 			}
 			m, err := c.QueryMissing(ctx, []messages.DerivedPath{messages.DerivedPath(top.Path), messages.DerivedPath(missing)})
@@ -346,6 +349,80 @@ func TestAddMultipleWithValidPath(t *testing.T) {
 	}
 }
 
+// TestNarFromPathDamagedStore: a NAR file cut short or gone on disk is an
+// ordinary error, before the reply, not a client waiting for the rest.
+func TestNarFromPathDamagedStore(t *testing.T) {
+	s := serve(t, nil)
+	c := dial(t, s.sock, wire.V(1, 38))
+	ctx := ctxT(t)
+	data := nar.FileNAR(false, bytes.Repeat([]byte("damaged "), 10000))
+	info := narInfo(t, "damaged", data)
+	if err := c.AddToStoreNar(ctx, info, bytes.NewReader(data), client.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(s.dir, "data", "nar", filepath.Base(string(info.Path))+".nar")
+	for _, damage := range []func() error{
+		func() error { return os.Truncate(file, 60) },
+		func() error { return os.Remove(file) },
+	} {
+		if err := damage(); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		short, cancel := context.WithTimeout(ctx, 20*time.Second)
+		_, err := c.NarFromPath(short, info.Path, &out)
+		cancel()
+		var de *client.DaemonError
+		if !errors.As(err, &de) || out.Len() != 0 {
+			t.Fatalf("NarFromPath of a damaged NAR: %v (%d bytes), want the daemon's error before any byte", err, out.Len())
+		}
+		if ok, err := c.IsValidPath(ctx, info.Path); err != nil || !ok {
+			t.Fatalf("the connection after the error: %v, %v", ok, err)
+		}
+	}
+}
+
+// TestLongNameUnpacked: a path with the longest name Nix allows (211
+// bytes) is unpacked into the real store directory too (its temporary
+// name once went past the 255 bytes a file name may have).
+func TestLongNameUnpacked(t *testing.T) {
+	s := serve(t, nil)
+	c := dial(t, s.sock, wire.V(1, 38))
+	data := nar.FileNAR(false, []byte("long name\n"))
+	info := narInfo(t, strings.Repeat("b", 211), data)
+	if err := c.AddToStoreNar(ctxT(t), info, bytes.NewReader(data), client.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(s.dir, "root", string(info.Path)))
+	if err != nil || string(got) != "long name\n" {
+		t.Fatalf("the unpacked file: %q, %v", got, err)
+	}
+}
+
+// TestErrorsInNixWords: Nix's clients show the daemon's errors to their
+// users; these are Nix's daemon's words (2.8 and 2.26 alike).
+func TestErrorsInNixWords(t *testing.T) {
+	s := serve(t, nil)
+	c := dial(t, s.sock, wire.V(1, 38))
+	ctx := ctxT(t)
+	missing := narInfo(t, "missing", nil).Path
+	check := func(what string, err error, want string) {
+		t.Helper()
+		var de *client.DaemonError
+		if !errors.As(err, &de) || de.Message != want {
+			t.Errorf("%s: %v; want the daemon's %q", what, err, want)
+		}
+	}
+	_, err := c.NarFromPath(ctx, missing, io.Discard)
+	check("NarFromPath of a path that is not valid", err, "path '"+string(missing)+"' is not valid")
+	_, err = c.QueryPathFromHashPart(ctx, "abc")
+	check("QueryPathFromHashPart of 3 bytes", err, "invalid hash part")
+	check("EnsurePath of a path that is not valid", c.EnsurePath(ctx, missing), "path '"+string(missing)+"' does not exist and cannot be created")
+	if p, err := c.QueryPathFromHashPart(ctx, strings.Repeat("E", 32)); p != "" || err != nil {
+		t.Errorf("QueryPathFromHashPart of 32 bytes that are not nix32 = %q, %v; want none", p, err)
+	}
+}
+
 func TestRequireSigs(t *testing.T) {
 	key, _ := signature.GenerateKey("cache-1", rand.Reader)
 	other, _ := signature.GenerateKey("cache-1", rand.Reader) // same name, another key
@@ -366,7 +443,7 @@ func TestRequireSigs(t *testing.T) {
 			data := nar.FileNAR(false, []byte("signed?"))
 
 			unsigned := narInfo(t, "unsigned", data)
-			if err := add(unsigned, data, false); err == nil || !strings.Contains(err.Error(), "lacks a signature by a trusted key") {
+			if err := add(unsigned, data, false); err == nil || !strings.Contains(err.Error(), "lacks a valid signature") {
 				t.Errorf("unsigned import: %v", err)
 			}
 			wrong := narInfo(t, "wrong", data)
@@ -419,7 +496,7 @@ func TestUntrustedClient(t *testing.T) {
 	ctx := ctxT(t)
 	data := nar.FileNAR(false, []byte("untrusted"))
 	info := narInfo(t, "untrusted", data)
-	if err := c.AddToStoreNar(ctx, info, bytes.NewReader(data), client.ImportOptions{DontCheckSigs: true}); err == nil || !strings.Contains(err.Error(), "lacks a signature") {
+	if err := c.AddToStoreNar(ctx, info, bytes.NewReader(data), client.ImportOptions{DontCheckSigs: true}); err == nil || !strings.Contains(err.Error(), "lacks a valid signature") {
 		t.Errorf("dontCheckSigs from an untrusted client: %v", err)
 	}
 	hello := nar.FileNAR(false, []byte("hello\n"))
@@ -434,12 +511,26 @@ func TestUntrustedClient(t *testing.T) {
 	if err := c.AddSignatures(ctx, helloRecSHA256, []messages.Signature{"k:AAAA"}); err == nil {
 		t.Error("AddSignatures from an untrusted client succeeded")
 	}
+	// Temporary roots (of two connections, on one path) are censored and
+	// merged, as by Nix's daemon; an indirect root keeps its link.
 	if err := c.AddTempRoot(ctx, helloRecSHA256); err != nil {
 		t.Fatal(err)
 	}
+	if err := dial(t, s.sock, wire.V(1, 38)).AddTempRoot(ctx, helloRecSHA256); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(s.dir, "result")
+	if err := os.Symlink(helloRecSHA256, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddIndirectRoot(ctx, link); err != nil {
+		t.Fatal(err)
+	}
 	roots, err := c.FindRoots(ctx)
-	if err != nil || len(roots) != 1 || roots[0].Link != "{censored}" {
-		t.Errorf("FindRoots for an untrusted client = %v, %v", roots, err)
+	want := []messages.GCRoot{{Link: link, Path: helloRecSHA256}, {Link: "{censored}", Path: helloRecSHA256}}
+	slices.SortFunc(want, func(a, b messages.GCRoot) int { return strings.Compare(a.Link, b.Link) })
+	if err != nil || !slices.Equal(roots, want) {
+		t.Errorf("FindRoots for an untrusted client = %v, %v; want %v", roots, err, want)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/nar"
@@ -37,9 +38,12 @@ func (h *Handler) materialize(ctx context.Context, p messages.StorePath) error {
 		return err
 	}
 	defer rc.Close()
+	// The temporary name is short whatever the path's: a store path's
+	// base name may take 32+1+211 of the 255 bytes a name may have.
 	var suffix [8]byte
 	rand.Read(suffix[:])
-	tmp := filepath.Join(h.RealStoreDir, ".tmp-"+hex.EncodeToString(suffix[:])+"-"+base)
+	hashPart, _, _ := strings.Cut(base, "-")
+	tmp := filepath.Join(h.RealStoreDir, ".tmp-"+hex.EncodeToString(suffix[:])+"-"+hashPart)
 	if _, err := nar.Restore(rc, tmp); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/nixwire/nixwire/messages"
@@ -58,7 +59,7 @@ var (
 	ErrCannotBuild = errors.New("this store cannot build or substitute paths")
 	// ErrUnsigned reports an upload that lacks a signature by a trusted key
 	// (under RequireSigs) and is not content-addressed.
-	ErrUnsigned = errors.New("lacks a signature by a trusted key")
+	ErrUnsigned = errors.New("lacks a valid signature")
 	// ErrCAMismatch reports an upload whose content does not have the
 	// content address it declares.
 	ErrCAMismatch = errors.New("content address mismatch")
@@ -106,14 +107,21 @@ func pathErr(what string, p messages.StorePath, err error) error {
 
 // PathError is the shape of every error of the handler about one path.
 type PathError struct {
-	What string             // what was being done, e.g. "cannot add path"
+	// What is what was being done, e.g. "cannot add path", which the
+	// quoted path and the cause follow; or, if it holds "%s", the whole
+	// message in Nix's words, with the quoted path in its place (e.g.
+	// "path %s is not valid").
+	What string
 	Path messages.StorePath // the path concerned
 	Err  error              // the cause
 }
 
-// Error returns e.g. "cannot add path '/nix/store/…-foo': lacks a
-// signature by a trusted key".
+// Error returns e.g. "cannot add path '/nix/store/…-foo': NAR hash
+// mismatch", or "path '/nix/store/…-foo' is not valid".
 func (e *PathError) Error() string {
+	if strings.Contains(e.What, "%s") {
+		return strings.Replace(e.What, "%s", quote(string(e.Path)), 1)
+	}
 	return e.What + " " + quote(string(e.Path)) + ": " + e.Err.Error()
 }
 

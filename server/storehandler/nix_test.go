@@ -216,7 +216,7 @@ func TestNixCopyRequireSigs(t *testing.T) {
 		} else {
 			e.run("", e.n.Nix, "build", "--no-link", drv+"^out")
 		}
-		if _, err := e.n.Try(e.n.Nix, "--extra-experimental-features", "nix-command", "copy", "--to", e.ours, out); err == nil || !strings.Contains(err.Error(), "lacks a signature by a trusted key") {
+		if _, err := e.n.Try(e.n.Nix, "--extra-experimental-features", "nix-command", "copy", "--to", e.ours, out); err == nil || !strings.Contains(err.Error(), "lacks a valid signature") {
 			e.t.Errorf("copy of an unsigned input-addressed path: %v", err)
 		}
 		keyFile := filepath.Join(e.dir, "key.sec")

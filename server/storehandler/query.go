@@ -3,11 +3,14 @@ package storehandler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"sync"
 
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/store"
+	"github.com/nixwire/nixwire/storepath"
 	"github.com/nixwire/nixwire/wire"
 )
 
@@ -80,9 +83,9 @@ func (h *Handler) validInfo(ctx context.Context, p messages.StorePath) (*message
 	return info, err
 }
 
-// notValid is Nix's InvalidPath error.
+// notValid is Nix's InvalidPath error, in its words.
 func notValid(p messages.StorePath) error {
-	return pathErr("path", p, store.ErrNotValid)
+	return pathErr("path %s is not valid", p, store.ErrNotValid)
 }
 
 // QueryAllValidPaths returns every valid path.
@@ -105,6 +108,11 @@ func (h *Handler) QueryReferrers(ctx context.Context, req *messages.QueryReferre
 
 // QueryPathFromHashPart returns the valid path with the hash part, or none.
 func (h *Handler) QueryPathFromHashPart(ctx context.Context, req *messages.QueryPathFromHashPartRequest) (*messages.QueryPathFromHashPartReply, error) {
+	// As Nix: only the length is checked; any other string of 32 bytes
+	// simply names no path.
+	if len(req.HashPart) != storepath.HashLen {
+		return nil, errors.New("invalid hash part")
+	}
 	p, err := h.Store.QueryPathFromHashPart(ctx, req.HashPart)
 	if err != nil {
 		return nil, err
@@ -135,8 +143,11 @@ func (h *Handler) QueryValidDerivers(context.Context, *messages.QueryValidDerive
 
 // NarFromPath streams a valid path's NAR from the store, never buffering
 // it. Unlike Nix's daemon (which serves whatever is on disk), a path that
-// is not valid is refused before the reply starts, so the client gets an
-// ordinary error instead of a broken NAR.
+// is not valid, or whose NAR the store cannot open (missing, or not of its
+// registered size), is refused before the reply starts, so the client
+// gets an ordinary error instead of a broken NAR; a NAR that ends early
+// all the same fails the stream, which ends the connection (the client
+// sees the NAR cut off, not a hang).
 func (h *Handler) NarFromPath(ctx context.Context, req *messages.NarFromPathRequest) (wire.StreamFunc, error) {
 	ok, err := h.Store.IsValid(ctx, req.Path)
 	if err != nil {
@@ -145,10 +156,16 @@ func (h *Handler) NarFromPath(ctx context.Context, req *messages.NarFromPathRequ
 	if !ok {
 		return nil, notValid(req.Path)
 	}
-	// The NAR is opened only when the stream runs, so that nothing is left
-	// open when the reply never starts (a client gone during the log).
+	rc, _, err := h.Store.OpenNAR(ctx, req.Path)
+	if err != nil {
+		return nil, err
+	}
+	rc.Close()
+	// The NAR is opened again when the stream runs, so that nothing is
+	// left open when the reply never starts (a client gone during the
+	// log).
 	return func(w io.Writer) error {
-		rc, _, err := h.Store.OpenNAR(ctx, req.Path)
+		rc, size, err := h.Store.OpenNAR(ctx, req.Path)
 		if err != nil {
 			return err
 		}
@@ -157,7 +174,10 @@ func (h *Handler) NarFromPath(ctx context.Context, req *messages.NarFromPathRequ
 		// socket directly, without a copy, in few system calls.
 		buf := narBufs.Get().(*[]byte)
 		defer narBufs.Put(buf)
-		_, err = io.CopyBuffer(w, struct{ io.Reader }{rc}, *buf)
+		n, err := io.CopyBuffer(w, struct{ io.Reader }{io.LimitReader(rc, int64(min(size, math.MaxInt64)))}, *buf)
+		if err == nil && uint64(n) != size {
+			err = fmt.Errorf("the NAR of %s ended after %d of its %d bytes: %w", req.Path, n, size, io.ErrUnexpectedEOF)
+		}
 		return err
 	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/server"
@@ -59,8 +60,10 @@ func (h *Handler) AddIndirectRoot(ctx context.Context, req *messages.AddIndirect
 	return &messages.Ack{}, nil
 }
 
-// FindRoots returns the roots in Nix's order (grouped by store path).
-// Untrusted clients get "{censored}" links, as from Nix's daemon.
+// FindRoots returns the roots in Nix's order (grouped by store path),
+// each (link, path) once. Untrusted clients get the links of temporary
+// roots (which name other clients' processes) as "{censored}", as from
+// Nix's daemon; indirect roots keep their links.
 func (h *Handler) FindRoots(ctx context.Context, _ *messages.FindRootsRequest) (*messages.FindRootsReply, error) {
 	roots, err := h.Store.FindRoots(ctx)
 	if err != nil {
@@ -73,21 +76,18 @@ func (h *Handler) FindRoots(ctx context.Context, _ *messages.FindRootsRequest) (
 	out := make([]messages.GCRoot, 0, len(roots))
 	for _, r := range roots {
 		link := r.Link
-		if censor {
+		if censor && strings.HasPrefix(link, "{temp:") {
 			link = "{censored}"
 		}
 		out = append(out, messages.GCRoot{Link: link, Path: r.Path})
 	}
 	slices.SortStableFunc(out, func(a, b messages.GCRoot) int {
-		switch {
-		case a.Path < b.Path:
-			return -1
-		case a.Path > b.Path:
-			return 1
+		if c := strings.Compare(string(a.Path), string(b.Path)); c != 0 {
+			return c
 		}
-		return 0
+		return strings.Compare(a.Link, b.Link)
 	})
-	return &messages.FindRootsReply{Roots: out}, nil
+	return &messages.FindRootsReply{Roots: slices.Compact(out)}, nil
 }
 
 // SyncWithGC does nothing, as in current Nix.
@@ -99,7 +99,7 @@ func (h *Handler) SyncWithGC(context.Context, *messages.SyncWithGCRequest) (*mes
 // path that is not valid; this one says so.
 func (h *Handler) AddSignatures(ctx context.Context, req *messages.AddSignaturesRequest) (*messages.Ack, error) {
 	if ss := server.SessionFrom(ctx); ss != nil && !ss.Trusted() {
-		return nil, errNotTrusted("AddSignatures")
+		return nil, errNotTrusted("add signatures")
 	}
 	ok, err := h.Store.IsValid(ctx, req.Path)
 	if err != nil {

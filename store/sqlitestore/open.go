@@ -41,7 +41,15 @@ type Options struct {
 	// (store.DefaultStoreDir if empty). It is recorded when the data
 	// directory is created; opening it with another one fails.
 	StoreDir string
+	// MaxTempRoots bounds the temporary roots kept in memory for one owner
+	// (a connection), and four times that for all together (default
+	// DefaultMaxTempRoots); AddTempRoot past it fails with store.ErrLimit.
+	MaxTempRoots int
 }
+
+// DefaultMaxTempRoots is the default Options.MaxTempRoots: far above the
+// paths one `nix copy` adds, a few tens of MiB of memory.
+const DefaultMaxTempRoots = 1 << 18
 
 // Store is the embedded store. It implements store.Store.
 type Store struct {
@@ -60,6 +68,8 @@ type Store struct {
 
 	rootsMu   sync.Mutex
 	tempRoots map[string]map[messages.StorePath]struct{}
+	nTemp     int // the temporary roots of all owners
+	maxTemp   int // per owner (Options.MaxTempRoots)
 
 	closeMu sync.RWMutex
 	closed  bool
@@ -97,7 +107,10 @@ func Open(dir string, opts Options) (*Store, error) {
 		lf.Close()
 		return nil, fmt.Errorf("sqlitestore: lock %s: %w", abs, err)
 	}
-	s := &Store{dir: abs, storeDir: opts.StoreDir, lockFile: lf, tempRoots: map[string]map[messages.StorePath]struct{}{}}
+	s := &Store{dir: abs, storeDir: opts.StoreDir, lockFile: lf, tempRoots: map[string]map[messages.StorePath]struct{}{}, maxTemp: opts.MaxTempRoots}
+	if s.maxTemp <= 0 {
+		s.maxTemp = DefaultMaxTempRoots
+	}
 	if err := s.openDB(); err != nil {
 		s.Close()
 		return nil, err

@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/store"
+	"github.com/nixwire/nixwire/storepath"
 )
 
 // IsValid reports whether path is registered.
@@ -191,7 +193,9 @@ func (s *Store) QueryPathFromHashPart(ctx context.Context, hashPart string) (mes
 		return "", err
 	}
 	defer done()
-	if !store.IsHashPart(hashPart) {
+	// As Nix, only the length is checked: any other string of that
+	// length names no path (the lookup below finds none).
+	if len(hashPart) != storepath.HashLen {
 		return "", &store.PathError{Op: "QueryPathFromHashPart", Path: hashPart, Err: store.Reason(store.ErrBadPath, "not a hash part")}
 	}
 	prefix := s.storeDir + "/" + hashPart + "-"
@@ -219,6 +223,16 @@ func (s *Store) OpenNAR(ctx context.Context, path messages.StorePath) (io.ReadCl
 	f, err := os.Open(s.narFile(path))
 	if err != nil {
 		return nil, 0, &store.PathError{Op: "OpenNAR", Path: string(path), Err: errors.Join(ErrCorrupt, err)}
+	}
+	// A NAR file of another size than registered was damaged on disk:
+	// refused now rather than streamed cut off.
+	if fi, err := f.Stat(); err != nil || fi.Size() != int64(info.NarSize) {
+		f.Close()
+		why := err
+		if why == nil {
+			why = fmt.Errorf("its NAR file has %d bytes, %d registered", fi.Size(), info.NarSize)
+		}
+		return nil, 0, &store.PathError{Op: "OpenNAR", Path: string(path), Err: errors.Join(ErrCorrupt, why)}
 	}
 	return f, info.NarSize, nil
 }

@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -24,11 +25,20 @@ func (s *Store) AddTempRoot(ctx context.Context, owner string, path messages.Sto
 	s.rootsMu.Lock()
 	defer s.rootsMu.Unlock()
 	m := s.tempRoots[owner]
+	if _, ok := m[path]; ok {
+		return nil
+	}
+	// Roots are kept in memory: bounded, so that a client cannot grow it
+	// without end (Nix writes them to a file per client).
+	if len(m) >= s.maxTemp || s.nTemp >= 4*s.maxTemp {
+		return &store.PathError{Op: "AddTempRoot", Path: string(path), Err: store.Reason(store.ErrLimit, fmt.Sprintf("too many temporary roots (%d for this client, %d in all; Options.MaxTempRoots)", len(m), s.nTemp))}
+	}
 	if m == nil {
 		m = map[messages.StorePath]struct{}{}
 		s.tempRoots[owner] = m
 	}
 	m[path] = struct{}{}
+	s.nTemp++
 	return nil
 }
 
@@ -36,6 +46,7 @@ func (s *Store) AddTempRoot(ctx context.Context, owner string, path messages.Sto
 func (s *Store) RemoveTempRoots(ctx context.Context, owner string) error {
 	s.rootsMu.Lock()
 	defer s.rootsMu.Unlock()
+	s.nTemp -= len(s.tempRoots[owner])
 	delete(s.tempRoots, owner)
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -127,6 +128,10 @@ func testAddAndQuery(t *testing.T, s store.Store) {
 		if err != nil || got != want {
 			t.Errorf("QueryPathFromHashPart(%s) = %q, %v; want %q", hp, got, err, want)
 		}
+		// Hash parts are case-sensitive: in upper case, none (as Nix).
+		if got, err := s.QueryPathFromHashPart(ctx, strings.ToUpper(hp)); got != "" || err != nil {
+			t.Errorf("QueryPathFromHashPart(%s) = %q, %v; want none", strings.ToUpper(hp), got, err)
+		}
 	}
 
 	for p, nar := range map[messages.StorePath][]byte{a: narA, b: narB} {
@@ -216,9 +221,15 @@ func testBadPaths(t *testing.T, s store.Store) {
 			t.Errorf("AddTempRoot(%q): %v; want ErrBadPath", p, err)
 		}
 	}
-	for _, hp := range []string{"", "short", "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "0000000000000000000000000000000/"} {
+	for _, hp := range []string{"", "short", strings.Repeat("0", 33)} {
 		if _, err := s.QueryPathFromHashPart(ctx, hp); !errors.Is(err, store.ErrBadPath) {
 			t.Errorf("QueryPathFromHashPart(%q): %v; want ErrBadPath", hp, err)
+		}
+	}
+	// As Nix: of the right length, but not nix32, names no path.
+	for _, hp := range []string{"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "0000000000000000000000000000000/"} {
+		if got, err := s.QueryPathFromHashPart(ctx, hp); got != "" || err != nil {
+			t.Errorf("QueryPathFromHashPart(%q) = %q, %v; want none", hp, got, err)
 		}
 	}
 	if err := s.AddIndirectRoot(ctx, "relative/link"); !errors.Is(err, store.ErrBadPath) {
