@@ -23,13 +23,13 @@ var errStopped = errors.New("the daemon answered before all the data was sent")
 // caller's reader is never read again (a Read already blocked then is
 // abandoned; its result is discarded).
 type sender struct {
-	kind    wire.StreamKind
-	in      io.Reader
-	gate    readGate      // closed when the session has ended or the call returned
-	sent    chan struct{} // closed when the sender has finished
-	err     error         // why sending failed; set before sent is closed
-	source  bool          // err comes from the data's reader (or is an invalid NAR)
-	early   bool          // the session ended before all data was sent
+	kind   wire.StreamKind
+	in     io.Reader
+	gate   readGate      // closed when the session has ended or the call returned
+	sent   chan struct{} // closed when the sender has finished
+	err    error         // why sending failed; set before sent is closed
+	source bool          // err comes from the data's reader (or is an invalid NAR)
+	early  bool          // the session ended before all data was sent
 }
 
 // newSender returns a sender of in as a stream of kind (framed or raw).

@@ -136,9 +136,30 @@ func (c *fn) elemsSize(elems []*elemIR, recv val) (int, []jen.Code) {
 //	}
 func (c *fn) structBody(s *structIR, recv val) []jen.Code {
 	if c.mode == mEncode {
-		return append([]jen.Code{c.encodeBuffered(recv)}, c.structElems(s, recv)...)
+		return append([]jen.Code{c.encodeBuffered(recv), encodeAbort()}, c.structElems(s, recv)...)
 	}
 	return c.structElems(s, recv)
+}
+
+// encodeAbort makes a struct written value by value (too large for the
+// buffered path) that fails take back what it wrote, so that the stream
+// never carries half of it (see wire.Writer.Abort):
+//
+//	mark := w.Offset()
+//	defer func() {
+//		if err != nil {
+//			err = w.Abort(mark, err)
+//		}
+//	}()
+func encodeAbort() jen.Code {
+	return jen.Add(
+		jen.Id("mark").Op(":=").Id("w").Dot("Offset").Call().Line(),
+		jen.Defer().Func().Params().Block(
+			jen.If(jen.Id("err").Op("!=").Nil()).Block(
+				jen.Id("err").Op("=").Id("w").Dot("Abort").Call(jen.Id("mark"), jen.Id("err")),
+			),
+		).Call(),
+	)
 }
 
 // encodeBuffered starts a struct's EncodeWire: a value that fits in the

@@ -128,9 +128,9 @@ func (m *StorePath) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *StorePath) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *StorePath) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if err = m.Validate(); err != nil {
 		return wire.EncodeError("StorePath", "", err)
 	}
@@ -203,8 +203,9 @@ func (m *ContentAddress) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ContentAddress) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ContentAddress) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if uint64(len(*m)) > 4096 {
 		return wire.EncodeError("ContentAddress", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 4096})
 	}
@@ -270,8 +271,9 @@ func (m *ContentAddressMethod) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ContentAddressMethod) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ContentAddressMethod) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if uint64(len(*m)) > 1024 {
 		return wire.EncodeError("ContentAddressMethod", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 1024})
 	}
@@ -342,8 +344,9 @@ func (m *DerivedPath) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *DerivedPath) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *DerivedPath) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if uint64(len(*m)) > 65536 {
 		return wire.EncodeError("DerivedPath", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 65536})
 	}
@@ -407,8 +410,9 @@ func (m *OutputName) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *OutputName) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *OutputName) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if uint64(len(*m)) > 1024 {
 		return wire.EncodeError("OutputName", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 1024})
 	}
@@ -475,8 +479,9 @@ func (m *NarHash) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *NarHash) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *NarHash) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if uint64(len(*m)) > 1024 {
 		return wire.EncodeError("NarHash", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 1024})
 	}
@@ -540,8 +545,9 @@ func (m *Signature) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *Signature) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *Signature) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if uint64(len(*m)) > 4096 {
 		return wire.EncodeError("Signature", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 4096})
 	}
@@ -607,8 +613,9 @@ func (m *DrvOutputID) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *DrvOutputID) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *DrvOutputID) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if uint64(len(*m)) > 4096 {
 		return wire.EncodeError("DrvOutputID", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 4096})
 	}
@@ -676,8 +683,9 @@ func (m *RealisationJSON) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *RealisationJSON) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *RealisationJSON) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if uint64(len(*m)) > 1048576 {
 		return wire.EncodeError("RealisationJSON", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 1048576})
 	}
@@ -779,8 +787,9 @@ func (m *BuildMode) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *BuildMode) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *BuildMode) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if !m.Valid(p) {
 		return wire.EncodeError("BuildMode", "", wire.Invalid("BuildMode value", uint64(*m)))
 	}
@@ -924,8 +933,9 @@ func (m *GCAction) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *GCAction) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *GCAction) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if !m.Valid(p) {
 		return wire.EncodeError("GCAction", "", wire.Invalid("GCAction value", uint64(*m)))
 	}
@@ -1114,8 +1124,9 @@ func (m *BuildStatus) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *BuildStatus) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *BuildStatus) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if !m.Valid(p) {
 		return wire.EncodeError("BuildStatus", "", wire.Invalid("BuildStatus value", uint64(*m)))
 	}
@@ -1326,8 +1337,9 @@ func (m *Verbosity) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *Verbosity) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *Verbosity) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	w.Uint64(uint64(*m))
 	return w.Err()
 }
@@ -1525,8 +1537,9 @@ func (m *ActivityType) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ActivityType) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ActivityType) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	w.Uint64(uint64(*m))
 	return w.Err()
 }
@@ -1740,8 +1753,9 @@ func (m *ResultType) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ResultType) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ResultType) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	w.Uint64(uint64(*m))
 	return w.Err()
 }
@@ -1906,8 +1920,9 @@ func (m *TrustedFlag) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *TrustedFlag) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *TrustedFlag) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if !m.Valid(p) {
 		return wire.EncodeError("TrustedFlag", "", wire.Invalid("TrustedFlag value", uint64(*m)))
 	}
@@ -2004,13 +2019,20 @@ func (m *Ack) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *Ack) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *Ack) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Value u64
 	w.Uint64(m.Value)
 	return w.Err()
@@ -2104,14 +2126,20 @@ func (m *DrvOutput) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *DrvOutput) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *DrvOutput) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("DrvOutput", ".DrvPath", err)
@@ -2249,14 +2277,20 @@ func (m *UnkeyedRealisation) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *UnkeyedRealisation) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *UnkeyedRealisation) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// OutPath StorePath
 	if err = m.OutPath.Validate(); err != nil {
 		return wire.EncodeError("UnkeyedRealisation", ".OutPath", err)
@@ -2449,14 +2483,20 @@ func (m *Realisation) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *Realisation) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *Realisation) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("Realisation", ".DrvPath", err)
@@ -2643,14 +2683,20 @@ func (m *DerivationOutput) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *DerivationOutput) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *DerivationOutput) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path optional<StorePath, empty>
 	if len(m.Path) != 0 {
 		if err = m.Path.Validate(); err != nil {
@@ -2960,14 +3006,20 @@ func (m *BasicDerivation) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *BasicDerivation) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *BasicDerivation) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Outputs map<OutputName, DerivationOutput>
 	if uint64(len(m.Outputs)) > 1048576 {
 		return wire.EncodeError("BasicDerivation", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
@@ -3294,14 +3346,20 @@ func (m *SubstitutablePathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *SubstitutablePathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *SubstitutablePathInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Deriver optional<StorePath, empty>
 	if len(m.Deriver) != 0 {
 		if err = m.Deriver.Validate(); err != nil {

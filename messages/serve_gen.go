@@ -78,13 +78,20 @@ func (m *ServeClientHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeClientHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeClientHello) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Magic u64 const 0x390c9deb
 	w.Uint64(0x390c9deb)
 	return w.Err()
@@ -168,13 +175,20 @@ func (m *ServeServerHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeServerHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeServerHello) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Magic u64 const 0x5452eecb
 	w.Uint64(0x5452eecb)
 	// Version u32
@@ -252,13 +266,20 @@ func (m *ServeClientVersion) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeClientVersion) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeClientVersion) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Version u32
 	w.Uint64(uint64(m.Version))
 	return w.Err()
@@ -518,14 +539,20 @@ func (m *ServeUnkeyedValidPathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeUnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeUnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Deriver optional<StorePath, empty>
 	if len(m.Deriver) != 0 {
 		if err = m.Deriver.Validate(); err != nil {
@@ -766,14 +793,20 @@ func (m *ServePathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServePathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServePathInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("ServePathInfo", ".Path", err)
@@ -975,13 +1008,20 @@ func (m *ServeBuildOptions) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeBuildOptions) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeBuildOptions) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// MaxSilentTime u32
 	w.Uint64(uint64(m.MaxSilentTime))
 	// BuildTimeout u32
@@ -1405,14 +1445,20 @@ func (m *ServeBuildResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Status BuildStatus
 	if !m.Status.Valid(p) {
 		return wire.EncodeError("ServeBuildResult", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
@@ -1749,14 +1795,20 @@ func (m *ServeQueryValidPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byt
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeQueryValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeQueryValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Lock bool
 	w.Bool(m.Lock)
 	// Substitute bool
@@ -1903,14 +1955,20 @@ func (m *ServeQueryValidPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeQueryValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeQueryValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Valid set<StorePath>
 	if uint64(len(m.Valid)) > 1048576 {
 		return wire.EncodeError("ServeQueryValidPathsReply", ".Valid", &wire.LimitError{What: "count", N: uint64(len(m.Valid)), Max: 1048576})
@@ -2045,14 +2103,20 @@ func (m *ServeQueryPathInfosRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeQueryPathInfosRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeQueryPathInfosRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Paths set<StorePath>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("ServeQueryPathInfosRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -2195,14 +2259,20 @@ func (m *ServeQueryPathInfosReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeQueryPathInfosReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeQueryPathInfosReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Infos list<ServePathInfo, terminated>
 	if uint64(len(m.Infos)) > 1048576 {
 		return wire.EncodeError("ServeQueryPathInfosReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 1048576})
@@ -2321,14 +2391,20 @@ func (m *ServeDumpStorePathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeDumpStorePathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeDumpStorePathRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("ServeDumpStorePathRequest", ".Path", err)
@@ -2393,13 +2469,20 @@ func (m *ServeImportPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeImportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeImportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	return w.Err()
 }
 
@@ -2503,14 +2586,20 @@ func (m *ServeExportPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeExportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeExportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Sign u32
 	w.Uint64(uint64(m.Sign))
 	// Paths set<StorePath>
@@ -2656,14 +2745,20 @@ func (m *ServeBuildPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeBuildPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeBuildPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Paths list<DerivedPath>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("ServeBuildPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -2802,13 +2897,20 @@ func (m *ServeBuildPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeBuildPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeBuildPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Status u32
 	w.Uint64(uint64(m.Status))
 	// ErrorMsg string when Status != 0
@@ -2938,14 +3040,20 @@ func (m *ServeQueryClosureRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeQueryClosureRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeQueryClosureRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// IncludeOutputs bool
 	w.Bool(m.IncludeOutputs)
 	// Paths set<StorePath>
@@ -3086,14 +3194,20 @@ func (m *ServeQueryClosureReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeQueryClosureReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeQueryClosureReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Closure set<StorePath>
 	if uint64(len(m.Closure)) > 1048576 {
 		return wire.EncodeError("ServeQueryClosureReply", ".Closure", &wire.LimitError{What: "count", N: uint64(len(m.Closure)), Max: 1048576})
@@ -3225,14 +3339,20 @@ func (m *ServeBuildDerivationRequest) ConsumeWire(b []byte, p wire.Proto) ([]byt
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeBuildDerivationRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeBuildDerivationRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("ServeBuildDerivationRequest", ".DrvPath", err)
@@ -3500,14 +3620,20 @@ func (m *ServeAddToStoreNarRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ServeAddToStoreNarRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ServeAddToStoreNarRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("ServeAddToStoreNarRequest", ".Path", err)

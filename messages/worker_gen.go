@@ -163,13 +163,20 @@ func (m *WorkerClientHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *WorkerClientHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *WorkerClientHello) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Magic u64 const 0x6e697863
 	w.Uint64(0x6e697863)
 	return w.Err()
@@ -254,13 +261,20 @@ func (m *WorkerServerHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *WorkerServerHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *WorkerServerHello) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Magic u64 const 0x6478696f
 	w.Uint64(0x6478696f)
 	// Version u32
@@ -340,13 +354,20 @@ func (m *WorkerClientVersion) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *WorkerClientVersion) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *WorkerClientVersion) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Version u32
 	w.Uint64(uint64(m.Version))
 	return w.Err()
@@ -443,13 +464,20 @@ func (m *FeatureSet) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *FeatureSet) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *FeatureSet) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Features set<string>
 	if uint64(len(m.Features)) > 1024 {
 		return wire.EncodeError("FeatureSet", ".Features", &wire.LimitError{What: "count", N: uint64(len(m.Features)), Max: 1024})
@@ -612,13 +640,20 @@ func (m *ClientPostHandshake) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ClientPostHandshake) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ClientPostHandshake) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// CPUAffinity optional<u32> since 1.14
 	if p.Version >= 0x10e {
 		if m.CPUAffinity == nil {
@@ -789,13 +824,20 @@ func (m *ClientHandshakeInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ClientHandshakeInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ClientHandshakeInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// DaemonVersion string since 1.33
 	if p.Version >= 0x121 {
 		if uint64(len(m.DaemonVersion)) > 1048576 {
@@ -1453,13 +1495,20 @@ func (m *StderrNext) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *StderrNext) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *StderrNext) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Message string
 	if uint64(len(m.Message)) > 1048576 {
 		return wire.EncodeError("StderrNext", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 1048576})
@@ -1532,13 +1581,20 @@ func (m *StderrRead) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *StderrRead) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *StderrRead) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Len u64
 	w.Uint64(m.Len)
 	return w.Err()
@@ -1615,13 +1671,20 @@ func (m *StderrReadData) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *StderrReadData) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *StderrReadData) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Data bytes
 	if uint64(len(m.Data)) > 67108864 {
 		return wire.EncodeError("StderrReadData", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 67108864})
@@ -1698,13 +1761,20 @@ func (m *StderrWrite) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *StderrWrite) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *StderrWrite) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Data bytes
 	if uint64(len(m.Data)) > 67108864 {
 		return wire.EncodeError("StderrWrite", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 67108864})
@@ -1765,13 +1835,20 @@ func (m *StderrLast) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *StderrLast) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *StderrLast) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	return w.Err()
 }
 
@@ -2021,14 +2098,20 @@ func (m *StderrError) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *StderrError) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *StderrError) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	switch {
 	case p.Version >= 0x11a:
 		// Type string const "Error"
@@ -2253,13 +2336,20 @@ func (m *Trace) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *Trace) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *Trace) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// HavePos u64 const 0
 	w.Uint64(0)
 	// Hint string
@@ -2410,14 +2500,20 @@ func (m *StderrStartActivity) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *StderrStartActivity) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *StderrStartActivity) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// ID u64
 	w.Uint64(m.ID)
 	// Level Verbosity
@@ -2596,13 +2692,20 @@ func (m *StderrStopActivity) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *StderrStopActivity) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *StderrStopActivity) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// ID u64
 	w.Uint64(m.ID)
 	return w.Err()
@@ -2714,14 +2817,20 @@ func (m *StderrResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *StderrResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *StderrResult) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// ID u64
 	w.Uint64(m.ID)
 	// Type ResultType
@@ -3059,13 +3168,20 @@ func (m *FieldInt) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *FieldInt) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *FieldInt) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Value u64
 	w.Uint64(m.Value)
 	return w.Err()
@@ -3139,13 +3255,20 @@ func (m *FieldString) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *FieldString) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *FieldString) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Value string
 	if uint64(len(m.Value)) > 1048576 {
 		return wire.EncodeError("FieldString", ".Value", &wire.LimitError{What: "string length", N: uint64(len(m.Value)), Max: 1048576})
@@ -3422,14 +3545,20 @@ func (m *UnkeyedValidPathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *UnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *UnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Deriver optional<StorePath, empty>
 	if len(m.Deriver) != 0 {
 		if err = m.Deriver.Validate(); err != nil {
@@ -3877,14 +4006,20 @@ func (m *ValidPathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("ValidPathInfo", ".Path", err)
@@ -4519,14 +4654,20 @@ func (m *BuildResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *BuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *BuildResult) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Status BuildStatus
 	if !m.Status.Valid(p) {
 		return wire.EncodeError("BuildResult", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
@@ -4911,14 +5052,20 @@ func (m *KeyedBuildResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *KeyedBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *KeyedBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path DerivedPath
 	if uint64(len(m.Path)) > 65536 {
 		return wire.EncodeError("KeyedBuildResult", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 65536})
@@ -5135,14 +5282,20 @@ func (m *Missing) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *Missing) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *Missing) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// WillBuild set<StorePath>
 	if uint64(len(m.WillBuild)) > 1048576 {
 		return wire.EncodeError("Missing", ".WillBuild", &wire.LimitError{What: "count", N: uint64(len(m.WillBuild)), Max: 1048576})
@@ -5348,13 +5501,20 @@ func (m *Setting) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *Setting) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *Setting) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Name string
 	if uint64(len(m.Name)) > 1048576 {
 		return wire.EncodeError("Setting", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
@@ -5589,14 +5749,20 @@ func (m *ClientSettings) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ClientSettings) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ClientSettings) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// KeepFailed bool
 	w.Bool(m.KeepFailed)
 	// KeepGoing bool
@@ -6027,14 +6193,20 @@ func (m *GCPathsSpecific) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *GCPathsSpecific) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *GCPathsSpecific) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Paths set<StorePath>
 	if uint64(len(m.Paths)) > 16777216 {
 		return wire.EncodeError("GCPathsSpecific", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
@@ -6130,13 +6302,20 @@ func (m *GCPathsWholeStore) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *GCPathsWholeStore) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *GCPathsWholeStore) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	return w.Err()
 }
 
@@ -6338,14 +6517,20 @@ func (m *GCOptions) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *GCOptions) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *GCOptions) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Action GCAction
 	if !m.Action.Valid(p) {
 		return wire.EncodeError("GCOptions", ".Action", wire.Invalid("GCAction value", uint64(m.Action)))
@@ -6626,13 +6811,20 @@ func (m *GCResults) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *GCResults) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *GCResults) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Paths set<string>
 	if uint64(len(m.Paths)) > 16777216 {
 		return wire.EncodeError("GCResults", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
@@ -6764,14 +6956,20 @@ func (m *GCRoot) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *GCRoot) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *GCRoot) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Link string
 	if uint64(len(m.Link)) > 1048576 {
 		return wire.EncodeError("GCRoot", ".Link", &wire.LimitError{What: "string length", N: uint64(len(m.Link)), Max: 1048576})
@@ -7066,14 +7264,20 @@ func (m *SingleDerivedPathOpaque) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *SingleDerivedPathOpaque) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *SingleDerivedPathOpaque) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("SingleDerivedPathOpaque", ".Path", err)
@@ -7170,14 +7374,20 @@ func (m *SingleDerivedPathBuilt) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *SingleDerivedPathBuilt) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *SingleDerivedPathBuilt) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// DrvPath SingleDerivedPath
 	if err = EncodeSingleDerivedPath(w, m.DrvPath, p); err != nil {
 		if err == w.Err() {
@@ -7498,14 +7708,20 @@ func (m *AddToStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	switch {
 	case p.Version < 0x119:
 		// Name string
@@ -7781,14 +7997,20 @@ func (m *AddToStoreReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddToStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddToStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	switch {
 	case p.Version < 0x119:
 		// Path StorePath
@@ -7915,14 +8137,20 @@ func (m *IsValidPathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *IsValidPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *IsValidPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("IsValidPathRequest", ".Path", err)
@@ -7997,13 +8225,20 @@ func (m *IsValidPathReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *IsValidPathReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *IsValidPathReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Valid bool
 	w.Bool(m.Valid)
 	return w.Err()
@@ -8082,14 +8317,20 @@ func (m *HasSubstitutesRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *HasSubstitutesRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *HasSubstitutesRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("HasSubstitutesRequest", ".Path", err)
@@ -8164,13 +8405,20 @@ func (m *HasSubstitutesReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *HasSubstitutesReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *HasSubstitutesReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// HasSubstitutes bool
 	w.Bool(m.HasSubstitutes)
 	return w.Err()
@@ -8249,14 +8497,20 @@ func (m *QueryPathHashRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryPathHashRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryPathHashRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryPathHashRequest", ".Path", err)
@@ -8339,13 +8593,20 @@ func (m *QueryPathHashReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryPathHashReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryPathHashReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Hash NarHash
 	if uint64(len(m.Hash)) > 1024 {
 		return wire.EncodeError("QueryPathHashReply", ".Hash", &wire.LimitError{What: "string length", N: uint64(len(m.Hash)), Max: 1024})
@@ -8429,14 +8690,20 @@ func (m *QueryReferencesRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryReferencesRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryReferencesRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryReferencesRequest", ".Path", err)
@@ -8549,14 +8816,20 @@ func (m *QueryReferencesReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryReferencesReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryReferencesReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// References set<StorePath>
 	if uint64(len(m.References)) > 1048576 {
 		return wire.EncodeError("QueryReferencesReply", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
@@ -8668,14 +8941,20 @@ func (m *QueryReferrersRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryReferrersRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryReferrersRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryReferrersRequest", ".Path", err)
@@ -8788,14 +9067,20 @@ func (m *QueryReferrersReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryReferrersReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryReferrersReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Referrers set<StorePath>
 	if uint64(len(m.Referrers)) > 1048576 {
 		return wire.EncodeError("QueryReferrersReply", ".Referrers", &wire.LimitError{What: "count", N: uint64(len(m.Referrers)), Max: 1048576})
@@ -8958,14 +9243,20 @@ func (m *AddTextToStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddTextToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddTextToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Name string
 	if uint64(len(m.Name)) > 1048576 {
 		return wire.EncodeError("AddTextToStoreRequest", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
@@ -9095,14 +9386,20 @@ func (m *AddTextToStoreReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddTextToStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddTextToStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("AddTextToStoreReply", ".Path", err)
@@ -9238,13 +9535,20 @@ func (m *BuildPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *BuildPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *BuildPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Targets list<DerivedPath>
 	if uint64(len(m.Targets)) > 1048576 {
 		return wire.EncodeError("BuildPathsRequest", ".Targets", &wire.LimitError{What: "count", N: uint64(len(m.Targets)), Max: 1048576})
@@ -9374,14 +9678,20 @@ func (m *EnsurePathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *EnsurePathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *EnsurePathRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("EnsurePathRequest", ".Path", err)
@@ -9471,14 +9781,20 @@ func (m *AddTempRootRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddTempRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddTempRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("AddTempRootRequest", ".Path", err)
@@ -9560,13 +9876,20 @@ func (m *AddIndirectRootRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddIndirectRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddIndirectRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path string
 	if uint64(len(m.Path)) > 4096 {
 		return wire.EncodeError("AddIndirectRootRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
@@ -9623,13 +9946,20 @@ func (m *SyncWithGCRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *SyncWithGCRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *SyncWithGCRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	return w.Err()
 }
 
@@ -9675,13 +10005,20 @@ func (m *FindRootsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *FindRootsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *FindRootsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	return w.Err()
 }
 
@@ -9767,14 +10104,20 @@ func (m *FindRootsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *FindRootsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *FindRootsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Roots list<GCRoot>
 	if uint64(len(m.Roots)) > 16777216 {
 		return wire.EncodeError("FindRootsReply", ".Roots", &wire.LimitError{What: "count", N: uint64(len(m.Roots)), Max: 16777216})
@@ -9891,14 +10234,20 @@ func (m *ExportPathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ExportPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ExportPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("ExportPathRequest", ".Path", err)
@@ -9996,14 +10345,20 @@ func (m *QueryDeriverRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryDeriverRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryDeriverRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryDeriverRequest", ".Path", err)
@@ -10098,14 +10453,20 @@ func (m *QueryDeriverReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryDeriverReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryDeriverReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Deriver optional<StorePath, empty>
 	if len(m.Deriver) != 0 {
 		if err = m.Deriver.Validate(); err != nil {
@@ -10199,14 +10560,20 @@ func (m *QuerySubstitutablePathInfoRequest) ConsumeWire(b []byte, p wire.Proto) 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QuerySubstitutablePathInfoRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QuerySubstitutablePathInfoRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QuerySubstitutablePathInfoRequest", ".Path", err)
@@ -10308,14 +10675,20 @@ func (m *QuerySubstitutablePathInfoReply) ConsumeWire(b []byte, p wire.Proto) ([
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QuerySubstitutablePathInfoReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QuerySubstitutablePathInfoReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Info optional<SubstitutablePathInfo>
 	if m.Info == nil {
 		w.Uint64(0)
@@ -10418,14 +10791,20 @@ func (m *QueryDerivationOutputsRequest) ConsumeWire(b []byte, p wire.Proto) ([]b
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryDerivationOutputsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryDerivationOutputsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("QueryDerivationOutputsRequest", ".DrvPath", err)
@@ -10538,14 +10917,20 @@ func (m *QueryDerivationOutputsReply) ConsumeWire(b []byte, p wire.Proto) ([]byt
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryDerivationOutputsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryDerivationOutputsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Outputs set<StorePath>
 	if uint64(len(m.Outputs)) > 1048576 {
 		return wire.EncodeError("QueryDerivationOutputsReply", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
@@ -10632,13 +11017,20 @@ func (m *QueryAllValidPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryAllValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryAllValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	return w.Err()
 }
 
@@ -10732,14 +11124,20 @@ func (m *QueryAllValidPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryAllValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryAllValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Paths set<StorePath>
 	if uint64(len(m.Paths)) > 16777216 {
 		return wire.EncodeError("QueryAllValidPathsReply", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
@@ -10826,13 +11224,20 @@ func (m *QueryFailedPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryFailedPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryFailedPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	return w.Err()
 }
 
@@ -10917,13 +11322,20 @@ func (m *QueryFailedPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryFailedPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryFailedPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Paths set<string>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("QueryFailedPathsReply", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -11041,13 +11453,20 @@ func (m *ClearFailedPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ClearFailedPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ClearFailedPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Paths set<string>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("ClearFailedPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -11151,14 +11570,20 @@ func (m *QueryPathInfoRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryPathInfoRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryPathInfoRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryPathInfoRequest", ".Path", err)
@@ -11301,14 +11726,20 @@ func (m *QueryPathInfoReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryPathInfoReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryPathInfoReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// LegacyInfo UnkeyedValidPathInfo until 1.17
 	if p.Version < 0x111 {
 		if err = m.LegacyInfo.EncodeWire(w, p); err != nil {
@@ -11417,13 +11848,20 @@ func (m *ImportPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ImportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ImportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	return w.Err()
 }
 
@@ -11516,14 +11954,20 @@ func (m *ImportPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *ImportPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *ImportPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Paths list<StorePath>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("ImportPathsReply", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -11635,14 +12079,20 @@ func (m *QueryDerivationOutputNamesRequest) ConsumeWire(b []byte, p wire.Proto) 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryDerivationOutputNamesRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryDerivationOutputNamesRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("QueryDerivationOutputNamesRequest", ".DrvPath", err)
@@ -11748,13 +12198,20 @@ func (m *QueryDerivationOutputNamesReply) ConsumeWire(b []byte, p wire.Proto) ([
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryDerivationOutputNamesReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryDerivationOutputNamesReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Names set<OutputName>
 	if uint64(len(m.Names)) > 1048576 {
 		return wire.EncodeError("QueryDerivationOutputNamesReply", ".Names", &wire.LimitError{What: "count", N: uint64(len(m.Names)), Max: 1048576})
@@ -11852,13 +12309,20 @@ func (m *QueryPathFromHashPartRequest) ConsumeWire(b []byte, p wire.Proto) ([]by
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryPathFromHashPartRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryPathFromHashPartRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// HashPart string
 	if uint64(len(m.HashPart)) > 1024 {
 		return wire.EncodeError("QueryPathFromHashPartRequest", ".HashPart", &wire.LimitError{What: "string length", N: uint64(len(m.HashPart)), Max: 1024})
@@ -11945,14 +12409,20 @@ func (m *QueryPathFromHashPartReply) ConsumeWire(b []byte, p wire.Proto) ([]byte
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryPathFromHashPartReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryPathFromHashPartReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path optional<StorePath, empty>
 	if len(m.Path) != 0 {
 		if err = m.Path.Validate(); err != nil {
@@ -12169,14 +12639,20 @@ func (m *QuerySubstitutablePathInfosRequest) ConsumeWire(b []byte, p wire.Proto)
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QuerySubstitutablePathInfosRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QuerySubstitutablePathInfosRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Paths set<StorePath> until 1.22
 	if p.Version < 0x116 {
 		if uint64(len(m.Paths)) > 1048576 {
@@ -12412,14 +12888,20 @@ func (m *QuerySubstitutablePathInfosReply) ConsumeWire(b []byte, p wire.Proto) (
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QuerySubstitutablePathInfosReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QuerySubstitutablePathInfosReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Infos map<StorePath, SubstitutablePathInfo>
 	if uint64(len(m.Infos)) > 1048576 {
 		return wire.EncodeError("QuerySubstitutablePathInfosReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 1048576})
@@ -12598,14 +13080,20 @@ func (m *QueryValidPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Paths set<StorePath>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("QueryValidPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -12756,14 +13244,20 @@ func (m *QueryValidPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Valid set<StorePath>
 	if uint64(len(m.Valid)) > 1048576 {
 		return wire.EncodeError("QueryValidPathsReply", ".Valid", &wire.LimitError{What: "count", N: uint64(len(m.Valid)), Max: 1048576})
@@ -12898,14 +13392,20 @@ func (m *QuerySubstitutablePathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QuerySubstitutablePathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QuerySubstitutablePathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Paths set<StorePath>
 	if uint64(len(m.Paths)) > 1048576 {
 		return wire.EncodeError("QuerySubstitutablePathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
@@ -13040,14 +13540,20 @@ func (m *QuerySubstitutablePathsReply) ConsumeWire(b []byte, p wire.Proto) ([]by
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QuerySubstitutablePathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QuerySubstitutablePathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Substitutable set<StorePath>
 	if uint64(len(m.Substitutable)) > 1048576 {
 		return wire.EncodeError("QuerySubstitutablePathsReply", ".Substitutable", &wire.LimitError{What: "count", N: uint64(len(m.Substitutable)), Max: 1048576})
@@ -13159,14 +13665,20 @@ func (m *QueryValidDeriversRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryValidDeriversRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryValidDeriversRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryValidDeriversRequest", ".Path", err)
@@ -13279,14 +13791,20 @@ func (m *QueryValidDeriversReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryValidDeriversReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryValidDeriversReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Derivers set<StorePath>
 	if uint64(len(m.Derivers)) > 1048576 {
 		return wire.EncodeError("QueryValidDeriversReply", ".Derivers", &wire.LimitError{What: "count", N: uint64(len(m.Derivers)), Max: 1048576})
@@ -13373,13 +13891,20 @@ func (m *OptimiseStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *OptimiseStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *OptimiseStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	return w.Err()
 }
 
@@ -13442,13 +13967,20 @@ func (m *VerifyStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *VerifyStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *VerifyStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// CheckContents bool
 	w.Bool(m.CheckContents)
 	// Repair bool
@@ -13518,13 +14050,20 @@ func (m *VerifyStoreReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *VerifyStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *VerifyStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// ErrorsFound bool
 	w.Bool(m.ErrorsFound)
 	return w.Err()
@@ -13628,14 +14167,20 @@ func (m *BuildDerivationRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *BuildDerivationRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *BuildDerivationRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("BuildDerivationRequest", ".DrvPath", err)
@@ -13786,14 +14331,20 @@ func (m *AddSignaturesRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddSignaturesRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddSignaturesRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("AddSignaturesRequest", ".Path", err)
@@ -13916,14 +14467,20 @@ func (m *NarFromPathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *NarFromPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *NarFromPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("NarFromPathRequest", ".Path", err)
@@ -14018,14 +14575,20 @@ func (m *AddToStoreNarRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddToStoreNarRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddToStoreNarRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Info ValidPathInfo
 	if err = m.Info.EncodeWire(w, p); err != nil {
 		if err == w.Err() {
@@ -14136,13 +14699,20 @@ func (m *QueryMissingRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryMissingRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryMissingRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Targets list<DerivedPath>
 	if uint64(len(m.Targets)) > 1048576 {
 		return wire.EncodeError("QueryMissingRequest", ".Targets", &wire.LimitError{What: "count", N: uint64(len(m.Targets)), Max: 1048576})
@@ -14248,14 +14818,20 @@ func (m *QueryDerivationOutputMapRequest) ConsumeWire(b []byte, p wire.Proto) ([
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryDerivationOutputMapRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryDerivationOutputMapRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// DrvPath StorePath
 	if err = m.DrvPath.Validate(); err != nil {
 		return wire.EncodeError("QueryDerivationOutputMapRequest", ".DrvPath", err)
@@ -14396,14 +14972,20 @@ func (m *QueryDerivationOutputMapReply) ConsumeWire(b []byte, p wire.Proto) ([]b
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryDerivationOutputMapReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryDerivationOutputMapReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Outputs map<OutputName, optional<StorePath, empty>>
 	if uint64(len(m.Outputs)) > 1048576 {
 		return wire.EncodeError("QueryDerivationOutputMapReply", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
@@ -14636,14 +15218,20 @@ func (m *RegisterDrvOutputRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *RegisterDrvOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *RegisterDrvOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// LegacyID DrvOutputID until 1.31
 	if p.Version < 0x11f {
 		if uint64(len(m.LegacyID)) > 4096 {
@@ -14840,14 +15428,20 @@ func (m *QueryRealisationRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryRealisationRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryRealisationRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// LegacyID DrvOutputID unless RealisationWithPathNotHash
 	if !p.Has(FeatureRealisationWithPathNotHash) {
 		if uint64(len(m.LegacyID)) > 4096 {
@@ -15102,14 +15696,20 @@ func (m *QueryRealisationReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryRealisationReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryRealisationReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// OutPaths set<StorePath> until 1.31
 	if p.Version < 0x11f {
 		if uint64(len(m.OutPaths)) > 1048576 {
@@ -15312,14 +15912,20 @@ func (m *AddMultipleToStoreEntry) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddMultipleToStoreEntry) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddMultipleToStoreEntry) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Info ValidPathInfo at 1.16
 	if err = m.Info.EncodeWire(w, wire.Proto{Version: 0x110}); err != nil {
 		if err == w.Err() {
@@ -15395,13 +16001,20 @@ func (m *AddMultipleToStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddMultipleToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddMultipleToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Repair bool
 	w.Bool(m.Repair)
 	// DontCheckSigs bool
@@ -15481,13 +16094,20 @@ func (m *AddBuildLogRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddBuildLogRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddBuildLogRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// DrvBaseName string
 	if uint64(len(m.DrvBaseName)) > 4096 {
 		return wire.EncodeError("AddBuildLogRequest", ".DrvBaseName", &wire.LimitError{What: "string length", N: uint64(len(m.DrvBaseName)), Max: 4096})
@@ -15599,13 +16219,20 @@ func (m *BuildPathsWithResultsRequest) ConsumeWire(b []byte, p wire.Proto) ([]by
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *BuildPathsWithResultsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *BuildPathsWithResultsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Targets list<DerivedPath>
 	if uint64(len(m.Targets)) > 1048576 {
 		return wire.EncodeError("BuildPathsWithResultsRequest", ".Targets", &wire.LimitError{What: "count", N: uint64(len(m.Targets)), Max: 1048576})
@@ -15740,14 +16367,20 @@ func (m *BuildPathsWithResultsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *BuildPathsWithResultsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *BuildPathsWithResultsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Results list<KeyedBuildResult>
 	if uint64(len(m.Results)) > 1048576 {
 		return wire.EncodeError("BuildPathsWithResultsReply", ".Results", &wire.LimitError{What: "count", N: uint64(len(m.Results)), Max: 1048576})
@@ -15866,14 +16499,20 @@ func (m *AddPermRootRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddPermRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddPermRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("AddPermRootRequest", ".Path", err)
@@ -15964,13 +16603,20 @@ func (m *AddPermRootReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddPermRootReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddPermRootReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// GCRoot string
 	if uint64(len(m.GCRoot)) > 4096 {
 		return wire.EncodeError("AddPermRootReply", ".GCRoot", &wire.LimitError{What: "string length", N: uint64(len(m.GCRoot)), Max: 4096})
@@ -16056,14 +16702,20 @@ func (m *SubmitOutputRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *SubmitOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *SubmitOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path SingleDerivedPath
 	if err = EncodeSingleDerivedPath(w, m.Path, p); err != nil {
 		if err == w.Err() {
@@ -16195,13 +16847,20 @@ func (m *AddToStoreScanningRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *AddToStoreScanningRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *AddToStoreScanningRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Name string
 	if uint64(len(m.Name)) > 1048576 {
 		return wire.EncodeError("AddToStoreScanningRequest", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})

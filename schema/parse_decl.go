@@ -412,6 +412,17 @@ func (p *parser) op(kw token) {
 			if s.Kind = streamKinds[kind.text]; kind.kind != tIdent || s.Kind == 0 {
 				p.failExpected(`"framed", "raw", "pull" or "push"`)
 			}
+			// What the runtimes (client, server, trace) can move: the
+			// log channel runs from the server to the client only, so
+			// data is pulled through it into a request and pushed
+			// through it after a reply; a reply is followed by raw
+			// data or pushed data.
+			switch {
+			case s.Dir == AfterRequest && s.Kind == Push:
+				p.fail(`a request stream is "framed", "raw" or "pull" (the server pulls it): "push" is for replies`)
+			case s.Dir == AfterReply && s.Kind != Raw && s.Kind != Push:
+				p.fail(`a reply stream is "raw" or "push" (the server sends it through the log channel): "` + kind.text + `" is for requests`)
+			}
 			p.next()
 			for p.gate(&s.Gate) {
 			}

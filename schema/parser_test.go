@@ -33,7 +33,7 @@ union U { 0 S; 1 nix.V since 1.3 }
 op O = 26 since 1.6 deprecated "old" {
 	reply { R string }
 	stream request framed
-	stream reply pull since 1.2
+	stream reply push since 1.2
 }
 op P = 1 { request S }
 `
@@ -108,7 +108,7 @@ op P = 1 { request S }
 		t.Errorf("synthesized: %+v %+v", req, rep)
 	}
 	if len(o.Streams) != 2 || o.Streams[0].Dir != AfterRequest || o.Streams[0].Kind != Framed ||
-		o.Streams[1].Dir != AfterReply || o.Streams[1].Kind != Pull || o.Streams[1].Gate.Since != wire.V(1, 2) {
+		o.Streams[1].Dir != AfterReply || o.Streams[1].Kind != Push || o.Streams[1].Gate.Since != wire.V(1, 2) {
 		t.Errorf("streams: %+v %+v", o.Streams[0], o.Streams[1])
 	}
 	if p := f.Ops[1]; p.Request.Name != "S" || p.Request.Decl != nil || p.Reply != nil {

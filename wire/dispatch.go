@@ -222,6 +222,9 @@ func (c *Call) Reply(m Message, stream StreamFunc) error {
 		return fmt.Errorf("%s: %w: the handler returned a reply stream, but none follows the reply at %s", name, ErrInvalid, c.p)
 	case k != NoStream && stream == nil:
 		return fmt.Errorf("%s: %w: the handler returned no %s reply stream, which the protocol requires at %s", name, ErrInvalid, k, c.p)
+	case k != NoStream && k != PushStream && k != RawStream:
+		// Schemas cannot declare them; an OpTable written by hand can.
+		return fmt.Errorf("%s: %w: a %s stream cannot follow a reply (only push and raw can)", name, ErrInvalid, k)
 	}
 	var b []byte
 	if m != nil {

@@ -35,7 +35,18 @@ var (
 	ErrIncomplete = errors.New("wire: closed before declared length was written")
 	// ErrClosed reports a write to a closed BytesWriter or FramedWriter.
 	ErrClosed = errors.New("wire: write after close")
+	// ErrPartial reports a Writer whose stream carries part of a value
+	// whose encoding failed (see Writer.Abort): nothing more can be
+	// written to it.
+	ErrPartial = errors.New("wire: part of a value that could not be encoded was sent")
 )
+
+// partialError is the sticky error of a Writer after Abort could not take
+// a value back: it matches ErrPartial and the value's error.
+type partialError struct{ cause error }
+
+func (e *partialError) Error() string   { return ErrPartial.Error() + ": " + e.cause.Error() }
+func (e *partialError) Unwrap() []error { return []error{ErrPartial, e.cause} }
 
 // LimitError reports a number read from the wire outside its allowed range.
 // It matches ErrTooLarge or ErrTooSmall (for lengths, counts and frames) or

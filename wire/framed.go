@@ -41,8 +41,14 @@ func (fr *FramedReader) Read(p []byte) (int, error) {
 	if len(p) == 0 && fr.err == nil && !fr.done {
 		return 0, nil
 	}
-	for {
+	for empty := 0; ; empty++ {
 		if fr.err != nil {
+			return 0, fr.err
+		}
+		if empty == maxEmptyReads {
+			// A source that keeps returning nothing (and no error)
+			// fails, as in Reader.fill and bufio.
+			fr.err = io.ErrNoProgress
 			return 0, fr.err
 		}
 		if fr.done {
@@ -66,7 +72,12 @@ func (fr *FramedReader) Read(p []byte) (int, error) {
 			return k, err
 		}
 		if err := fr.header(); err != nil || fr.got != 0 {
-			return 0, err // an error, or a stalled header read
+			return 0, err // an error, or a header read that stalled halfway
+		}
+		// Nothing read at all, or a header: read on (a header's loop
+		// turn does not count as empty then, see below).
+		if fr.left > 0 || fr.done {
+			empty = -1
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/nixwire/nixwire/wire"
 )
@@ -478,4 +479,29 @@ func TestFramedRoundTrip(t *testing.T) {
 			t.Fatalf("%d bytes, %v", len(got), err)
 		}
 	})
+}
+
+// emptyReader returns nothing, and no error, for ever.
+type emptyReader struct{}
+
+func (emptyReader) Read([]byte) (int, error) { return 0, nil }
+
+// TestFramedReaderNoProgress: a source that keeps returning nothing fails
+// with io.ErrNoProgress, as in Reader and bufio, instead of a Read that
+// spins for ever.
+func TestFramedReaderNoProgress(t *testing.T) {
+	fr := wire.NewFramedReader(emptyReader{}, 1024)
+	done := make(chan error, 1)
+	go func() {
+		_, err := fr.Read(make([]byte, 10))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, io.ErrNoProgress) {
+			t.Fatalf("Read = %v, want io.ErrNoProgress", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Read of a source that returns nothing did not return")
+	}
 }

@@ -20,7 +20,10 @@ type Message interface {
 	// receiver (reusing the capacity of its slices), and returns the rest.
 	ConsumeWire(b []byte, p Proto) ([]byte, error)
 	// EncodeWire writes the value to w at p. Writer errors are sticky; the
-	// caller flushes.
+	// caller flushes. A value that cannot be encoded leaves nothing of
+	// itself in the stream: generated code takes back what it wrote
+	// (Writer.Abort), or, if part of it was sent already, fails w for good
+	// (ErrPartial).
 	EncodeWire(w *Writer, p Proto) error
 	// DecodeWire reads a value from r at p, overwriting the receiver.
 	DecodeWire(r *Reader, p Proto) error

@@ -84,10 +84,14 @@ func (r *Reader) need(n int) error {
 	return nil
 }
 
+// maxEmptyReads is how many reads in a row may return no data and no error
+// before a source counts as broken (io.ErrNoProgress), as in bufio.
+const maxEmptyReads = 100
+
 // fill reads once into the free part of the buffer, retrying reads that
 // return nothing a bounded number of times.
 func (r *Reader) fill() {
-	for range 100 {
+	for range maxEmptyReads {
 		n, err := r.src.Read(r.buf[r.w:])
 		if n < 0 || n > len(r.buf)-r.w {
 			r.err = errInvalidRead

@@ -93,6 +93,24 @@ func (w *Writer) room(n int) error {
 	return w.err
 }
 
+// Abort takes back a value whose encoding failed part-way, so that the
+// stream never carries half a value: the bytes written since mark (an
+// Offset taken before the value began) are dropped if they are all still
+// buffered. If some of them were handed to the destination already, the
+// stream is out of step for good, and w fails from then on with an error
+// matching ErrPartial and cause. Abort returns cause; a w that had failed
+// before is left as it is. Generated EncodeWire methods call it.
+func (w *Writer) Abort(mark int64, cause error) error {
+	switch {
+	case w.err != nil || mark > w.Offset():
+	case mark >= w.done:
+		w.buf = w.buf[:mark-w.done]
+	default:
+		w.err = &partialError{cause}
+	}
+	return cause
+}
+
 // Reserve returns the free part of w's buffer as an empty slice with room
 // for at least n bytes, flushing the buffered data first if there is less.
 // ok is false, and nothing is flushed, when n exceeds the size of the

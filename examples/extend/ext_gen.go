@@ -63,8 +63,9 @@ func (m *Tag) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *Tag) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *Tag) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if uint64(len(*m)) > 256 {
 		return wire.EncodeError("Tag", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 256})
 	}
@@ -296,14 +297,20 @@ func (m *Provenance) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *Provenance) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *Provenance) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("Provenance", ".Path", err)
@@ -512,14 +519,20 @@ func (m *QueryProvenanceRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryProvenanceRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryProvenanceRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if err = m.Path.Validate(); err != nil {
 		return wire.EncodeError("QueryProvenanceRequest", ".Path", err)
@@ -621,14 +634,20 @@ func (m *QueryProvenanceReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryProvenanceReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryProvenanceReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Provenance optional<Provenance>
 	if m.Provenance == nil {
 		w.Uint64(0)
@@ -840,14 +859,20 @@ func (m *QueryPathInfoTaggedReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, 
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryPathInfoTaggedReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryPathInfoTaggedReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// LegacyInfo UnkeyedValidPathInfo until 1.17
 	if p.Version < 0x111 {
 		if err = m.LegacyInfo.EncodeWire(w, p); err != nil {

@@ -244,8 +244,12 @@ func TestEnumsAndOps(t *testing.T) {
 		t.Error("Log exists without Foo")
 	}
 	logOp, ok := ops.Lookup(4, wire.P(1, 30, everything.FeatureFoo))
-	if !ok || logOp.ReplyStream(wire.P(1, 30)) != wire.PullStream || logOp.RequestStream(wire.P(1, 30)) != wire.NoStream {
+	if !ok || logOp.ReplyStream(wire.P(1, 30)) != wire.RawStream || logOp.RequestStream(wire.P(1, 30)) != wire.NoStream {
 		t.Errorf("Log: %v %v", ok, logOp)
+	}
+	// The first rule that holds wins: pushed with Bar, raw without.
+	if k := logOp.ReplyStream(wire.P(1, 30, everything.FeatureBar)); k != wire.PushStream {
+		t.Errorf("Log reply stream with Bar = %v", k)
 	}
 	if _, ok := logOp.NewReply().(*everything.Prims); !ok {
 		t.Errorf("Log.NewReply() = %T", logOp.NewReply())

@@ -67,8 +67,9 @@ func (m *StorePath) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *StorePath) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *StorePath) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if uint64(len(*m)) > 211 {
 		return wire.EncodeError("StorePath", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 211})
 	}
@@ -158,8 +159,9 @@ func (m *Mode) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *Mode) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *Mode) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if !m.Valid(p) {
 		return wire.EncodeError("Mode", "", wire.Invalid("Mode value", uint64(*m)))
 	}
@@ -265,13 +267,20 @@ func (m *PathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *PathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *PathInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if uint64(len(m.Path)) > 211 {
 		return wire.EncodeError("PathInfo", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
@@ -406,13 +415,20 @@ func (m *Info) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *Info) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *Info) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	switch {
 	case p.Version < 0x110:
 		// Path StorePath
@@ -528,13 +544,20 @@ func (m *QueryRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if uint64(len(m.Path)) > 211 {
 		return wire.EncodeError("QueryRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
@@ -645,14 +668,20 @@ func (m *QueryReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *QueryReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
-	var err error
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *QueryReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Info optional<PathInfo>
 	if m.Info == nil {
 		w.Uint64(0)
@@ -762,13 +791,20 @@ func (m *DumpRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 }
 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
-// an error, part of m may have been written.
-func (m *DumpRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
+// an error nothing of m stays in the stream: what was written is taken back
+// if still buffered, else w fails from then on (wire.ErrPartial).
+func (m *DumpRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
+	mark := w.Offset()
+	defer func() {
+		if err != nil {
+			err = w.Abort(mark, err)
+		}
+	}()
 	// Path StorePath
 	if uint64(len(m.Path)) > 211 {
 		return wire.EncodeError("DumpRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
