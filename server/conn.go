@@ -46,7 +46,7 @@ func HelloFrom(ctx context.Context) (h Hello, ok bool) {
 func (s *Server) newConn(nc net.Conn) *conn {
 	dw := &deadlineWriter{nc: nc}
 	rb := &requestBudget{src: nc, left: -1}
-	c := &conn{s: s, nc: nc, dw: dw, rb: rb, r: wire.NewReader(rb), w: wire.NewWriter(dw), ss: newSession(!s.Untrusted)}
+	c := &conn{s: s, nc: nc, dw: dw, rb: rb, r: wire.NewReader(rb), w: wire.NewWriter(dw), ss: newSession(s.trusts(nc))}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -110,7 +110,7 @@ func (c *conn) serve() {
 		}
 	}()
 	c.nc.SetDeadline(time.Now().Add(c.s.handshakeTimeout()))
-	h, err := handshake(c.r, c.w, c.s)
+	h, err := handshake(c.r, c.w, c.s, c.ss.Trusted())
 	if err != nil {
 		if !errors.Is(err, io.EOF) {
 			log.Info("server: handshake failed", "err", err)

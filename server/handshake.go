@@ -42,7 +42,7 @@ type Hello struct {
 //     intersection;
 //  4. reads the obsolete post-handshake fields and sends the Nix version
 //     string (≥ 1.33) and the trusted flag (≥ 1.35).
-func handshake(r *wire.Reader, w *wire.Writer, s *Server) (Hello, error) {
+func handshake(r *wire.Reader, w *wire.Writer, s *Server, trusted bool) (Hello, error) {
 	var h Hello
 	var hello messages.WorkerClientHello
 	if err := hello.DecodeWire(r, wire.Proto{}); err != nil {
@@ -93,7 +93,10 @@ func handshake(r *wire.Reader, w *wire.Writer, s *Server) (Hello, error) {
 		info.DaemonVersion = s.nixVersion()
 	}
 	if p.AtLeast(1, 35) {
-		info.Trusted = s.trusted()
+		info.Trusted = messages.TrustedFlagNotTrusted
+		if trusted {
+			info.Trusted = messages.TrustedFlagTrusted
+		}
 	}
 	if err := info.EncodeWire(w, p); err != nil {
 		return h, err

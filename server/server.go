@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/nixwire/nixwire/internal/acceptretry"
-	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/wire"
 )
 
@@ -47,6 +46,10 @@ type Server struct {
 	// socket's permissions decide who connects, as for the trusted users
 	// of a root nix-daemon. What trust allows is the Handler's to enforce.
 	Untrusted bool
+	// Trust, if set, decides for each connection whether its client is
+	// trusted (instead of Untrusted), e.g. by the peer's user (PeerUID),
+	// as Nix's trusted-users does.
+	Trust func(nc net.Conn) bool
 
 	// MaxConns is how many connections are served at once (default 64);
 	// further ones wait in the listener's backlog until one ends.
@@ -108,11 +111,12 @@ func (s *Server) nixVersion() string {
 	return s.NixVersion
 }
 
-func (s *Server) trusted() messages.TrustedFlag {
-	if s.Untrusted {
-		return messages.TrustedFlagNotTrusted
+// trusts decides whether the client on nc is trusted.
+func (s *Server) trusts(nc net.Conn) bool {
+	if s.Trust != nil {
+		return s.Trust(nc)
 	}
-	return messages.TrustedFlagTrusted
+	return !s.Untrusted
 }
 
 func (s *Server) log() *slog.Logger {

@@ -40,9 +40,9 @@ func SessionFrom(ctx context.Context) *Session {
 // ID returns the connection's id, unique within the process.
 func (s *Session) ID() uint64 { return s.id }
 
-// Trusted reports whether the server trusts the client (Server.Untrusted
-// unset): what trust allows — skipping signature checks, for one — is the
-// handler's to decide.
+// Trusted reports whether the server trusts the client (Server.Trust, or
+// Server.Untrusted unset): what trust allows — skipping signature checks,
+// for one — is the handler's to decide.
 func (s *Session) Trusted() bool { return s.trusted }
 
 // OnClose registers f to run once the connection has ended (after the

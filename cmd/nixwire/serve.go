@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -24,7 +27,7 @@ import (
 
 func init() {
 	register(&command{
-		name: "serve", args: "--socket PATH --data DIR [--store-dir DIR] [--require-sigs] [--trusted-public-key NAME:BASE64]... [--no-files]",
+		name: "serve", args: "--socket PATH --data DIR [--store-dir DIR] [--require-sigs] [--trusted-public-key NAME:BASE64]... [--trusted-user USER]... [--no-files]",
 		summary: "serve the store kept in DIR over the worker protocol (clients: --store 'unix://PATH?root=DIR/root')",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			socket := fs.String("socket", "", "unix socket to listen on (required)")
@@ -40,6 +43,11 @@ func init() {
 				keys = append(keys, k)
 				return nil
 			})
+			var trustedUsers []string
+			fs.Func("trusted-user", "a user (name or uid) whose clients are trusted, as Nix's trusted-users; repeatable (default: every client, whoever it runs as)", func(s string) error {
+				trustedUsers = append(trustedUsers, s)
+				return nil
+			})
 			noFiles := fs.Bool("no-files", false, "do not unpack paths into DIR/root (Nix's C++ clients read a unix:// store's files from disk, and then cannot)")
 			maxConns := fs.Int("max-conns", 64, "connections served at once")
 			grace := fs.Duration("shutdown-timeout", 30*time.Second, "how long running operations may go on after SIGINT or SIGTERM")
@@ -50,7 +58,14 @@ func init() {
 				if *requireSigs && len(keys) == 0 {
 					fmt.Fprintln(e.stderr, "nixwire serve: warning: --require-sigs without --trusted-public-key accepts only content-addressed paths")
 				}
-				cfg := serveConfig{socket: *socket, data: *data, storeDir: *storeDir, requireSigs: *requireSigs, keys: keys, noFiles: *noFiles, maxConns: *maxConns, grace: *grace}
+				trust, err := trustUsers(trustedUsers)
+				if err != nil {
+					return usagef("%v", err)
+				}
+				if *requireSigs && trust == nil {
+					fmt.Fprintln(e.stderr, "nixwire serve: warning: every client is trusted and may skip the signature checks of --require-sigs; give --trusted-user to trust only some users")
+				}
+				cfg := serveConfig{socket: *socket, data: *data, storeDir: *storeDir, requireSigs: *requireSigs, keys: keys, noFiles: *noFiles, maxConns: *maxConns, grace: *grace, trust: trust}
 				// Running operations get their shutdown time.
 				e.windDown.Store(int64(max(*grace, 0) + defaultWindDown))
 				return runServe(ctx, cfg, e.stderr)
@@ -66,6 +81,32 @@ type serveConfig struct {
 	noFiles                bool
 	maxConns               int
 	grace                  time.Duration
+	trust                  func(net.Conn) bool // nil: every client
+}
+
+// trustUsers returns the Server.Trust of --trusted-user: the peers
+// running as one of users (names or uids; root is not implied) are
+// trusted, the others not. No users: nil, every client is trusted.
+func trustUsers(users []string) (func(net.Conn) bool, error) {
+	if len(users) == 0 {
+		return nil, nil
+	}
+	uids := map[uint32]bool{}
+	for _, name := range users {
+		id := name
+		if u, err := user.Lookup(name); err == nil {
+			id = u.Uid
+		}
+		n, err := strconv.ParseUint(id, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-user %q: no such user", name)
+		}
+		uids[uint32(n)] = true
+	}
+	return func(nc net.Conn) bool {
+		uid, ok := server.PeerUID(nc)
+		return ok && uids[uid]
+	}, nil
 }
 
 func runServe(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
@@ -90,7 +131,7 @@ func runServe(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 			return err
 		}
 	}
-	srv := &server.Server{Handler: messages.NewWorkerDispatcher(h), MaxConns: cfg.maxConns, Log: log}
+	srv := &server.Server{Handler: messages.NewWorkerDispatcher(h), MaxConns: cfg.maxConns, Log: log, Trust: cfg.trust}
 	ln, err := server.ListenUnix(cfg.socket)
 	if err != nil {
 		return err

@@ -6,9 +6,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nixwire/nixwire/client"
+	"github.com/nixwire/nixwire/messages"
 )
 
 func TestServeUsage(t *testing.T) {
@@ -18,6 +22,7 @@ func TestServeUsage(t *testing.T) {
 		{"serve", "--data", "/tmp/x"},
 		{"serve", "--socket", "/tmp/x", "--data", "/tmp/y", "extra"},
 		{"serve", "--socket", "/tmp/x", "--data", "/tmp/y", "--trusted-public-key", "not-a-key"},
+		{"serve", "--socket", "/tmp/x", "--data", "/tmp/y", "--trusted-user", "no-such-user-here"},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(args, nil, &out, &errb); code != 2 {
@@ -66,5 +71,54 @@ func TestServeCommand(t *testing.T) {
 	}
 	if _, err := os.Stat(sock); !os.IsNotExist(err) {
 		t.Errorf("socket left behind: %v", err)
+	}
+}
+
+// TestServeTrustedUsers: with --trusted-user, a client running as another
+// user is untrusted (the handshake says so, and it may not add
+// signatures); one running as a listed user is trusted.
+func TestServeTrustedUsers(t *testing.T) {
+	me := strconv.Itoa(os.Getuid())
+	other := strconv.Itoa(os.Getuid() + 4242)
+	for _, tc := range []struct {
+		users   []string
+		trusted bool
+	}{{nil, true}, {[]string{other}, false}, {[]string{other, me}, true}} {
+		dir, err := os.MkdirTemp("", "nwtu")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+		trust, err := trustUsers(tc.users)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sock := filepath.Join(dir, "sock")
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- runServe(ctx, serveConfig{socket: sock, data: filepath.Join(dir, "data"), storeDir: "/nix/store", maxConns: 4, grace: 5 * time.Second, trust: trust, noFiles: true}, io.Discard)
+		}()
+		var c *client.Conn
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if c, err = client.DialUnix(ctx, sock, client.Options{}); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal(err)
+			}
+		}
+		want := messages.TrustedFlagNotTrusted
+		if tc.trusted {
+			want = messages.TrustedFlagTrusted
+		}
+		if got := c.Info().Trusted; got != want {
+			t.Errorf("--trusted-user %v: the handshake says %v, want %v", tc.users, got, want)
+		}
+		c.Close()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
