@@ -55,12 +55,19 @@ func (h *Handler) BuildPaths(ctx context.Context, req *messages.BuildPathsReques
 }
 
 // checkBuilt fails with ErrCannotBuild unless every target is a valid
-// path.
+// path, or outputs of a valid derivation that are all valid.
 func (h *Handler) checkBuilt(ctx context.Context, targets []messages.DerivedPath) error {
 	for _, t := range targets {
 		p, ok := opaque(ctx, t)
 		if !ok {
-			return cannotBuild(string(t))
+			built, err := h.outputsValid(ctx, t)
+			if err != nil {
+				return err
+			}
+			if !built {
+				return cannotBuild(string(t))
+			}
+			continue
 		}
 		valid, err := h.Store.IsValid(ctx, p)
 		if err != nil {
@@ -114,14 +121,23 @@ func (h *Handler) EnsurePath(ctx context.Context, req *messages.EnsurePathReques
 
 // QueryMissing reports every target that is not valid as unknown (for a
 // derivation's outputs: the derivation, as Nix does when it is not valid;
-// this store never builds, so a valid derivation's outputs are unknown
-// too). Nothing will be built or substituted.
+// this store never builds, so a valid derivation whose outputs are not
+// all valid is unknown too; one whose outputs are is not missing).
+// Nothing will be built or substituted.
 func (h *Handler) QueryMissing(ctx context.Context, req *messages.QueryMissingRequest) (*messages.Missing, error) {
 	var unknown []messages.StorePath
 	for _, t := range req.Targets {
 		p, ok := opaque(ctx, t)
 		if !ok {
-			unknown = append(unknown, drvOf(t))
+			// Outputs already valid need nothing; others this store
+			// cannot build.
+			built, err := h.outputsValid(ctx, t)
+			if err != nil {
+				return nil, err
+			}
+			if !built {
+				unknown = append(unknown, drvOf(t))
+			}
 			continue
 		}
 		valid, err := h.Store.IsValid(ctx, p)

@@ -12,8 +12,10 @@ import (
 
 	"github.com/nixwire/nixwire/internal/nixdaemon"
 	"github.com/nixwire/nixwire/internal/nixtools"
+	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/server/storehandler"
 	"github.com/nixwire/nixwire/signature"
+	"github.com/nixwire/nixwire/wire"
 )
 
 // nixEnv is one Nix installation with its real daemon on a socket and a
@@ -233,5 +235,31 @@ func TestNixCopyRequireSigs(t *testing.T) {
 		caExpr := fmt.Sprintf(`builtins.toFile "ca-%[1]s" "${builtins.toFile "ca-leaf-%[1]s" "leaf"}"`, e.nonce)
 		ca := e.run("", e.n.Nix, "eval", "--raw", "--expr", caExpr)
 		e.run("", e.n.Nix, "copy", "--to", e.ours, ca)
+	})
+}
+
+// TestNixRealiseBuiltDerivation: a derivation whose outputs the store has
+// needs nothing built: `nix-store --realise DRV` prints its output, as
+// against the real daemon, and QueryMissing finds nothing missing.
+func TestNixRealiseBuiltDerivation(t *testing.T) {
+	withNix(t, func(e *nixEnv) {
+		drvExpr := fmt.Sprintf(`derivation { name = "built-%[1]s"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo %[1]s > $out" ]; }`, e.nonce)
+		drv := e.run("", e.n.Nix, "eval", "--raw", "--impure", "--expr", "("+drvExpr+").drvPath")
+		out := e.run("", e.n.Nix, "eval", "--raw", "--impure", "--expr", "("+drvExpr+").outPath")
+		e.run("", e.n.NixStore, "--realise", drv)
+		e.run("", e.n.Nix, "copy", "--derivation", "--to", e.ours, drv)
+		e.run("", e.n.Nix, "copy", "--to", e.ours, out)
+		if got := e.both(nil, e.n.NixStore, "--realise", drv); got != out {
+			e.t.Errorf("nix-store --realise of a built derivation: %q, want %q", got, out)
+		}
+		c := dial(e.t, strings.TrimPrefix(strings.Split(e.ours, "?")[0], "unix://"), wire.V(1, 34))
+		m, err := c.QueryMissing(ctxT(e.t), []messages.DerivedPath{messages.DerivedPath(drv + "!out")})
+		if err != nil || len(m.Unknown)+len(m.WillBuild)+len(m.WillSubstitute) != 0 {
+			e.t.Errorf("QueryMissing of a built derivation's output: %+v, %v", m, err)
+		}
+		outs, err := c.QueryDerivationOutputMap(ctxT(e.t), messages.StorePath(drv))
+		if err != nil || outs["out"] != messages.StorePath(out) {
+			e.t.Errorf("QueryDerivationOutputMap = %v, %v", outs, err)
+		}
 	})
 }
