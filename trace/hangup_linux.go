@@ -12,9 +12,9 @@ import (
 // closed it), and then closes the daemon's side fully. Nix's daemon takes
 // only a full hang-up for the end of its client, as when a user presses
 // Ctrl-C (it stops the build then); a half-close alone leaves it working.
-// It calls hungUp before it closes the daemon's side, and returns at once;
-// its goroutine ends once the client hung up or its connection was closed.
-func watchHangup(client, daemon net.Conn, hungUp func()) {
+// It returns at once; its goroutine ends once the client hung up or its
+// connection was closed.
+func watchHangup(client, daemon net.Conn) {
 	sc, ok := client.(syscall.Conn)
 	if !ok {
 		return
@@ -32,9 +32,6 @@ func watchHangup(client, daemon net.Conn, hungUp func()) {
 					hup = fds[0].Revents&(unix.POLLHUP|unix.POLLERR|unix.POLLNVAL) != 0
 				}
 			})
-			if hup {
-				hungUp()
-			}
 			if err != nil || hup {
 				// Hung up, or closed by the proxy: the daemon must see it.
 				daemon.Close()

@@ -125,18 +125,15 @@ func (p *Proxy) Handle(ctx context.Context, client net.Conn) error {
 	}()
 
 	errs := make(chan error, 2)
-	// Set when the proxy closed the daemon's side because the client
-	// hung up: the daemon's stream then ends there, as if it had closed.
-	var hungUp atomic.Bool
 	go func() {
-		err := forward(daemon, client, d.cq, onBehind, nil)
+		err := forward(daemon, client, d.cq, onBehind)
 		if err == nil {
 			// The client half-closed: pass its full hang-up on too.
-			watchHangup(client, daemon, func() { hungUp.Store(true) })
+			watchHangup(client, daemon)
 		}
 		errs <- err
 	}()
-	go func() { errs <- forward(client, daemon, d.dq, onBehind, &hungUp) }()
+	go func() { errs <- forward(client, daemon, d.dq, onBehind) }()
 	var first error
 	for range 2 {
 		if err := <-errs; err != nil && first == nil {
@@ -157,9 +154,10 @@ func (p *Proxy) Handle(ctx context.Context, client net.Conn) error {
 
 // forward copies src to dst, handing each chunk to q after it was written.
 // At src's end it half-closes dst so the peer sees the end too. A src the
-// proxy closed because its peer hung up (hungUp set) ends like one whose
-// peer closed it.
-func forward(dst, src net.Conn, q *queue, onBehind func(), hungUp *atomic.Bool) error {
+// proxy closed itself (its client hung up, or the proxy stops) ends there
+// for the decoder, as if its peer had closed it: at a message boundary
+// that is a clean end, inside a message the decoder reports it cut off.
+func forward(dst, src net.Conn, q *queue, onBehind func()) error {
 	bp := chunkPool.Get().(*[]byte)
 	defer chunkPool.Put(bp)
 	buf := *bp
@@ -183,10 +181,7 @@ func forward(dst, src net.Conn, q *queue, onBehind func(), hungUp *atomic.Bool) 
 				return nil
 			}
 			if errors.Is(rerr, net.ErrClosed) {
-				if hungUp != nil && hungUp.Load() {
-					rerr = io.EOF
-				}
-				q.end(rerr)
+				q.end(io.EOF)
 				return nil
 			}
 			q.end(rerr)
