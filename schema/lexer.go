@@ -31,6 +31,10 @@ type lexer struct {
 // any token) and a tEOF.
 func lex(file string, src []byte, errf func(Pos, string)) []token {
 	lx := &lexer{file: file, src: src, errf: errf, line: 1}
+	if bom := "\ufeff"; strings.HasPrefix(string(src), bom) {
+		// A byte order mark, as some editors write: skipped, as Go does.
+		lx.i, lx.lineStart = len(bom), len(bom)
+	}
 	lx.run()
 	return lx.toks
 }

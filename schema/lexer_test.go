@@ -112,3 +112,23 @@ func TestLexerPositions(t *testing.T) {
 		t.Errorf("version = %v, want 1.16", toks[7].ver)
 	}
 }
+
+// TestByteOrderMark: a file that starts with a UTF-8 byte order mark (some
+// editors write one) parses as without it, with the same positions.
+func TestByteOrderMark(t *testing.T) {
+	src := "protocol Worker\nop A = 1 {}\n"
+	plain, err := ParseFile("a.schema", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked, err := ParseFile("a.schema", []byte("\ufeff"+src))
+	if err != nil {
+		t.Fatalf("with a byte order mark: %v", err)
+	}
+	if plain.Protocol != marked.Protocol || plain.ProtocolPos != marked.ProtocolPos {
+		t.Errorf("with a byte order mark: protocol %q at %v, want %q at %v", marked.Protocol, marked.ProtocolPos, plain.Protocol, plain.ProtocolPos)
+	}
+	if _, err := ParseFile("a.schema", []byte("protocol \ufeffWorker\n")); err == nil {
+		t.Error("a byte order mark inside the file was accepted")
+	}
+}

@@ -1,6 +1,9 @@
 package schema
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+)
 
 // file parses the whole file: statements separated by line ends.
 func (p *parser) file() {
@@ -425,6 +428,14 @@ func (p *parser) op(kw token) {
 			}
 			p.next()
 			for p.gate(&s.Gate) {
+			}
+			// The first rule that holds decides: one after an ungated
+			// rule of the same direction is dead.
+			for _, prev := range op.Streams {
+				if prev.Dir == s.Dir && prev.Gate.Always() {
+					p.errorAt(s.Pos, fmt.Sprintf("this stream rule never applies: the ungated rule at %s comes first (the first rule that holds decides)", prev.Pos))
+					break
+				}
 			}
 			op.Streams = append(op.Streams, s)
 		default:

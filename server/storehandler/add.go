@@ -12,6 +12,7 @@ import (
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/nixhash"
 	"github.com/nixwire/nixwire/server"
+	"github.com/nixwire/nixwire/store"
 	"github.com/nixwire/nixwire/wire"
 )
 
@@ -67,8 +68,13 @@ func (h *Handler) AddTextToStore(ctx context.Context, req *messages.AddTextToSto
 	return &messages.AddTextToStoreReply{Path: info.Path}, nil
 }
 
-// addErr names the upload in an AddToStore error.
+// addErr names the upload in an AddToStore error; a reference that is not
+// valid is said as Nix's daemon says it, alone.
 func addErr(name string, err error) error {
+	var pe *PathError
+	if errors.As(err, &pe) && errors.Is(pe.Err, store.ErrNotValid) {
+		return err
+	}
 	return fmt.Errorf("cannot add %s to the store: %w", quote(name), err)
 }
 

@@ -418,6 +418,8 @@ func TestErrorsInNixWords(t *testing.T) {
 	_, err = c.QueryPathFromHashPart(ctx, "abc")
 	check("QueryPathFromHashPart of 3 bytes", err, "invalid hash part")
 	check("EnsurePath of a path that is not valid", c.EnsurePath(ctx, missing), "path '"+string(missing)+"' does not exist and cannot be created")
+	_, err = c.AddToStore(ctx, "refers", client.MethodText, []messages.StorePath{missing}, false, strings.NewReader("refers to "+string(missing)))
+	check("AddToStore with a reference that is not valid", err, "path '"+string(missing)+"' is not valid")
 	if p, err := c.QueryPathFromHashPart(ctx, strings.Repeat("E", 32)); p != "" || err != nil {
 		t.Errorf("QueryPathFromHashPart of 32 bytes that are not nix32 = %q, %v; want none", p, err)
 	}

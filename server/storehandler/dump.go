@@ -41,6 +41,15 @@ func (h *Handler) addDump(ctx context.Context, name string, m contentaddress.Met
 	if err != nil {
 		return nil, fmt.Errorf("%w: reference: %w", ErrBadRequest, err)
 	}
+	// A reference must be valid (the store checks it again as it
+	// registers the path); said first, in Nix's words.
+	for _, r := range refs {
+		if ok, err := h.Store.IsValid(ctx, r); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, notValid(r)
+		}
+	}
 	f, err := os.CreateTemp(h.tempDir(), "nixwire-add-*")
 	if err != nil {
 		return nil, err
