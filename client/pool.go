@@ -28,7 +28,9 @@ type PoolOptions struct {
 	// MaxIdle bounds the idle connections kept for reuse (default
 	// DefaultMaxIdle; negative: none kept).
 	MaxIdle int
-	// MaxIdleTime closes connections idle for longer (0: no limit).
+	// MaxIdleTime closes connections idle for longer (0: no limit); idle
+	// connections are checked every MaxIdleTime, so one may stay idle for
+	// up to about twice as long.
 	MaxIdleTime time.Duration
 	// MaxLifetime closes connections older than this when they are
 	// returned, or while idle (0: no limit).
@@ -194,7 +196,6 @@ func (p *Pool) dialOne(ctx context.Context) (*Conn, error) {
 		return c, nil
 	}
 	p.open--
-	p.stats.Discarded++
 	p.wakeLocked()
 	p.drainedLocked()
 	if p.closed {

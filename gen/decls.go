@@ -333,6 +333,7 @@ func (g *fileGen) structDecl(s *structIR) {
 	g.messageMethods(name,
 		func(c *fn) (int, []jen.Code) { return c.structSize(s, m) },
 		func(c *fn) []jen.Code { return c.structBody(s, m) })
+	g.encodeWireSlow(name, s, m)
 	if s.decl.Derived != nil {
 		g.wireBase(s)
 	}
@@ -388,16 +389,15 @@ func (g *fileGen) messageMethods(name string, size func(c *fn) (int, []jen.Code)
 	g.f.Func().Params(recv.Clone()).Id("ConsumeWire").Params(jen.Id("b").Index().Byte(), proto.Clone()).
 		Params(jen.Index().Byte(), jen.Error()).Block(code...)
 
-	// func (m *T) EncodeWire(w *wire.Writer, p wire.Proto) (err error)
+	// func (m *T) EncodeWire(w *wire.Writer, p wire.Proto) error
 	c = g.newFn(mEncode, name, nil)
 	c.ret = func(err jen.Code) jen.Code { return jen.Return(err) }
 	code = body(c)
-	c.used["err"] = false // the named result
 	code = append(c.prologue(), code...)
 	code = append(code, jen.Return(jen.Id("w").Dot("Err").Call()))
 	g.comment("EncodeWire writes the encoding of m at p to w, without flushing it. On\nan error nothing of m stays in the stream: what was written is taken back\nif still buffered, else w fails from then on (wire.ErrPartial).")
 	g.f.Func().Params(recv.Clone()).Id("EncodeWire").Params(jen.Id("w").Op("*").Add(wireID("Writer")), proto.Clone()).
-		Params(jen.Id("err").Error()).Block(code...)
+		Error().Block(code...)
 
 	// func (m *T) DecodeWire(r *wire.Reader, p wire.Proto) error
 	c = g.newFn(mDecode, name, nil)

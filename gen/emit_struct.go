@@ -136,30 +136,43 @@ func (c *fn) elemsSize(elems []*elemIR, recv val) (int, []jen.Code) {
 //	}
 func (c *fn) structBody(s *structIR, recv val) []jen.Code {
 	if c.mode == mEncode {
-		return append([]jen.Code{c.encodeBuffered(recv), encodeAbort()}, c.structElems(s, recv)...)
+		return []jen.Code{c.encodeBuffered(recv), encodeSlowCall(recv)}
 	}
 	return c.structElems(s, recv)
 }
 
-// encodeAbort makes a struct written value by value (too large for the
-// buffered path) that fails take back what it wrote, so that the stream
-// never carries half of it (see wire.Writer.Abort):
+// encodeSlowCall writes a struct too large for the buffered path value by
+// value (encodeWireSlow); one that fails takes back what it wrote, so that
+// the stream never carries half of it (see wire.Writer.Abort):
 //
 //	mark := w.Offset()
-//	defer func() {
-//		if err != nil {
-//			err = w.Abort(mark, err)
-//		}
-//	}()
-func encodeAbort() jen.Code {
+//	if err := m.encodeWireSlow(w, p); err != nil {
+//		return w.Abort(mark, err)
+//	}
+//
+// A function of its own, not a defer in EncodeWire: a defer in a function
+// with many returns is not open-coded, and would cost the fast path.
+func encodeSlowCall(recv val) jen.Code {
 	return jen.Add(
 		jen.Id("mark").Op(":=").Id("w").Dot("Offset").Call().Line(),
-		jen.Defer().Func().Params().Block(
-			jen.If(jen.Id("err").Op("!=").Nil()).Block(
-				jen.Id("err").Op("=").Id("w").Dot("Abort").Call(jen.Id("mark"), jen.Id("err")),
-			),
-		).Call(),
+		jen.If(jen.Err().Op(":=").Add(recv.recv().Dot("encodeWireSlow").Call(jen.Id("w"), jen.Id("p"))), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Id("w").Dot("Abort").Call(jen.Id("mark"), jen.Err())),
+		),
 	)
+}
+
+// encodeWireSlow emits the method that writes a struct value by value:
+//
+//	func (m *T) encodeWireSlow(w *wire.Writer, p wire.Proto) error
+func (g *fileGen) encodeWireSlow(name string, s *structIR, recv val) {
+	c := g.newFn(mEncode, name, nil)
+	c.ret = func(err jen.Code) jen.Code { return jen.Return(err) }
+	code := c.structElems(s, recv)
+	code = append(c.prologue(), code...)
+	code = append(code, jen.Return(jen.Id("w").Dot("Err").Call()))
+	g.comment("encodeWireSlow is EncodeWire of a value larger than w's buffer:\nvalue by value.")
+	g.f.Func().Params(jen.Id("m").Op("*").Id(name)).Id("encodeWireSlow").Params(jen.Id("w").Op("*").Add(wireID("Writer")), jen.Id("p").Add(wireID("Proto"))).
+		Error().Block(code...)
 }
 
 // encodeBuffered starts a struct's EncodeWire: a value that fits in the

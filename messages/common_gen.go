@@ -130,7 +130,8 @@ func (m *StorePath) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *StorePath) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *StorePath) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
 	if err = m.Validate(); err != nil {
 		return wire.EncodeError("StorePath", "", err)
 	}
@@ -205,7 +206,7 @@ func (m *ContentAddress) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ContentAddress) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ContentAddress) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if uint64(len(*m)) > 4096 {
 		return wire.EncodeError("ContentAddress", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 4096})
 	}
@@ -273,7 +274,7 @@ func (m *ContentAddressMethod) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ContentAddressMethod) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ContentAddressMethod) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if uint64(len(*m)) > 1024 {
 		return wire.EncodeError("ContentAddressMethod", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 1024})
 	}
@@ -346,7 +347,7 @@ func (m *DerivedPath) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *DerivedPath) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *DerivedPath) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if uint64(len(*m)) > 65536 {
 		return wire.EncodeError("DerivedPath", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 65536})
 	}
@@ -412,7 +413,7 @@ func (m *OutputName) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *OutputName) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *OutputName) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if uint64(len(*m)) > 1024 {
 		return wire.EncodeError("OutputName", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 1024})
 	}
@@ -481,7 +482,7 @@ func (m *NarHash) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *NarHash) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *NarHash) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if uint64(len(*m)) > 1024 {
 		return wire.EncodeError("NarHash", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 1024})
 	}
@@ -547,7 +548,7 @@ func (m *Signature) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Signature) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Signature) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if uint64(len(*m)) > 4096 {
 		return wire.EncodeError("Signature", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 4096})
 	}
@@ -615,7 +616,7 @@ func (m *DrvOutputID) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *DrvOutputID) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *DrvOutputID) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if uint64(len(*m)) > 4096 {
 		return wire.EncodeError("DrvOutputID", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 4096})
 	}
@@ -685,7 +686,7 @@ func (m *RealisationJSON) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *RealisationJSON) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *RealisationJSON) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if uint64(len(*m)) > 1048576 {
 		return wire.EncodeError("RealisationJSON", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 1048576})
 	}
@@ -789,7 +790,7 @@ func (m *BuildMode) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *BuildMode) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *BuildMode) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
 		return wire.EncodeError("BuildMode", "", wire.Invalid("BuildMode value", uint64(*m)))
 	}
@@ -935,7 +936,7 @@ func (m *GCAction) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *GCAction) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *GCAction) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
 		return wire.EncodeError("GCAction", "", wire.Invalid("GCAction value", uint64(*m)))
 	}
@@ -1126,7 +1127,7 @@ func (m *BuildStatus) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *BuildStatus) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *BuildStatus) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
 		return wire.EncodeError("BuildStatus", "", wire.Invalid("BuildStatus value", uint64(*m)))
 	}
@@ -1339,7 +1340,7 @@ func (m *Verbosity) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Verbosity) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Verbosity) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	w.Uint64(uint64(*m))
 	return w.Err()
 }
@@ -1539,7 +1540,7 @@ func (m *ActivityType) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ActivityType) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ActivityType) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	w.Uint64(uint64(*m))
 	return w.Err()
 }
@@ -1755,7 +1756,7 @@ func (m *ResultType) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ResultType) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ResultType) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	w.Uint64(uint64(*m))
 	return w.Err()
 }
@@ -1922,7 +1923,7 @@ func (m *TrustedFlag) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *TrustedFlag) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *TrustedFlag) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
 		return wire.EncodeError("TrustedFlag", "", wire.Invalid("TrustedFlag value", uint64(*m)))
 	}
@@ -2021,20 +2022,16 @@ func (m *Ack) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Ack) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Ack) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Value u64
-	w.Uint64(m.Value)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -2053,6 +2050,14 @@ func (m *Ack) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Ack", the name of the type in errors.
 func (*Ack) WireTypeName() string {
 	return "Ack"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Ack) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Value u64
+	w.Uint64(m.Value)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2128,31 +2133,16 @@ func (m *DrvOutput) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *DrvOutput) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *DrvOutput) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// DrvPath StorePath
-	if err = m.DrvPath.Validate(); err != nil {
-		return wire.EncodeError("DrvOutput", ".DrvPath", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.DrvPath)) > 4096 {
-		return wire.EncodeError("DrvOutput", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
-	}
-	w.String(string(m.DrvPath))
-	// OutputName OutputName
-	if uint64(len(m.OutputName)) > 1024 {
-		return wire.EncodeError("DrvOutput", ".OutputName", &wire.LimitError{What: "string length", N: uint64(len(m.OutputName)), Max: 1024})
-	}
-	w.String(string(m.OutputName))
 	return w.Err()
 }
 
@@ -2182,6 +2172,26 @@ func (m *DrvOutput) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "DrvOutput", the name of the type in errors.
 func (*DrvOutput) WireTypeName() string {
 	return "DrvOutput"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *DrvOutput) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// DrvPath StorePath
+	if err = m.DrvPath.Validate(); err != nil {
+		return wire.EncodeError("DrvOutput", ".DrvPath", err)
+	}
+	if uint64(len(m.DrvPath)) > 4096 {
+		return wire.EncodeError("DrvOutput", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
+	}
+	w.String(string(m.DrvPath))
+	// OutputName OutputName
+	if uint64(len(m.OutputName)) > 1024 {
+		return wire.EncodeError("DrvOutput", ".OutputName", &wire.LimitError{What: "string length", N: uint64(len(m.OutputName)), Max: 1024})
+	}
+	w.String(string(m.OutputName))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2279,36 +2289,15 @@ func (m *UnkeyedRealisation) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *UnkeyedRealisation) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *UnkeyedRealisation) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// OutPath StorePath
-	if err = m.OutPath.Validate(); err != nil {
-		return wire.EncodeError("UnkeyedRealisation", ".OutPath", err)
-	}
-	if uint64(len(m.OutPath)) > 4096 {
-		return wire.EncodeError("UnkeyedRealisation", ".OutPath", &wire.LimitError{What: "string length", N: uint64(len(m.OutPath)), Max: 4096})
-	}
-	w.String(string(m.OutPath))
-	// Signatures set<Signature>
-	if uint64(len(m.Signatures)) > 1048576 {
-		return wire.EncodeError("UnkeyedRealisation", ".Signatures", &wire.LimitError{What: "count", N: uint64(len(m.Signatures)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Signatures)))
-	for i0, e0 := range m.Signatures {
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("UnkeyedRealisation", ".Signatures["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -2355,6 +2344,32 @@ func (m *UnkeyedRealisation) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "UnkeyedRealisation", the name of the type in errors.
 func (*UnkeyedRealisation) WireTypeName() string {
 	return "UnkeyedRealisation"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *UnkeyedRealisation) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// OutPath StorePath
+	if err = m.OutPath.Validate(); err != nil {
+		return wire.EncodeError("UnkeyedRealisation", ".OutPath", err)
+	}
+	if uint64(len(m.OutPath)) > 4096 {
+		return wire.EncodeError("UnkeyedRealisation", ".OutPath", &wire.LimitError{What: "string length", N: uint64(len(m.OutPath)), Max: 4096})
+	}
+	w.String(string(m.OutPath))
+	// Signatures set<Signature>
+	if uint64(len(m.Signatures)) > 1048576 {
+		return wire.EncodeError("UnkeyedRealisation", ".Signatures", &wire.LimitError{What: "count", N: uint64(len(m.Signatures)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Signatures)))
+	for i0, e0 := range m.Signatures {
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("UnkeyedRealisation", ".Signatures["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2485,49 +2500,15 @@ func (m *Realisation) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Realisation) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Realisation) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// DrvPath StorePath
-	if err = m.DrvPath.Validate(); err != nil {
-		return wire.EncodeError("Realisation", ".DrvPath", err)
-	}
-	if uint64(len(m.DrvPath)) > 4096 {
-		return wire.EncodeError("Realisation", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
-	}
-	w.String(string(m.DrvPath))
-	// OutputName OutputName
-	if uint64(len(m.OutputName)) > 1024 {
-		return wire.EncodeError("Realisation", ".OutputName", &wire.LimitError{What: "string length", N: uint64(len(m.OutputName)), Max: 1024})
-	}
-	w.String(string(m.OutputName))
-	// OutPath StorePath
-	if err = m.OutPath.Validate(); err != nil {
-		return wire.EncodeError("Realisation", ".OutPath", err)
-	}
-	if uint64(len(m.OutPath)) > 4096 {
-		return wire.EncodeError("Realisation", ".OutPath", &wire.LimitError{What: "string length", N: uint64(len(m.OutPath)), Max: 4096})
-	}
-	w.String(string(m.OutPath))
-	// Signatures set<Signature>
-	if uint64(len(m.Signatures)) > 1048576 {
-		return wire.EncodeError("Realisation", ".Signatures", &wire.LimitError{What: "count", N: uint64(len(m.Signatures)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Signatures)))
-	for i0, e0 := range m.Signatures {
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("Realisation", ".Signatures["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -2589,6 +2570,45 @@ func (m *Realisation) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Realisation", the name of the type in errors.
 func (*Realisation) WireTypeName() string {
 	return "Realisation"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Realisation) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// DrvPath StorePath
+	if err = m.DrvPath.Validate(); err != nil {
+		return wire.EncodeError("Realisation", ".DrvPath", err)
+	}
+	if uint64(len(m.DrvPath)) > 4096 {
+		return wire.EncodeError("Realisation", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
+	}
+	w.String(string(m.DrvPath))
+	// OutputName OutputName
+	if uint64(len(m.OutputName)) > 1024 {
+		return wire.EncodeError("Realisation", ".OutputName", &wire.LimitError{What: "string length", N: uint64(len(m.OutputName)), Max: 1024})
+	}
+	w.String(string(m.OutputName))
+	// OutPath StorePath
+	if err = m.OutPath.Validate(); err != nil {
+		return wire.EncodeError("Realisation", ".OutPath", err)
+	}
+	if uint64(len(m.OutPath)) > 4096 {
+		return wire.EncodeError("Realisation", ".OutPath", &wire.LimitError{What: "string length", N: uint64(len(m.OutPath)), Max: 4096})
+	}
+	w.String(string(m.OutPath))
+	// Signatures set<Signature>
+	if uint64(len(m.Signatures)) > 1048576 {
+		return wire.EncodeError("Realisation", ".Signatures", &wire.LimitError{What: "count", N: uint64(len(m.Signatures)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Signatures)))
+	for i0, e0 := range m.Signatures {
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("Realisation", ".Signatures["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2685,38 +2705,16 @@ func (m *DerivationOutput) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *DerivationOutput) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *DerivationOutput) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path optional<StorePath, empty>
-	if len(m.Path) != 0 {
-		if err = m.Path.Validate(); err != nil {
-			return wire.EncodeError("DerivationOutput", ".Path", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("DerivationOutput", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
-	// HashAlgo string
-	if uint64(len(m.HashAlgo)) > 1024 {
-		return wire.EncodeError("DerivationOutput", ".HashAlgo", &wire.LimitError{What: "string length", N: uint64(len(m.HashAlgo)), Max: 1024})
-	}
-	w.String(m.HashAlgo)
-	// Hash string
-	if uint64(len(m.Hash)) > 1024 {
-		return wire.EncodeError("DerivationOutput", ".Hash", &wire.LimitError{What: "string length", N: uint64(len(m.Hash)), Max: 1024})
-	}
-	w.String(m.Hash)
 	return w.Err()
 }
 
@@ -2750,6 +2748,33 @@ func (m *DerivationOutput) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "DerivationOutput", the name of the type in errors.
 func (*DerivationOutput) WireTypeName() string {
 	return "DerivationOutput"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *DerivationOutput) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path optional<StorePath, empty>
+	if len(m.Path) != 0 {
+		if err = m.Path.Validate(); err != nil {
+			return wire.EncodeError("DerivationOutput", ".Path", err)
+		}
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("DerivationOutput", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	// HashAlgo string
+	if uint64(len(m.HashAlgo)) > 1024 {
+		return wire.EncodeError("DerivationOutput", ".HashAlgo", &wire.LimitError{What: "string length", N: uint64(len(m.HashAlgo)), Max: 1024})
+	}
+	w.String(m.HashAlgo)
+	// Hash string
+	if uint64(len(m.Hash)) > 1024 {
+		return wire.EncodeError("DerivationOutput", ".Hash", &wire.LimitError{What: "string length", N: uint64(len(m.Hash)), Max: 1024})
+	}
+	w.String(m.Hash)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -3008,98 +3033,15 @@ func (m *BasicDerivation) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *BasicDerivation) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *BasicDerivation) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Outputs map<OutputName, DerivationOutput>
-	if uint64(len(m.Outputs)) > 1048576 {
-		return wire.EncodeError("BasicDerivation", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Outputs)))
-	var ka0 [16]OutputName
-	ks0 := ka0[:0]
-	for k0 := range m.Outputs {
-		ks0 = append(ks0, k0)
-	}
-	slices.Sort(ks0)
-	for _, k1 := range ks0 {
-		if uint64(len(k1)) > 1024 {
-			return wire.EncodeError("BasicDerivation", ".Outputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 1024})
-		}
-		w.String(string(k1))
-		e0 := m.Outputs[k1]
-		if err = e0.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("BasicDerivation", ".Outputs["+strconv.Quote(string(k1))+"]", err)
-		}
-	}
-	// InputSrcs set<StorePath>
-	if uint64(len(m.InputSrcs)) > 1048576 {
-		return wire.EncodeError("BasicDerivation", ".InputSrcs", &wire.LimitError{What: "count", N: uint64(len(m.InputSrcs)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.InputSrcs)))
-	for i0, e1 := range m.InputSrcs {
-		if err = e1.Validate(); err != nil {
-			return wire.EncodeError("BasicDerivation", ".InputSrcs["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e1)) > 4096 {
-			return wire.EncodeError("BasicDerivation", ".InputSrcs["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
-		}
-		w.String(string(e1))
-	}
-	// Platform string
-	if uint64(len(m.Platform)) > 1048576 {
-		return wire.EncodeError("BasicDerivation", ".Platform", &wire.LimitError{What: "string length", N: uint64(len(m.Platform)), Max: 1048576})
-	}
-	w.String(m.Platform)
-	// Builder string
-	if uint64(len(m.Builder)) > 1048576 {
-		return wire.EncodeError("BasicDerivation", ".Builder", &wire.LimitError{What: "string length", N: uint64(len(m.Builder)), Max: 1048576})
-	}
-	w.String(m.Builder)
-	// Args list<string>
-	if uint64(len(m.Args)) > 1048576 {
-		return wire.EncodeError("BasicDerivation", ".Args", &wire.LimitError{What: "count", N: uint64(len(m.Args)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Args)))
-	for i1, e2 := range m.Args {
-		if uint64(len(e2)) > 67108864 {
-			return wire.EncodeError("BasicDerivation", ".Args["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e2)), Max: 67108864})
-		}
-		w.String(e2)
-	}
-	// Env map<string, string>
-	if uint64(len(m.Env)) > 1048576 {
-		return wire.EncodeError("BasicDerivation", ".Env", &wire.LimitError{What: "count", N: uint64(len(m.Env)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Env)))
-	var ka1 [16]string
-	ks1 := ka1[:0]
-	for k2 := range m.Env {
-		ks1 = append(ks1, k2)
-	}
-	slices.Sort(ks1)
-	for _, k3 := range ks1 {
-		if uint64(len(k3)) > 1048576 {
-			return wire.EncodeError("BasicDerivation", ".Env["+strconv.Quote(string(k3))+"]", &wire.LimitError{What: "string length", N: uint64(len(k3)), Max: 1048576})
-		}
-		w.String(k3)
-		e3 := m.Env[k3]
-		if uint64(len(e3)) > 67108864 {
-			return wire.EncodeError("BasicDerivation", ".Env["+strconv.Quote(string(k3))+"]", &wire.LimitError{What: "string length", N: uint64(len(e3)), Max: 67108864})
-		}
-		w.String(e3)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -3228,6 +3170,94 @@ func (*BasicDerivation) WireTypeName() string {
 	return "BasicDerivation"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *BasicDerivation) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Outputs map<OutputName, DerivationOutput>
+	if uint64(len(m.Outputs)) > 1048576 {
+		return wire.EncodeError("BasicDerivation", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Outputs)))
+	var ka0 [16]OutputName
+	ks0 := ka0[:0]
+	for k0 := range m.Outputs {
+		ks0 = append(ks0, k0)
+	}
+	slices.Sort(ks0)
+	for _, k1 := range ks0 {
+		if uint64(len(k1)) > 1024 {
+			return wire.EncodeError("BasicDerivation", ".Outputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 1024})
+		}
+		w.String(string(k1))
+		e0 := m.Outputs[k1]
+		if err = e0.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("BasicDerivation", ".Outputs["+strconv.Quote(string(k1))+"]", err)
+		}
+	}
+	// InputSrcs set<StorePath>
+	if uint64(len(m.InputSrcs)) > 1048576 {
+		return wire.EncodeError("BasicDerivation", ".InputSrcs", &wire.LimitError{What: "count", N: uint64(len(m.InputSrcs)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.InputSrcs)))
+	for i0, e1 := range m.InputSrcs {
+		if err = e1.Validate(); err != nil {
+			return wire.EncodeError("BasicDerivation", ".InputSrcs["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e1)) > 4096 {
+			return wire.EncodeError("BasicDerivation", ".InputSrcs["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
+		}
+		w.String(string(e1))
+	}
+	// Platform string
+	if uint64(len(m.Platform)) > 1048576 {
+		return wire.EncodeError("BasicDerivation", ".Platform", &wire.LimitError{What: "string length", N: uint64(len(m.Platform)), Max: 1048576})
+	}
+	w.String(m.Platform)
+	// Builder string
+	if uint64(len(m.Builder)) > 1048576 {
+		return wire.EncodeError("BasicDerivation", ".Builder", &wire.LimitError{What: "string length", N: uint64(len(m.Builder)), Max: 1048576})
+	}
+	w.String(m.Builder)
+	// Args list<string>
+	if uint64(len(m.Args)) > 1048576 {
+		return wire.EncodeError("BasicDerivation", ".Args", &wire.LimitError{What: "count", N: uint64(len(m.Args)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Args)))
+	for i1, e2 := range m.Args {
+		if uint64(len(e2)) > 67108864 {
+			return wire.EncodeError("BasicDerivation", ".Args["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e2)), Max: 67108864})
+		}
+		w.String(e2)
+	}
+	// Env map<string, string>
+	if uint64(len(m.Env)) > 1048576 {
+		return wire.EncodeError("BasicDerivation", ".Env", &wire.LimitError{What: "count", N: uint64(len(m.Env)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Env)))
+	var ka1 [16]string
+	ks1 := ka1[:0]
+	for k2 := range m.Env {
+		ks1 = append(ks1, k2)
+	}
+	slices.Sort(ks1)
+	for _, k3 := range ks1 {
+		if uint64(len(k3)) > 1048576 {
+			return wire.EncodeError("BasicDerivation", ".Env["+strconv.Quote(string(k3))+"]", &wire.LimitError{What: "string length", N: uint64(len(k3)), Max: 1048576})
+		}
+		w.String(k3)
+		e3 := m.Env[k3]
+		if uint64(len(e3)) > 67108864 {
+			return wire.EncodeError("BasicDerivation", ".Env["+strconv.Quote(string(k3))+"]", &wire.LimitError{What: "string length", N: uint64(len(e3)), Max: 67108864})
+		}
+		w.String(e3)
+	}
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m BasicDerivation) String() string {
 	b, err := json.Marshal(m)
@@ -3348,46 +3378,16 @@ func (m *SubstitutablePathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *SubstitutablePathInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *SubstitutablePathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Deriver optional<StorePath, empty>
-	if len(m.Deriver) != 0 {
-		if err = m.Deriver.Validate(); err != nil {
-			return wire.EncodeError("SubstitutablePathInfo", ".Deriver", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Deriver)) > 4096 {
-		return wire.EncodeError("SubstitutablePathInfo", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Max: 4096})
-	}
-	w.String(string(m.Deriver))
-	// References set<StorePath>
-	if uint64(len(m.References)) > 1048576 {
-		return wire.EncodeError("SubstitutablePathInfo", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.References)))
-	for i0, e0 := range m.References {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("SubstitutablePathInfo", ".References["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("SubstitutablePathInfo", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
-	}
-	// DownloadSize u64
-	w.Uint64(m.DownloadSize)
-	// NarSize u64
-	w.Uint64(m.NarSize)
 	return w.Err()
 }
 
@@ -3446,6 +3446,41 @@ func (m *SubstitutablePathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "SubstitutablePathInfo", the name of the type in errors.
 func (*SubstitutablePathInfo) WireTypeName() string {
 	return "SubstitutablePathInfo"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *SubstitutablePathInfo) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Deriver optional<StorePath, empty>
+	if len(m.Deriver) != 0 {
+		if err = m.Deriver.Validate(); err != nil {
+			return wire.EncodeError("SubstitutablePathInfo", ".Deriver", err)
+		}
+	}
+	if uint64(len(m.Deriver)) > 4096 {
+		return wire.EncodeError("SubstitutablePathInfo", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Max: 4096})
+	}
+	w.String(string(m.Deriver))
+	// References set<StorePath>
+	if uint64(len(m.References)) > 1048576 {
+		return wire.EncodeError("SubstitutablePathInfo", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.References)))
+	for i0, e0 := range m.References {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("SubstitutablePathInfo", ".References["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("SubstitutablePathInfo", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	// DownloadSize u64
+	w.Uint64(m.DownloadSize)
+	// NarSize u64
+	w.Uint64(m.NarSize)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.

@@ -80,20 +80,16 @@ func (m *ServeClientHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeClientHello) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeClientHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Magic u64 const 0x390c9deb
-	w.Uint64(0x390c9deb)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -116,6 +112,14 @@ func (m *ServeClientHello) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ServeClientHello", the name of the type in errors.
 func (*ServeClientHello) WireTypeName() string {
 	return "ServeClientHello"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeClientHello) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Magic u64 const 0x390c9deb
+	w.Uint64(0x390c9deb)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -177,22 +181,16 @@ func (m *ServeServerHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeServerHello) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeServerHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Magic u64 const 0x5452eecb
-	w.Uint64(0x5452eecb)
-	// Version u32
-	w.Uint64(uint64(m.Version))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -221,6 +219,16 @@ func (m *ServeServerHello) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ServeServerHello", the name of the type in errors.
 func (*ServeServerHello) WireTypeName() string {
 	return "ServeServerHello"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeServerHello) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Magic u64 const 0x5452eecb
+	w.Uint64(0x5452eecb)
+	// Version u32
+	w.Uint64(uint64(m.Version))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -268,20 +276,16 @@ func (m *ServeClientVersion) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeClientVersion) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeClientVersion) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Version u32
-	w.Uint64(uint64(m.Version))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -302,6 +306,14 @@ func (m *ServeClientVersion) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ServeClientVersion", the name of the type in errors.
 func (*ServeClientVersion) WireTypeName() string {
 	return "ServeClientVersion"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeClientVersion) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Version u32
+	w.Uint64(uint64(m.Version))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -541,84 +553,15 @@ func (m *ServeUnkeyedValidPathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeUnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeUnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Deriver optional<StorePath, empty>
-	if len(m.Deriver) != 0 {
-		if err = m.Deriver.Validate(); err != nil {
-			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".Deriver", err)
-		}
-	}
-	if uint64(len(m.Deriver)) > 4096 {
-		return wire.EncodeError("ServeUnkeyedValidPathInfo", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Max: 4096})
-	}
-	w.String(string(m.Deriver))
-	// References set<StorePath>
-	if uint64(len(m.References)) > 1048576 {
-		return wire.EncodeError("ServeUnkeyedValidPathInfo", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.References)))
-	for i0, e0 := range m.References {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".References["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
-	}
-	// DownloadSize u64
-	w.Uint64(m.DownloadSize)
-	// NarSize u64
-	w.Uint64(m.NarSize)
-	// NarHash NarHash since 2.4
-	if p.Version >= 0x204 {
-		if uint64(len(m.NarHash)) > 1024 {
-			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".NarHash", &wire.LimitError{What: "string length", N: uint64(len(m.NarHash)), Max: 1024})
-		}
-		w.String(string(m.NarHash))
-	} else {
-		if m.NarHash != "" {
-			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".NarHash", wire.ErrVersion)
-		}
-	}
-	// CA optional<ContentAddress, empty> since 2.4
-	if p.Version >= 0x204 {
-		if uint64(len(m.CA)) > 4096 {
-			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
-		}
-		w.String(string(m.CA))
-	} else {
-		if m.CA != "" {
-			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".CA", wire.ErrVersion)
-		}
-	}
-	// Sigs set<Signature> since 2.4
-	if p.Version >= 0x204 {
-		if uint64(len(m.Sigs)) > 1048576 {
-			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".Sigs", &wire.LimitError{What: "count", N: uint64(len(m.Sigs)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.Sigs)))
-		for i1, e1 := range m.Sigs {
-			if uint64(len(e1)) > 4096 {
-				return wire.EncodeError("ServeUnkeyedValidPathInfo", ".Sigs["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
-			}
-			w.String(string(e1))
-		}
-	} else {
-		if len(m.Sigs) != 0 {
-			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".Sigs", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -726,6 +669,80 @@ func (*ServeUnkeyedValidPathInfo) WireTypeName() string {
 	return "ServeUnkeyedValidPathInfo"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeUnkeyedValidPathInfo) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Deriver optional<StorePath, empty>
+	if len(m.Deriver) != 0 {
+		if err = m.Deriver.Validate(); err != nil {
+			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".Deriver", err)
+		}
+	}
+	if uint64(len(m.Deriver)) > 4096 {
+		return wire.EncodeError("ServeUnkeyedValidPathInfo", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Max: 4096})
+	}
+	w.String(string(m.Deriver))
+	// References set<StorePath>
+	if uint64(len(m.References)) > 1048576 {
+		return wire.EncodeError("ServeUnkeyedValidPathInfo", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.References)))
+	for i0, e0 := range m.References {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".References["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	// DownloadSize u64
+	w.Uint64(m.DownloadSize)
+	// NarSize u64
+	w.Uint64(m.NarSize)
+	// NarHash NarHash since 2.4
+	if p.Version >= 0x204 {
+		if uint64(len(m.NarHash)) > 1024 {
+			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".NarHash", &wire.LimitError{What: "string length", N: uint64(len(m.NarHash)), Max: 1024})
+		}
+		w.String(string(m.NarHash))
+	} else {
+		if m.NarHash != "" {
+			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".NarHash", wire.ErrVersion)
+		}
+	}
+	// CA optional<ContentAddress, empty> since 2.4
+	if p.Version >= 0x204 {
+		if uint64(len(m.CA)) > 4096 {
+			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
+		}
+		w.String(string(m.CA))
+	} else {
+		if m.CA != "" {
+			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".CA", wire.ErrVersion)
+		}
+	}
+	// Sigs set<Signature> since 2.4
+	if p.Version >= 0x204 {
+		if uint64(len(m.Sigs)) > 1048576 {
+			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".Sigs", &wire.LimitError{What: "count", N: uint64(len(m.Sigs)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.Sigs)))
+		for i1, e1 := range m.Sigs {
+			if uint64(len(e1)) > 4096 {
+				return wire.EncodeError("ServeUnkeyedValidPathInfo", ".Sigs["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
+			}
+			w.String(string(e1))
+		}
+	} else {
+		if len(m.Sigs) != 0 {
+			return wire.EncodeError("ServeUnkeyedValidPathInfo", ".Sigs", wire.ErrVersion)
+		}
+	}
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m ServeUnkeyedValidPathInfo) String() string {
 	b, err := json.Marshal(m)
@@ -795,32 +812,15 @@ func (m *ServePathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServePathInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServePathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("ServePathInfo", ".Path", err)
-	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("ServePathInfo", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
-	// Info ServeUnkeyedValidPathInfo
-	if err = m.Info.EncodeWire(w, p); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("ServePathInfo", ".Info", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -849,6 +849,28 @@ func (m *ServePathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ServePathInfo", the name of the type in errors.
 func (*ServePathInfo) WireTypeName() string {
 	return "ServePathInfo"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServePathInfo) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("ServePathInfo", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("ServePathInfo", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	// Info ServeUnkeyedValidPathInfo
+	if err = m.Info.EncodeWire(w, p); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("ServePathInfo", ".Info", err)
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -1010,53 +1032,15 @@ func (m *ServeBuildOptions) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeBuildOptions) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeBuildOptions) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// MaxSilentTime u32
-	w.Uint64(uint64(m.MaxSilentTime))
-	// BuildTimeout u32
-	w.Uint64(uint64(m.BuildTimeout))
-	// MaxLogSize u64 since 2.2
-	if p.Version >= 0x202 {
-		w.Uint64(m.MaxLogSize)
-	} else {
-		if m.MaxLogSize != 0 {
-			return wire.EncodeError("ServeBuildOptions", ".MaxLogSize", wire.ErrVersion)
-		}
-	}
-	// NrRepeats u32 since 2.3
-	if p.Version >= 0x203 {
-		w.Uint64(uint64(m.NrRepeats))
-	} else {
-		if m.NrRepeats != 0 {
-			return wire.EncodeError("ServeBuildOptions", ".NrRepeats", wire.ErrVersion)
-		}
-	}
-	// EnforceDeterminism bool since 2.3
-	if p.Version >= 0x203 {
-		w.Bool(m.EnforceDeterminism)
-	} else {
-		if m.EnforceDeterminism != false {
-			return wire.EncodeError("ServeBuildOptions", ".EnforceDeterminism", wire.ErrVersion)
-		}
-	}
-	// KeepFailed bool since 2.7
-	if p.Version >= 0x207 {
-		w.Bool(m.KeepFailed)
-	} else {
-		if m.KeepFailed != false {
-			return wire.EncodeError("ServeBuildOptions", ".KeepFailed", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -1118,6 +1102,48 @@ func (m *ServeBuildOptions) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ServeBuildOptions", the name of the type in errors.
 func (*ServeBuildOptions) WireTypeName() string {
 	return "ServeBuildOptions"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeBuildOptions) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// MaxSilentTime u32
+	w.Uint64(uint64(m.MaxSilentTime))
+	// BuildTimeout u32
+	w.Uint64(uint64(m.BuildTimeout))
+	// MaxLogSize u64 since 2.2
+	if p.Version >= 0x202 {
+		w.Uint64(m.MaxLogSize)
+	} else {
+		if m.MaxLogSize != 0 {
+			return wire.EncodeError("ServeBuildOptions", ".MaxLogSize", wire.ErrVersion)
+		}
+	}
+	// NrRepeats u32 since 2.3
+	if p.Version >= 0x203 {
+		w.Uint64(uint64(m.NrRepeats))
+	} else {
+		if m.NrRepeats != 0 {
+			return wire.EncodeError("ServeBuildOptions", ".NrRepeats", wire.ErrVersion)
+		}
+	}
+	// EnforceDeterminism bool since 2.3
+	if p.Version >= 0x203 {
+		w.Bool(m.EnforceDeterminism)
+	} else {
+		if m.EnforceDeterminism != false {
+			return wire.EncodeError("ServeBuildOptions", ".EnforceDeterminism", wire.ErrVersion)
+		}
+	}
+	// KeepFailed bool since 2.7
+	if p.Version >= 0x207 {
+		w.Bool(m.KeepFailed)
+	} else {
+		if m.KeepFailed != false {
+			return wire.EncodeError("ServeBuildOptions", ".KeepFailed", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -1447,123 +1473,15 @@ func (m *ServeBuildResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Status BuildStatus
-	if !m.Status.Valid(p) {
-		return wire.EncodeError("ServeBuildResult", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
-	}
-	w.Uint64(uint64(m.Status))
-	// ErrorMsg string
-	if uint64(len(m.ErrorMsg)) > 1048576 {
-		return wire.EncodeError("ServeBuildResult", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 1048576})
-	}
-	w.String(m.ErrorMsg)
-	// TimesBuilt u32 since 2.3
-	if p.Version >= 0x203 {
-		w.Uint64(uint64(m.TimesBuilt))
-	} else {
-		if m.TimesBuilt != 0 {
-			return wire.EncodeError("ServeBuildResult", ".TimesBuilt", wire.ErrVersion)
-		}
-	}
-	// IsNonDeterministic bool since 2.3
-	if p.Version >= 0x203 {
-		w.Bool(m.IsNonDeterministic)
-	} else {
-		if m.IsNonDeterministic != false {
-			return wire.EncodeError("ServeBuildResult", ".IsNonDeterministic", wire.ErrVersion)
-		}
-	}
-	// StartTime i64 since 2.3
-	if p.Version >= 0x203 {
-		if m.StartTime < 0 {
-			return wire.EncodeError("ServeBuildResult", ".StartTime", wire.ErrRange)
-		}
-		w.Uint64(uint64(m.StartTime))
-	} else {
-		if m.StartTime != 0 {
-			return wire.EncodeError("ServeBuildResult", ".StartTime", wire.ErrVersion)
-		}
-	}
-	// StopTime i64 since 2.3
-	if p.Version >= 0x203 {
-		if m.StopTime < 0 {
-			return wire.EncodeError("ServeBuildResult", ".StopTime", wire.ErrRange)
-		}
-		w.Uint64(uint64(m.StopTime))
-	} else {
-		if m.StopTime != 0 {
-			return wire.EncodeError("ServeBuildResult", ".StopTime", wire.ErrVersion)
-		}
-	}
-	// BuiltOutputs map<DrvOutputID, RealisationJSON> since 2.6 until 2.8
-	if p.Version >= 0x206 && p.Version < 0x208 {
-		if uint64(len(m.BuiltOutputs)) > 1048576 {
-			return wire.EncodeError("ServeBuildResult", ".BuiltOutputs", &wire.LimitError{What: "count", N: uint64(len(m.BuiltOutputs)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.BuiltOutputs)))
-		var ka0 [16]DrvOutputID
-		ks0 := ka0[:0]
-		for k0 := range m.BuiltOutputs {
-			ks0 = append(ks0, k0)
-		}
-		slices.Sort(ks0)
-		for _, k1 := range ks0 {
-			if uint64(len(k1)) > 4096 {
-				return wire.EncodeError("ServeBuildResult", ".BuiltOutputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 4096})
-			}
-			w.String(string(k1))
-			e0 := m.BuiltOutputs[k1]
-			if uint64(len(e0)) > 1048576 {
-				return wire.EncodeError("ServeBuildResult", ".BuiltOutputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1048576})
-			}
-			w.String(string(e0))
-		}
-	} else {
-		if len(m.BuiltOutputs) != 0 {
-			return wire.EncodeError("ServeBuildResult", ".BuiltOutputs", wire.ErrVersion)
-		}
-	}
-	// Outputs map<OutputName, UnkeyedRealisation> since 2.8
-	if p.Version >= 0x208 {
-		if uint64(len(m.Outputs)) > 1048576 {
-			return wire.EncodeError("ServeBuildResult", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.Outputs)))
-		var ka1 [16]OutputName
-		ks1 := ka1[:0]
-		for k2 := range m.Outputs {
-			ks1 = append(ks1, k2)
-		}
-		slices.Sort(ks1)
-		for _, k3 := range ks1 {
-			if uint64(len(k3)) > 1024 {
-				return wire.EncodeError("ServeBuildResult", ".Outputs["+strconv.Quote(string(k3))+"]", &wire.LimitError{What: "string length", N: uint64(len(k3)), Max: 1024})
-			}
-			w.String(string(k3))
-			e1 := m.Outputs[k3]
-			if err = e1.EncodeWire(w, p); err != nil {
-				if err == w.Err() {
-					return err
-				}
-				return wire.EncodeError("ServeBuildResult", ".Outputs["+strconv.Quote(string(k3))+"]", err)
-			}
-		}
-	} else {
-		if len(m.Outputs) != 0 {
-			return wire.EncodeError("ServeBuildResult", ".Outputs", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -1702,6 +1620,119 @@ func (*ServeBuildResult) WireTypeName() string {
 	return "ServeBuildResult"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeBuildResult) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Status BuildStatus
+	if !m.Status.Valid(p) {
+		return wire.EncodeError("ServeBuildResult", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
+	}
+	w.Uint64(uint64(m.Status))
+	// ErrorMsg string
+	if uint64(len(m.ErrorMsg)) > 1048576 {
+		return wire.EncodeError("ServeBuildResult", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 1048576})
+	}
+	w.String(m.ErrorMsg)
+	// TimesBuilt u32 since 2.3
+	if p.Version >= 0x203 {
+		w.Uint64(uint64(m.TimesBuilt))
+	} else {
+		if m.TimesBuilt != 0 {
+			return wire.EncodeError("ServeBuildResult", ".TimesBuilt", wire.ErrVersion)
+		}
+	}
+	// IsNonDeterministic bool since 2.3
+	if p.Version >= 0x203 {
+		w.Bool(m.IsNonDeterministic)
+	} else {
+		if m.IsNonDeterministic != false {
+			return wire.EncodeError("ServeBuildResult", ".IsNonDeterministic", wire.ErrVersion)
+		}
+	}
+	// StartTime i64 since 2.3
+	if p.Version >= 0x203 {
+		if m.StartTime < 0 {
+			return wire.EncodeError("ServeBuildResult", ".StartTime", wire.ErrRange)
+		}
+		w.Uint64(uint64(m.StartTime))
+	} else {
+		if m.StartTime != 0 {
+			return wire.EncodeError("ServeBuildResult", ".StartTime", wire.ErrVersion)
+		}
+	}
+	// StopTime i64 since 2.3
+	if p.Version >= 0x203 {
+		if m.StopTime < 0 {
+			return wire.EncodeError("ServeBuildResult", ".StopTime", wire.ErrRange)
+		}
+		w.Uint64(uint64(m.StopTime))
+	} else {
+		if m.StopTime != 0 {
+			return wire.EncodeError("ServeBuildResult", ".StopTime", wire.ErrVersion)
+		}
+	}
+	// BuiltOutputs map<DrvOutputID, RealisationJSON> since 2.6 until 2.8
+	if p.Version >= 0x206 && p.Version < 0x208 {
+		if uint64(len(m.BuiltOutputs)) > 1048576 {
+			return wire.EncodeError("ServeBuildResult", ".BuiltOutputs", &wire.LimitError{What: "count", N: uint64(len(m.BuiltOutputs)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.BuiltOutputs)))
+		var ka0 [16]DrvOutputID
+		ks0 := ka0[:0]
+		for k0 := range m.BuiltOutputs {
+			ks0 = append(ks0, k0)
+		}
+		slices.Sort(ks0)
+		for _, k1 := range ks0 {
+			if uint64(len(k1)) > 4096 {
+				return wire.EncodeError("ServeBuildResult", ".BuiltOutputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 4096})
+			}
+			w.String(string(k1))
+			e0 := m.BuiltOutputs[k1]
+			if uint64(len(e0)) > 1048576 {
+				return wire.EncodeError("ServeBuildResult", ".BuiltOutputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1048576})
+			}
+			w.String(string(e0))
+		}
+	} else {
+		if len(m.BuiltOutputs) != 0 {
+			return wire.EncodeError("ServeBuildResult", ".BuiltOutputs", wire.ErrVersion)
+		}
+	}
+	// Outputs map<OutputName, UnkeyedRealisation> since 2.8
+	if p.Version >= 0x208 {
+		if uint64(len(m.Outputs)) > 1048576 {
+			return wire.EncodeError("ServeBuildResult", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.Outputs)))
+		var ka1 [16]OutputName
+		ks1 := ka1[:0]
+		for k2 := range m.Outputs {
+			ks1 = append(ks1, k2)
+		}
+		slices.Sort(ks1)
+		for _, k3 := range ks1 {
+			if uint64(len(k3)) > 1024 {
+				return wire.EncodeError("ServeBuildResult", ".Outputs["+strconv.Quote(string(k3))+"]", &wire.LimitError{What: "string length", N: uint64(len(k3)), Max: 1024})
+			}
+			w.String(string(k3))
+			e1 := m.Outputs[k3]
+			if err = e1.EncodeWire(w, p); err != nil {
+				if err == w.Err() {
+					return err
+				}
+				return wire.EncodeError("ServeBuildResult", ".Outputs["+strconv.Quote(string(k3))+"]", err)
+			}
+		}
+	} else {
+		if len(m.Outputs) != 0 {
+			return wire.EncodeError("ServeBuildResult", ".Outputs", wire.ErrVersion)
+		}
+	}
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m ServeBuildResult) String() string {
 	b, err := json.Marshal(m)
@@ -1797,35 +1828,15 @@ func (m *ServeQueryValidPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byt
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeQueryValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeQueryValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Lock bool
-	w.Bool(m.Lock)
-	// Substitute bool
-	w.Bool(m.Substitute)
-	// Paths set<StorePath>
-	if uint64(len(m.Paths)) > 1048576 {
-		return wire.EncodeError("ServeQueryValidPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("ServeQueryValidPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("ServeQueryValidPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -1874,6 +1885,31 @@ func (m *ServeQueryValidPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) e
 // WireTypeName returns "ServeQueryValidPathsRequest", the name of the type in errors.
 func (*ServeQueryValidPathsRequest) WireTypeName() string {
 	return "ServeQueryValidPathsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeQueryValidPathsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Lock bool
+	w.Bool(m.Lock)
+	// Substitute bool
+	w.Bool(m.Substitute)
+	// Paths set<StorePath>
+	if uint64(len(m.Paths)) > 1048576 {
+		return wire.EncodeError("ServeQueryValidPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("ServeQueryValidPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("ServeQueryValidPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -1957,31 +1993,15 @@ func (m *ServeQueryValidPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeQueryValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeQueryValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Valid set<StorePath>
-	if uint64(len(m.Valid)) > 1048576 {
-		return wire.EncodeError("ServeQueryValidPathsReply", ".Valid", &wire.LimitError{What: "count", N: uint64(len(m.Valid)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Valid)))
-	for i0, e0 := range m.Valid {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("ServeQueryValidPathsReply", ".Valid["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("ServeQueryValidPathsReply", ".Valid["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -2022,6 +2042,27 @@ func (m *ServeQueryValidPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) err
 // WireTypeName returns "ServeQueryValidPathsReply", the name of the type in errors.
 func (*ServeQueryValidPathsReply) WireTypeName() string {
 	return "ServeQueryValidPathsReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeQueryValidPathsReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Valid set<StorePath>
+	if uint64(len(m.Valid)) > 1048576 {
+		return wire.EncodeError("ServeQueryValidPathsReply", ".Valid", &wire.LimitError{What: "count", N: uint64(len(m.Valid)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Valid)))
+	for i0, e0 := range m.Valid {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("ServeQueryValidPathsReply", ".Valid["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("ServeQueryValidPathsReply", ".Valid["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2105,31 +2146,15 @@ func (m *ServeQueryPathInfosRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeQueryPathInfosRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeQueryPathInfosRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Paths set<StorePath>
-	if uint64(len(m.Paths)) > 1048576 {
-		return wire.EncodeError("ServeQueryPathInfosRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("ServeQueryPathInfosRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("ServeQueryPathInfosRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -2170,6 +2195,27 @@ func (m *ServeQueryPathInfosRequest) DecodeWire(r *wire.Reader, p wire.Proto) er
 // WireTypeName returns "ServeQueryPathInfosRequest", the name of the type in errors.
 func (*ServeQueryPathInfosRequest) WireTypeName() string {
 	return "ServeQueryPathInfosRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeQueryPathInfosRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Paths set<StorePath>
+	if uint64(len(m.Paths)) > 1048576 {
+		return wire.EncodeError("ServeQueryPathInfosRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("ServeQueryPathInfosRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("ServeQueryPathInfosRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2261,35 +2307,16 @@ func (m *ServeQueryPathInfosReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeQueryPathInfosReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeQueryPathInfosReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Infos list<ServePathInfo, terminated>
-	if uint64(len(m.Infos)) > 1048576 {
-		return wire.EncodeError("ServeQueryPathInfosReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 1048576})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	l0 := m.Infos
-	for i0 := range l0 {
-		if len(l0[i0].Path) == 0 {
-			return wire.EncodeError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
-		}
-		if err = l0[i0].EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"]", err)
-		}
-	}
-	w.Uint64(0)
 	return w.Err()
 }
 
@@ -2333,6 +2360,30 @@ func (m *ServeQueryPathInfosReply) DecodeWire(r *wire.Reader, p wire.Proto) erro
 // WireTypeName returns "ServeQueryPathInfosReply", the name of the type in errors.
 func (*ServeQueryPathInfosReply) WireTypeName() string {
 	return "ServeQueryPathInfosReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeQueryPathInfosReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Infos list<ServePathInfo, terminated>
+	if uint64(len(m.Infos)) > 1048576 {
+		return wire.EncodeError("ServeQueryPathInfosReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 1048576})
+	}
+	l0 := m.Infos
+	for i0 := range l0 {
+		if len(l0[i0].Path) == 0 {
+			return wire.EncodeError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
+		}
+		if err = l0[i0].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("ServeQueryPathInfosReply", ".Infos["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	w.Uint64(0)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2393,26 +2444,16 @@ func (m *ServeDumpStorePathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeDumpStorePathRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeDumpStorePathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("ServeDumpStorePathRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("ServeDumpStorePathRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -2436,6 +2477,21 @@ func (m *ServeDumpStorePathRequest) DecodeWire(r *wire.Reader, p wire.Proto) err
 // WireTypeName returns "ServeDumpStorePathRequest", the name of the type in errors.
 func (*ServeDumpStorePathRequest) WireTypeName() string {
 	return "ServeDumpStorePathRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeDumpStorePathRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("ServeDumpStorePathRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("ServeDumpStorePathRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2471,18 +2527,16 @@ func (m *ServeImportPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeImportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeImportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -2495,6 +2549,12 @@ func (m *ServeImportPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error
 // WireTypeName returns "ServeImportPathsRequest", the name of the type in errors.
 func (*ServeImportPathsRequest) WireTypeName() string {
 	return "ServeImportPathsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeImportPathsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2588,33 +2648,15 @@ func (m *ServeExportPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeExportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeExportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Sign u32
-	w.Uint64(uint64(m.Sign))
-	// Paths set<StorePath>
-	if uint64(len(m.Paths)) > 1048576 {
-		return wire.EncodeError("ServeExportPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("ServeExportPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("ServeExportPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -2661,6 +2703,29 @@ func (m *ServeExportPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error
 // WireTypeName returns "ServeExportPathsRequest", the name of the type in errors.
 func (*ServeExportPathsRequest) WireTypeName() string {
 	return "ServeExportPathsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeExportPathsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Sign u32
+	w.Uint64(uint64(m.Sign))
+	// Paths set<StorePath>
+	if uint64(len(m.Paths)) > 1048576 {
+		return wire.EncodeError("ServeExportPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("ServeExportPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("ServeExportPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2747,35 +2812,15 @@ func (m *ServeBuildPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeBuildPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeBuildPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Paths list<DerivedPath>
-	if uint64(len(m.Paths)) > 1048576 {
-		return wire.EncodeError("ServeBuildPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if uint64(len(e0)) > 65536 {
-			return wire.EncodeError("ServeBuildPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 65536})
-		}
-		w.String(string(e0))
-	}
-	// Options ServeBuildOptions
-	if err = m.Options.EncodeWire(w, p); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("ServeBuildPathsRequest", ".Options", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -2817,6 +2862,31 @@ func (m *ServeBuildPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error 
 // WireTypeName returns "ServeBuildPathsRequest", the name of the type in errors.
 func (*ServeBuildPathsRequest) WireTypeName() string {
 	return "ServeBuildPathsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeBuildPathsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Paths list<DerivedPath>
+	if uint64(len(m.Paths)) > 1048576 {
+		return wire.EncodeError("ServeBuildPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if uint64(len(e0)) > 65536 {
+			return wire.EncodeError("ServeBuildPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 65536})
+		}
+		w.String(string(e0))
+	}
+	// Options ServeBuildOptions
+	if err = m.Options.EncodeWire(w, p); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("ServeBuildPathsRequest", ".Options", err)
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2899,30 +2969,15 @@ func (m *ServeBuildPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeBuildPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeBuildPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Status u32
-	w.Uint64(uint64(m.Status))
-	// ErrorMsg string when Status != 0
-	if m.Status != 0 {
-		if uint64(len(m.ErrorMsg)) > 1048576 {
-			return wire.EncodeError("ServeBuildPathsReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 1048576})
-		}
-		w.String(m.ErrorMsg)
-	} else {
-		if m.ErrorMsg != "" {
-			return wire.EncodeError("ServeBuildPathsReply", ".ErrorMsg", wire.ErrInvalid)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -2952,6 +3007,25 @@ func (m *ServeBuildPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ServeBuildPathsReply", the name of the type in errors.
 func (*ServeBuildPathsReply) WireTypeName() string {
 	return "ServeBuildPathsReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeBuildPathsReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Status u32
+	w.Uint64(uint64(m.Status))
+	// ErrorMsg string when Status != 0
+	if m.Status != 0 {
+		if uint64(len(m.ErrorMsg)) > 1048576 {
+			return wire.EncodeError("ServeBuildPathsReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 1048576})
+		}
+		w.String(m.ErrorMsg)
+	} else {
+		if m.ErrorMsg != "" {
+			return wire.EncodeError("ServeBuildPathsReply", ".ErrorMsg", wire.ErrInvalid)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -3042,33 +3116,15 @@ func (m *ServeQueryClosureRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeQueryClosureRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeQueryClosureRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// IncludeOutputs bool
-	w.Bool(m.IncludeOutputs)
-	// Paths set<StorePath>
-	if uint64(len(m.Paths)) > 1048576 {
-		return wire.EncodeError("ServeQueryClosureRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("ServeQueryClosureRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("ServeQueryClosureRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -3113,6 +3169,29 @@ func (m *ServeQueryClosureRequest) DecodeWire(r *wire.Reader, p wire.Proto) erro
 // WireTypeName returns "ServeQueryClosureRequest", the name of the type in errors.
 func (*ServeQueryClosureRequest) WireTypeName() string {
 	return "ServeQueryClosureRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeQueryClosureRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// IncludeOutputs bool
+	w.Bool(m.IncludeOutputs)
+	// Paths set<StorePath>
+	if uint64(len(m.Paths)) > 1048576 {
+		return wire.EncodeError("ServeQueryClosureRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("ServeQueryClosureRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("ServeQueryClosureRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -3196,31 +3275,15 @@ func (m *ServeQueryClosureReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeQueryClosureReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeQueryClosureReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Closure set<StorePath>
-	if uint64(len(m.Closure)) > 1048576 {
-		return wire.EncodeError("ServeQueryClosureReply", ".Closure", &wire.LimitError{What: "count", N: uint64(len(m.Closure)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Closure)))
-	for i0, e0 := range m.Closure {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("ServeQueryClosureReply", ".Closure["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("ServeQueryClosureReply", ".Closure["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -3261,6 +3324,27 @@ func (m *ServeQueryClosureReply) DecodeWire(r *wire.Reader, p wire.Proto) error 
 // WireTypeName returns "ServeQueryClosureReply", the name of the type in errors.
 func (*ServeQueryClosureReply) WireTypeName() string {
 	return "ServeQueryClosureReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeQueryClosureReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Closure set<StorePath>
+	if uint64(len(m.Closure)) > 1048576 {
+		return wire.EncodeError("ServeQueryClosureReply", ".Closure", &wire.LimitError{What: "count", N: uint64(len(m.Closure)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Closure)))
+	for i0, e0 := range m.Closure {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("ServeQueryClosureReply", ".Closure["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("ServeQueryClosureReply", ".Closure["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -3341,39 +3425,15 @@ func (m *ServeBuildDerivationRequest) ConsumeWire(b []byte, p wire.Proto) ([]byt
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeBuildDerivationRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeBuildDerivationRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// DrvPath StorePath
-	if err = m.DrvPath.Validate(); err != nil {
-		return wire.EncodeError("ServeBuildDerivationRequest", ".DrvPath", err)
-	}
-	if uint64(len(m.DrvPath)) > 4096 {
-		return wire.EncodeError("ServeBuildDerivationRequest", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
-	}
-	w.String(string(m.DrvPath))
-	// Drv BasicDerivation
-	if err = m.Drv.EncodeWire(w, p); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("ServeBuildDerivationRequest", ".Drv", err)
-	}
-	// Options ServeBuildOptions
-	if err = m.Options.EncodeWire(w, p); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("ServeBuildDerivationRequest", ".Options", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -3406,6 +3466,35 @@ func (m *ServeBuildDerivationRequest) DecodeWire(r *wire.Reader, p wire.Proto) e
 // WireTypeName returns "ServeBuildDerivationRequest", the name of the type in errors.
 func (*ServeBuildDerivationRequest) WireTypeName() string {
 	return "ServeBuildDerivationRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeBuildDerivationRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// DrvPath StorePath
+	if err = m.DrvPath.Validate(); err != nil {
+		return wire.EncodeError("ServeBuildDerivationRequest", ".DrvPath", err)
+	}
+	if uint64(len(m.DrvPath)) > 4096 {
+		return wire.EncodeError("ServeBuildDerivationRequest", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
+	}
+	w.String(string(m.DrvPath))
+	// Drv BasicDerivation
+	if err = m.Drv.EncodeWire(w, p); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("ServeBuildDerivationRequest", ".Drv", err)
+	}
+	// Options ServeBuildOptions
+	if err = m.Options.EncodeWire(w, p); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("ServeBuildDerivationRequest", ".Options", err)
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -3622,80 +3711,16 @@ func (m *ServeAddToStoreNarRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ServeAddToStoreNarRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ServeAddToStoreNarRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("ServeAddToStoreNarRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("ServeAddToStoreNarRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
-	// Deriver optional<StorePath, empty>
-	if len(m.Deriver) != 0 {
-		if err = m.Deriver.Validate(); err != nil {
-			return wire.EncodeError("ServeAddToStoreNarRequest", ".Deriver", err)
-		}
-	}
-	if uint64(len(m.Deriver)) > 4096 {
-		return wire.EncodeError("ServeAddToStoreNarRequest", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Max: 4096})
-	}
-	w.String(string(m.Deriver))
-	// NarHash NarHash
-	if uint64(len(m.NarHash)) > 1024 {
-		return wire.EncodeError("ServeAddToStoreNarRequest", ".NarHash", &wire.LimitError{What: "string length", N: uint64(len(m.NarHash)), Max: 1024})
-	}
-	w.String(string(m.NarHash))
-	// References set<StorePath>
-	if uint64(len(m.References)) > 1048576 {
-		return wire.EncodeError("ServeAddToStoreNarRequest", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.References)))
-	for i0, e0 := range m.References {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("ServeAddToStoreNarRequest", ".References["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("ServeAddToStoreNarRequest", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
-	}
-	// RegistrationTime i64
-	if m.RegistrationTime < 0 {
-		return wire.EncodeError("ServeAddToStoreNarRequest", ".RegistrationTime", wire.ErrRange)
-	}
-	w.Uint64(uint64(m.RegistrationTime))
-	// NarSize u64
-	w.Uint64(m.NarSize)
-	// Ultimate bool
-	w.Bool(m.Ultimate)
-	// Sigs set<Signature>
-	if uint64(len(m.Sigs)) > 1048576 {
-		return wire.EncodeError("ServeAddToStoreNarRequest", ".Sigs", &wire.LimitError{What: "count", N: uint64(len(m.Sigs)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Sigs)))
-	for i1, e1 := range m.Sigs {
-		if uint64(len(e1)) > 4096 {
-			return wire.EncodeError("ServeAddToStoreNarRequest", ".Sigs["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
-		}
-		w.String(string(e1))
-	}
-	// CA optional<ContentAddress, empty>
-	if uint64(len(m.CA)) > 4096 {
-		return wire.EncodeError("ServeAddToStoreNarRequest", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
-	}
-	w.String(string(m.CA))
 	return w.Err()
 }
 
@@ -3803,6 +3828,75 @@ func (m *ServeAddToStoreNarRequest) DecodeWire(r *wire.Reader, p wire.Proto) err
 // WireTypeName returns "ServeAddToStoreNarRequest", the name of the type in errors.
 func (*ServeAddToStoreNarRequest) WireTypeName() string {
 	return "ServeAddToStoreNarRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ServeAddToStoreNarRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("ServeAddToStoreNarRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("ServeAddToStoreNarRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	// Deriver optional<StorePath, empty>
+	if len(m.Deriver) != 0 {
+		if err = m.Deriver.Validate(); err != nil {
+			return wire.EncodeError("ServeAddToStoreNarRequest", ".Deriver", err)
+		}
+	}
+	if uint64(len(m.Deriver)) > 4096 {
+		return wire.EncodeError("ServeAddToStoreNarRequest", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Max: 4096})
+	}
+	w.String(string(m.Deriver))
+	// NarHash NarHash
+	if uint64(len(m.NarHash)) > 1024 {
+		return wire.EncodeError("ServeAddToStoreNarRequest", ".NarHash", &wire.LimitError{What: "string length", N: uint64(len(m.NarHash)), Max: 1024})
+	}
+	w.String(string(m.NarHash))
+	// References set<StorePath>
+	if uint64(len(m.References)) > 1048576 {
+		return wire.EncodeError("ServeAddToStoreNarRequest", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.References)))
+	for i0, e0 := range m.References {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("ServeAddToStoreNarRequest", ".References["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("ServeAddToStoreNarRequest", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	// RegistrationTime i64
+	if m.RegistrationTime < 0 {
+		return wire.EncodeError("ServeAddToStoreNarRequest", ".RegistrationTime", wire.ErrRange)
+	}
+	w.Uint64(uint64(m.RegistrationTime))
+	// NarSize u64
+	w.Uint64(m.NarSize)
+	// Ultimate bool
+	w.Bool(m.Ultimate)
+	// Sigs set<Signature>
+	if uint64(len(m.Sigs)) > 1048576 {
+		return wire.EncodeError("ServeAddToStoreNarRequest", ".Sigs", &wire.LimitError{What: "count", N: uint64(len(m.Sigs)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Sigs)))
+	for i1, e1 := range m.Sigs {
+		if uint64(len(e1)) > 4096 {
+			return wire.EncodeError("ServeAddToStoreNarRequest", ".Sigs["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
+		}
+		w.String(string(e1))
+	}
+	// CA optional<ContentAddress, empty>
+	if uint64(len(m.CA)) > 4096 {
+		return wire.EncodeError("ServeAddToStoreNarRequest", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
+	}
+	w.String(string(m.CA))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.

@@ -165,20 +165,16 @@ func (m *WorkerClientHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *WorkerClientHello) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *WorkerClientHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Magic u64 const 0x6e697863
-	w.Uint64(0x6e697863)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -201,6 +197,14 @@ func (m *WorkerClientHello) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "WorkerClientHello", the name of the type in errors.
 func (*WorkerClientHello) WireTypeName() string {
 	return "WorkerClientHello"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *WorkerClientHello) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Magic u64 const 0x6e697863
+	w.Uint64(0x6e697863)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -263,22 +267,16 @@ func (m *WorkerServerHello) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *WorkerServerHello) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *WorkerServerHello) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Magic u64 const 0x6478696f
-	w.Uint64(0x6478696f)
-	// Version u32
-	w.Uint64(uint64(m.Version))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -307,6 +305,16 @@ func (m *WorkerServerHello) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "WorkerServerHello", the name of the type in errors.
 func (*WorkerServerHello) WireTypeName() string {
 	return "WorkerServerHello"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *WorkerServerHello) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Magic u64 const 0x6478696f
+	w.Uint64(0x6478696f)
+	// Version u32
+	w.Uint64(uint64(m.Version))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -356,20 +364,16 @@ func (m *WorkerClientVersion) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *WorkerClientVersion) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *WorkerClientVersion) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Version u32
-	w.Uint64(uint64(m.Version))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -390,6 +394,14 @@ func (m *WorkerClientVersion) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "WorkerClientVersion", the name of the type in errors.
 func (*WorkerClientVersion) WireTypeName() string {
 	return "WorkerClientVersion"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *WorkerClientVersion) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Version u32
+	w.Uint64(uint64(m.Version))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -466,28 +478,15 @@ func (m *FeatureSet) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *FeatureSet) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *FeatureSet) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Features set<string>
-	if uint64(len(m.Features)) > 1024 {
-		return wire.EncodeError("FeatureSet", ".Features", &wire.LimitError{What: "count", N: uint64(len(m.Features)), Max: 1024})
-	}
-	w.Uint64(uint64(len(m.Features)))
-	for i0, e0 := range m.Features {
-		if uint64(len(e0)) > 1024 {
-			return wire.EncodeError("FeatureSet", ".Features["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1024})
-		}
-		w.String(e0)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -523,6 +522,23 @@ func (m *FeatureSet) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "FeatureSet", the name of the type in errors.
 func (*FeatureSet) WireTypeName() string {
 	return "FeatureSet"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *FeatureSet) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Features set<string>
+	if uint64(len(m.Features)) > 1024 {
+		return wire.EncodeError("FeatureSet", ".Features", &wire.LimitError{What: "count", N: uint64(len(m.Features)), Max: 1024})
+	}
+	w.Uint64(uint64(len(m.Features)))
+	for i0, e0 := range m.Features {
+		if uint64(len(e0)) > 1024 {
+			return wire.EncodeError("FeatureSet", ".Features["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1024})
+		}
+		w.String(e0)
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -642,38 +658,15 @@ func (m *ClientPostHandshake) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ClientPostHandshake) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ClientPostHandshake) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// CPUAffinity optional<u32> since 1.14
-	if p.Version >= 0x10e {
-		if m.CPUAffinity == nil {
-			w.Uint64(0)
-		} else {
-			w.Uint64(1)
-			w.Uint64(uint64(*m.CPUAffinity))
-		}
-	} else {
-		if m.CPUAffinity != nil {
-			return wire.EncodeError("ClientPostHandshake", ".CPUAffinity", wire.ErrVersion)
-		}
-	}
-	// ReserveSpace bool since 1.11
-	if p.Version >= 0x10b {
-		w.Bool(m.ReserveSpace)
-	} else {
-		if m.ReserveSpace != false {
-			return wire.EncodeError("ClientPostHandshake", ".ReserveSpace", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -721,6 +714,33 @@ func (m *ClientPostHandshake) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ClientPostHandshake", the name of the type in errors.
 func (*ClientPostHandshake) WireTypeName() string {
 	return "ClientPostHandshake"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ClientPostHandshake) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// CPUAffinity optional<u32> since 1.14
+	if p.Version >= 0x10e {
+		if m.CPUAffinity == nil {
+			w.Uint64(0)
+		} else {
+			w.Uint64(1)
+			w.Uint64(uint64(*m.CPUAffinity))
+		}
+	} else {
+		if m.CPUAffinity != nil {
+			return wire.EncodeError("ClientPostHandshake", ".CPUAffinity", wire.ErrVersion)
+		}
+	}
+	// ReserveSpace bool since 1.11
+	if p.Version >= 0x10b {
+		w.Bool(m.ReserveSpace)
+	} else {
+		if m.ReserveSpace != false {
+			return wire.EncodeError("ClientPostHandshake", ".ReserveSpace", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -826,39 +846,15 @@ func (m *ClientHandshakeInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ClientHandshakeInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ClientHandshakeInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// DaemonVersion string since 1.33
-	if p.Version >= 0x121 {
-		if uint64(len(m.DaemonVersion)) > 1048576 {
-			return wire.EncodeError("ClientHandshakeInfo", ".DaemonVersion", &wire.LimitError{What: "string length", N: uint64(len(m.DaemonVersion)), Max: 1048576})
-		}
-		w.String(m.DaemonVersion)
-	} else {
-		if m.DaemonVersion != "" {
-			return wire.EncodeError("ClientHandshakeInfo", ".DaemonVersion", wire.ErrVersion)
-		}
-	}
-	// Trusted TrustedFlag since 1.35
-	if p.Version >= 0x123 {
-		if !m.Trusted.Valid(p) {
-			return wire.EncodeError("ClientHandshakeInfo", ".Trusted", wire.Invalid("TrustedFlag value", uint64(m.Trusted)))
-		}
-		w.Uint64(uint64(m.Trusted))
-	} else {
-		if m.Trusted != 0 {
-			return wire.EncodeError("ClientHandshakeInfo", ".Trusted", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -895,6 +891,34 @@ func (m *ClientHandshakeInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ClientHandshakeInfo", the name of the type in errors.
 func (*ClientHandshakeInfo) WireTypeName() string {
 	return "ClientHandshakeInfo"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ClientHandshakeInfo) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// DaemonVersion string since 1.33
+	if p.Version >= 0x121 {
+		if uint64(len(m.DaemonVersion)) > 1048576 {
+			return wire.EncodeError("ClientHandshakeInfo", ".DaemonVersion", &wire.LimitError{What: "string length", N: uint64(len(m.DaemonVersion)), Max: 1048576})
+		}
+		w.String(m.DaemonVersion)
+	} else {
+		if m.DaemonVersion != "" {
+			return wire.EncodeError("ClientHandshakeInfo", ".DaemonVersion", wire.ErrVersion)
+		}
+	}
+	// Trusted TrustedFlag since 1.35
+	if p.Version >= 0x123 {
+		if !m.Trusted.Valid(p) {
+			return wire.EncodeError("ClientHandshakeInfo", ".Trusted", wire.Invalid("TrustedFlag value", uint64(m.Trusted)))
+		}
+		w.Uint64(uint64(m.Trusted))
+	} else {
+		if m.Trusted != 0 {
+			return wire.EncodeError("ClientHandshakeInfo", ".Trusted", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -1497,23 +1521,16 @@ func (m *StderrNext) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *StderrNext) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *StderrNext) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Message string
-	if uint64(len(m.Message)) > 1048576 {
-		return wire.EncodeError("StderrNext", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 1048576})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(m.Message)
 	return w.Err()
 }
 
@@ -1532,6 +1549,17 @@ func (m *StderrNext) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "StderrNext", the name of the type in errors.
 func (*StderrNext) WireTypeName() string {
 	return "StderrNext"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *StderrNext) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Message string
+	if uint64(len(m.Message)) > 1048576 {
+		return wire.EncodeError("StderrNext", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 1048576})
+	}
+	w.String(m.Message)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -1583,20 +1611,16 @@ func (m *StderrRead) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *StderrRead) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *StderrRead) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Len u64
-	w.Uint64(m.Len)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -1615,6 +1639,14 @@ func (m *StderrRead) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "StderrRead", the name of the type in errors.
 func (*StderrRead) WireTypeName() string {
 	return "StderrRead"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *StderrRead) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Len u64
+	w.Uint64(m.Len)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -1673,23 +1705,16 @@ func (m *StderrReadData) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *StderrReadData) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *StderrReadData) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Data bytes
-	if uint64(len(m.Data)) > 67108864 {
-		return wire.EncodeError("StderrReadData", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 67108864})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.Bytes(m.Data)
 	return w.Err()
 }
 
@@ -1708,6 +1733,17 @@ func (m *StderrReadData) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "StderrReadData", the name of the type in errors.
 func (*StderrReadData) WireTypeName() string {
 	return "StderrReadData"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *StderrReadData) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Data bytes
+	if uint64(len(m.Data)) > 67108864 {
+		return wire.EncodeError("StderrReadData", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 67108864})
+	}
+	w.Bytes(m.Data)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -1763,23 +1799,16 @@ func (m *StderrWrite) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *StderrWrite) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *StderrWrite) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Data bytes
-	if uint64(len(m.Data)) > 67108864 {
-		return wire.EncodeError("StderrWrite", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 67108864})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.Bytes(m.Data)
 	return w.Err()
 }
 
@@ -1798,6 +1827,17 @@ func (m *StderrWrite) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "StderrWrite", the name of the type in errors.
 func (*StderrWrite) WireTypeName() string {
 	return "StderrWrite"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *StderrWrite) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Data bytes
+	if uint64(len(m.Data)) > 67108864 {
+		return wire.EncodeError("StderrWrite", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 67108864})
+	}
+	w.Bytes(m.Data)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -1837,18 +1877,16 @@ func (m *StderrLast) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *StderrLast) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *StderrLast) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -1861,6 +1899,12 @@ func (m *StderrLast) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "StderrLast", the name of the type in errors.
 func (*StderrLast) WireTypeName() string {
 	return "StderrLast"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *StderrLast) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2100,86 +2144,15 @@ func (m *StderrError) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *StderrError) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *StderrError) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	switch {
-	case p.Version >= 0x11a:
-		// Type string const "Error"
-		w.String("Error")
-		// Level Verbosity
-		w.Uint64(uint64(m.Level))
-		// Name string
-		if uint64(len(m.Name)) > 1048576 {
-			return wire.EncodeError("StderrError", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
-		}
-		w.String(m.Name)
-		// Message string
-		if uint64(len(m.Message)) > 1048576 {
-			return wire.EncodeError("StderrError", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 1048576})
-		}
-		w.String(m.Message)
-		// HavePos u64 const 0
-		w.Uint64(0)
-		// Traces list<Trace>
-		if uint64(len(m.Traces)) > 1048576 {
-			return wire.EncodeError("StderrError", ".Traces", &wire.LimitError{What: "count", N: uint64(len(m.Traces)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.Traces)))
-		l0 := m.Traces
-		for i0 := range l0 {
-			if err = l0[i0].EncodeWire(w, p); err != nil {
-				if err == w.Err() {
-					return err
-				}
-				return wire.EncodeError("StderrError", ".Traces["+strconv.Itoa(i0)+"]", err)
-			}
-		}
-		if m.Status != 0 {
-			return wire.EncodeError("StderrError", ".Status", wire.ErrVersion)
-		}
-	case p.Version < 0x11a:
-		// Message string
-		if uint64(len(m.Message)) > 1048576 {
-			return wire.EncodeError("StderrError", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 1048576})
-		}
-		w.String(m.Message)
-		// Status u32
-		w.Uint64(uint64(m.Status))
-		if m.Level != 0 {
-			return wire.EncodeError("StderrError", ".Level", wire.ErrVersion)
-		}
-		if m.Name != "" {
-			return wire.EncodeError("StderrError", ".Name", wire.ErrVersion)
-		}
-		if len(m.Traces) != 0 {
-			return wire.EncodeError("StderrError", ".Traces", wire.ErrVersion)
-		}
-	default:
-		if m.Level != 0 {
-			return wire.EncodeError("StderrError", ".Level", wire.ErrVersion)
-		}
-		if m.Name != "" {
-			return wire.EncodeError("StderrError", ".Name", wire.ErrVersion)
-		}
-		if m.Message != "" {
-			return wire.EncodeError("StderrError", ".Message", wire.ErrVersion)
-		}
-		if len(m.Traces) != 0 {
-			return wire.EncodeError("StderrError", ".Traces", wire.ErrVersion)
-		}
-		if m.Status != 0 {
-			return wire.EncodeError("StderrError", ".Status", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -2272,6 +2245,82 @@ func (*StderrError) WireTypeName() string {
 	return "StderrError"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *StderrError) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	switch {
+	case p.Version >= 0x11a:
+		// Type string const "Error"
+		w.String("Error")
+		// Level Verbosity
+		w.Uint64(uint64(m.Level))
+		// Name string
+		if uint64(len(m.Name)) > 1048576 {
+			return wire.EncodeError("StderrError", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
+		}
+		w.String(m.Name)
+		// Message string
+		if uint64(len(m.Message)) > 1048576 {
+			return wire.EncodeError("StderrError", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 1048576})
+		}
+		w.String(m.Message)
+		// HavePos u64 const 0
+		w.Uint64(0)
+		// Traces list<Trace>
+		if uint64(len(m.Traces)) > 1048576 {
+			return wire.EncodeError("StderrError", ".Traces", &wire.LimitError{What: "count", N: uint64(len(m.Traces)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.Traces)))
+		l0 := m.Traces
+		for i0 := range l0 {
+			if err = l0[i0].EncodeWire(w, p); err != nil {
+				if err == w.Err() {
+					return err
+				}
+				return wire.EncodeError("StderrError", ".Traces["+strconv.Itoa(i0)+"]", err)
+			}
+		}
+		if m.Status != 0 {
+			return wire.EncodeError("StderrError", ".Status", wire.ErrVersion)
+		}
+	case p.Version < 0x11a:
+		// Message string
+		if uint64(len(m.Message)) > 1048576 {
+			return wire.EncodeError("StderrError", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 1048576})
+		}
+		w.String(m.Message)
+		// Status u32
+		w.Uint64(uint64(m.Status))
+		if m.Level != 0 {
+			return wire.EncodeError("StderrError", ".Level", wire.ErrVersion)
+		}
+		if m.Name != "" {
+			return wire.EncodeError("StderrError", ".Name", wire.ErrVersion)
+		}
+		if len(m.Traces) != 0 {
+			return wire.EncodeError("StderrError", ".Traces", wire.ErrVersion)
+		}
+	default:
+		if m.Level != 0 {
+			return wire.EncodeError("StderrError", ".Level", wire.ErrVersion)
+		}
+		if m.Name != "" {
+			return wire.EncodeError("StderrError", ".Name", wire.ErrVersion)
+		}
+		if m.Message != "" {
+			return wire.EncodeError("StderrError", ".Message", wire.ErrVersion)
+		}
+		if len(m.Traces) != 0 {
+			return wire.EncodeError("StderrError", ".Traces", wire.ErrVersion)
+		}
+		if m.Status != 0 {
+			return wire.EncodeError("StderrError", ".Status", wire.ErrVersion)
+		}
+	}
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m StderrError) String() string {
 	b, err := json.Marshal(m)
@@ -2338,25 +2387,16 @@ func (m *Trace) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Trace) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Trace) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// HavePos u64 const 0
-	w.Uint64(0)
-	// Hint string
-	if uint64(len(m.Hint)) > 1048576 {
-		return wire.EncodeError("Trace", ".Hint", &wire.LimitError{What: "string length", N: uint64(len(m.Hint)), Max: 1048576})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(m.Hint)
 	return w.Err()
 }
 
@@ -2383,6 +2423,19 @@ func (m *Trace) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Trace", the name of the type in errors.
 func (*Trace) WireTypeName() string {
 	return "Trace"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Trace) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// HavePos u64 const 0
+	w.Uint64(0)
+	// Hint string
+	if uint64(len(m.Hint)) > 1048576 {
+		return wire.EncodeError("Trace", ".Hint", &wire.LimitError{What: "string length", N: uint64(len(m.Hint)), Max: 1048576})
+	}
+	w.String(m.Hint)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2502,44 +2555,16 @@ func (m *StderrStartActivity) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *StderrStartActivity) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *StderrStartActivity) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// ID u64
-	w.Uint64(m.ID)
-	// Level Verbosity
-	w.Uint64(uint64(m.Level))
-	// Type ActivityType
-	w.Uint64(uint64(m.Type))
-	// Text string
-	if uint64(len(m.Text)) > 1048576 {
-		return wire.EncodeError("StderrStartActivity", ".Text", &wire.LimitError{What: "string length", N: uint64(len(m.Text)), Max: 1048576})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(m.Text)
-	// Fields list<Field>
-	if uint64(len(m.Fields)) > 1048576 {
-		return wire.EncodeError("StderrStartActivity", ".Fields", &wire.LimitError{What: "count", N: uint64(len(m.Fields)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Fields)))
-	for i0, e0 := range m.Fields {
-		if err = EncodeField(w, e0, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("StderrStartActivity", ".Fields["+strconv.Itoa(i0)+"]", err)
-		}
-	}
-	// Parent u64
-	w.Uint64(m.Parent)
 	return w.Err()
 }
 
@@ -2598,6 +2623,39 @@ func (m *StderrStartActivity) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "StderrStartActivity", the name of the type in errors.
 func (*StderrStartActivity) WireTypeName() string {
 	return "StderrStartActivity"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *StderrStartActivity) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// ID u64
+	w.Uint64(m.ID)
+	// Level Verbosity
+	w.Uint64(uint64(m.Level))
+	// Type ActivityType
+	w.Uint64(uint64(m.Type))
+	// Text string
+	if uint64(len(m.Text)) > 1048576 {
+		return wire.EncodeError("StderrStartActivity", ".Text", &wire.LimitError{What: "string length", N: uint64(len(m.Text)), Max: 1048576})
+	}
+	w.String(m.Text)
+	// Fields list<Field>
+	if uint64(len(m.Fields)) > 1048576 {
+		return wire.EncodeError("StderrStartActivity", ".Fields", &wire.LimitError{What: "count", N: uint64(len(m.Fields)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Fields)))
+	for i0, e0 := range m.Fields {
+		if err = EncodeField(w, e0, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("StderrStartActivity", ".Fields["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	// Parent u64
+	w.Uint64(m.Parent)
+	return w.Err()
 }
 
 // MarshalJSON encodes m as a JSON object of its fields, with the union values
@@ -2694,20 +2752,16 @@ func (m *StderrStopActivity) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *StderrStopActivity) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *StderrStopActivity) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// ID u64
-	w.Uint64(m.ID)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -2726,6 +2780,14 @@ func (m *StderrStopActivity) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "StderrStopActivity", the name of the type in errors.
 func (*StderrStopActivity) WireTypeName() string {
 	return "StderrStopActivity"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *StderrStopActivity) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// ID u64
+	w.Uint64(m.ID)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2819,34 +2881,15 @@ func (m *StderrResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *StderrResult) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *StderrResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// ID u64
-	w.Uint64(m.ID)
-	// Type ResultType
-	w.Uint64(uint64(m.Type))
-	// Fields list<Field>
-	if uint64(len(m.Fields)) > 1048576 {
-		return wire.EncodeError("StderrResult", ".Fields", &wire.LimitError{What: "count", N: uint64(len(m.Fields)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Fields)))
-	for i0, e0 := range m.Fields {
-		if err = EncodeField(w, e0, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("StderrResult", ".Fields["+strconv.Itoa(i0)+"]", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -2892,6 +2935,30 @@ func (m *StderrResult) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "StderrResult", the name of the type in errors.
 func (*StderrResult) WireTypeName() string {
 	return "StderrResult"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *StderrResult) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// ID u64
+	w.Uint64(m.ID)
+	// Type ResultType
+	w.Uint64(uint64(m.Type))
+	// Fields list<Field>
+	if uint64(len(m.Fields)) > 1048576 {
+		return wire.EncodeError("StderrResult", ".Fields", &wire.LimitError{What: "count", N: uint64(len(m.Fields)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Fields)))
+	for i0, e0 := range m.Fields {
+		if err = EncodeField(w, e0, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("StderrResult", ".Fields["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	return w.Err()
 }
 
 // MarshalJSON encodes m as a JSON object of its fields, with the union values
@@ -3170,20 +3237,16 @@ func (m *FieldInt) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *FieldInt) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *FieldInt) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Value u64
-	w.Uint64(m.Value)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -3202,6 +3265,14 @@ func (m *FieldInt) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "FieldInt", the name of the type in errors.
 func (*FieldInt) WireTypeName() string {
 	return "FieldInt"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *FieldInt) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Value u64
+	w.Uint64(m.Value)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -3257,23 +3328,16 @@ func (m *FieldString) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *FieldString) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *FieldString) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Value string
-	if uint64(len(m.Value)) > 1048576 {
-		return wire.EncodeError("FieldString", ".Value", &wire.LimitError{What: "string length", N: uint64(len(m.Value)), Max: 1048576})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(m.Value)
 	return w.Err()
 }
 
@@ -3292,6 +3356,17 @@ func (m *FieldString) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "FieldString", the name of the type in errors.
 func (*FieldString) WireTypeName() string {
 	return "FieldString"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *FieldString) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Value string
+	if uint64(len(m.Value)) > 1048576 {
+		return wire.EncodeError("FieldString", ".Value", &wire.LimitError{What: "string length", N: uint64(len(m.Value)), Max: 1048576})
+	}
+	w.String(m.Value)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -3547,89 +3622,15 @@ func (m *UnkeyedValidPathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *UnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *UnkeyedValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Deriver optional<StorePath, empty>
-	if len(m.Deriver) != 0 {
-		if err = m.Deriver.Validate(); err != nil {
-			return wire.EncodeError("UnkeyedValidPathInfo", ".Deriver", err)
-		}
-	}
-	if uint64(len(m.Deriver)) > 4096 {
-		return wire.EncodeError("UnkeyedValidPathInfo", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Max: 4096})
-	}
-	w.String(string(m.Deriver))
-	// NarHash NarHash
-	if uint64(len(m.NarHash)) > 1024 {
-		return wire.EncodeError("UnkeyedValidPathInfo", ".NarHash", &wire.LimitError{What: "string length", N: uint64(len(m.NarHash)), Max: 1024})
-	}
-	w.String(string(m.NarHash))
-	// References set<StorePath>
-	if uint64(len(m.References)) > 1048576 {
-		return wire.EncodeError("UnkeyedValidPathInfo", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.References)))
-	for i0, e0 := range m.References {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("UnkeyedValidPathInfo", ".References["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("UnkeyedValidPathInfo", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
-	}
-	// RegistrationTime i64
-	if m.RegistrationTime < 0 {
-		return wire.EncodeError("UnkeyedValidPathInfo", ".RegistrationTime", wire.ErrRange)
-	}
-	w.Uint64(uint64(m.RegistrationTime))
-	// NarSize u64
-	w.Uint64(m.NarSize)
-	// Ultimate bool since 1.16
-	if p.Version >= 0x110 {
-		w.Bool(m.Ultimate)
-	} else {
-		if m.Ultimate != false {
-			return wire.EncodeError("UnkeyedValidPathInfo", ".Ultimate", wire.ErrVersion)
-		}
-	}
-	// Sigs set<Signature> since 1.16
-	if p.Version >= 0x110 {
-		if uint64(len(m.Sigs)) > 1048576 {
-			return wire.EncodeError("UnkeyedValidPathInfo", ".Sigs", &wire.LimitError{What: "count", N: uint64(len(m.Sigs)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.Sigs)))
-		for i1, e1 := range m.Sigs {
-			if uint64(len(e1)) > 4096 {
-				return wire.EncodeError("UnkeyedValidPathInfo", ".Sigs["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
-			}
-			w.String(string(e1))
-		}
-	} else {
-		if len(m.Sigs) != 0 {
-			return wire.EncodeError("UnkeyedValidPathInfo", ".Sigs", wire.ErrVersion)
-		}
-	}
-	// CA optional<ContentAddress, empty> since 1.16
-	if p.Version >= 0x110 {
-		if uint64(len(m.CA)) > 4096 {
-			return wire.EncodeError("UnkeyedValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
-		}
-		w.String(string(m.CA))
-	} else {
-		if m.CA != "" {
-			return wire.EncodeError("UnkeyedValidPathInfo", ".CA", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -3741,6 +3742,85 @@ func (m *UnkeyedValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "UnkeyedValidPathInfo", the name of the type in errors.
 func (*UnkeyedValidPathInfo) WireTypeName() string {
 	return "UnkeyedValidPathInfo"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *UnkeyedValidPathInfo) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Deriver optional<StorePath, empty>
+	if len(m.Deriver) != 0 {
+		if err = m.Deriver.Validate(); err != nil {
+			return wire.EncodeError("UnkeyedValidPathInfo", ".Deriver", err)
+		}
+	}
+	if uint64(len(m.Deriver)) > 4096 {
+		return wire.EncodeError("UnkeyedValidPathInfo", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Max: 4096})
+	}
+	w.String(string(m.Deriver))
+	// NarHash NarHash
+	if uint64(len(m.NarHash)) > 1024 {
+		return wire.EncodeError("UnkeyedValidPathInfo", ".NarHash", &wire.LimitError{What: "string length", N: uint64(len(m.NarHash)), Max: 1024})
+	}
+	w.String(string(m.NarHash))
+	// References set<StorePath>
+	if uint64(len(m.References)) > 1048576 {
+		return wire.EncodeError("UnkeyedValidPathInfo", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.References)))
+	for i0, e0 := range m.References {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("UnkeyedValidPathInfo", ".References["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("UnkeyedValidPathInfo", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	// RegistrationTime i64
+	if m.RegistrationTime < 0 {
+		return wire.EncodeError("UnkeyedValidPathInfo", ".RegistrationTime", wire.ErrRange)
+	}
+	w.Uint64(uint64(m.RegistrationTime))
+	// NarSize u64
+	w.Uint64(m.NarSize)
+	// Ultimate bool since 1.16
+	if p.Version >= 0x110 {
+		w.Bool(m.Ultimate)
+	} else {
+		if m.Ultimate != false {
+			return wire.EncodeError("UnkeyedValidPathInfo", ".Ultimate", wire.ErrVersion)
+		}
+	}
+	// Sigs set<Signature> since 1.16
+	if p.Version >= 0x110 {
+		if uint64(len(m.Sigs)) > 1048576 {
+			return wire.EncodeError("UnkeyedValidPathInfo", ".Sigs", &wire.LimitError{What: "count", N: uint64(len(m.Sigs)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.Sigs)))
+		for i1, e1 := range m.Sigs {
+			if uint64(len(e1)) > 4096 {
+				return wire.EncodeError("UnkeyedValidPathInfo", ".Sigs["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
+			}
+			w.String(string(e1))
+		}
+	} else {
+		if len(m.Sigs) != 0 {
+			return wire.EncodeError("UnkeyedValidPathInfo", ".Sigs", wire.ErrVersion)
+		}
+	}
+	// CA optional<ContentAddress, empty> since 1.16
+	if p.Version >= 0x110 {
+		if uint64(len(m.CA)) > 4096 {
+			return wire.EncodeError("UnkeyedValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
+		}
+		w.String(string(m.CA))
+	} else {
+		if m.CA != "" {
+			return wire.EncodeError("UnkeyedValidPathInfo", ".CA", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -4008,97 +4088,15 @@ func (m *ValidPathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("ValidPathInfo", ".Path", err)
-	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("ValidPathInfo", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
-	// Deriver optional<StorePath, empty>
-	if len(m.Deriver) != 0 {
-		if err = m.Deriver.Validate(); err != nil {
-			return wire.EncodeError("ValidPathInfo", ".Deriver", err)
-		}
-	}
-	if uint64(len(m.Deriver)) > 4096 {
-		return wire.EncodeError("ValidPathInfo", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Max: 4096})
-	}
-	w.String(string(m.Deriver))
-	// NarHash NarHash
-	if uint64(len(m.NarHash)) > 1024 {
-		return wire.EncodeError("ValidPathInfo", ".NarHash", &wire.LimitError{What: "string length", N: uint64(len(m.NarHash)), Max: 1024})
-	}
-	w.String(string(m.NarHash))
-	// References set<StorePath>
-	if uint64(len(m.References)) > 1048576 {
-		return wire.EncodeError("ValidPathInfo", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.References)))
-	for i0, e0 := range m.References {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("ValidPathInfo", ".References["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("ValidPathInfo", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
-	}
-	// RegistrationTime i64
-	if m.RegistrationTime < 0 {
-		return wire.EncodeError("ValidPathInfo", ".RegistrationTime", wire.ErrRange)
-	}
-	w.Uint64(uint64(m.RegistrationTime))
-	// NarSize u64
-	w.Uint64(m.NarSize)
-	// Ultimate bool since 1.16
-	if p.Version >= 0x110 {
-		w.Bool(m.Ultimate)
-	} else {
-		if m.Ultimate != false {
-			return wire.EncodeError("ValidPathInfo", ".Ultimate", wire.ErrVersion)
-		}
-	}
-	// Sigs set<Signature> since 1.16
-	if p.Version >= 0x110 {
-		if uint64(len(m.Sigs)) > 1048576 {
-			return wire.EncodeError("ValidPathInfo", ".Sigs", &wire.LimitError{What: "count", N: uint64(len(m.Sigs)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.Sigs)))
-		for i1, e1 := range m.Sigs {
-			if uint64(len(e1)) > 4096 {
-				return wire.EncodeError("ValidPathInfo", ".Sigs["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
-			}
-			w.String(string(e1))
-		}
-	} else {
-		if len(m.Sigs) != 0 {
-			return wire.EncodeError("ValidPathInfo", ".Sigs", wire.ErrVersion)
-		}
-	}
-	// CA optional<ContentAddress, empty> since 1.16
-	if p.Version >= 0x110 {
-		if uint64(len(m.CA)) > 4096 {
-			return wire.EncodeError("ValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
-		}
-		w.String(string(m.CA))
-	} else {
-		if m.CA != "" {
-			return wire.EncodeError("ValidPathInfo", ".CA", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -4219,6 +4217,93 @@ func (m *ValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ValidPathInfo", the name of the type in errors.
 func (*ValidPathInfo) WireTypeName() string {
 	return "ValidPathInfo"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ValidPathInfo) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("ValidPathInfo", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("ValidPathInfo", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	// Deriver optional<StorePath, empty>
+	if len(m.Deriver) != 0 {
+		if err = m.Deriver.Validate(); err != nil {
+			return wire.EncodeError("ValidPathInfo", ".Deriver", err)
+		}
+	}
+	if uint64(len(m.Deriver)) > 4096 {
+		return wire.EncodeError("ValidPathInfo", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Max: 4096})
+	}
+	w.String(string(m.Deriver))
+	// NarHash NarHash
+	if uint64(len(m.NarHash)) > 1024 {
+		return wire.EncodeError("ValidPathInfo", ".NarHash", &wire.LimitError{What: "string length", N: uint64(len(m.NarHash)), Max: 1024})
+	}
+	w.String(string(m.NarHash))
+	// References set<StorePath>
+	if uint64(len(m.References)) > 1048576 {
+		return wire.EncodeError("ValidPathInfo", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.References)))
+	for i0, e0 := range m.References {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("ValidPathInfo", ".References["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("ValidPathInfo", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	// RegistrationTime i64
+	if m.RegistrationTime < 0 {
+		return wire.EncodeError("ValidPathInfo", ".RegistrationTime", wire.ErrRange)
+	}
+	w.Uint64(uint64(m.RegistrationTime))
+	// NarSize u64
+	w.Uint64(m.NarSize)
+	// Ultimate bool since 1.16
+	if p.Version >= 0x110 {
+		w.Bool(m.Ultimate)
+	} else {
+		if m.Ultimate != false {
+			return wire.EncodeError("ValidPathInfo", ".Ultimate", wire.ErrVersion)
+		}
+	}
+	// Sigs set<Signature> since 1.16
+	if p.Version >= 0x110 {
+		if uint64(len(m.Sigs)) > 1048576 {
+			return wire.EncodeError("ValidPathInfo", ".Sigs", &wire.LimitError{What: "count", N: uint64(len(m.Sigs)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.Sigs)))
+		for i1, e1 := range m.Sigs {
+			if uint64(len(e1)) > 4096 {
+				return wire.EncodeError("ValidPathInfo", ".Sigs["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
+			}
+			w.String(string(e1))
+		}
+	} else {
+		if len(m.Sigs) != 0 {
+			return wire.EncodeError("ValidPathInfo", ".Sigs", wire.ErrVersion)
+		}
+	}
+	// CA optional<ContentAddress, empty> since 1.16
+	if p.Version >= 0x110 {
+		if uint64(len(m.CA)) > 4096 {
+			return wire.EncodeError("ValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 4096})
+		}
+		w.String(string(m.CA))
+	} else {
+		if m.CA != "" {
+			return wire.EncodeError("ValidPathInfo", ".CA", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -4656,155 +4741,15 @@ func (m *BuildResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *BuildResult) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *BuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Status BuildStatus
-	if !m.Status.Valid(p) {
-		return wire.EncodeError("BuildResult", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
-	}
-	w.Uint64(uint64(m.Status))
-	// ErrorMsg string
-	if uint64(len(m.ErrorMsg)) > 1048576 {
-		return wire.EncodeError("BuildResult", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 1048576})
-	}
-	w.String(m.ErrorMsg)
-	// TimesBuilt u32 since 1.29
-	if p.Version >= 0x11d {
-		w.Uint64(uint64(m.TimesBuilt))
-	} else {
-		if m.TimesBuilt != 0 {
-			return wire.EncodeError("BuildResult", ".TimesBuilt", wire.ErrVersion)
-		}
-	}
-	// IsNonDeterministic bool since 1.29
-	if p.Version >= 0x11d {
-		w.Bool(m.IsNonDeterministic)
-	} else {
-		if m.IsNonDeterministic != false {
-			return wire.EncodeError("BuildResult", ".IsNonDeterministic", wire.ErrVersion)
-		}
-	}
-	// StartTime i64 since 1.29
-	if p.Version >= 0x11d {
-		if m.StartTime < 0 {
-			return wire.EncodeError("BuildResult", ".StartTime", wire.ErrRange)
-		}
-		w.Uint64(uint64(m.StartTime))
-	} else {
-		if m.StartTime != 0 {
-			return wire.EncodeError("BuildResult", ".StartTime", wire.ErrVersion)
-		}
-	}
-	// StopTime i64 since 1.29
-	if p.Version >= 0x11d {
-		if m.StopTime < 0 {
-			return wire.EncodeError("BuildResult", ".StopTime", wire.ErrRange)
-		}
-		w.Uint64(uint64(m.StopTime))
-	} else {
-		if m.StopTime != 0 {
-			return wire.EncodeError("BuildResult", ".StopTime", wire.ErrVersion)
-		}
-	}
-	// CPUUser optional<i64> since 1.37
-	if p.Version >= 0x125 {
-		if m.CPUUser == nil {
-			w.Uint64(0)
-		} else {
-			w.Uint64(1)
-			if *m.CPUUser < 0 {
-				return wire.EncodeError("BuildResult", ".CPUUser", wire.ErrRange)
-			}
-			w.Uint64(uint64(*m.CPUUser))
-		}
-	} else {
-		if m.CPUUser != nil {
-			return wire.EncodeError("BuildResult", ".CPUUser", wire.ErrVersion)
-		}
-	}
-	// CPUSystem optional<i64> since 1.37
-	if p.Version >= 0x125 {
-		if m.CPUSystem == nil {
-			w.Uint64(0)
-		} else {
-			w.Uint64(1)
-			if *m.CPUSystem < 0 {
-				return wire.EncodeError("BuildResult", ".CPUSystem", wire.ErrRange)
-			}
-			w.Uint64(uint64(*m.CPUSystem))
-		}
-	} else {
-		if m.CPUSystem != nil {
-			return wire.EncodeError("BuildResult", ".CPUSystem", wire.ErrVersion)
-		}
-	}
-	// BuiltOutputs map<DrvOutputID, RealisationJSON> since 1.28 unless RealisationWithPathNotHash
-	if p.Version >= 0x11c && !p.Has(FeatureRealisationWithPathNotHash) {
-		if uint64(len(m.BuiltOutputs)) > 1048576 {
-			return wire.EncodeError("BuildResult", ".BuiltOutputs", &wire.LimitError{What: "count", N: uint64(len(m.BuiltOutputs)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.BuiltOutputs)))
-		var ka0 [16]DrvOutputID
-		ks0 := ka0[:0]
-		for k0 := range m.BuiltOutputs {
-			ks0 = append(ks0, k0)
-		}
-		slices.Sort(ks0)
-		for _, k1 := range ks0 {
-			if uint64(len(k1)) > 4096 {
-				return wire.EncodeError("BuildResult", ".BuiltOutputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 4096})
-			}
-			w.String(string(k1))
-			e0 := m.BuiltOutputs[k1]
-			if uint64(len(e0)) > 1048576 {
-				return wire.EncodeError("BuildResult", ".BuiltOutputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1048576})
-			}
-			w.String(string(e0))
-		}
-	} else {
-		if len(m.BuiltOutputs) != 0 {
-			return wire.EncodeError("BuildResult", ".BuiltOutputs", wire.ErrVersion)
-		}
-	}
-	// Outputs map<OutputName, UnkeyedRealisation> if RealisationWithPathNotHash
-	if p.Has(FeatureRealisationWithPathNotHash) {
-		if uint64(len(m.Outputs)) > 1048576 {
-			return wire.EncodeError("BuildResult", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.Outputs)))
-		var ka1 [16]OutputName
-		ks1 := ka1[:0]
-		for k2 := range m.Outputs {
-			ks1 = append(ks1, k2)
-		}
-		slices.Sort(ks1)
-		for _, k3 := range ks1 {
-			if uint64(len(k3)) > 1024 {
-				return wire.EncodeError("BuildResult", ".Outputs["+strconv.Quote(string(k3))+"]", &wire.LimitError{What: "string length", N: uint64(len(k3)), Max: 1024})
-			}
-			w.String(string(k3))
-			e1 := m.Outputs[k3]
-			if err = e1.EncodeWire(w, p); err != nil {
-				if err == w.Err() {
-					return err
-				}
-				return wire.EncodeError("BuildResult", ".Outputs["+strconv.Quote(string(k3))+"]", err)
-			}
-		}
-	} else {
-		if len(m.Outputs) != 0 {
-			return wire.EncodeError("BuildResult", ".Outputs", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -4991,6 +4936,151 @@ func (*BuildResult) WireTypeName() string {
 	return "BuildResult"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *BuildResult) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Status BuildStatus
+	if !m.Status.Valid(p) {
+		return wire.EncodeError("BuildResult", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
+	}
+	w.Uint64(uint64(m.Status))
+	// ErrorMsg string
+	if uint64(len(m.ErrorMsg)) > 1048576 {
+		return wire.EncodeError("BuildResult", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 1048576})
+	}
+	w.String(m.ErrorMsg)
+	// TimesBuilt u32 since 1.29
+	if p.Version >= 0x11d {
+		w.Uint64(uint64(m.TimesBuilt))
+	} else {
+		if m.TimesBuilt != 0 {
+			return wire.EncodeError("BuildResult", ".TimesBuilt", wire.ErrVersion)
+		}
+	}
+	// IsNonDeterministic bool since 1.29
+	if p.Version >= 0x11d {
+		w.Bool(m.IsNonDeterministic)
+	} else {
+		if m.IsNonDeterministic != false {
+			return wire.EncodeError("BuildResult", ".IsNonDeterministic", wire.ErrVersion)
+		}
+	}
+	// StartTime i64 since 1.29
+	if p.Version >= 0x11d {
+		if m.StartTime < 0 {
+			return wire.EncodeError("BuildResult", ".StartTime", wire.ErrRange)
+		}
+		w.Uint64(uint64(m.StartTime))
+	} else {
+		if m.StartTime != 0 {
+			return wire.EncodeError("BuildResult", ".StartTime", wire.ErrVersion)
+		}
+	}
+	// StopTime i64 since 1.29
+	if p.Version >= 0x11d {
+		if m.StopTime < 0 {
+			return wire.EncodeError("BuildResult", ".StopTime", wire.ErrRange)
+		}
+		w.Uint64(uint64(m.StopTime))
+	} else {
+		if m.StopTime != 0 {
+			return wire.EncodeError("BuildResult", ".StopTime", wire.ErrVersion)
+		}
+	}
+	// CPUUser optional<i64> since 1.37
+	if p.Version >= 0x125 {
+		if m.CPUUser == nil {
+			w.Uint64(0)
+		} else {
+			w.Uint64(1)
+			if *m.CPUUser < 0 {
+				return wire.EncodeError("BuildResult", ".CPUUser", wire.ErrRange)
+			}
+			w.Uint64(uint64(*m.CPUUser))
+		}
+	} else {
+		if m.CPUUser != nil {
+			return wire.EncodeError("BuildResult", ".CPUUser", wire.ErrVersion)
+		}
+	}
+	// CPUSystem optional<i64> since 1.37
+	if p.Version >= 0x125 {
+		if m.CPUSystem == nil {
+			w.Uint64(0)
+		} else {
+			w.Uint64(1)
+			if *m.CPUSystem < 0 {
+				return wire.EncodeError("BuildResult", ".CPUSystem", wire.ErrRange)
+			}
+			w.Uint64(uint64(*m.CPUSystem))
+		}
+	} else {
+		if m.CPUSystem != nil {
+			return wire.EncodeError("BuildResult", ".CPUSystem", wire.ErrVersion)
+		}
+	}
+	// BuiltOutputs map<DrvOutputID, RealisationJSON> since 1.28 unless RealisationWithPathNotHash
+	if p.Version >= 0x11c && !p.Has(FeatureRealisationWithPathNotHash) {
+		if uint64(len(m.BuiltOutputs)) > 1048576 {
+			return wire.EncodeError("BuildResult", ".BuiltOutputs", &wire.LimitError{What: "count", N: uint64(len(m.BuiltOutputs)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.BuiltOutputs)))
+		var ka0 [16]DrvOutputID
+		ks0 := ka0[:0]
+		for k0 := range m.BuiltOutputs {
+			ks0 = append(ks0, k0)
+		}
+		slices.Sort(ks0)
+		for _, k1 := range ks0 {
+			if uint64(len(k1)) > 4096 {
+				return wire.EncodeError("BuildResult", ".BuiltOutputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 4096})
+			}
+			w.String(string(k1))
+			e0 := m.BuiltOutputs[k1]
+			if uint64(len(e0)) > 1048576 {
+				return wire.EncodeError("BuildResult", ".BuiltOutputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1048576})
+			}
+			w.String(string(e0))
+		}
+	} else {
+		if len(m.BuiltOutputs) != 0 {
+			return wire.EncodeError("BuildResult", ".BuiltOutputs", wire.ErrVersion)
+		}
+	}
+	// Outputs map<OutputName, UnkeyedRealisation> if RealisationWithPathNotHash
+	if p.Has(FeatureRealisationWithPathNotHash) {
+		if uint64(len(m.Outputs)) > 1048576 {
+			return wire.EncodeError("BuildResult", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.Outputs)))
+		var ka1 [16]OutputName
+		ks1 := ka1[:0]
+		for k2 := range m.Outputs {
+			ks1 = append(ks1, k2)
+		}
+		slices.Sort(ks1)
+		for _, k3 := range ks1 {
+			if uint64(len(k3)) > 1024 {
+				return wire.EncodeError("BuildResult", ".Outputs["+strconv.Quote(string(k3))+"]", &wire.LimitError{What: "string length", N: uint64(len(k3)), Max: 1024})
+			}
+			w.String(string(k3))
+			e1 := m.Outputs[k3]
+			if err = e1.EncodeWire(w, p); err != nil {
+				if err == w.Err() {
+					return err
+				}
+				return wire.EncodeError("BuildResult", ".Outputs["+strconv.Quote(string(k3))+"]", err)
+			}
+		}
+	} else {
+		if len(m.Outputs) != 0 {
+			return wire.EncodeError("BuildResult", ".Outputs", wire.ErrVersion)
+		}
+	}
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m BuildResult) String() string {
 	b, err := json.Marshal(m)
@@ -5054,29 +5144,15 @@ func (m *KeyedBuildResult) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *KeyedBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *KeyedBuildResult) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path DerivedPath
-	if uint64(len(m.Path)) > 65536 {
-		return wire.EncodeError("KeyedBuildResult", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 65536})
-	}
-	w.String(string(m.Path))
-	// Result BuildResult
-	if err = m.Result.EncodeWire(w, p); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("KeyedBuildResult", ".Result", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -5102,6 +5178,25 @@ func (m *KeyedBuildResult) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "KeyedBuildResult", the name of the type in errors.
 func (*KeyedBuildResult) WireTypeName() string {
 	return "KeyedBuildResult"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *KeyedBuildResult) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path DerivedPath
+	if uint64(len(m.Path)) > 65536 {
+		return wire.EncodeError("KeyedBuildResult", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 65536})
+	}
+	w.String(string(m.Path))
+	// Result BuildResult
+	if err = m.Result.EncodeWire(w, p); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("KeyedBuildResult", ".Result", err)
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -5284,64 +5379,16 @@ func (m *Missing) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Missing) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Missing) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// WillBuild set<StorePath>
-	if uint64(len(m.WillBuild)) > 1048576 {
-		return wire.EncodeError("Missing", ".WillBuild", &wire.LimitError{What: "count", N: uint64(len(m.WillBuild)), Max: 1048576})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.Uint64(uint64(len(m.WillBuild)))
-	for i0, e0 := range m.WillBuild {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("Missing", ".WillBuild["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("Missing", ".WillBuild["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
-	}
-	// WillSubstitute set<StorePath>
-	if uint64(len(m.WillSubstitute)) > 1048576 {
-		return wire.EncodeError("Missing", ".WillSubstitute", &wire.LimitError{What: "count", N: uint64(len(m.WillSubstitute)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.WillSubstitute)))
-	for i1, e1 := range m.WillSubstitute {
-		if err = e1.Validate(); err != nil {
-			return wire.EncodeError("Missing", ".WillSubstitute["+strconv.Itoa(i1)+"]", err)
-		}
-		if uint64(len(e1)) > 4096 {
-			return wire.EncodeError("Missing", ".WillSubstitute["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
-		}
-		w.String(string(e1))
-	}
-	// Unknown set<StorePath>
-	if uint64(len(m.Unknown)) > 1048576 {
-		return wire.EncodeError("Missing", ".Unknown", &wire.LimitError{What: "count", N: uint64(len(m.Unknown)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Unknown)))
-	for i2, e2 := range m.Unknown {
-		if err = e2.Validate(); err != nil {
-			return wire.EncodeError("Missing", ".Unknown["+strconv.Itoa(i2)+"]", err)
-		}
-		if uint64(len(e2)) > 4096 {
-			return wire.EncodeError("Missing", ".Unknown["+strconv.Itoa(i2)+"]", &wire.LimitError{What: "string length", N: uint64(len(e2)), Max: 4096})
-		}
-		w.String(string(e2))
-	}
-	// DownloadSize u64
-	w.Uint64(m.DownloadSize)
-	// NarSize u64
-	w.Uint64(m.NarSize)
 	return w.Err()
 }
 
@@ -5441,6 +5488,59 @@ func (*Missing) WireTypeName() string {
 	return "Missing"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Missing) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// WillBuild set<StorePath>
+	if uint64(len(m.WillBuild)) > 1048576 {
+		return wire.EncodeError("Missing", ".WillBuild", &wire.LimitError{What: "count", N: uint64(len(m.WillBuild)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.WillBuild)))
+	for i0, e0 := range m.WillBuild {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("Missing", ".WillBuild["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("Missing", ".WillBuild["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	// WillSubstitute set<StorePath>
+	if uint64(len(m.WillSubstitute)) > 1048576 {
+		return wire.EncodeError("Missing", ".WillSubstitute", &wire.LimitError{What: "count", N: uint64(len(m.WillSubstitute)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.WillSubstitute)))
+	for i1, e1 := range m.WillSubstitute {
+		if err = e1.Validate(); err != nil {
+			return wire.EncodeError("Missing", ".WillSubstitute["+strconv.Itoa(i1)+"]", err)
+		}
+		if uint64(len(e1)) > 4096 {
+			return wire.EncodeError("Missing", ".WillSubstitute["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
+		}
+		w.String(string(e1))
+	}
+	// Unknown set<StorePath>
+	if uint64(len(m.Unknown)) > 1048576 {
+		return wire.EncodeError("Missing", ".Unknown", &wire.LimitError{What: "count", N: uint64(len(m.Unknown)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Unknown)))
+	for i2, e2 := range m.Unknown {
+		if err = e2.Validate(); err != nil {
+			return wire.EncodeError("Missing", ".Unknown["+strconv.Itoa(i2)+"]", err)
+		}
+		if uint64(len(e2)) > 4096 {
+			return wire.EncodeError("Missing", ".Unknown["+strconv.Itoa(i2)+"]", &wire.LimitError{What: "string length", N: uint64(len(e2)), Max: 4096})
+		}
+		w.String(string(e2))
+	}
+	// DownloadSize u64
+	w.Uint64(m.DownloadSize)
+	// NarSize u64
+	w.Uint64(m.NarSize)
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m Missing) String() string {
 	b, err := json.Marshal(m)
@@ -5503,28 +5603,16 @@ func (m *Setting) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Setting) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Setting) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Name string
-	if uint64(len(m.Name)) > 1048576 {
-		return wire.EncodeError("Setting", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(m.Name)
-	// Value string
-	if uint64(len(m.Value)) > 1048576 {
-		return wire.EncodeError("Setting", ".Value", &wire.LimitError{What: "string length", N: uint64(len(m.Value)), Max: 1048576})
-	}
-	w.String(m.Value)
 	return w.Err()
 }
 
@@ -5547,6 +5635,22 @@ func (m *Setting) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Setting", the name of the type in errors.
 func (*Setting) WireTypeName() string {
 	return "Setting"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Setting) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Name string
+	if uint64(len(m.Name)) > 1048576 {
+		return wire.EncodeError("Setting", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
+	}
+	w.String(m.Name)
+	// Value string
+	if uint64(len(m.Value)) > 1048576 {
+		return wire.EncodeError("Setting", ".Value", &wire.LimitError{What: "string length", N: uint64(len(m.Value)), Max: 1048576})
+	}
+	w.String(m.Value)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -5751,61 +5855,15 @@ func (m *ClientSettings) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ClientSettings) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ClientSettings) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// KeepFailed bool
-	w.Bool(m.KeepFailed)
-	// KeepGoing bool
-	w.Bool(m.KeepGoing)
-	// TryFallback bool
-	w.Bool(m.TryFallback)
-	// Verbosity Verbosity
-	w.Uint64(uint64(m.Verbosity))
-	// MaxBuildJobs u32
-	w.Uint64(uint64(m.MaxBuildJobs))
-	// MaxSilentTime u32
-	w.Uint64(uint64(m.MaxSilentTime))
-	// UseBuildHook u32
-	w.Uint64(uint64(m.UseBuildHook))
-	// VerboseBuild Verbosity
-	w.Uint64(uint64(m.VerboseBuild))
-	// LogType u32
-	w.Uint64(uint64(m.LogType))
-	// PrintBuildTrace u32
-	w.Uint64(uint64(m.PrintBuildTrace))
-	// BuildCores u32
-	w.Uint64(uint64(m.BuildCores))
-	// UseSubstitutes bool
-	w.Bool(m.UseSubstitutes)
-	// Overrides list<Setting> since 1.12
-	if p.Version >= 0x10c {
-		if uint64(len(m.Overrides)) > 1048576 {
-			return wire.EncodeError("ClientSettings", ".Overrides", &wire.LimitError{What: "count", N: uint64(len(m.Overrides)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.Overrides)))
-		l0 := m.Overrides
-		for i0 := range l0 {
-			if err = l0[i0].EncodeWire(w, p); err != nil {
-				if err == w.Err() {
-					return err
-				}
-				return wire.EncodeError("ClientSettings", ".Overrides["+strconv.Itoa(i0)+"]", err)
-			}
-		}
-	} else {
-		if len(m.Overrides) != 0 {
-			return wire.EncodeError("ClientSettings", ".Overrides", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -5909,6 +5967,57 @@ func (m *ClientSettings) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ClientSettings", the name of the type in errors.
 func (*ClientSettings) WireTypeName() string {
 	return "ClientSettings"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ClientSettings) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// KeepFailed bool
+	w.Bool(m.KeepFailed)
+	// KeepGoing bool
+	w.Bool(m.KeepGoing)
+	// TryFallback bool
+	w.Bool(m.TryFallback)
+	// Verbosity Verbosity
+	w.Uint64(uint64(m.Verbosity))
+	// MaxBuildJobs u32
+	w.Uint64(uint64(m.MaxBuildJobs))
+	// MaxSilentTime u32
+	w.Uint64(uint64(m.MaxSilentTime))
+	// UseBuildHook u32
+	w.Uint64(uint64(m.UseBuildHook))
+	// VerboseBuild Verbosity
+	w.Uint64(uint64(m.VerboseBuild))
+	// LogType u32
+	w.Uint64(uint64(m.LogType))
+	// PrintBuildTrace u32
+	w.Uint64(uint64(m.PrintBuildTrace))
+	// BuildCores u32
+	w.Uint64(uint64(m.BuildCores))
+	// UseSubstitutes bool
+	w.Bool(m.UseSubstitutes)
+	// Overrides list<Setting> since 1.12
+	if p.Version >= 0x10c {
+		if uint64(len(m.Overrides)) > 1048576 {
+			return wire.EncodeError("ClientSettings", ".Overrides", &wire.LimitError{What: "count", N: uint64(len(m.Overrides)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.Overrides)))
+		l0 := m.Overrides
+		for i0 := range l0 {
+			if err = l0[i0].EncodeWire(w, p); err != nil {
+				if err == w.Err() {
+					return err
+				}
+				return wire.EncodeError("ClientSettings", ".Overrides["+strconv.Itoa(i0)+"]", err)
+			}
+		}
+	} else {
+		if len(m.Overrides) != 0 {
+			return wire.EncodeError("ClientSettings", ".Overrides", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -6195,34 +6304,16 @@ func (m *GCPathsSpecific) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *GCPathsSpecific) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *GCPathsSpecific) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Paths set<StorePath>
-	if uint64(len(m.Paths)) > 16777216 {
-		return wire.EncodeError("GCPathsSpecific", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("GCPathsSpecific", ".Paths["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("GCPathsSpecific", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
-	}
-	// DeleteReferrers bool
-	w.Bool(m.DeleteReferrers)
 	return w.Err()
 }
 
@@ -6268,6 +6359,29 @@ func (*GCPathsSpecific) WireTypeName() string {
 	return "GCPathsSpecific"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *GCPathsSpecific) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Paths set<StorePath>
+	if uint64(len(m.Paths)) > 16777216 {
+		return wire.EncodeError("GCPathsSpecific", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("GCPathsSpecific", ".Paths["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("GCPathsSpecific", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	// DeleteReferrers bool
+	w.Bool(m.DeleteReferrers)
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m GCPathsSpecific) String() string {
 	b, err := json.Marshal(m)
@@ -6304,18 +6418,16 @@ func (m *GCPathsWholeStore) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *GCPathsWholeStore) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *GCPathsWholeStore) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -6328,6 +6440,12 @@ func (m *GCPathsWholeStore) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "GCPathsWholeStore", the name of the type in errors.
 func (*GCPathsWholeStore) WireTypeName() string {
 	return "GCPathsWholeStore"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *GCPathsWholeStore) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -6519,66 +6637,16 @@ func (m *GCOptions) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *GCOptions) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *GCOptions) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Action GCAction
-	if !m.Action.Valid(p) {
-		return wire.EncodeError("GCOptions", ".Action", wire.Invalid("GCAction value", uint64(m.Action)))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.Uint64(uint64(m.Action))
-	// Paths set<StorePath> unless DeleteDeadSpecificReferrers
-	if !p.Has(FeatureDeleteDeadSpecificReferrers) {
-		if uint64(len(m.Paths)) > 16777216 {
-			return wire.EncodeError("GCOptions", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
-		}
-		w.Uint64(uint64(len(m.Paths)))
-		for i0, e0 := range m.Paths {
-			if err = e0.Validate(); err != nil {
-				return wire.EncodeError("GCOptions", ".Paths["+strconv.Itoa(i0)+"]", err)
-			}
-			if uint64(len(e0)) > 4096 {
-				return wire.EncodeError("GCOptions", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-			}
-			w.String(string(e0))
-		}
-	} else {
-		if len(m.Paths) != 0 {
-			return wire.EncodeError("GCOptions", ".Paths", wire.ErrVersion)
-		}
-	}
-	// Targets GCPaths if DeleteDeadSpecificReferrers
-	if p.Has(FeatureDeleteDeadSpecificReferrers) {
-		if err = EncodeGCPaths(w, m.Targets, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("GCOptions", ".Targets", err)
-		}
-	} else {
-		if m.Targets != nil {
-			return wire.EncodeError("GCOptions", ".Targets", wire.ErrVersion)
-		}
-	}
-	// IgnoreLiveness bool
-	w.Bool(m.IgnoreLiveness)
-	// MaxFreed u64
-	w.Uint64(m.MaxFreed)
-	// Obsolete1 u32
-	w.Uint64(uint64(m.Obsolete1))
-	// Obsolete2 u32
-	w.Uint64(uint64(m.Obsolete2))
-	// Obsolete3 u32
-	w.Uint64(uint64(m.Obsolete3))
 	return w.Err()
 }
 
@@ -6665,6 +6733,61 @@ func (m *GCOptions) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "GCOptions", the name of the type in errors.
 func (*GCOptions) WireTypeName() string {
 	return "GCOptions"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *GCOptions) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Action GCAction
+	if !m.Action.Valid(p) {
+		return wire.EncodeError("GCOptions", ".Action", wire.Invalid("GCAction value", uint64(m.Action)))
+	}
+	w.Uint64(uint64(m.Action))
+	// Paths set<StorePath> unless DeleteDeadSpecificReferrers
+	if !p.Has(FeatureDeleteDeadSpecificReferrers) {
+		if uint64(len(m.Paths)) > 16777216 {
+			return wire.EncodeError("GCOptions", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
+		}
+		w.Uint64(uint64(len(m.Paths)))
+		for i0, e0 := range m.Paths {
+			if err = e0.Validate(); err != nil {
+				return wire.EncodeError("GCOptions", ".Paths["+strconv.Itoa(i0)+"]", err)
+			}
+			if uint64(len(e0)) > 4096 {
+				return wire.EncodeError("GCOptions", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+			}
+			w.String(string(e0))
+		}
+	} else {
+		if len(m.Paths) != 0 {
+			return wire.EncodeError("GCOptions", ".Paths", wire.ErrVersion)
+		}
+	}
+	// Targets GCPaths if DeleteDeadSpecificReferrers
+	if p.Has(FeatureDeleteDeadSpecificReferrers) {
+		if err = EncodeGCPaths(w, m.Targets, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("GCOptions", ".Targets", err)
+		}
+	} else {
+		if m.Targets != nil {
+			return wire.EncodeError("GCOptions", ".Targets", wire.ErrVersion)
+		}
+	}
+	// IgnoreLiveness bool
+	w.Bool(m.IgnoreLiveness)
+	// MaxFreed u64
+	w.Uint64(m.MaxFreed)
+	// Obsolete1 u32
+	w.Uint64(uint64(m.Obsolete1))
+	// Obsolete2 u32
+	w.Uint64(uint64(m.Obsolete2))
+	// Obsolete3 u32
+	w.Uint64(uint64(m.Obsolete3))
+	return w.Err()
 }
 
 // MarshalJSON encodes m as a JSON object of its fields, with the union values
@@ -6813,33 +6936,16 @@ func (m *GCResults) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *GCResults) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *GCResults) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Paths set<string>
-	if uint64(len(m.Paths)) > 16777216 {
-		return wire.EncodeError("GCResults", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if uint64(len(e0)) > 1048576 {
-			return wire.EncodeError("GCResults", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1048576})
-		}
-		w.String(e0)
-	}
-	// BytesFreed u64
-	w.Uint64(m.BytesFreed)
-	// Obsolete u64
-	w.Uint64(m.Obsolete)
 	return w.Err()
 }
 
@@ -6882,6 +6988,27 @@ func (m *GCResults) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "GCResults", the name of the type in errors.
 func (*GCResults) WireTypeName() string {
 	return "GCResults"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *GCResults) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Paths set<string>
+	if uint64(len(m.Paths)) > 16777216 {
+		return wire.EncodeError("GCResults", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if uint64(len(e0)) > 1048576 {
+			return wire.EncodeError("GCResults", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1048576})
+		}
+		w.String(e0)
+	}
+	// BytesFreed u64
+	w.Uint64(m.BytesFreed)
+	// Obsolete u64
+	w.Uint64(m.Obsolete)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -6958,31 +7085,16 @@ func (m *GCRoot) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *GCRoot) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *GCRoot) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Link string
-	if uint64(len(m.Link)) > 1048576 {
-		return wire.EncodeError("GCRoot", ".Link", &wire.LimitError{What: "string length", N: uint64(len(m.Link)), Max: 1048576})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(m.Link)
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("GCRoot", ".Path", err)
-	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("GCRoot", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -7010,6 +7122,26 @@ func (m *GCRoot) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "GCRoot", the name of the type in errors.
 func (*GCRoot) WireTypeName() string {
 	return "GCRoot"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *GCRoot) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Link string
+	if uint64(len(m.Link)) > 1048576 {
+		return wire.EncodeError("GCRoot", ".Link", &wire.LimitError{What: "string length", N: uint64(len(m.Link)), Max: 1048576})
+	}
+	w.String(m.Link)
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("GCRoot", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("GCRoot", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -7266,26 +7398,16 @@ func (m *SingleDerivedPathOpaque) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *SingleDerivedPathOpaque) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *SingleDerivedPathOpaque) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("SingleDerivedPathOpaque", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("SingleDerivedPathOpaque", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -7309,6 +7431,21 @@ func (m *SingleDerivedPathOpaque) DecodeWire(r *wire.Reader, p wire.Proto) error
 // WireTypeName returns "SingleDerivedPathOpaque", the name of the type in errors.
 func (*SingleDerivedPathOpaque) WireTypeName() string {
 	return "SingleDerivedPathOpaque"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *SingleDerivedPathOpaque) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("SingleDerivedPathOpaque", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("SingleDerivedPathOpaque", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -7376,30 +7513,16 @@ func (m *SingleDerivedPathBuilt) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *SingleDerivedPathBuilt) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *SingleDerivedPathBuilt) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// DrvPath SingleDerivedPath
-	if err = EncodeSingleDerivedPath(w, m.DrvPath, p); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("SingleDerivedPathBuilt", ".DrvPath", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	// Output OutputName
-	if uint64(len(m.Output)) > 1024 {
-		return wire.EncodeError("SingleDerivedPathBuilt", ".Output", &wire.LimitError{What: "string length", N: uint64(len(m.Output)), Max: 1024})
-	}
-	w.String(string(m.Output))
 	return w.Err()
 }
 
@@ -7424,6 +7547,25 @@ func (m *SingleDerivedPathBuilt) DecodeWire(r *wire.Reader, p wire.Proto) error 
 // WireTypeName returns "SingleDerivedPathBuilt", the name of the type in errors.
 func (*SingleDerivedPathBuilt) WireTypeName() string {
 	return "SingleDerivedPathBuilt"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *SingleDerivedPathBuilt) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// DrvPath SingleDerivedPath
+	if err = EncodeSingleDerivedPath(w, m.DrvPath, p); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("SingleDerivedPathBuilt", ".DrvPath", err)
+	}
+	// Output OutputName
+	if uint64(len(m.Output)) > 1024 {
+		return wire.EncodeError("SingleDerivedPathBuilt", ".Output", &wire.LimitError{What: "string length", N: uint64(len(m.Output)), Max: 1024})
+	}
+	w.String(string(m.Output))
+	return w.Err()
 }
 
 // MarshalJSON encodes m as a JSON object of its fields, with the union values
@@ -7710,101 +7852,15 @@ func (m *AddToStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	switch {
-	case p.Version < 0x119:
-		// Name string
-		if uint64(len(m.Name)) > 1048576 {
-			return wire.EncodeError("AddToStoreRequest", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
-		}
-		w.String(m.Name)
-		// Fixed bool
-		w.Bool(m.Fixed)
-		// Recursive bool
-		w.Bool(m.Recursive)
-		// HashAlgo string
-		if uint64(len(m.HashAlgo)) > 1048576 {
-			return wire.EncodeError("AddToStoreRequest", ".HashAlgo", &wire.LimitError{What: "string length", N: uint64(len(m.HashAlgo)), Max: 1048576})
-		}
-		w.String(m.HashAlgo)
-		if m.CAMethod != "" {
-			return wire.EncodeError("AddToStoreRequest", ".CAMethod", wire.ErrVersion)
-		}
-		if len(m.References) != 0 {
-			return wire.EncodeError("AddToStoreRequest", ".References", wire.ErrVersion)
-		}
-		if m.Repair != false {
-			return wire.EncodeError("AddToStoreRequest", ".Repair", wire.ErrVersion)
-		}
-	case p.Version >= 0x119:
-		// Name string
-		if uint64(len(m.Name)) > 1048576 {
-			return wire.EncodeError("AddToStoreRequest", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
-		}
-		w.String(m.Name)
-		// CAMethod ContentAddressMethod
-		if uint64(len(m.CAMethod)) > 1024 {
-			return wire.EncodeError("AddToStoreRequest", ".CAMethod", &wire.LimitError{What: "string length", N: uint64(len(m.CAMethod)), Max: 1024})
-		}
-		w.String(string(m.CAMethod))
-		// References set<StorePath>
-		if uint64(len(m.References)) > 1048576 {
-			return wire.EncodeError("AddToStoreRequest", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.References)))
-		for i0, e0 := range m.References {
-			if err = e0.Validate(); err != nil {
-				return wire.EncodeError("AddToStoreRequest", ".References["+strconv.Itoa(i0)+"]", err)
-			}
-			if uint64(len(e0)) > 4096 {
-				return wire.EncodeError("AddToStoreRequest", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-			}
-			w.String(string(e0))
-		}
-		// Repair bool
-		w.Bool(m.Repair)
-		if m.Fixed != false {
-			return wire.EncodeError("AddToStoreRequest", ".Fixed", wire.ErrVersion)
-		}
-		if m.Recursive != false {
-			return wire.EncodeError("AddToStoreRequest", ".Recursive", wire.ErrVersion)
-		}
-		if m.HashAlgo != "" {
-			return wire.EncodeError("AddToStoreRequest", ".HashAlgo", wire.ErrVersion)
-		}
-	default:
-		if m.Name != "" {
-			return wire.EncodeError("AddToStoreRequest", ".Name", wire.ErrVersion)
-		}
-		if m.Fixed != false {
-			return wire.EncodeError("AddToStoreRequest", ".Fixed", wire.ErrVersion)
-		}
-		if m.Recursive != false {
-			return wire.EncodeError("AddToStoreRequest", ".Recursive", wire.ErrVersion)
-		}
-		if m.HashAlgo != "" {
-			return wire.EncodeError("AddToStoreRequest", ".HashAlgo", wire.ErrVersion)
-		}
-		if m.CAMethod != "" {
-			return wire.EncodeError("AddToStoreRequest", ".CAMethod", wire.ErrVersion)
-		}
-		if len(m.References) != 0 {
-			return wire.EncodeError("AddToStoreRequest", ".References", wire.ErrVersion)
-		}
-		if m.Repair != false {
-			return wire.EncodeError("AddToStoreRequest", ".Repair", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -7893,6 +7949,97 @@ func (m *AddToStoreRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddToStoreRequest", the name of the type in errors.
 func (*AddToStoreRequest) WireTypeName() string {
 	return "AddToStoreRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddToStoreRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	switch {
+	case p.Version < 0x119:
+		// Name string
+		if uint64(len(m.Name)) > 1048576 {
+			return wire.EncodeError("AddToStoreRequest", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
+		}
+		w.String(m.Name)
+		// Fixed bool
+		w.Bool(m.Fixed)
+		// Recursive bool
+		w.Bool(m.Recursive)
+		// HashAlgo string
+		if uint64(len(m.HashAlgo)) > 1048576 {
+			return wire.EncodeError("AddToStoreRequest", ".HashAlgo", &wire.LimitError{What: "string length", N: uint64(len(m.HashAlgo)), Max: 1048576})
+		}
+		w.String(m.HashAlgo)
+		if m.CAMethod != "" {
+			return wire.EncodeError("AddToStoreRequest", ".CAMethod", wire.ErrVersion)
+		}
+		if len(m.References) != 0 {
+			return wire.EncodeError("AddToStoreRequest", ".References", wire.ErrVersion)
+		}
+		if m.Repair != false {
+			return wire.EncodeError("AddToStoreRequest", ".Repair", wire.ErrVersion)
+		}
+	case p.Version >= 0x119:
+		// Name string
+		if uint64(len(m.Name)) > 1048576 {
+			return wire.EncodeError("AddToStoreRequest", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
+		}
+		w.String(m.Name)
+		// CAMethod ContentAddressMethod
+		if uint64(len(m.CAMethod)) > 1024 {
+			return wire.EncodeError("AddToStoreRequest", ".CAMethod", &wire.LimitError{What: "string length", N: uint64(len(m.CAMethod)), Max: 1024})
+		}
+		w.String(string(m.CAMethod))
+		// References set<StorePath>
+		if uint64(len(m.References)) > 1048576 {
+			return wire.EncodeError("AddToStoreRequest", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.References)))
+		for i0, e0 := range m.References {
+			if err = e0.Validate(); err != nil {
+				return wire.EncodeError("AddToStoreRequest", ".References["+strconv.Itoa(i0)+"]", err)
+			}
+			if uint64(len(e0)) > 4096 {
+				return wire.EncodeError("AddToStoreRequest", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+			}
+			w.String(string(e0))
+		}
+		// Repair bool
+		w.Bool(m.Repair)
+		if m.Fixed != false {
+			return wire.EncodeError("AddToStoreRequest", ".Fixed", wire.ErrVersion)
+		}
+		if m.Recursive != false {
+			return wire.EncodeError("AddToStoreRequest", ".Recursive", wire.ErrVersion)
+		}
+		if m.HashAlgo != "" {
+			return wire.EncodeError("AddToStoreRequest", ".HashAlgo", wire.ErrVersion)
+		}
+	default:
+		if m.Name != "" {
+			return wire.EncodeError("AddToStoreRequest", ".Name", wire.ErrVersion)
+		}
+		if m.Fixed != false {
+			return wire.EncodeError("AddToStoreRequest", ".Fixed", wire.ErrVersion)
+		}
+		if m.Recursive != false {
+			return wire.EncodeError("AddToStoreRequest", ".Recursive", wire.ErrVersion)
+		}
+		if m.HashAlgo != "" {
+			return wire.EncodeError("AddToStoreRequest", ".HashAlgo", wire.ErrVersion)
+		}
+		if m.CAMethod != "" {
+			return wire.EncodeError("AddToStoreRequest", ".CAMethod", wire.ErrVersion)
+		}
+		if len(m.References) != 0 {
+			return wire.EncodeError("AddToStoreRequest", ".References", wire.ErrVersion)
+		}
+		if m.Repair != false {
+			return wire.EncodeError("AddToStoreRequest", ".Repair", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -7999,49 +8146,15 @@ func (m *AddToStoreReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddToStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddToStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	switch {
-	case p.Version < 0x119:
-		// Path StorePath
-		if err = m.Path.Validate(); err != nil {
-			return wire.EncodeError("AddToStoreReply", ".Path", err)
-		}
-		if uint64(len(m.Path)) > 4096 {
-			return wire.EncodeError("AddToStoreReply", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-		}
-		w.String(string(m.Path))
-		if m.Info.Path != "" || m.Info.Deriver != "" || m.Info.NarHash != "" || len(m.Info.References) != 0 || m.Info.RegistrationTime != 0 || m.Info.NarSize != 0 || m.Info.Ultimate != false || len(m.Info.Sigs) != 0 || m.Info.CA != "" {
-			return wire.EncodeError("AddToStoreReply", ".Info", wire.ErrVersion)
-		}
-	case p.Version >= 0x119:
-		// Info ValidPathInfo
-		if err = m.Info.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("AddToStoreReply", ".Info", err)
-		}
-		if m.Path != "" {
-			return wire.EncodeError("AddToStoreReply", ".Path", wire.ErrVersion)
-		}
-	default:
-		if m.Path != "" {
-			return wire.EncodeError("AddToStoreReply", ".Path", wire.ErrVersion)
-		}
-		if m.Info.Path != "" || m.Info.Deriver != "" || m.Info.NarHash != "" || len(m.Info.References) != 0 || m.Info.RegistrationTime != 0 || m.Info.NarSize != 0 || m.Info.Ultimate != false || len(m.Info.Sigs) != 0 || m.Info.CA != "" {
-			return wire.EncodeError("AddToStoreReply", ".Info", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -8079,6 +8192,45 @@ func (m *AddToStoreReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddToStoreReply", the name of the type in errors.
 func (*AddToStoreReply) WireTypeName() string {
 	return "AddToStoreReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddToStoreReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	switch {
+	case p.Version < 0x119:
+		// Path StorePath
+		if err = m.Path.Validate(); err != nil {
+			return wire.EncodeError("AddToStoreReply", ".Path", err)
+		}
+		if uint64(len(m.Path)) > 4096 {
+			return wire.EncodeError("AddToStoreReply", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+		}
+		w.String(string(m.Path))
+		if m.Info.Path != "" || m.Info.Deriver != "" || m.Info.NarHash != "" || len(m.Info.References) != 0 || m.Info.RegistrationTime != 0 || m.Info.NarSize != 0 || m.Info.Ultimate != false || len(m.Info.Sigs) != 0 || m.Info.CA != "" {
+			return wire.EncodeError("AddToStoreReply", ".Info", wire.ErrVersion)
+		}
+	case p.Version >= 0x119:
+		// Info ValidPathInfo
+		if err = m.Info.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("AddToStoreReply", ".Info", err)
+		}
+		if m.Path != "" {
+			return wire.EncodeError("AddToStoreReply", ".Path", wire.ErrVersion)
+		}
+	default:
+		if m.Path != "" {
+			return wire.EncodeError("AddToStoreReply", ".Path", wire.ErrVersion)
+		}
+		if m.Info.Path != "" || m.Info.Deriver != "" || m.Info.NarHash != "" || len(m.Info.References) != 0 || m.Info.RegistrationTime != 0 || m.Info.NarSize != 0 || m.Info.Ultimate != false || len(m.Info.Sigs) != 0 || m.Info.CA != "" {
+			return wire.EncodeError("AddToStoreReply", ".Info", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -8139,26 +8291,16 @@ func (m *IsValidPathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *IsValidPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *IsValidPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("IsValidPathRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("IsValidPathRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -8182,6 +8324,21 @@ func (m *IsValidPathRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "IsValidPathRequest", the name of the type in errors.
 func (*IsValidPathRequest) WireTypeName() string {
 	return "IsValidPathRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *IsValidPathRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("IsValidPathRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("IsValidPathRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -8227,20 +8384,16 @@ func (m *IsValidPathReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *IsValidPathReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *IsValidPathReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Valid bool
-	w.Bool(m.Valid)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -8259,6 +8412,14 @@ func (m *IsValidPathReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "IsValidPathReply", the name of the type in errors.
 func (*IsValidPathReply) WireTypeName() string {
 	return "IsValidPathReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *IsValidPathReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Valid bool
+	w.Bool(m.Valid)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -8319,26 +8480,16 @@ func (m *HasSubstitutesRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *HasSubstitutesRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *HasSubstitutesRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("HasSubstitutesRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("HasSubstitutesRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -8362,6 +8513,21 @@ func (m *HasSubstitutesRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "HasSubstitutesRequest", the name of the type in errors.
 func (*HasSubstitutesRequest) WireTypeName() string {
 	return "HasSubstitutesRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *HasSubstitutesRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("HasSubstitutesRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("HasSubstitutesRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -8407,20 +8573,16 @@ func (m *HasSubstitutesReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *HasSubstitutesReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *HasSubstitutesReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// HasSubstitutes bool
-	w.Bool(m.HasSubstitutes)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -8439,6 +8601,14 @@ func (m *HasSubstitutesReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "HasSubstitutesReply", the name of the type in errors.
 func (*HasSubstitutesReply) WireTypeName() string {
 	return "HasSubstitutesReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *HasSubstitutesReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// HasSubstitutes bool
+	w.Bool(m.HasSubstitutes)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -8499,26 +8669,16 @@ func (m *QueryPathHashRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryPathHashRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryPathHashRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("QueryPathHashRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("QueryPathHashRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -8542,6 +8702,21 @@ func (m *QueryPathHashRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryPathHashRequest", the name of the type in errors.
 func (*QueryPathHashRequest) WireTypeName() string {
 	return "QueryPathHashRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryPathHashRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("QueryPathHashRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("QueryPathHashRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -8595,23 +8770,16 @@ func (m *QueryPathHashReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryPathHashReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryPathHashReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Hash NarHash
-	if uint64(len(m.Hash)) > 1024 {
-		return wire.EncodeError("QueryPathHashReply", ".Hash", &wire.LimitError{What: "string length", N: uint64(len(m.Hash)), Max: 1024})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(string(m.Hash))
 	return w.Err()
 }
 
@@ -8632,6 +8800,17 @@ func (m *QueryPathHashReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryPathHashReply", the name of the type in errors.
 func (*QueryPathHashReply) WireTypeName() string {
 	return "QueryPathHashReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryPathHashReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Hash NarHash
+	if uint64(len(m.Hash)) > 1024 {
+		return wire.EncodeError("QueryPathHashReply", ".Hash", &wire.LimitError{What: "string length", N: uint64(len(m.Hash)), Max: 1024})
+	}
+	w.String(string(m.Hash))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -8692,26 +8871,16 @@ func (m *QueryReferencesRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryReferencesRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryReferencesRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("QueryReferencesRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("QueryReferencesRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -8735,6 +8904,21 @@ func (m *QueryReferencesRequest) DecodeWire(r *wire.Reader, p wire.Proto) error 
 // WireTypeName returns "QueryReferencesRequest", the name of the type in errors.
 func (*QueryReferencesRequest) WireTypeName() string {
 	return "QueryReferencesRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryReferencesRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("QueryReferencesRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("QueryReferencesRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -8818,31 +9002,15 @@ func (m *QueryReferencesReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryReferencesReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryReferencesReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// References set<StorePath>
-	if uint64(len(m.References)) > 1048576 {
-		return wire.EncodeError("QueryReferencesReply", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.References)))
-	for i0, e0 := range m.References {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("QueryReferencesReply", ".References["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("QueryReferencesReply", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -8883,6 +9051,27 @@ func (m *QueryReferencesReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryReferencesReply", the name of the type in errors.
 func (*QueryReferencesReply) WireTypeName() string {
 	return "QueryReferencesReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryReferencesReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// References set<StorePath>
+	if uint64(len(m.References)) > 1048576 {
+		return wire.EncodeError("QueryReferencesReply", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.References)))
+	for i0, e0 := range m.References {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("QueryReferencesReply", ".References["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("QueryReferencesReply", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -8943,26 +9132,16 @@ func (m *QueryReferrersRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryReferrersRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryReferrersRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("QueryReferrersRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("QueryReferrersRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -8986,6 +9165,21 @@ func (m *QueryReferrersRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryReferrersRequest", the name of the type in errors.
 func (*QueryReferrersRequest) WireTypeName() string {
 	return "QueryReferrersRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryReferrersRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("QueryReferrersRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("QueryReferrersRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -9069,31 +9263,15 @@ func (m *QueryReferrersReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryReferrersReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryReferrersReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Referrers set<StorePath>
-	if uint64(len(m.Referrers)) > 1048576 {
-		return wire.EncodeError("QueryReferrersReply", ".Referrers", &wire.LimitError{What: "count", N: uint64(len(m.Referrers)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Referrers)))
-	for i0, e0 := range m.Referrers {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("QueryReferrersReply", ".Referrers["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("QueryReferrersReply", ".Referrers["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -9134,6 +9312,27 @@ func (m *QueryReferrersReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryReferrersReply", the name of the type in errors.
 func (*QueryReferrersReply) WireTypeName() string {
 	return "QueryReferrersReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryReferrersReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Referrers set<StorePath>
+	if uint64(len(m.Referrers)) > 1048576 {
+		return wire.EncodeError("QueryReferrersReply", ".Referrers", &wire.LimitError{What: "count", N: uint64(len(m.Referrers)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Referrers)))
+	for i0, e0 := range m.Referrers {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("QueryReferrersReply", ".Referrers["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("QueryReferrersReply", ".Referrers["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -9245,41 +9444,15 @@ func (m *AddTextToStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddTextToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddTextToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Name string
-	if uint64(len(m.Name)) > 1048576 {
-		return wire.EncodeError("AddTextToStoreRequest", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
-	}
-	w.String(m.Name)
-	// Text bytes
-	if uint64(len(m.Text)) > 67108864 {
-		return wire.EncodeError("AddTextToStoreRequest", ".Text", &wire.LimitError{What: "bytes length", N: uint64(len(m.Text)), Max: 67108864})
-	}
-	w.Bytes(m.Text)
-	// References set<StorePath>
-	if uint64(len(m.References)) > 1048576 {
-		return wire.EncodeError("AddTextToStoreRequest", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.References)))
-	for i0, e0 := range m.References {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("AddTextToStoreRequest", ".References["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("AddTextToStoreRequest", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -9328,6 +9501,37 @@ func (m *AddTextToStoreRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddTextToStoreRequest", the name of the type in errors.
 func (*AddTextToStoreRequest) WireTypeName() string {
 	return "AddTextToStoreRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddTextToStoreRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Name string
+	if uint64(len(m.Name)) > 1048576 {
+		return wire.EncodeError("AddTextToStoreRequest", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
+	}
+	w.String(m.Name)
+	// Text bytes
+	if uint64(len(m.Text)) > 67108864 {
+		return wire.EncodeError("AddTextToStoreRequest", ".Text", &wire.LimitError{What: "bytes length", N: uint64(len(m.Text)), Max: 67108864})
+	}
+	w.Bytes(m.Text)
+	// References set<StorePath>
+	if uint64(len(m.References)) > 1048576 {
+		return wire.EncodeError("AddTextToStoreRequest", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.References)))
+	for i0, e0 := range m.References {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("AddTextToStoreRequest", ".References["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("AddTextToStoreRequest", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -9388,26 +9592,16 @@ func (m *AddTextToStoreReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddTextToStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddTextToStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("AddTextToStoreReply", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("AddTextToStoreReply", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -9431,6 +9625,21 @@ func (m *AddTextToStoreReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddTextToStoreReply", the name of the type in errors.
 func (*AddTextToStoreReply) WireTypeName() string {
 	return "AddTextToStoreReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddTextToStoreReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("AddTextToStoreReply", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("AddTextToStoreReply", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -9537,39 +9746,15 @@ func (m *BuildPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *BuildPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *BuildPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Targets list<DerivedPath>
-	if uint64(len(m.Targets)) > 1048576 {
-		return wire.EncodeError("BuildPathsRequest", ".Targets", &wire.LimitError{What: "count", N: uint64(len(m.Targets)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Targets)))
-	for i0, e0 := range m.Targets {
-		if uint64(len(e0)) > 65536 {
-			return wire.EncodeError("BuildPathsRequest", ".Targets["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 65536})
-		}
-		w.String(string(e0))
-	}
-	// Mode BuildMode since 1.15
-	if p.Version >= 0x10f {
-		if !m.Mode.Valid(p) {
-			return wire.EncodeError("BuildPathsRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
-		}
-		w.Uint64(uint64(m.Mode))
-	} else {
-		if m.Mode != 0 {
-			return wire.EncodeError("BuildPathsRequest", ".Mode", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -9620,6 +9805,34 @@ func (m *BuildPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "BuildPathsRequest", the name of the type in errors.
 func (*BuildPathsRequest) WireTypeName() string {
 	return "BuildPathsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *BuildPathsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Targets list<DerivedPath>
+	if uint64(len(m.Targets)) > 1048576 {
+		return wire.EncodeError("BuildPathsRequest", ".Targets", &wire.LimitError{What: "count", N: uint64(len(m.Targets)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Targets)))
+	for i0, e0 := range m.Targets {
+		if uint64(len(e0)) > 65536 {
+			return wire.EncodeError("BuildPathsRequest", ".Targets["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 65536})
+		}
+		w.String(string(e0))
+	}
+	// Mode BuildMode since 1.15
+	if p.Version >= 0x10f {
+		if !m.Mode.Valid(p) {
+			return wire.EncodeError("BuildPathsRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
+		}
+		w.Uint64(uint64(m.Mode))
+	} else {
+		if m.Mode != 0 {
+			return wire.EncodeError("BuildPathsRequest", ".Mode", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -9680,26 +9893,16 @@ func (m *EnsurePathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *EnsurePathRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *EnsurePathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("EnsurePathRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("EnsurePathRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -9723,6 +9926,21 @@ func (m *EnsurePathRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "EnsurePathRequest", the name of the type in errors.
 func (*EnsurePathRequest) WireTypeName() string {
 	return "EnsurePathRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *EnsurePathRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("EnsurePathRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("EnsurePathRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -9783,26 +10001,16 @@ func (m *AddTempRootRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddTempRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddTempRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("AddTempRootRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("AddTempRootRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -9826,6 +10034,21 @@ func (m *AddTempRootRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddTempRootRequest", the name of the type in errors.
 func (*AddTempRootRequest) WireTypeName() string {
 	return "AddTempRootRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddTempRootRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("AddTempRootRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("AddTempRootRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -9878,23 +10101,16 @@ func (m *AddIndirectRootRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddIndirectRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddIndirectRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path string
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("AddIndirectRootRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(m.Path)
 	return w.Err()
 }
 
@@ -9913,6 +10129,17 @@ func (m *AddIndirectRootRequest) DecodeWire(r *wire.Reader, p wire.Proto) error 
 // WireTypeName returns "AddIndirectRootRequest", the name of the type in errors.
 func (*AddIndirectRootRequest) WireTypeName() string {
 	return "AddIndirectRootRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddIndirectRootRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Path string
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("AddIndirectRootRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(m.Path)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -9948,18 +10175,16 @@ func (m *SyncWithGCRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *SyncWithGCRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *SyncWithGCRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -9972,6 +10197,12 @@ func (m *SyncWithGCRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "SyncWithGCRequest", the name of the type in errors.
 func (*SyncWithGCRequest) WireTypeName() string {
 	return "SyncWithGCRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *SyncWithGCRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -10007,18 +10238,16 @@ func (m *FindRootsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *FindRootsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *FindRootsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -10031,6 +10260,12 @@ func (m *FindRootsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "FindRootsRequest", the name of the type in errors.
 func (*FindRootsRequest) WireTypeName() string {
 	return "FindRootsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *FindRootsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -10106,31 +10341,15 @@ func (m *FindRootsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *FindRootsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *FindRootsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Roots list<GCRoot>
-	if uint64(len(m.Roots)) > 16777216 {
-		return wire.EncodeError("FindRootsReply", ".Roots", &wire.LimitError{What: "count", N: uint64(len(m.Roots)), Max: 16777216})
-	}
-	w.Uint64(uint64(len(m.Roots)))
-	l0 := m.Roots
-	for i0 := range l0 {
-		if err = l0[i0].EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("FindRootsReply", ".Roots["+strconv.Itoa(i0)+"]", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -10166,6 +10385,27 @@ func (m *FindRootsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "FindRootsReply", the name of the type in errors.
 func (*FindRootsReply) WireTypeName() string {
 	return "FindRootsReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *FindRootsReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Roots list<GCRoot>
+	if uint64(len(m.Roots)) > 16777216 {
+		return wire.EncodeError("FindRootsReply", ".Roots", &wire.LimitError{What: "count", N: uint64(len(m.Roots)), Max: 16777216})
+	}
+	w.Uint64(uint64(len(m.Roots)))
+	l0 := m.Roots
+	for i0 := range l0 {
+		if err = l0[i0].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("FindRootsReply", ".Roots["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -10236,28 +10476,16 @@ func (m *ExportPathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ExportPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ExportPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("ExportPathRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("ExportPathRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
-	// Sign u32
-	w.Uint64(uint64(m.Sign))
 	return w.Err()
 }
 
@@ -10287,6 +10515,23 @@ func (m *ExportPathRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ExportPathRequest", the name of the type in errors.
 func (*ExportPathRequest) WireTypeName() string {
 	return "ExportPathRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ExportPathRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("ExportPathRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("ExportPathRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	// Sign u32
+	w.Uint64(uint64(m.Sign))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -10347,26 +10592,16 @@ func (m *QueryDeriverRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryDeriverRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryDeriverRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("QueryDeriverRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("QueryDeriverRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -10390,6 +10625,21 @@ func (m *QueryDeriverRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryDeriverRequest", the name of the type in errors.
 func (*QueryDeriverRequest) WireTypeName() string {
 	return "QueryDeriverRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryDeriverRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("QueryDeriverRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("QueryDeriverRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -10455,28 +10705,16 @@ func (m *QueryDeriverReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryDeriverReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryDeriverReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Deriver optional<StorePath, empty>
-	if len(m.Deriver) != 0 {
-		if err = m.Deriver.Validate(); err != nil {
-			return wire.EncodeError("QueryDeriverReply", ".Deriver", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Deriver)) > 4096 {
-		return wire.EncodeError("QueryDeriverReply", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Max: 4096})
-	}
-	w.String(string(m.Deriver))
 	return w.Err()
 }
 
@@ -10502,6 +10740,23 @@ func (m *QueryDeriverReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryDeriverReply", the name of the type in errors.
 func (*QueryDeriverReply) WireTypeName() string {
 	return "QueryDeriverReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryDeriverReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Deriver optional<StorePath, empty>
+	if len(m.Deriver) != 0 {
+		if err = m.Deriver.Validate(); err != nil {
+			return wire.EncodeError("QueryDeriverReply", ".Deriver", err)
+		}
+	}
+	if uint64(len(m.Deriver)) > 4096 {
+		return wire.EncodeError("QueryDeriverReply", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Max: 4096})
+	}
+	w.String(string(m.Deriver))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -10562,26 +10817,16 @@ func (m *QuerySubstitutablePathInfoRequest) ConsumeWire(b []byte, p wire.Proto) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QuerySubstitutablePathInfoRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QuerySubstitutablePathInfoRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("QuerySubstitutablePathInfoRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("QuerySubstitutablePathInfoRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -10605,6 +10850,21 @@ func (m *QuerySubstitutablePathInfoRequest) DecodeWire(r *wire.Reader, p wire.Pr
 // WireTypeName returns "QuerySubstitutablePathInfoRequest", the name of the type in errors.
 func (*QuerySubstitutablePathInfoRequest) WireTypeName() string {
 	return "QuerySubstitutablePathInfoRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QuerySubstitutablePathInfoRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("QuerySubstitutablePathInfoRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("QuerySubstitutablePathInfoRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -10677,29 +10937,15 @@ func (m *QuerySubstitutablePathInfoReply) ConsumeWire(b []byte, p wire.Proto) ([
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QuerySubstitutablePathInfoReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QuerySubstitutablePathInfoReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Info optional<SubstitutablePathInfo>
-	if m.Info == nil {
-		w.Uint64(0)
-	} else {
-		w.Uint64(1)
-		if err = m.Info.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("QuerySubstitutablePathInfoReply", ".Info", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -10733,6 +10979,25 @@ func (m *QuerySubstitutablePathInfoReply) DecodeWire(r *wire.Reader, p wire.Prot
 // WireTypeName returns "QuerySubstitutablePathInfoReply", the name of the type in errors.
 func (*QuerySubstitutablePathInfoReply) WireTypeName() string {
 	return "QuerySubstitutablePathInfoReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QuerySubstitutablePathInfoReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Info optional<SubstitutablePathInfo>
+	if m.Info == nil {
+		w.Uint64(0)
+	} else {
+		w.Uint64(1)
+		if err = m.Info.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("QuerySubstitutablePathInfoReply", ".Info", err)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -10793,26 +11058,16 @@ func (m *QueryDerivationOutputsRequest) ConsumeWire(b []byte, p wire.Proto) ([]b
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryDerivationOutputsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryDerivationOutputsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// DrvPath StorePath
-	if err = m.DrvPath.Validate(); err != nil {
-		return wire.EncodeError("QueryDerivationOutputsRequest", ".DrvPath", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.DrvPath)) > 4096 {
-		return wire.EncodeError("QueryDerivationOutputsRequest", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
-	}
-	w.String(string(m.DrvPath))
 	return w.Err()
 }
 
@@ -10836,6 +11091,21 @@ func (m *QueryDerivationOutputsRequest) DecodeWire(r *wire.Reader, p wire.Proto)
 // WireTypeName returns "QueryDerivationOutputsRequest", the name of the type in errors.
 func (*QueryDerivationOutputsRequest) WireTypeName() string {
 	return "QueryDerivationOutputsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryDerivationOutputsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// DrvPath StorePath
+	if err = m.DrvPath.Validate(); err != nil {
+		return wire.EncodeError("QueryDerivationOutputsRequest", ".DrvPath", err)
+	}
+	if uint64(len(m.DrvPath)) > 4096 {
+		return wire.EncodeError("QueryDerivationOutputsRequest", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
+	}
+	w.String(string(m.DrvPath))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -10919,31 +11189,15 @@ func (m *QueryDerivationOutputsReply) ConsumeWire(b []byte, p wire.Proto) ([]byt
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryDerivationOutputsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryDerivationOutputsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Outputs set<StorePath>
-	if uint64(len(m.Outputs)) > 1048576 {
-		return wire.EncodeError("QueryDerivationOutputsReply", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Outputs)))
-	for i0, e0 := range m.Outputs {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("QueryDerivationOutputsReply", ".Outputs["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("QueryDerivationOutputsReply", ".Outputs["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -10986,6 +11240,27 @@ func (*QueryDerivationOutputsReply) WireTypeName() string {
 	return "QueryDerivationOutputsReply"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryDerivationOutputsReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Outputs set<StorePath>
+	if uint64(len(m.Outputs)) > 1048576 {
+		return wire.EncodeError("QueryDerivationOutputsReply", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Outputs)))
+	for i0, e0 := range m.Outputs {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("QueryDerivationOutputsReply", ".Outputs["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("QueryDerivationOutputsReply", ".Outputs["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m QueryDerivationOutputsReply) String() string {
 	b, err := json.Marshal(m)
@@ -11019,18 +11294,16 @@ func (m *QueryAllValidPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryAllValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryAllValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -11043,6 +11316,12 @@ func (m *QueryAllValidPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) err
 // WireTypeName returns "QueryAllValidPathsRequest", the name of the type in errors.
 func (*QueryAllValidPathsRequest) WireTypeName() string {
 	return "QueryAllValidPathsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryAllValidPathsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -11126,31 +11405,15 @@ func (m *QueryAllValidPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryAllValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryAllValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Paths set<StorePath>
-	if uint64(len(m.Paths)) > 16777216 {
-		return wire.EncodeError("QueryAllValidPathsReply", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("QueryAllValidPathsReply", ".Paths["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("QueryAllValidPathsReply", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -11193,6 +11456,27 @@ func (*QueryAllValidPathsReply) WireTypeName() string {
 	return "QueryAllValidPathsReply"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryAllValidPathsReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Paths set<StorePath>
+	if uint64(len(m.Paths)) > 16777216 {
+		return wire.EncodeError("QueryAllValidPathsReply", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 16777216})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("QueryAllValidPathsReply", ".Paths["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("QueryAllValidPathsReply", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m QueryAllValidPathsReply) String() string {
 	b, err := json.Marshal(m)
@@ -11226,18 +11510,16 @@ func (m *QueryFailedPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryFailedPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryFailedPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -11250,6 +11532,12 @@ func (m *QueryFailedPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error
 // WireTypeName returns "QueryFailedPathsRequest", the name of the type in errors.
 func (*QueryFailedPathsRequest) WireTypeName() string {
 	return "QueryFailedPathsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryFailedPathsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -11324,28 +11612,15 @@ func (m *QueryFailedPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryFailedPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryFailedPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Paths set<string>
-	if uint64(len(m.Paths)) > 1048576 {
-		return wire.EncodeError("QueryFailedPathsReply", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if uint64(len(e0)) > 1048576 {
-			return wire.EncodeError("QueryFailedPathsReply", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1048576})
-		}
-		w.String(e0)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -11381,6 +11656,23 @@ func (m *QueryFailedPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryFailedPathsReply", the name of the type in errors.
 func (*QueryFailedPathsReply) WireTypeName() string {
 	return "QueryFailedPathsReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryFailedPathsReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Paths set<string>
+	if uint64(len(m.Paths)) > 1048576 {
+		return wire.EncodeError("QueryFailedPathsReply", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if uint64(len(e0)) > 1048576 {
+			return wire.EncodeError("QueryFailedPathsReply", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1048576})
+		}
+		w.String(e0)
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -11455,28 +11747,15 @@ func (m *ClearFailedPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ClearFailedPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ClearFailedPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Paths set<string>
-	if uint64(len(m.Paths)) > 1048576 {
-		return wire.EncodeError("ClearFailedPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if uint64(len(e0)) > 1048576 {
-			return wire.EncodeError("ClearFailedPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1048576})
-		}
-		w.String(e0)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -11512,6 +11791,23 @@ func (m *ClearFailedPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error
 // WireTypeName returns "ClearFailedPathsRequest", the name of the type in errors.
 func (*ClearFailedPathsRequest) WireTypeName() string {
 	return "ClearFailedPathsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ClearFailedPathsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Paths set<string>
+	if uint64(len(m.Paths)) > 1048576 {
+		return wire.EncodeError("ClearFailedPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if uint64(len(e0)) > 1048576 {
+			return wire.EncodeError("ClearFailedPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1048576})
+		}
+		w.String(e0)
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -11572,26 +11868,16 @@ func (m *QueryPathInfoRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryPathInfoRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryPathInfoRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("QueryPathInfoRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("QueryPathInfoRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -11615,6 +11901,21 @@ func (m *QueryPathInfoRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryPathInfoRequest", the name of the type in errors.
 func (*QueryPathInfoRequest) WireTypeName() string {
 	return "QueryPathInfoRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryPathInfoRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("QueryPathInfoRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("QueryPathInfoRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -11728,48 +12029,15 @@ func (m *QueryPathInfoReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryPathInfoReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryPathInfoReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// LegacyInfo UnkeyedValidPathInfo until 1.17
-	if p.Version < 0x111 {
-		if err = m.LegacyInfo.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("QueryPathInfoReply", ".LegacyInfo", err)
-		}
-	} else {
-		if m.LegacyInfo.Deriver != "" || m.LegacyInfo.NarHash != "" || len(m.LegacyInfo.References) != 0 || m.LegacyInfo.RegistrationTime != 0 || m.LegacyInfo.NarSize != 0 || m.LegacyInfo.Ultimate != false || len(m.LegacyInfo.Sigs) != 0 || m.LegacyInfo.CA != "" {
-			return wire.EncodeError("QueryPathInfoReply", ".LegacyInfo", wire.ErrVersion)
-		}
-	}
-	// Info optional<UnkeyedValidPathInfo> since 1.17
-	if p.Version >= 0x111 {
-		if m.Info == nil {
-			w.Uint64(0)
-		} else {
-			w.Uint64(1)
-			if err = m.Info.EncodeWire(w, p); err != nil {
-				if err == w.Err() {
-					return err
-				}
-				return wire.EncodeError("QueryPathInfoReply", ".Info", err)
-			}
-		}
-	} else {
-		if m.Info != nil {
-			return wire.EncodeError("QueryPathInfoReply", ".Info", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -11817,6 +12085,44 @@ func (*QueryPathInfoReply) WireTypeName() string {
 	return "QueryPathInfoReply"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryPathInfoReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// LegacyInfo UnkeyedValidPathInfo until 1.17
+	if p.Version < 0x111 {
+		if err = m.LegacyInfo.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("QueryPathInfoReply", ".LegacyInfo", err)
+		}
+	} else {
+		if m.LegacyInfo.Deriver != "" || m.LegacyInfo.NarHash != "" || len(m.LegacyInfo.References) != 0 || m.LegacyInfo.RegistrationTime != 0 || m.LegacyInfo.NarSize != 0 || m.LegacyInfo.Ultimate != false || len(m.LegacyInfo.Sigs) != 0 || m.LegacyInfo.CA != "" {
+			return wire.EncodeError("QueryPathInfoReply", ".LegacyInfo", wire.ErrVersion)
+		}
+	}
+	// Info optional<UnkeyedValidPathInfo> since 1.17
+	if p.Version >= 0x111 {
+		if m.Info == nil {
+			w.Uint64(0)
+		} else {
+			w.Uint64(1)
+			if err = m.Info.EncodeWire(w, p); err != nil {
+				if err == w.Err() {
+					return err
+				}
+				return wire.EncodeError("QueryPathInfoReply", ".Info", err)
+			}
+		}
+	} else {
+		if m.Info != nil {
+			return wire.EncodeError("QueryPathInfoReply", ".Info", wire.ErrVersion)
+		}
+	}
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m QueryPathInfoReply) String() string {
 	b, err := json.Marshal(m)
@@ -11850,18 +12156,16 @@ func (m *ImportPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ImportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ImportPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -11874,6 +12178,12 @@ func (m *ImportPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ImportPathsRequest", the name of the type in errors.
 func (*ImportPathsRequest) WireTypeName() string {
 	return "ImportPathsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ImportPathsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -11956,31 +12266,15 @@ func (m *ImportPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ImportPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ImportPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Paths list<StorePath>
-	if uint64(len(m.Paths)) > 1048576 {
-		return wire.EncodeError("ImportPathsReply", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("ImportPathsReply", ".Paths["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("ImportPathsReply", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -12021,6 +12315,27 @@ func (m *ImportPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ImportPathsReply", the name of the type in errors.
 func (*ImportPathsReply) WireTypeName() string {
 	return "ImportPathsReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ImportPathsReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Paths list<StorePath>
+	if uint64(len(m.Paths)) > 1048576 {
+		return wire.EncodeError("ImportPathsReply", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("ImportPathsReply", ".Paths["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("ImportPathsReply", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -12081,26 +12396,16 @@ func (m *QueryDerivationOutputNamesRequest) ConsumeWire(b []byte, p wire.Proto) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryDerivationOutputNamesRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryDerivationOutputNamesRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// DrvPath StorePath
-	if err = m.DrvPath.Validate(); err != nil {
-		return wire.EncodeError("QueryDerivationOutputNamesRequest", ".DrvPath", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.DrvPath)) > 4096 {
-		return wire.EncodeError("QueryDerivationOutputNamesRequest", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
-	}
-	w.String(string(m.DrvPath))
 	return w.Err()
 }
 
@@ -12124,6 +12429,21 @@ func (m *QueryDerivationOutputNamesRequest) DecodeWire(r *wire.Reader, p wire.Pr
 // WireTypeName returns "QueryDerivationOutputNamesRequest", the name of the type in errors.
 func (*QueryDerivationOutputNamesRequest) WireTypeName() string {
 	return "QueryDerivationOutputNamesRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryDerivationOutputNamesRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// DrvPath StorePath
+	if err = m.DrvPath.Validate(); err != nil {
+		return wire.EncodeError("QueryDerivationOutputNamesRequest", ".DrvPath", err)
+	}
+	if uint64(len(m.DrvPath)) > 4096 {
+		return wire.EncodeError("QueryDerivationOutputNamesRequest", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
+	}
+	w.String(string(m.DrvPath))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -12200,28 +12520,15 @@ func (m *QueryDerivationOutputNamesReply) ConsumeWire(b []byte, p wire.Proto) ([
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryDerivationOutputNamesReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryDerivationOutputNamesReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Names set<OutputName>
-	if uint64(len(m.Names)) > 1048576 {
-		return wire.EncodeError("QueryDerivationOutputNamesReply", ".Names", &wire.LimitError{What: "count", N: uint64(len(m.Names)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Names)))
-	for i0, e0 := range m.Names {
-		if uint64(len(e0)) > 1024 {
-			return wire.EncodeError("QueryDerivationOutputNamesReply", ".Names["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1024})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -12259,6 +12566,23 @@ func (m *QueryDerivationOutputNamesReply) DecodeWire(r *wire.Reader, p wire.Prot
 // WireTypeName returns "QueryDerivationOutputNamesReply", the name of the type in errors.
 func (*QueryDerivationOutputNamesReply) WireTypeName() string {
 	return "QueryDerivationOutputNamesReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryDerivationOutputNamesReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Names set<OutputName>
+	if uint64(len(m.Names)) > 1048576 {
+		return wire.EncodeError("QueryDerivationOutputNamesReply", ".Names", &wire.LimitError{What: "count", N: uint64(len(m.Names)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Names)))
+	for i0, e0 := range m.Names {
+		if uint64(len(e0)) > 1024 {
+			return wire.EncodeError("QueryDerivationOutputNamesReply", ".Names["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 1024})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -12311,23 +12635,16 @@ func (m *QueryPathFromHashPartRequest) ConsumeWire(b []byte, p wire.Proto) ([]by
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryPathFromHashPartRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryPathFromHashPartRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// HashPart string
-	if uint64(len(m.HashPart)) > 1024 {
-		return wire.EncodeError("QueryPathFromHashPartRequest", ".HashPart", &wire.LimitError{What: "string length", N: uint64(len(m.HashPart)), Max: 1024})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(m.HashPart)
 	return w.Err()
 }
 
@@ -12346,6 +12663,17 @@ func (m *QueryPathFromHashPartRequest) DecodeWire(r *wire.Reader, p wire.Proto) 
 // WireTypeName returns "QueryPathFromHashPartRequest", the name of the type in errors.
 func (*QueryPathFromHashPartRequest) WireTypeName() string {
 	return "QueryPathFromHashPartRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryPathFromHashPartRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// HashPart string
+	if uint64(len(m.HashPart)) > 1024 {
+		return wire.EncodeError("QueryPathFromHashPartRequest", ".HashPart", &wire.LimitError{What: "string length", N: uint64(len(m.HashPart)), Max: 1024})
+	}
+	w.String(m.HashPart)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -12411,28 +12739,16 @@ func (m *QueryPathFromHashPartReply) ConsumeWire(b []byte, p wire.Proto) ([]byte
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryPathFromHashPartReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryPathFromHashPartReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path optional<StorePath, empty>
-	if len(m.Path) != 0 {
-		if err = m.Path.Validate(); err != nil {
-			return wire.EncodeError("QueryPathFromHashPartReply", ".Path", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("QueryPathFromHashPartReply", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -12458,6 +12774,23 @@ func (m *QueryPathFromHashPartReply) DecodeWire(r *wire.Reader, p wire.Proto) er
 // WireTypeName returns "QueryPathFromHashPartReply", the name of the type in errors.
 func (*QueryPathFromHashPartReply) WireTypeName() string {
 	return "QueryPathFromHashPartReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryPathFromHashPartReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path optional<StorePath, empty>
+	if len(m.Path) != 0 {
+		if err = m.Path.Validate(); err != nil {
+			return wire.EncodeError("QueryPathFromHashPartReply", ".Path", err)
+		}
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("QueryPathFromHashPartReply", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -12641,68 +12974,15 @@ func (m *QuerySubstitutablePathInfosRequest) ConsumeWire(b []byte, p wire.Proto)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QuerySubstitutablePathInfosRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QuerySubstitutablePathInfosRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Paths set<StorePath> until 1.22
-	if p.Version < 0x116 {
-		if uint64(len(m.Paths)) > 1048576 {
-			return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.Paths)))
-		for i0, e0 := range m.Paths {
-			if err = e0.Validate(); err != nil {
-				return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
-			}
-			if uint64(len(e0)) > 4096 {
-				return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-			}
-			w.String(string(e0))
-		}
-	} else {
-		if len(m.Paths) != 0 {
-			return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".Paths", wire.ErrVersion)
-		}
-	}
-	// PathsCA map<StorePath, optional<ContentAddress, empty>> since 1.22
-	if p.Version >= 0x116 {
-		if uint64(len(m.PathsCA)) > 1048576 {
-			return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA", &wire.LimitError{What: "count", N: uint64(len(m.PathsCA)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.PathsCA)))
-		var ka0 [16]StorePath
-		ks0 := ka0[:0]
-		for k0 := range m.PathsCA {
-			ks0 = append(ks0, k0)
-		}
-		slices.Sort(ks0)
-		for _, k1 := range ks0 {
-			if err = k1.Validate(); err != nil {
-				return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA["+strconv.Quote(string(k1))+"]", err)
-			}
-			if uint64(len(k1)) > 4096 {
-				return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 4096})
-			}
-			w.String(string(k1))
-			e1 := m.PathsCA[k1]
-			if uint64(len(e1)) > 4096 {
-				return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
-			}
-			w.String(string(e1))
-		}
-	} else {
-		if len(m.PathsCA) != 0 {
-			return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -12786,6 +13066,64 @@ func (m *QuerySubstitutablePathInfosRequest) DecodeWire(r *wire.Reader, p wire.P
 // WireTypeName returns "QuerySubstitutablePathInfosRequest", the name of the type in errors.
 func (*QuerySubstitutablePathInfosRequest) WireTypeName() string {
 	return "QuerySubstitutablePathInfosRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QuerySubstitutablePathInfosRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Paths set<StorePath> until 1.22
+	if p.Version < 0x116 {
+		if uint64(len(m.Paths)) > 1048576 {
+			return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.Paths)))
+		for i0, e0 := range m.Paths {
+			if err = e0.Validate(); err != nil {
+				return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
+			}
+			if uint64(len(e0)) > 4096 {
+				return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+			}
+			w.String(string(e0))
+		}
+	} else {
+		if len(m.Paths) != 0 {
+			return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".Paths", wire.ErrVersion)
+		}
+	}
+	// PathsCA map<StorePath, optional<ContentAddress, empty>> since 1.22
+	if p.Version >= 0x116 {
+		if uint64(len(m.PathsCA)) > 1048576 {
+			return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA", &wire.LimitError{What: "count", N: uint64(len(m.PathsCA)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.PathsCA)))
+		var ka0 [16]StorePath
+		ks0 := ka0[:0]
+		for k0 := range m.PathsCA {
+			ks0 = append(ks0, k0)
+		}
+		slices.Sort(ks0)
+		for _, k1 := range ks0 {
+			if err = k1.Validate(); err != nil {
+				return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA["+strconv.Quote(string(k1))+"]", err)
+			}
+			if uint64(len(k1)) > 4096 {
+				return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 4096})
+			}
+			w.String(string(k1))
+			e1 := m.PathsCA[k1]
+			if uint64(len(e1)) > 4096 {
+				return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 4096})
+			}
+			w.String(string(e1))
+		}
+	} else {
+		if len(m.PathsCA) != 0 {
+			return wire.EncodeError("QuerySubstitutablePathInfosRequest", ".PathsCA", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -12890,44 +13228,15 @@ func (m *QuerySubstitutablePathInfosReply) ConsumeWire(b []byte, p wire.Proto) (
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QuerySubstitutablePathInfosReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QuerySubstitutablePathInfosReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Infos map<StorePath, SubstitutablePathInfo>
-	if uint64(len(m.Infos)) > 1048576 {
-		return wire.EncodeError("QuerySubstitutablePathInfosReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Infos)))
-	var ka0 [16]StorePath
-	ks0 := ka0[:0]
-	for k0 := range m.Infos {
-		ks0 = append(ks0, k0)
-	}
-	slices.Sort(ks0)
-	for _, k1 := range ks0 {
-		if err = k1.Validate(); err != nil {
-			return wire.EncodeError("QuerySubstitutablePathInfosReply", ".Infos["+strconv.Quote(string(k1))+"]", err)
-		}
-		if uint64(len(k1)) > 4096 {
-			return wire.EncodeError("QuerySubstitutablePathInfosReply", ".Infos["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 4096})
-		}
-		w.String(string(k1))
-		e0 := m.Infos[k1]
-		if err = e0.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("QuerySubstitutablePathInfosReply", ".Infos["+strconv.Quote(string(k1))+"]", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -12976,6 +13285,40 @@ func (m *QuerySubstitutablePathInfosReply) DecodeWire(r *wire.Reader, p wire.Pro
 // WireTypeName returns "QuerySubstitutablePathInfosReply", the name of the type in errors.
 func (*QuerySubstitutablePathInfosReply) WireTypeName() string {
 	return "QuerySubstitutablePathInfosReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QuerySubstitutablePathInfosReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Infos map<StorePath, SubstitutablePathInfo>
+	if uint64(len(m.Infos)) > 1048576 {
+		return wire.EncodeError("QuerySubstitutablePathInfosReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Infos)))
+	var ka0 [16]StorePath
+	ks0 := ka0[:0]
+	for k0 := range m.Infos {
+		ks0 = append(ks0, k0)
+	}
+	slices.Sort(ks0)
+	for _, k1 := range ks0 {
+		if err = k1.Validate(); err != nil {
+			return wire.EncodeError("QuerySubstitutablePathInfosReply", ".Infos["+strconv.Quote(string(k1))+"]", err)
+		}
+		if uint64(len(k1)) > 4096 {
+			return wire.EncodeError("QuerySubstitutablePathInfosReply", ".Infos["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 4096})
+		}
+		w.String(string(k1))
+		e0 := m.Infos[k1]
+		if err = e0.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("QuerySubstitutablePathInfosReply", ".Infos["+strconv.Quote(string(k1))+"]", err)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -13082,39 +13425,15 @@ func (m *QueryValidPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryValidPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Paths set<StorePath>
-	if uint64(len(m.Paths)) > 1048576 {
-		return wire.EncodeError("QueryValidPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("QueryValidPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("QueryValidPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
-	}
-	// Substitute bool since 1.27
-	if p.Version >= 0x11b {
-		w.Bool(m.Substitute)
-	} else {
-		if m.Substitute != false {
-			return wire.EncodeError("QueryValidPathsRequest", ".Substitute", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -13163,6 +13482,35 @@ func (m *QueryValidPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error 
 // WireTypeName returns "QueryValidPathsRequest", the name of the type in errors.
 func (*QueryValidPathsRequest) WireTypeName() string {
 	return "QueryValidPathsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryValidPathsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Paths set<StorePath>
+	if uint64(len(m.Paths)) > 1048576 {
+		return wire.EncodeError("QueryValidPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("QueryValidPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("QueryValidPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	// Substitute bool since 1.27
+	if p.Version >= 0x11b {
+		w.Bool(m.Substitute)
+	} else {
+		if m.Substitute != false {
+			return wire.EncodeError("QueryValidPathsRequest", ".Substitute", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -13246,31 +13594,15 @@ func (m *QueryValidPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryValidPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Valid set<StorePath>
-	if uint64(len(m.Valid)) > 1048576 {
-		return wire.EncodeError("QueryValidPathsReply", ".Valid", &wire.LimitError{What: "count", N: uint64(len(m.Valid)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Valid)))
-	for i0, e0 := range m.Valid {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("QueryValidPathsReply", ".Valid["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("QueryValidPathsReply", ".Valid["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -13311,6 +13643,27 @@ func (m *QueryValidPathsReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryValidPathsReply", the name of the type in errors.
 func (*QueryValidPathsReply) WireTypeName() string {
 	return "QueryValidPathsReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryValidPathsReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Valid set<StorePath>
+	if uint64(len(m.Valid)) > 1048576 {
+		return wire.EncodeError("QueryValidPathsReply", ".Valid", &wire.LimitError{What: "count", N: uint64(len(m.Valid)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Valid)))
+	for i0, e0 := range m.Valid {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("QueryValidPathsReply", ".Valid["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("QueryValidPathsReply", ".Valid["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -13394,31 +13747,15 @@ func (m *QuerySubstitutablePathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QuerySubstitutablePathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QuerySubstitutablePathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Paths set<StorePath>
-	if uint64(len(m.Paths)) > 1048576 {
-		return wire.EncodeError("QuerySubstitutablePathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("QuerySubstitutablePathsRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("QuerySubstitutablePathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -13459,6 +13796,27 @@ func (m *QuerySubstitutablePathsRequest) DecodeWire(r *wire.Reader, p wire.Proto
 // WireTypeName returns "QuerySubstitutablePathsRequest", the name of the type in errors.
 func (*QuerySubstitutablePathsRequest) WireTypeName() string {
 	return "QuerySubstitutablePathsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QuerySubstitutablePathsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Paths set<StorePath>
+	if uint64(len(m.Paths)) > 1048576 {
+		return wire.EncodeError("QuerySubstitutablePathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("QuerySubstitutablePathsRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("QuerySubstitutablePathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -13542,31 +13900,15 @@ func (m *QuerySubstitutablePathsReply) ConsumeWire(b []byte, p wire.Proto) ([]by
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QuerySubstitutablePathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QuerySubstitutablePathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Substitutable set<StorePath>
-	if uint64(len(m.Substitutable)) > 1048576 {
-		return wire.EncodeError("QuerySubstitutablePathsReply", ".Substitutable", &wire.LimitError{What: "count", N: uint64(len(m.Substitutable)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Substitutable)))
-	for i0, e0 := range m.Substitutable {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("QuerySubstitutablePathsReply", ".Substitutable["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("QuerySubstitutablePathsReply", ".Substitutable["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -13607,6 +13949,27 @@ func (m *QuerySubstitutablePathsReply) DecodeWire(r *wire.Reader, p wire.Proto) 
 // WireTypeName returns "QuerySubstitutablePathsReply", the name of the type in errors.
 func (*QuerySubstitutablePathsReply) WireTypeName() string {
 	return "QuerySubstitutablePathsReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QuerySubstitutablePathsReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Substitutable set<StorePath>
+	if uint64(len(m.Substitutable)) > 1048576 {
+		return wire.EncodeError("QuerySubstitutablePathsReply", ".Substitutable", &wire.LimitError{What: "count", N: uint64(len(m.Substitutable)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Substitutable)))
+	for i0, e0 := range m.Substitutable {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("QuerySubstitutablePathsReply", ".Substitutable["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("QuerySubstitutablePathsReply", ".Substitutable["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -13667,26 +14030,16 @@ func (m *QueryValidDeriversRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryValidDeriversRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryValidDeriversRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("QueryValidDeriversRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("QueryValidDeriversRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -13710,6 +14063,21 @@ func (m *QueryValidDeriversRequest) DecodeWire(r *wire.Reader, p wire.Proto) err
 // WireTypeName returns "QueryValidDeriversRequest", the name of the type in errors.
 func (*QueryValidDeriversRequest) WireTypeName() string {
 	return "QueryValidDeriversRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryValidDeriversRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("QueryValidDeriversRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("QueryValidDeriversRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -13793,31 +14161,15 @@ func (m *QueryValidDeriversReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryValidDeriversReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryValidDeriversReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Derivers set<StorePath>
-	if uint64(len(m.Derivers)) > 1048576 {
-		return wire.EncodeError("QueryValidDeriversReply", ".Derivers", &wire.LimitError{What: "count", N: uint64(len(m.Derivers)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Derivers)))
-	for i0, e0 := range m.Derivers {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("QueryValidDeriversReply", ".Derivers["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("QueryValidDeriversReply", ".Derivers["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -13860,6 +14212,27 @@ func (*QueryValidDeriversReply) WireTypeName() string {
 	return "QueryValidDeriversReply"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryValidDeriversReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Derivers set<StorePath>
+	if uint64(len(m.Derivers)) > 1048576 {
+		return wire.EncodeError("QueryValidDeriversReply", ".Derivers", &wire.LimitError{What: "count", N: uint64(len(m.Derivers)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Derivers)))
+	for i0, e0 := range m.Derivers {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("QueryValidDeriversReply", ".Derivers["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("QueryValidDeriversReply", ".Derivers["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m QueryValidDeriversReply) String() string {
 	b, err := json.Marshal(m)
@@ -13893,18 +14266,16 @@ func (m *OptimiseStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *OptimiseStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *OptimiseStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -13917,6 +14288,12 @@ func (m *OptimiseStoreRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "OptimiseStoreRequest", the name of the type in errors.
 func (*OptimiseStoreRequest) WireTypeName() string {
 	return "OptimiseStoreRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *OptimiseStoreRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -13969,22 +14346,16 @@ func (m *VerifyStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *VerifyStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *VerifyStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// CheckContents bool
-	w.Bool(m.CheckContents)
-	// Repair bool
-	w.Bool(m.Repair)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -14007,6 +14378,16 @@ func (m *VerifyStoreRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "VerifyStoreRequest", the name of the type in errors.
 func (*VerifyStoreRequest) WireTypeName() string {
 	return "VerifyStoreRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *VerifyStoreRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// CheckContents bool
+	w.Bool(m.CheckContents)
+	// Repair bool
+	w.Bool(m.Repair)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -14052,20 +14433,16 @@ func (m *VerifyStoreReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *VerifyStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *VerifyStoreReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// ErrorsFound bool
-	w.Bool(m.ErrorsFound)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -14084,6 +14461,14 @@ func (m *VerifyStoreReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "VerifyStoreReply", the name of the type in errors.
 func (*VerifyStoreReply) WireTypeName() string {
 	return "VerifyStoreReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *VerifyStoreReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// ErrorsFound bool
+	w.Bool(m.ErrorsFound)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -14169,38 +14554,16 @@ func (m *BuildDerivationRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *BuildDerivationRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *BuildDerivationRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// DrvPath StorePath
-	if err = m.DrvPath.Validate(); err != nil {
-		return wire.EncodeError("BuildDerivationRequest", ".DrvPath", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.DrvPath)) > 4096 {
-		return wire.EncodeError("BuildDerivationRequest", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
-	}
-	w.String(string(m.DrvPath))
-	// Drv BasicDerivation
-	if err = m.Drv.EncodeWire(w, p); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("BuildDerivationRequest", ".Drv", err)
-	}
-	// Mode BuildMode
-	if !m.Mode.Valid(p) {
-		return wire.EncodeError("BuildDerivationRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
-	}
-	w.Uint64(uint64(m.Mode))
 	return w.Err()
 }
 
@@ -14237,6 +14600,33 @@ func (m *BuildDerivationRequest) DecodeWire(r *wire.Reader, p wire.Proto) error 
 // WireTypeName returns "BuildDerivationRequest", the name of the type in errors.
 func (*BuildDerivationRequest) WireTypeName() string {
 	return "BuildDerivationRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *BuildDerivationRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// DrvPath StorePath
+	if err = m.DrvPath.Validate(); err != nil {
+		return wire.EncodeError("BuildDerivationRequest", ".DrvPath", err)
+	}
+	if uint64(len(m.DrvPath)) > 4096 {
+		return wire.EncodeError("BuildDerivationRequest", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
+	}
+	w.String(string(m.DrvPath))
+	// Drv BasicDerivation
+	if err = m.Drv.EncodeWire(w, p); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("BuildDerivationRequest", ".Drv", err)
+	}
+	// Mode BuildMode
+	if !m.Mode.Valid(p) {
+		return wire.EncodeError("BuildDerivationRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
+	}
+	w.Uint64(uint64(m.Mode))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -14333,36 +14723,15 @@ func (m *AddSignaturesRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddSignaturesRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddSignaturesRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("AddSignaturesRequest", ".Path", err)
-	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("AddSignaturesRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
-	// Sigs set<Signature>
-	if uint64(len(m.Sigs)) > 1048576 {
-		return wire.EncodeError("AddSignaturesRequest", ".Sigs", &wire.LimitError{What: "count", N: uint64(len(m.Sigs)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Sigs)))
-	for i0, e0 := range m.Sigs {
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("AddSignaturesRequest", ".Sigs["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -14409,6 +14778,32 @@ func (m *AddSignaturesRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddSignaturesRequest", the name of the type in errors.
 func (*AddSignaturesRequest) WireTypeName() string {
 	return "AddSignaturesRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddSignaturesRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("AddSignaturesRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("AddSignaturesRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	// Sigs set<Signature>
+	if uint64(len(m.Sigs)) > 1048576 {
+		return wire.EncodeError("AddSignaturesRequest", ".Sigs", &wire.LimitError{What: "count", N: uint64(len(m.Sigs)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Sigs)))
+	for i0, e0 := range m.Sigs {
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("AddSignaturesRequest", ".Sigs["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -14469,26 +14864,16 @@ func (m *NarFromPathRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *NarFromPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *NarFromPathRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("NarFromPathRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("NarFromPathRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -14512,6 +14897,21 @@ func (m *NarFromPathRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "NarFromPathRequest", the name of the type in errors.
 func (*NarFromPathRequest) WireTypeName() string {
 	return "NarFromPathRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *NarFromPathRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("NarFromPathRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("NarFromPathRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -14577,29 +14977,16 @@ func (m *AddToStoreNarRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddToStoreNarRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddToStoreNarRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Info ValidPathInfo
-	if err = m.Info.EncodeWire(w, p); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("AddToStoreNarRequest", ".Info", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	// Repair bool
-	w.Bool(m.Repair)
-	// DontCheckSigs bool
-	w.Bool(m.DontCheckSigs)
 	return w.Err()
 }
 
@@ -14626,6 +15013,24 @@ func (m *AddToStoreNarRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddToStoreNarRequest", the name of the type in errors.
 func (*AddToStoreNarRequest) WireTypeName() string {
 	return "AddToStoreNarRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddToStoreNarRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Info ValidPathInfo
+	if err = m.Info.EncodeWire(w, p); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("AddToStoreNarRequest", ".Info", err)
+	}
+	// Repair bool
+	w.Bool(m.Repair)
+	// DontCheckSigs bool
+	w.Bool(m.DontCheckSigs)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -14701,28 +15106,15 @@ func (m *QueryMissingRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryMissingRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryMissingRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Targets list<DerivedPath>
-	if uint64(len(m.Targets)) > 1048576 {
-		return wire.EncodeError("QueryMissingRequest", ".Targets", &wire.LimitError{What: "count", N: uint64(len(m.Targets)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Targets)))
-	for i0, e0 := range m.Targets {
-		if uint64(len(e0)) > 65536 {
-			return wire.EncodeError("QueryMissingRequest", ".Targets["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 65536})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -14760,6 +15152,23 @@ func (m *QueryMissingRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryMissingRequest", the name of the type in errors.
 func (*QueryMissingRequest) WireTypeName() string {
 	return "QueryMissingRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryMissingRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Targets list<DerivedPath>
+	if uint64(len(m.Targets)) > 1048576 {
+		return wire.EncodeError("QueryMissingRequest", ".Targets", &wire.LimitError{What: "count", N: uint64(len(m.Targets)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Targets)))
+	for i0, e0 := range m.Targets {
+		if uint64(len(e0)) > 65536 {
+			return wire.EncodeError("QueryMissingRequest", ".Targets["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 65536})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -14820,26 +15229,16 @@ func (m *QueryDerivationOutputMapRequest) ConsumeWire(b []byte, p wire.Proto) ([
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryDerivationOutputMapRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryDerivationOutputMapRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// DrvPath StorePath
-	if err = m.DrvPath.Validate(); err != nil {
-		return wire.EncodeError("QueryDerivationOutputMapRequest", ".DrvPath", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.DrvPath)) > 4096 {
-		return wire.EncodeError("QueryDerivationOutputMapRequest", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
-	}
-	w.String(string(m.DrvPath))
 	return w.Err()
 }
 
@@ -14863,6 +15262,21 @@ func (m *QueryDerivationOutputMapRequest) DecodeWire(r *wire.Reader, p wire.Prot
 // WireTypeName returns "QueryDerivationOutputMapRequest", the name of the type in errors.
 func (*QueryDerivationOutputMapRequest) WireTypeName() string {
 	return "QueryDerivationOutputMapRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryDerivationOutputMapRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// DrvPath StorePath
+	if err = m.DrvPath.Validate(); err != nil {
+		return wire.EncodeError("QueryDerivationOutputMapRequest", ".DrvPath", err)
+	}
+	if uint64(len(m.DrvPath)) > 4096 {
+		return wire.EncodeError("QueryDerivationOutputMapRequest", ".DrvPath", &wire.LimitError{What: "string length", N: uint64(len(m.DrvPath)), Max: 4096})
+	}
+	w.String(string(m.DrvPath))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -14974,44 +15388,15 @@ func (m *QueryDerivationOutputMapReply) ConsumeWire(b []byte, p wire.Proto) ([]b
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryDerivationOutputMapReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryDerivationOutputMapReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Outputs map<OutputName, optional<StorePath, empty>>
-	if uint64(len(m.Outputs)) > 1048576 {
-		return wire.EncodeError("QueryDerivationOutputMapReply", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Outputs)))
-	var ka0 [16]OutputName
-	ks0 := ka0[:0]
-	for k0 := range m.Outputs {
-		ks0 = append(ks0, k0)
-	}
-	slices.Sort(ks0)
-	for _, k1 := range ks0 {
-		if uint64(len(k1)) > 1024 {
-			return wire.EncodeError("QueryDerivationOutputMapReply", ".Outputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 1024})
-		}
-		w.String(string(k1))
-		e0 := m.Outputs[k1]
-		if len(e0) != 0 {
-			if err = e0.Validate(); err != nil {
-				return wire.EncodeError("QueryDerivationOutputMapReply", ".Outputs["+strconv.Quote(string(k1))+"]", err)
-			}
-		}
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("QueryDerivationOutputMapReply", ".Outputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -15064,6 +15449,40 @@ func (m *QueryDerivationOutputMapReply) DecodeWire(r *wire.Reader, p wire.Proto)
 // WireTypeName returns "QueryDerivationOutputMapReply", the name of the type in errors.
 func (*QueryDerivationOutputMapReply) WireTypeName() string {
 	return "QueryDerivationOutputMapReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryDerivationOutputMapReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Outputs map<OutputName, optional<StorePath, empty>>
+	if uint64(len(m.Outputs)) > 1048576 {
+		return wire.EncodeError("QueryDerivationOutputMapReply", ".Outputs", &wire.LimitError{What: "count", N: uint64(len(m.Outputs)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Outputs)))
+	var ka0 [16]OutputName
+	ks0 := ka0[:0]
+	for k0 := range m.Outputs {
+		ks0 = append(ks0, k0)
+	}
+	slices.Sort(ks0)
+	for _, k1 := range ks0 {
+		if uint64(len(k1)) > 1024 {
+			return wire.EncodeError("QueryDerivationOutputMapReply", ".Outputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 1024})
+		}
+		w.String(string(k1))
+		e0 := m.Outputs[k1]
+		if len(e0) != 0 {
+			if err = e0.Validate(); err != nil {
+				return wire.EncodeError("QueryDerivationOutputMapReply", ".Outputs["+strconv.Quote(string(k1))+"]", err)
+			}
+		}
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("QueryDerivationOutputMapReply", ".Outputs["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -15220,66 +15639,15 @@ func (m *RegisterDrvOutputRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *RegisterDrvOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *RegisterDrvOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// LegacyID DrvOutputID until 1.31
-	if p.Version < 0x11f {
-		if uint64(len(m.LegacyID)) > 4096 {
-			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyID", &wire.LimitError{What: "string length", N: uint64(len(m.LegacyID)), Max: 4096})
-		}
-		w.String(string(m.LegacyID))
-	} else {
-		if m.LegacyID != "" {
-			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyID", wire.ErrVersion)
-		}
-	}
-	// LegacyOutPath StorePath until 1.31
-	if p.Version < 0x11f {
-		if err = m.LegacyOutPath.Validate(); err != nil {
-			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyOutPath", err)
-		}
-		if uint64(len(m.LegacyOutPath)) > 4096 {
-			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyOutPath", &wire.LimitError{What: "string length", N: uint64(len(m.LegacyOutPath)), Max: 4096})
-		}
-		w.String(string(m.LegacyOutPath))
-	} else {
-		if m.LegacyOutPath != "" {
-			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyOutPath", wire.ErrVersion)
-		}
-	}
-	// RealisationJSON RealisationJSON since 1.31 unless RealisationWithPathNotHash
-	if p.Version >= 0x11f && !p.Has(FeatureRealisationWithPathNotHash) {
-		if uint64(len(m.RealisationJSON)) > 1048576 {
-			return wire.EncodeError("RegisterDrvOutputRequest", ".RealisationJSON", &wire.LimitError{What: "string length", N: uint64(len(m.RealisationJSON)), Max: 1048576})
-		}
-		w.String(string(m.RealisationJSON))
-	} else {
-		if m.RealisationJSON != "" {
-			return wire.EncodeError("RegisterDrvOutputRequest", ".RealisationJSON", wire.ErrVersion)
-		}
-	}
-	// Realisation Realisation if RealisationWithPathNotHash
-	if p.Has(FeatureRealisationWithPathNotHash) {
-		if err = m.Realisation.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("RegisterDrvOutputRequest", ".Realisation", err)
-		}
-	} else {
-		if m.Realisation.DrvPath != "" || m.Realisation.OutputName != "" || m.Realisation.OutPath != "" || len(m.Realisation.Signatures) != 0 {
-			return wire.EncodeError("RegisterDrvOutputRequest", ".Realisation", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -15336,6 +15704,62 @@ func (m *RegisterDrvOutputRequest) DecodeWire(r *wire.Reader, p wire.Proto) erro
 // WireTypeName returns "RegisterDrvOutputRequest", the name of the type in errors.
 func (*RegisterDrvOutputRequest) WireTypeName() string {
 	return "RegisterDrvOutputRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *RegisterDrvOutputRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// LegacyID DrvOutputID until 1.31
+	if p.Version < 0x11f {
+		if uint64(len(m.LegacyID)) > 4096 {
+			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyID", &wire.LimitError{What: "string length", N: uint64(len(m.LegacyID)), Max: 4096})
+		}
+		w.String(string(m.LegacyID))
+	} else {
+		if m.LegacyID != "" {
+			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyID", wire.ErrVersion)
+		}
+	}
+	// LegacyOutPath StorePath until 1.31
+	if p.Version < 0x11f {
+		if err = m.LegacyOutPath.Validate(); err != nil {
+			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyOutPath", err)
+		}
+		if uint64(len(m.LegacyOutPath)) > 4096 {
+			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyOutPath", &wire.LimitError{What: "string length", N: uint64(len(m.LegacyOutPath)), Max: 4096})
+		}
+		w.String(string(m.LegacyOutPath))
+	} else {
+		if m.LegacyOutPath != "" {
+			return wire.EncodeError("RegisterDrvOutputRequest", ".LegacyOutPath", wire.ErrVersion)
+		}
+	}
+	// RealisationJSON RealisationJSON since 1.31 unless RealisationWithPathNotHash
+	if p.Version >= 0x11f && !p.Has(FeatureRealisationWithPathNotHash) {
+		if uint64(len(m.RealisationJSON)) > 1048576 {
+			return wire.EncodeError("RegisterDrvOutputRequest", ".RealisationJSON", &wire.LimitError{What: "string length", N: uint64(len(m.RealisationJSON)), Max: 1048576})
+		}
+		w.String(string(m.RealisationJSON))
+	} else {
+		if m.RealisationJSON != "" {
+			return wire.EncodeError("RegisterDrvOutputRequest", ".RealisationJSON", wire.ErrVersion)
+		}
+	}
+	// Realisation Realisation if RealisationWithPathNotHash
+	if p.Has(FeatureRealisationWithPathNotHash) {
+		if err = m.Realisation.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("RegisterDrvOutputRequest", ".Realisation", err)
+		}
+	} else {
+		if m.Realisation.DrvPath != "" || m.Realisation.OutputName != "" || m.Realisation.OutPath != "" || len(m.Realisation.Signatures) != 0 {
+			return wire.EncodeError("RegisterDrvOutputRequest", ".Realisation", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -15430,41 +15854,15 @@ func (m *QueryRealisationRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryRealisationRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryRealisationRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// LegacyID DrvOutputID unless RealisationWithPathNotHash
-	if !p.Has(FeatureRealisationWithPathNotHash) {
-		if uint64(len(m.LegacyID)) > 4096 {
-			return wire.EncodeError("QueryRealisationRequest", ".LegacyID", &wire.LimitError{What: "string length", N: uint64(len(m.LegacyID)), Max: 4096})
-		}
-		w.String(string(m.LegacyID))
-	} else {
-		if m.LegacyID != "" {
-			return wire.EncodeError("QueryRealisationRequest", ".LegacyID", wire.ErrVersion)
-		}
-	}
-	// ID DrvOutput if RealisationWithPathNotHash
-	if p.Has(FeatureRealisationWithPathNotHash) {
-		if err = m.ID.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("QueryRealisationRequest", ".ID", err)
-		}
-	} else {
-		if m.ID.DrvPath != "" || m.ID.OutputName != "" {
-			return wire.EncodeError("QueryRealisationRequest", ".ID", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -15498,6 +15896,37 @@ func (m *QueryRealisationRequest) DecodeWire(r *wire.Reader, p wire.Proto) error
 // WireTypeName returns "QueryRealisationRequest", the name of the type in errors.
 func (*QueryRealisationRequest) WireTypeName() string {
 	return "QueryRealisationRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryRealisationRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// LegacyID DrvOutputID unless RealisationWithPathNotHash
+	if !p.Has(FeatureRealisationWithPathNotHash) {
+		if uint64(len(m.LegacyID)) > 4096 {
+			return wire.EncodeError("QueryRealisationRequest", ".LegacyID", &wire.LimitError{What: "string length", N: uint64(len(m.LegacyID)), Max: 4096})
+		}
+		w.String(string(m.LegacyID))
+	} else {
+		if m.LegacyID != "" {
+			return wire.EncodeError("QueryRealisationRequest", ".LegacyID", wire.ErrVersion)
+		}
+	}
+	// ID DrvOutput if RealisationWithPathNotHash
+	if p.Has(FeatureRealisationWithPathNotHash) {
+		if err = m.ID.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("QueryRealisationRequest", ".ID", err)
+		}
+	} else {
+		if m.ID.DrvPath != "" || m.ID.OutputName != "" {
+			return wire.EncodeError("QueryRealisationRequest", ".ID", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -15698,72 +16127,15 @@ func (m *QueryRealisationReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, err
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryRealisationReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryRealisationReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// OutPaths set<StorePath> until 1.31
-	if p.Version < 0x11f {
-		if uint64(len(m.OutPaths)) > 1048576 {
-			return wire.EncodeError("QueryRealisationReply", ".OutPaths", &wire.LimitError{What: "count", N: uint64(len(m.OutPaths)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.OutPaths)))
-		for i0, e0 := range m.OutPaths {
-			if err = e0.Validate(); err != nil {
-				return wire.EncodeError("QueryRealisationReply", ".OutPaths["+strconv.Itoa(i0)+"]", err)
-			}
-			if uint64(len(e0)) > 4096 {
-				return wire.EncodeError("QueryRealisationReply", ".OutPaths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
-			}
-			w.String(string(e0))
-		}
-	} else {
-		if len(m.OutPaths) != 0 {
-			return wire.EncodeError("QueryRealisationReply", ".OutPaths", wire.ErrVersion)
-		}
-	}
-	// Realisations set<RealisationJSON> since 1.31 unless RealisationWithPathNotHash
-	if p.Version >= 0x11f && !p.Has(FeatureRealisationWithPathNotHash) {
-		if uint64(len(m.Realisations)) > 1048576 {
-			return wire.EncodeError("QueryRealisationReply", ".Realisations", &wire.LimitError{What: "count", N: uint64(len(m.Realisations)), Max: 1048576})
-		}
-		w.Uint64(uint64(len(m.Realisations)))
-		for i1, e1 := range m.Realisations {
-			if uint64(len(e1)) > 1048576 {
-				return wire.EncodeError("QueryRealisationReply", ".Realisations["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 1048576})
-			}
-			w.String(string(e1))
-		}
-	} else {
-		if len(m.Realisations) != 0 {
-			return wire.EncodeError("QueryRealisationReply", ".Realisations", wire.ErrVersion)
-		}
-	}
-	// Realisation optional<UnkeyedRealisation> if RealisationWithPathNotHash
-	if p.Has(FeatureRealisationWithPathNotHash) {
-		if m.Realisation == nil {
-			w.Uint64(0)
-		} else {
-			w.Uint64(1)
-			if err = m.Realisation.EncodeWire(w, p); err != nil {
-				if err == w.Err() {
-					return err
-				}
-				return wire.EncodeError("QueryRealisationReply", ".Realisation", err)
-			}
-		}
-	} else {
-		if m.Realisation != nil {
-			return wire.EncodeError("QueryRealisationReply", ".Realisation", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -15858,6 +16230,68 @@ func (*QueryRealisationReply) WireTypeName() string {
 	return "QueryRealisationReply"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryRealisationReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// OutPaths set<StorePath> until 1.31
+	if p.Version < 0x11f {
+		if uint64(len(m.OutPaths)) > 1048576 {
+			return wire.EncodeError("QueryRealisationReply", ".OutPaths", &wire.LimitError{What: "count", N: uint64(len(m.OutPaths)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.OutPaths)))
+		for i0, e0 := range m.OutPaths {
+			if err = e0.Validate(); err != nil {
+				return wire.EncodeError("QueryRealisationReply", ".OutPaths["+strconv.Itoa(i0)+"]", err)
+			}
+			if uint64(len(e0)) > 4096 {
+				return wire.EncodeError("QueryRealisationReply", ".OutPaths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 4096})
+			}
+			w.String(string(e0))
+		}
+	} else {
+		if len(m.OutPaths) != 0 {
+			return wire.EncodeError("QueryRealisationReply", ".OutPaths", wire.ErrVersion)
+		}
+	}
+	// Realisations set<RealisationJSON> since 1.31 unless RealisationWithPathNotHash
+	if p.Version >= 0x11f && !p.Has(FeatureRealisationWithPathNotHash) {
+		if uint64(len(m.Realisations)) > 1048576 {
+			return wire.EncodeError("QueryRealisationReply", ".Realisations", &wire.LimitError{What: "count", N: uint64(len(m.Realisations)), Max: 1048576})
+		}
+		w.Uint64(uint64(len(m.Realisations)))
+		for i1, e1 := range m.Realisations {
+			if uint64(len(e1)) > 1048576 {
+				return wire.EncodeError("QueryRealisationReply", ".Realisations["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 1048576})
+			}
+			w.String(string(e1))
+		}
+	} else {
+		if len(m.Realisations) != 0 {
+			return wire.EncodeError("QueryRealisationReply", ".Realisations", wire.ErrVersion)
+		}
+	}
+	// Realisation optional<UnkeyedRealisation> if RealisationWithPathNotHash
+	if p.Has(FeatureRealisationWithPathNotHash) {
+		if m.Realisation == nil {
+			w.Uint64(0)
+		} else {
+			w.Uint64(1)
+			if err = m.Realisation.EncodeWire(w, p); err != nil {
+				if err == w.Err() {
+					return err
+				}
+				return wire.EncodeError("QueryRealisationReply", ".Realisation", err)
+			}
+		}
+	} else {
+		if m.Realisation != nil {
+			return wire.EncodeError("QueryRealisationReply", ".Realisation", wire.ErrVersion)
+		}
+	}
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m QueryRealisationReply) String() string {
 	b, err := json.Marshal(m)
@@ -15914,24 +16348,15 @@ func (m *AddMultipleToStoreEntry) ConsumeWire(b []byte, p wire.Proto) ([]byte, e
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddMultipleToStoreEntry) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddMultipleToStoreEntry) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Info ValidPathInfo at 1.16
-	if err = m.Info.EncodeWire(w, wire.Proto{Version: 0x110}); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("AddMultipleToStoreEntry", ".Info", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -15951,6 +16376,20 @@ func (m *AddMultipleToStoreEntry) DecodeWire(r *wire.Reader, p wire.Proto) error
 // WireTypeName returns "AddMultipleToStoreEntry", the name of the type in errors.
 func (*AddMultipleToStoreEntry) WireTypeName() string {
 	return "AddMultipleToStoreEntry"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddMultipleToStoreEntry) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Info ValidPathInfo at 1.16
+	if err = m.Info.EncodeWire(w, wire.Proto{Version: 0x110}); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("AddMultipleToStoreEntry", ".Info", err)
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -16003,22 +16442,16 @@ func (m *AddMultipleToStoreRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddMultipleToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddMultipleToStoreRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Repair bool
-	w.Bool(m.Repair)
-	// DontCheckSigs bool
-	w.Bool(m.DontCheckSigs)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -16041,6 +16474,16 @@ func (m *AddMultipleToStoreRequest) DecodeWire(r *wire.Reader, p wire.Proto) err
 // WireTypeName returns "AddMultipleToStoreRequest", the name of the type in errors.
 func (*AddMultipleToStoreRequest) WireTypeName() string {
 	return "AddMultipleToStoreRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddMultipleToStoreRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Repair bool
+	w.Bool(m.Repair)
+	// DontCheckSigs bool
+	w.Bool(m.DontCheckSigs)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -16096,23 +16539,16 @@ func (m *AddBuildLogRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddBuildLogRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddBuildLogRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// DrvBaseName string
-	if uint64(len(m.DrvBaseName)) > 4096 {
-		return wire.EncodeError("AddBuildLogRequest", ".DrvBaseName", &wire.LimitError{What: "string length", N: uint64(len(m.DrvBaseName)), Max: 4096})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(m.DrvBaseName)
 	return w.Err()
 }
 
@@ -16131,6 +16567,17 @@ func (m *AddBuildLogRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddBuildLogRequest", the name of the type in errors.
 func (*AddBuildLogRequest) WireTypeName() string {
 	return "AddBuildLogRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddBuildLogRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// DrvBaseName string
+	if uint64(len(m.DrvBaseName)) > 4096 {
+		return wire.EncodeError("AddBuildLogRequest", ".DrvBaseName", &wire.LimitError{What: "string length", N: uint64(len(m.DrvBaseName)), Max: 4096})
+	}
+	w.String(m.DrvBaseName)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -16221,34 +16668,16 @@ func (m *BuildPathsWithResultsRequest) ConsumeWire(b []byte, p wire.Proto) ([]by
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *BuildPathsWithResultsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *BuildPathsWithResultsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Targets list<DerivedPath>
-	if uint64(len(m.Targets)) > 1048576 {
-		return wire.EncodeError("BuildPathsWithResultsRequest", ".Targets", &wire.LimitError{What: "count", N: uint64(len(m.Targets)), Max: 1048576})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.Uint64(uint64(len(m.Targets)))
-	for i0, e0 := range m.Targets {
-		if uint64(len(e0)) > 65536 {
-			return wire.EncodeError("BuildPathsWithResultsRequest", ".Targets["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 65536})
-		}
-		w.String(string(e0))
-	}
-	// Mode BuildMode
-	if !m.Mode.Valid(p) {
-		return wire.EncodeError("BuildPathsWithResultsRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
-	}
-	w.Uint64(uint64(m.Mode))
 	return w.Err()
 }
 
@@ -16294,6 +16723,28 @@ func (m *BuildPathsWithResultsRequest) DecodeWire(r *wire.Reader, p wire.Proto) 
 // WireTypeName returns "BuildPathsWithResultsRequest", the name of the type in errors.
 func (*BuildPathsWithResultsRequest) WireTypeName() string {
 	return "BuildPathsWithResultsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *BuildPathsWithResultsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Targets list<DerivedPath>
+	if uint64(len(m.Targets)) > 1048576 {
+		return wire.EncodeError("BuildPathsWithResultsRequest", ".Targets", &wire.LimitError{What: "count", N: uint64(len(m.Targets)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Targets)))
+	for i0, e0 := range m.Targets {
+		if uint64(len(e0)) > 65536 {
+			return wire.EncodeError("BuildPathsWithResultsRequest", ".Targets["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 65536})
+		}
+		w.String(string(e0))
+	}
+	// Mode BuildMode
+	if !m.Mode.Valid(p) {
+		return wire.EncodeError("BuildPathsWithResultsRequest", ".Mode", wire.Invalid("BuildMode value", uint64(m.Mode)))
+	}
+	w.Uint64(uint64(m.Mode))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -16369,31 +16820,15 @@ func (m *BuildPathsWithResultsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *BuildPathsWithResultsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *BuildPathsWithResultsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Results list<KeyedBuildResult>
-	if uint64(len(m.Results)) > 1048576 {
-		return wire.EncodeError("BuildPathsWithResultsReply", ".Results", &wire.LimitError{What: "count", N: uint64(len(m.Results)), Max: 1048576})
-	}
-	w.Uint64(uint64(len(m.Results)))
-	l0 := m.Results
-	for i0 := range l0 {
-		if err = l0[i0].EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("BuildPathsWithResultsReply", ".Results["+strconv.Itoa(i0)+"]", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -16429,6 +16864,27 @@ func (m *BuildPathsWithResultsReply) DecodeWire(r *wire.Reader, p wire.Proto) er
 // WireTypeName returns "BuildPathsWithResultsReply", the name of the type in errors.
 func (*BuildPathsWithResultsReply) WireTypeName() string {
 	return "BuildPathsWithResultsReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *BuildPathsWithResultsReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Results list<KeyedBuildResult>
+	if uint64(len(m.Results)) > 1048576 {
+		return wire.EncodeError("BuildPathsWithResultsReply", ".Results", &wire.LimitError{What: "count", N: uint64(len(m.Results)), Max: 1048576})
+	}
+	w.Uint64(uint64(len(m.Results)))
+	l0 := m.Results
+	for i0 := range l0 {
+		if err = l0[i0].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("BuildPathsWithResultsReply", ".Results["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -16501,31 +16957,16 @@ func (m *AddPermRootRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error)
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddPermRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddPermRootRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("AddPermRootRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("AddPermRootRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
-	// GCRoot string
-	if uint64(len(m.GCRoot)) > 4096 {
-		return wire.EncodeError("AddPermRootRequest", ".GCRoot", &wire.LimitError{What: "string length", N: uint64(len(m.GCRoot)), Max: 4096})
-	}
-	w.String(m.GCRoot)
 	return w.Err()
 }
 
@@ -16553,6 +16994,26 @@ func (m *AddPermRootRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddPermRootRequest", the name of the type in errors.
 func (*AddPermRootRequest) WireTypeName() string {
 	return "AddPermRootRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddPermRootRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("AddPermRootRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("AddPermRootRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	// GCRoot string
+	if uint64(len(m.GCRoot)) > 4096 {
+		return wire.EncodeError("AddPermRootRequest", ".GCRoot", &wire.LimitError{What: "string length", N: uint64(len(m.GCRoot)), Max: 4096})
+	}
+	w.String(m.GCRoot)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -16605,23 +17066,16 @@ func (m *AddPermRootReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddPermRootReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddPermRootReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// GCRoot string
-	if uint64(len(m.GCRoot)) > 4096 {
-		return wire.EncodeError("AddPermRootReply", ".GCRoot", &wire.LimitError{What: "string length", N: uint64(len(m.GCRoot)), Max: 4096})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(m.GCRoot)
 	return w.Err()
 }
 
@@ -16640,6 +17094,17 @@ func (m *AddPermRootReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "AddPermRootReply", the name of the type in errors.
 func (*AddPermRootReply) WireTypeName() string {
 	return "AddPermRootReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddPermRootReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// GCRoot string
+	if uint64(len(m.GCRoot)) > 4096 {
+		return wire.EncodeError("AddPermRootReply", ".GCRoot", &wire.LimitError{What: "string length", N: uint64(len(m.GCRoot)), Max: 4096})
+	}
+	w.String(m.GCRoot)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -16704,30 +17169,16 @@ func (m *SubmitOutputRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *SubmitOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *SubmitOutputRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path SingleDerivedPath
-	if err = EncodeSingleDerivedPath(w, m.Path, p); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("SubmitOutputRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	// Output OutputName
-	if uint64(len(m.Output)) > 1024 {
-		return wire.EncodeError("SubmitOutputRequest", ".Output", &wire.LimitError{What: "string length", N: uint64(len(m.Output)), Max: 1024})
-	}
-	w.String(string(m.Output))
 	return w.Err()
 }
 
@@ -16752,6 +17203,25 @@ func (m *SubmitOutputRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "SubmitOutputRequest", the name of the type in errors.
 func (*SubmitOutputRequest) WireTypeName() string {
 	return "SubmitOutputRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *SubmitOutputRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path SingleDerivedPath
+	if err = EncodeSingleDerivedPath(w, m.Path, p); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("SubmitOutputRequest", ".Path", err)
+	}
+	// Output OutputName
+	if uint64(len(m.Output)) > 1024 {
+		return wire.EncodeError("SubmitOutputRequest", ".Output", &wire.LimitError{What: "string length", N: uint64(len(m.Output)), Max: 1024})
+	}
+	w.String(string(m.Output))
+	return w.Err()
 }
 
 // MarshalJSON encodes m as a JSON object of its fields, with the union values
@@ -16849,28 +17319,16 @@ func (m *AddToStoreScanningRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte,
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *AddToStoreScanningRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *AddToStoreScanningRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Name string
-	if uint64(len(m.Name)) > 1048576 {
-		return wire.EncodeError("AddToStoreScanningRequest", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(m.Name)
-	// CAMethod ContentAddressMethod
-	if uint64(len(m.CAMethod)) > 1024 {
-		return wire.EncodeError("AddToStoreScanningRequest", ".CAMethod", &wire.LimitError{What: "string length", N: uint64(len(m.CAMethod)), Max: 1024})
-	}
-	w.String(string(m.CAMethod))
 	return w.Err()
 }
 
@@ -16895,6 +17353,22 @@ func (m *AddToStoreScanningRequest) DecodeWire(r *wire.Reader, p wire.Proto) err
 // WireTypeName returns "AddToStoreScanningRequest", the name of the type in errors.
 func (*AddToStoreScanningRequest) WireTypeName() string {
 	return "AddToStoreScanningRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *AddToStoreScanningRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Name string
+	if uint64(len(m.Name)) > 1048576 {
+		return wire.EncodeError("AddToStoreScanningRequest", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 1048576})
+	}
+	w.String(m.Name)
+	// CAMethod ContentAddressMethod
+	if uint64(len(m.CAMethod)) > 1024 {
+		return wire.EncodeError("AddToStoreScanningRequest", ".CAMethod", &wire.LimitError{What: "string length", N: uint64(len(m.CAMethod)), Max: 1024})
+	}
+	w.String(string(m.CAMethod))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.

@@ -48,7 +48,8 @@ type Server struct {
 	Untrusted bool
 	// Trust, if set, decides for each connection whether its client is
 	// trusted (instead of Untrusted), e.g. by the peer's user (PeerUID),
-	// as Nix's trusted-users does.
+	// as Nix's trusted-users does. It runs as each connection is
+	// accepted, before the next one is: it must be quick.
 	Trust func(nc net.Conn) bool
 
 	// MaxConns is how many connections are served at once (default 64);

@@ -18,12 +18,6 @@ const maxFrame = 64 << 20
 // maxPull is the most a pulled upload (STDERR_READ) asks for at once.
 const maxPull = 64 << 10
 
-// framedUpload is the request stream of an op whose data follows in a
-// framed stream. finish reads it to its terminator, whatever the handler
-// read, so that the connection stays in sync — except past a frame above
-// maxFrame: skipping a forged 2^40-byte frame would hold the connection
-// (and the client's slot) for as long as the client pleases, so the
-// connection is given up instead.
 // upload is the data that follows a request, as the handler reads it.
 type upload interface {
 	io.Reader
@@ -34,6 +28,12 @@ type upload interface {
 	abandon()
 }
 
+// framedUpload is the request stream of an op whose data follows in a
+// framed stream. finish reads it to its terminator, whatever the handler
+// read, so that the connection stays in sync — except past a frame above
+// maxFrame: skipping a forged 2^40-byte frame would hold the connection
+// (and the client's slot) for as long as the client pleases, so the
+// connection is given up instead.
 type framedUpload struct {
 	fr       *wire.FramedReader
 	tooLarge error

@@ -65,7 +65,7 @@ func (m *Tag) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Tag) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Tag) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if uint64(len(*m)) > 256 {
 		return wire.EncodeError("Tag", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 256})
 	}
@@ -299,81 +299,15 @@ func (m *Provenance) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Provenance) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Provenance) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("Provenance", ".Path", err)
-	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("Provenance", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
-	// Output DrvOutput if nix.RealisationWithPathNotHash
-	if p.Has(nix.FeatureRealisationWithPathNotHash) {
-		if err = m.Output.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Provenance", ".Output", err)
-		}
-	} else {
-		if m.Output.DrvPath != "" || m.Output.OutputName != "" {
-			return wire.EncodeError("Provenance", ".Output", wire.ErrVersion)
-		}
-	}
-	// OutputID DrvOutputID unless nix.RealisationWithPathNotHash
-	if !p.Has(nix.FeatureRealisationWithPathNotHash) {
-		if uint64(len(m.OutputID)) > 4096 {
-			return wire.EncodeError("Provenance", ".OutputID", &wire.LimitError{What: "string length", N: uint64(len(m.OutputID)), Max: 4096})
-		}
-		w.String(string(m.OutputID))
-	} else {
-		if m.OutputID != "" {
-			return wire.EncodeError("Provenance", ".OutputID", wire.ErrVersion)
-		}
-	}
-	// Builder string
-	if uint64(len(m.Builder)) > 255 {
-		return wire.EncodeError("Provenance", ".Builder", &wire.LimitError{What: "string length", N: uint64(len(m.Builder)), Max: 255})
-	}
-	w.String(m.Builder)
-	// Status BuildStatus
-	if !m.Status.Valid(p) {
-		return wire.EncodeError("Provenance", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
-	}
-	w.Uint64(uint64(m.Status))
-	// BuiltAt i64
-	if m.BuiltAt < 0 {
-		return wire.EncodeError("Provenance", ".BuiltAt", wire.ErrRange)
-	}
-	w.Uint64(uint64(m.BuiltAt))
-	// Tags set<Tag> since 1.39
-	if p.Version >= 0x127 {
-		if uint64(len(m.Tags)) > 1024 {
-			return wire.EncodeError("Provenance", ".Tags", &wire.LimitError{What: "count", N: uint64(len(m.Tags)), Max: 1024})
-		}
-		w.Uint64(uint64(len(m.Tags)))
-		for i0, e0 := range m.Tags {
-			if uint64(len(e0)) > 256 {
-				return wire.EncodeError("Provenance", ".Tags["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 256})
-			}
-			w.String(string(e0))
-		}
-	} else {
-		if len(m.Tags) != 0 {
-			return wire.EncodeError("Provenance", ".Tags", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -463,6 +397,77 @@ func (*Provenance) WireTypeName() string {
 	return "Provenance"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Provenance) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("Provenance", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("Provenance", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	// Output DrvOutput if nix.RealisationWithPathNotHash
+	if p.Has(nix.FeatureRealisationWithPathNotHash) {
+		if err = m.Output.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Provenance", ".Output", err)
+		}
+	} else {
+		if m.Output.DrvPath != "" || m.Output.OutputName != "" {
+			return wire.EncodeError("Provenance", ".Output", wire.ErrVersion)
+		}
+	}
+	// OutputID DrvOutputID unless nix.RealisationWithPathNotHash
+	if !p.Has(nix.FeatureRealisationWithPathNotHash) {
+		if uint64(len(m.OutputID)) > 4096 {
+			return wire.EncodeError("Provenance", ".OutputID", &wire.LimitError{What: "string length", N: uint64(len(m.OutputID)), Max: 4096})
+		}
+		w.String(string(m.OutputID))
+	} else {
+		if m.OutputID != "" {
+			return wire.EncodeError("Provenance", ".OutputID", wire.ErrVersion)
+		}
+	}
+	// Builder string
+	if uint64(len(m.Builder)) > 255 {
+		return wire.EncodeError("Provenance", ".Builder", &wire.LimitError{What: "string length", N: uint64(len(m.Builder)), Max: 255})
+	}
+	w.String(m.Builder)
+	// Status BuildStatus
+	if !m.Status.Valid(p) {
+		return wire.EncodeError("Provenance", ".Status", wire.Invalid("BuildStatus value", uint64(m.Status)))
+	}
+	w.Uint64(uint64(m.Status))
+	// BuiltAt i64
+	if m.BuiltAt < 0 {
+		return wire.EncodeError("Provenance", ".BuiltAt", wire.ErrRange)
+	}
+	w.Uint64(uint64(m.BuiltAt))
+	// Tags set<Tag> since 1.39
+	if p.Version >= 0x127 {
+		if uint64(len(m.Tags)) > 1024 {
+			return wire.EncodeError("Provenance", ".Tags", &wire.LimitError{What: "count", N: uint64(len(m.Tags)), Max: 1024})
+		}
+		w.Uint64(uint64(len(m.Tags)))
+		for i0, e0 := range m.Tags {
+			if uint64(len(e0)) > 256 {
+				return wire.EncodeError("Provenance", ".Tags["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 256})
+			}
+			w.String(string(e0))
+		}
+	} else {
+		if len(m.Tags) != 0 {
+			return wire.EncodeError("Provenance", ".Tags", wire.ErrVersion)
+		}
+	}
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m Provenance) String() string {
 	b, err := json.Marshal(m)
@@ -521,26 +526,16 @@ func (m *QueryProvenanceRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, er
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryProvenanceRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryProvenanceRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("QueryProvenanceRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 {
-		return wire.EncodeError("QueryProvenanceRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -564,6 +559,21 @@ func (m *QueryProvenanceRequest) DecodeWire(r *wire.Reader, p wire.Proto) error 
 // WireTypeName returns "QueryProvenanceRequest", the name of the type in errors.
 func (*QueryProvenanceRequest) WireTypeName() string {
 	return "QueryProvenanceRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryProvenanceRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("QueryProvenanceRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 {
+		return wire.EncodeError("QueryProvenanceRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -636,29 +646,15 @@ func (m *QueryProvenanceReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, erro
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryProvenanceReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryProvenanceReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Provenance optional<Provenance>
-	if m.Provenance == nil {
-		w.Uint64(0)
-	} else {
-		w.Uint64(1)
-		if err = m.Provenance.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("QueryProvenanceReply", ".Provenance", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -692,6 +688,25 @@ func (m *QueryProvenanceReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryProvenanceReply", the name of the type in errors.
 func (*QueryProvenanceReply) WireTypeName() string {
 	return "QueryProvenanceReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryProvenanceReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Provenance optional<Provenance>
+	if m.Provenance == nil {
+		w.Uint64(0)
+	} else {
+		w.Uint64(1)
+		if err = m.Provenance.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("QueryProvenanceReply", ".Provenance", err)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -861,65 +876,15 @@ func (m *QueryPathInfoTaggedReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryPathInfoTaggedReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryPathInfoTaggedReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// LegacyInfo UnkeyedValidPathInfo until 1.17
-	if p.Version < 0x111 {
-		if err = m.LegacyInfo.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("QueryPathInfoTaggedReply", ".LegacyInfo", err)
-		}
-	} else {
-		if m.LegacyInfo.Deriver != "" || m.LegacyInfo.NarHash != "" || len(m.LegacyInfo.References) != 0 || m.LegacyInfo.RegistrationTime != 0 || m.LegacyInfo.NarSize != 0 || m.LegacyInfo.Ultimate != false || len(m.LegacyInfo.Sigs) != 0 || m.LegacyInfo.CA != "" {
-			return wire.EncodeError("QueryPathInfoTaggedReply", ".LegacyInfo", wire.ErrVersion)
-		}
-	}
-	// Info optional<UnkeyedValidPathInfo> since 1.17
-	if p.Version >= 0x111 {
-		if m.Info == nil {
-			w.Uint64(0)
-		} else {
-			w.Uint64(1)
-			if err = m.Info.EncodeWire(w, p); err != nil {
-				if err == w.Err() {
-					return err
-				}
-				return wire.EncodeError("QueryPathInfoTaggedReply", ".Info", err)
-			}
-		}
-	} else {
-		if m.Info != nil {
-			return wire.EncodeError("QueryPathInfoTaggedReply", ".Info", wire.ErrVersion)
-		}
-	}
-	// Tags set<Tag> since 1.39
-	if p.Version >= 0x127 {
-		if uint64(len(m.Tags)) > 1024 {
-			return wire.EncodeError("QueryPathInfoTaggedReply", ".Tags", &wire.LimitError{What: "count", N: uint64(len(m.Tags)), Max: 1024})
-		}
-		w.Uint64(uint64(len(m.Tags)))
-		for i0, e0 := range m.Tags {
-			if uint64(len(e0)) > 256 {
-				return wire.EncodeError("QueryPathInfoTaggedReply", ".Tags["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 256})
-			}
-			w.String(string(e0))
-		}
-	} else {
-		if len(m.Tags) != 0 {
-			return wire.EncodeError("QueryPathInfoTaggedReply", ".Tags", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -991,6 +956,61 @@ func (m *QueryPathInfoTaggedReply) DecodeWire(r *wire.Reader, p wire.Proto) erro
 // WireTypeName returns "QueryPathInfoTaggedReply", the name of the type in errors.
 func (*QueryPathInfoTaggedReply) WireTypeName() string {
 	return "QueryPathInfoTaggedReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryPathInfoTaggedReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// LegacyInfo UnkeyedValidPathInfo until 1.17
+	if p.Version < 0x111 {
+		if err = m.LegacyInfo.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("QueryPathInfoTaggedReply", ".LegacyInfo", err)
+		}
+	} else {
+		if m.LegacyInfo.Deriver != "" || m.LegacyInfo.NarHash != "" || len(m.LegacyInfo.References) != 0 || m.LegacyInfo.RegistrationTime != 0 || m.LegacyInfo.NarSize != 0 || m.LegacyInfo.Ultimate != false || len(m.LegacyInfo.Sigs) != 0 || m.LegacyInfo.CA != "" {
+			return wire.EncodeError("QueryPathInfoTaggedReply", ".LegacyInfo", wire.ErrVersion)
+		}
+	}
+	// Info optional<UnkeyedValidPathInfo> since 1.17
+	if p.Version >= 0x111 {
+		if m.Info == nil {
+			w.Uint64(0)
+		} else {
+			w.Uint64(1)
+			if err = m.Info.EncodeWire(w, p); err != nil {
+				if err == w.Err() {
+					return err
+				}
+				return wire.EncodeError("QueryPathInfoTaggedReply", ".Info", err)
+			}
+		}
+	} else {
+		if m.Info != nil {
+			return wire.EncodeError("QueryPathInfoTaggedReply", ".Info", wire.ErrVersion)
+		}
+	}
+	// Tags set<Tag> since 1.39
+	if p.Version >= 0x127 {
+		if uint64(len(m.Tags)) > 1024 {
+			return wire.EncodeError("QueryPathInfoTaggedReply", ".Tags", &wire.LimitError{What: "count", N: uint64(len(m.Tags)), Max: 1024})
+		}
+		w.Uint64(uint64(len(m.Tags)))
+		for i0, e0 := range m.Tags {
+			if uint64(len(e0)) > 256 {
+				return wire.EncodeError("QueryPathInfoTaggedReply", ".Tags["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 256})
+			}
+			w.String(string(e0))
+		}
+	} else {
+		if len(m.Tags) != 0 {
+			return wire.EncodeError("QueryPathInfoTaggedReply", ".Tags", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // WireBase returns the embedded QueryPathInfoReply, for wire.Derived: runtimes

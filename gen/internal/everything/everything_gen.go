@@ -125,7 +125,8 @@ func (m *StorePath) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *StorePath) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *StorePath) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
 	if err = m.Validate(); err != nil {
 		return wire.EncodeError("StorePath", "", err)
 	}
@@ -197,7 +198,7 @@ func (m *Hash) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Hash) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Hash) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if uint64(len(*m)) > 64 {
 		return wire.EncodeError("Hash", "", &wire.LimitError{What: "bytes length", N: uint64(len(*m)), Max: 64})
 	}
@@ -289,7 +290,8 @@ func (m *Paths) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Paths) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Paths) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
 	if uint64(len(*m)) > 1000 {
 		return wire.EncodeError("Paths", "", &wire.LimitError{What: "count", N: uint64(len(*m)), Max: 1000})
 	}
@@ -375,7 +377,7 @@ func (m *Counter) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Counter) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Counter) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	w.Uint64(uint64(*m))
 	return w.Err()
 }
@@ -490,7 +492,8 @@ func (m *Env) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Env) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Env) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
 	if err = m.Validate(); err != nil {
 		return wire.EncodeError("Env", "", err)
 	}
@@ -602,7 +605,7 @@ func (m *Name) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Name) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Name) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if uint64(len(*m)) > 65536 {
 		return wire.EncodeError("Name", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 65536})
 	}
@@ -660,7 +663,7 @@ func (m *Flag) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Flag) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Flag) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	w.Bool(bool(*m))
 	return w.Err()
 }
@@ -719,7 +722,7 @@ func (m *Stamp) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Stamp) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Stamp) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if *m < 0 {
 		return wire.EncodeError("Stamp", "", wire.ErrRange)
 	}
@@ -829,7 +832,7 @@ func (m *Mode) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Mode) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Mode) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
 		switch *m {
 		case ModeCheck:
@@ -966,7 +969,7 @@ func (m *Level) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Level) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Level) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	w.Uint64(uint64(*m))
 	return w.Err()
 }
@@ -1214,72 +1217,16 @@ func (m *Prims) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Prims) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Prims) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// A u8
-	w.Uint64(uint64(m.A))
-	// B u16
-	w.Uint64(uint64(m.B))
-	// C u32
-	w.Uint64(uint64(m.C))
-	// D u64
-	w.Uint64(m.D)
-	// E i64
-	if m.E < 0 {
-		return wire.EncodeError("Prims", ".E", wire.ErrRange)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.Uint64(uint64(m.E))
-	// F bool
-	w.Bool(m.F)
-	// G string
-	if uint64(len(m.G)) > 65536 {
-		return wire.EncodeError("Prims", ".G", &wire.LimitError{What: "string length", N: uint64(len(m.G)), Max: 65536})
-	}
-	w.String(m.G)
-	// H bytes
-	if uint64(len(m.H)) > 1048576 {
-		return wire.EncodeError("Prims", ".H", &wire.LimitError{What: "bytes length", N: uint64(len(m.H)), Max: 1048576})
-	}
-	w.Bytes(m.H)
-	// I string
-	if uint64(len(m.I)) > 10 || uint64(len(m.I)) < 2 {
-		return wire.EncodeError("Prims", ".I", &wire.LimitError{What: "string length", N: uint64(len(m.I)), Min: 2, Max: 10})
-	}
-	w.String(m.I)
-	// J bytes
-	if uint64(len(m.J)) > 16 || uint64(len(m.J)) < 1 {
-		return wire.EncodeError("Prims", ".J", &wire.LimitError{What: "bytes length", N: uint64(len(m.J)), Min: 1, Max: 16})
-	}
-	w.Bytes(m.J)
-	// K Counter
-	w.Uint64(uint64(m.K))
-	// L Name
-	if uint64(len(m.L)) > 65536 {
-		return wire.EncodeError("Prims", ".L", &wire.LimitError{What: "string length", N: uint64(len(m.L)), Max: 65536})
-	}
-	w.String(string(m.L))
-	// M Flag
-	w.Bool(bool(m.M))
-	// N Stamp
-	if m.N < 0 {
-		return wire.EncodeError("Prims", ".N", wire.ErrRange)
-	}
-	w.Uint64(uint64(m.N))
-	// O Hash
-	if uint64(len(m.O)) > 64 {
-		return wire.EncodeError("Prims", ".O", &wire.LimitError{What: "bytes length", N: uint64(len(m.O)), Max: 64})
-	}
-	w.Bytes(m.O)
 	return w.Err()
 }
 
@@ -1370,6 +1317,66 @@ func (m *Prims) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Prims", the name of the type in errors.
 func (*Prims) WireTypeName() string {
 	return "Prims"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Prims) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// A u8
+	w.Uint64(uint64(m.A))
+	// B u16
+	w.Uint64(uint64(m.B))
+	// C u32
+	w.Uint64(uint64(m.C))
+	// D u64
+	w.Uint64(m.D)
+	// E i64
+	if m.E < 0 {
+		return wire.EncodeError("Prims", ".E", wire.ErrRange)
+	}
+	w.Uint64(uint64(m.E))
+	// F bool
+	w.Bool(m.F)
+	// G string
+	if uint64(len(m.G)) > 65536 {
+		return wire.EncodeError("Prims", ".G", &wire.LimitError{What: "string length", N: uint64(len(m.G)), Max: 65536})
+	}
+	w.String(m.G)
+	// H bytes
+	if uint64(len(m.H)) > 1048576 {
+		return wire.EncodeError("Prims", ".H", &wire.LimitError{What: "bytes length", N: uint64(len(m.H)), Max: 1048576})
+	}
+	w.Bytes(m.H)
+	// I string
+	if uint64(len(m.I)) > 10 || uint64(len(m.I)) < 2 {
+		return wire.EncodeError("Prims", ".I", &wire.LimitError{What: "string length", N: uint64(len(m.I)), Min: 2, Max: 10})
+	}
+	w.String(m.I)
+	// J bytes
+	if uint64(len(m.J)) > 16 || uint64(len(m.J)) < 1 {
+		return wire.EncodeError("Prims", ".J", &wire.LimitError{What: "bytes length", N: uint64(len(m.J)), Min: 1, Max: 16})
+	}
+	w.Bytes(m.J)
+	// K Counter
+	w.Uint64(uint64(m.K))
+	// L Name
+	if uint64(len(m.L)) > 65536 {
+		return wire.EncodeError("Prims", ".L", &wire.LimitError{What: "string length", N: uint64(len(m.L)), Max: 65536})
+	}
+	w.String(string(m.L))
+	// M Flag
+	w.Bool(bool(m.M))
+	// N Stamp
+	if m.N < 0 {
+		return wire.EncodeError("Prims", ".N", wire.ErrRange)
+	}
+	w.Uint64(uint64(m.N))
+	// O Hash
+	if uint64(len(m.O)) > 64 {
+		return wire.EncodeError("Prims", ".O", &wire.LimitError{What: "bytes length", N: uint64(len(m.O)), Max: 64})
+	}
+	w.Bytes(m.O)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -1576,77 +1583,16 @@ func (m *ValidPathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ValidPathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("ValidPathInfo", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
-		return wire.EncodeError("ValidPathInfo", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
-	}
-	w.String(string(m.Path))
-	// Deriver optional<StorePath, empty>
-	if len(m.Deriver) != 0 {
-		if err = m.Deriver.Validate(); err != nil {
-			return wire.EncodeError("ValidPathInfo", ".Deriver", err)
-		}
-	}
-	if uint64(len(m.Deriver)) > 4096 {
-		return wire.EncodeError("ValidPathInfo", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Min: 1, Max: 4096})
-	}
-	w.String(string(m.Deriver))
-	// NarHash string
-	if uint64(len(m.NarHash)) > 256 {
-		return wire.EncodeError("ValidPathInfo", ".NarHash", &wire.LimitError{What: "string length", N: uint64(len(m.NarHash)), Max: 256})
-	}
-	w.String(m.NarHash)
-	// References set<StorePath>
-	if uint64(len(m.References)) > 4096 {
-		return wire.EncodeError("ValidPathInfo", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.References)))
-	for i0, e0 := range m.References {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("ValidPathInfo", ".References["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 || uint64(len(e0)) < 1 {
-			return wire.EncodeError("ValidPathInfo", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Min: 1, Max: 4096})
-		}
-		w.String(string(e0))
-	}
-	// RegistrationTime u64
-	w.Uint64(m.RegistrationTime)
-	// NarSize u64
-	w.Uint64(m.NarSize)
-	// Ultimate bool
-	w.Bool(m.Ultimate)
-	// Sigs set<string>
-	if uint64(len(m.Sigs)) > 4096 {
-		return wire.EncodeError("ValidPathInfo", ".Sigs", &wire.LimitError{What: "count", N: uint64(len(m.Sigs)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Sigs)))
-	for i1, e1 := range m.Sigs {
-		if uint64(len(e1)) > 1024 {
-			return wire.EncodeError("ValidPathInfo", ".Sigs["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 1024})
-		}
-		w.String(e1)
-	}
-	// CA string
-	if uint64(len(m.CA)) > 1024 {
-		return wire.EncodeError("ValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 1024})
-	}
-	w.String(m.CA)
 	return w.Err()
 }
 
@@ -1746,6 +1692,72 @@ func (m *ValidPathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ValidPathInfo", the name of the type in errors.
 func (*ValidPathInfo) WireTypeName() string {
 	return "ValidPathInfo"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ValidPathInfo) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("ValidPathInfo", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
+		return wire.EncodeError("ValidPathInfo", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
+	}
+	w.String(string(m.Path))
+	// Deriver optional<StorePath, empty>
+	if len(m.Deriver) != 0 {
+		if err = m.Deriver.Validate(); err != nil {
+			return wire.EncodeError("ValidPathInfo", ".Deriver", err)
+		}
+	}
+	if uint64(len(m.Deriver)) > 4096 {
+		return wire.EncodeError("ValidPathInfo", ".Deriver", &wire.LimitError{What: "string length", N: uint64(len(m.Deriver)), Min: 1, Max: 4096})
+	}
+	w.String(string(m.Deriver))
+	// NarHash string
+	if uint64(len(m.NarHash)) > 256 {
+		return wire.EncodeError("ValidPathInfo", ".NarHash", &wire.LimitError{What: "string length", N: uint64(len(m.NarHash)), Max: 256})
+	}
+	w.String(m.NarHash)
+	// References set<StorePath>
+	if uint64(len(m.References)) > 4096 {
+		return wire.EncodeError("ValidPathInfo", ".References", &wire.LimitError{What: "count", N: uint64(len(m.References)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.References)))
+	for i0, e0 := range m.References {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("ValidPathInfo", ".References["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 || uint64(len(e0)) < 1 {
+			return wire.EncodeError("ValidPathInfo", ".References["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Min: 1, Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	// RegistrationTime u64
+	w.Uint64(m.RegistrationTime)
+	// NarSize u64
+	w.Uint64(m.NarSize)
+	// Ultimate bool
+	w.Bool(m.Ultimate)
+	// Sigs set<string>
+	if uint64(len(m.Sigs)) > 4096 {
+		return wire.EncodeError("ValidPathInfo", ".Sigs", &wire.LimitError{What: "count", N: uint64(len(m.Sigs)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Sigs)))
+	for i1, e1 := range m.Sigs {
+		if uint64(len(e1)) > 1024 {
+			return wire.EncodeError("ValidPathInfo", ".Sigs["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 1024})
+		}
+		w.String(e1)
+	}
+	// CA string
+	if uint64(len(m.CA)) > 1024 {
+		return wire.EncodeError("ValidPathInfo", ".CA", &wire.LimitError{What: "string length", N: uint64(len(m.CA)), Max: 1024})
+	}
+	w.String(m.CA)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -2070,114 +2082,16 @@ func (m *Optionals) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Optionals) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Optionals) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Tag optional<u64>
-	if m.Tag == nil {
-		w.Uint64(0)
-	} else {
-		w.Uint64(1)
-		w.Uint64(*m.Tag)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	// TagStruct optional<Prims>
-	if m.TagStruct == nil {
-		w.Uint64(0)
-	} else {
-		w.Uint64(1)
-		if err = m.TagStruct.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Optionals", ".TagStruct", err)
-		}
-	}
-	// TagPath optional<StorePath>
-	if m.TagPath == nil {
-		w.Uint64(0)
-	} else {
-		w.Uint64(1)
-		if err = m.TagPath.Validate(); err != nil {
-			return wire.EncodeError("Optionals", ".TagPath", err)
-		}
-		if uint64(len(*m.TagPath)) > 4096 || uint64(len(*m.TagPath)) < 1 {
-			return wire.EncodeError("Optionals", ".TagPath", &wire.LimitError{What: "string length", N: uint64(len(*m.TagPath)), Min: 1, Max: 4096})
-		}
-		w.String(string(*m.TagPath))
-	}
-	// TagList optional<list<u64>>
-	if m.TagList == nil {
-		w.Uint64(0)
-	} else {
-		w.Uint64(1)
-		if uint64(len(*m.TagList)) > 4096 {
-			return wire.EncodeError("Optionals", ".TagList", &wire.LimitError{What: "count", N: uint64(len(*m.TagList)), Max: 4096})
-		}
-		w.Uint64(uint64(len(*m.TagList)))
-		for _, e0 := range *m.TagList {
-			w.Uint64(e0)
-		}
-	}
-	// TagUnion optional<Action>
-	if m.TagUnion == nil {
-		w.Uint64(0)
-	} else {
-		w.Uint64(1)
-		if err = EncodeAction(w, m.TagUnion, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Optionals", ".TagUnion", err)
-		}
-	}
-	// TagMode optional<Mode>
-	if m.TagMode == nil {
-		w.Uint64(0)
-	} else {
-		w.Uint64(1)
-		if !m.TagMode.Valid(p) {
-			switch *m.TagMode {
-			case ModeCheck:
-				return wire.EncodeError("Optionals", ".TagMode", wire.NotInVersion("Mode value", uint64(*m.TagMode)))
-			}
-			return wire.EncodeError("Optionals", ".TagMode", wire.Invalid("Mode value", uint64(*m.TagMode)))
-		}
-		w.Uint64(uint64(*m.TagMode))
-	}
-	// Empty optional<StorePath, empty>
-	if len(m.Empty) != 0 {
-		if err = m.Empty.Validate(); err != nil {
-			return wire.EncodeError("Optionals", ".Empty", err)
-		}
-	}
-	if uint64(len(m.Empty)) > 4096 {
-		return wire.EncodeError("Optionals", ".Empty", &wire.LimitError{What: "string length", N: uint64(len(m.Empty)), Min: 1, Max: 4096})
-	}
-	w.String(string(m.Empty))
-	// EmptyMin optional<string, empty>
-	if len(m.EmptyMin) != 0 {
-		if uint64(len(m.EmptyMin)) < 3 {
-			return wire.EncodeError("Optionals", ".EmptyMin", &wire.LimitError{What: "string length", N: uint64(len(m.EmptyMin)), Min: 3, Max: 10})
-		}
-	}
-	if uint64(len(m.EmptyMin)) > 10 {
-		return wire.EncodeError("Optionals", ".EmptyMin", &wire.LimitError{What: "string length", N: uint64(len(m.EmptyMin)), Min: 3, Max: 10})
-	}
-	w.String(m.EmptyMin)
-	// EmptyName optional<Name, empty>
-	if uint64(len(m.EmptyName)) > 65536 {
-		return wire.EncodeError("Optionals", ".EmptyName", &wire.LimitError{What: "string length", N: uint64(len(m.EmptyName)), Max: 65536})
-	}
-	w.String(string(m.EmptyName))
 	return w.Err()
 }
 
@@ -2353,6 +2267,109 @@ func (m *Optionals) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Optionals", the name of the type in errors.
 func (*Optionals) WireTypeName() string {
 	return "Optionals"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Optionals) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Tag optional<u64>
+	if m.Tag == nil {
+		w.Uint64(0)
+	} else {
+		w.Uint64(1)
+		w.Uint64(*m.Tag)
+	}
+	// TagStruct optional<Prims>
+	if m.TagStruct == nil {
+		w.Uint64(0)
+	} else {
+		w.Uint64(1)
+		if err = m.TagStruct.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Optionals", ".TagStruct", err)
+		}
+	}
+	// TagPath optional<StorePath>
+	if m.TagPath == nil {
+		w.Uint64(0)
+	} else {
+		w.Uint64(1)
+		if err = m.TagPath.Validate(); err != nil {
+			return wire.EncodeError("Optionals", ".TagPath", err)
+		}
+		if uint64(len(*m.TagPath)) > 4096 || uint64(len(*m.TagPath)) < 1 {
+			return wire.EncodeError("Optionals", ".TagPath", &wire.LimitError{What: "string length", N: uint64(len(*m.TagPath)), Min: 1, Max: 4096})
+		}
+		w.String(string(*m.TagPath))
+	}
+	// TagList optional<list<u64>>
+	if m.TagList == nil {
+		w.Uint64(0)
+	} else {
+		w.Uint64(1)
+		if uint64(len(*m.TagList)) > 4096 {
+			return wire.EncodeError("Optionals", ".TagList", &wire.LimitError{What: "count", N: uint64(len(*m.TagList)), Max: 4096})
+		}
+		w.Uint64(uint64(len(*m.TagList)))
+		for _, e0 := range *m.TagList {
+			w.Uint64(e0)
+		}
+	}
+	// TagUnion optional<Action>
+	if m.TagUnion == nil {
+		w.Uint64(0)
+	} else {
+		w.Uint64(1)
+		if err = EncodeAction(w, m.TagUnion, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Optionals", ".TagUnion", err)
+		}
+	}
+	// TagMode optional<Mode>
+	if m.TagMode == nil {
+		w.Uint64(0)
+	} else {
+		w.Uint64(1)
+		if !m.TagMode.Valid(p) {
+			switch *m.TagMode {
+			case ModeCheck:
+				return wire.EncodeError("Optionals", ".TagMode", wire.NotInVersion("Mode value", uint64(*m.TagMode)))
+			}
+			return wire.EncodeError("Optionals", ".TagMode", wire.Invalid("Mode value", uint64(*m.TagMode)))
+		}
+		w.Uint64(uint64(*m.TagMode))
+	}
+	// Empty optional<StorePath, empty>
+	if len(m.Empty) != 0 {
+		if err = m.Empty.Validate(); err != nil {
+			return wire.EncodeError("Optionals", ".Empty", err)
+		}
+	}
+	if uint64(len(m.Empty)) > 4096 {
+		return wire.EncodeError("Optionals", ".Empty", &wire.LimitError{What: "string length", N: uint64(len(m.Empty)), Min: 1, Max: 4096})
+	}
+	w.String(string(m.Empty))
+	// EmptyMin optional<string, empty>
+	if len(m.EmptyMin) != 0 {
+		if uint64(len(m.EmptyMin)) < 3 {
+			return wire.EncodeError("Optionals", ".EmptyMin", &wire.LimitError{What: "string length", N: uint64(len(m.EmptyMin)), Min: 3, Max: 10})
+		}
+	}
+	if uint64(len(m.EmptyMin)) > 10 {
+		return wire.EncodeError("Optionals", ".EmptyMin", &wire.LimitError{What: "string length", N: uint64(len(m.EmptyMin)), Min: 3, Max: 10})
+	}
+	w.String(m.EmptyMin)
+	// EmptyName optional<Name, empty>
+	if uint64(len(m.EmptyName)) > 65536 {
+		return wire.EncodeError("Optionals", ".EmptyName", &wire.LimitError{What: "string length", N: uint64(len(m.EmptyName)), Max: 65536})
+	}
+	w.String(string(m.EmptyName))
+	return w.Err()
 }
 
 // MarshalJSON encodes m as a JSON object of its fields, with the union values
@@ -2809,135 +2826,15 @@ func (m *Gated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Gated) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Gated) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Always u64
-	w.Uint64(m.Always)
-	// Magic u64 const 0x6e697863
-	w.Uint64(0x6e697863)
-	// New string since 1.20
-	if p.Version >= 0x114 {
-		if uint64(len(m.New)) > 65536 {
-			return wire.EncodeError("Gated", ".New", &wire.LimitError{What: "string length", N: uint64(len(m.New)), Max: 65536})
-		}
-		w.String(m.New)
-	} else {
-		if m.New != "" {
-			return wire.EncodeError("Gated", ".New", wire.ErrVersion)
-		}
-	}
-	// Old u64 until 1.20
-	if p.Version < 0x114 {
-		w.Uint64(m.Old)
-	} else {
-		if m.Old != 0 && m.Old != 7 {
-			return wire.EncodeError("Gated", ".Old", wire.ErrVersion)
-		}
-	}
-	// Feat bool if Foo
-	if p.Has(FeatureFoo) {
-		w.Bool(m.Feat)
-	} else {
-		if m.Feat != false {
-			return wire.EncodeError("Gated", ".Feat", wire.ErrVersion)
-		}
-	}
-	// NoFeat u32 unless Foo
-	if !p.Has(FeatureFoo) {
-		w.Uint64(uint64(m.NoFeat))
-	} else {
-		if m.NoFeat != 0 && m.NoFeat != 3 {
-			return wire.EncodeError("Gated", ".NoFeat", wire.ErrVersion)
-		}
-	}
-	// Req u64 since 1.25
-	if p.Version >= 0x119 {
-		w.Uint64(m.Req)
-	} else {
-		if m.Req != 0 {
-			return wire.EncodeError("Gated", ".Req", wire.ErrVersion)
-		}
-	}
-	// ReqStr string since 1.25
-	if p.Version >= 0x119 {
-		if uint64(len(m.ReqStr)) > 65536 {
-			return wire.EncodeError("Gated", ".ReqStr", &wire.LimitError{What: "string length", N: uint64(len(m.ReqStr)), Max: 65536})
-		}
-		w.String(m.ReqStr)
-	} else {
-		if m.ReqStr != "x" {
-			return wire.EncodeError("Gated", ".ReqStr", wire.ErrVersion)
-		}
-	}
-	// Both Mode since 1.20 if Bar
-	if p.Version >= 0x114 && p.Has(FeatureBar) {
-		if !m.Both.Valid(p) {
-			switch m.Both {
-			case ModeCheck:
-				return wire.EncodeError("Gated", ".Both", wire.NotInVersion("Mode value", uint64(m.Both)))
-			}
-			return wire.EncodeError("Gated", ".Both", wire.Invalid("Mode value", uint64(m.Both)))
-		}
-		w.Uint64(uint64(m.Both))
-	} else {
-		if m.Both != 0 && m.Both != ModeRepair {
-			return wire.EncodeError("Gated", ".Both", wire.ErrVersion)
-		}
-	}
-	// ReqList list<u64> since 1.30
-	if p.Version >= 0x11e {
-		if uint64(len(m.ReqList)) > 4096 {
-			return wire.EncodeError("Gated", ".ReqList", &wire.LimitError{What: "count", N: uint64(len(m.ReqList)), Max: 4096})
-		}
-		w.Uint64(uint64(len(m.ReqList)))
-		for _, e0 := range m.ReqList {
-			w.Uint64(e0)
-		}
-	} else {
-		if len(m.ReqList) != 0 {
-			return wire.EncodeError("Gated", ".ReqList", wire.ErrVersion)
-		}
-	}
-	// ReqStruct Prims since 1.30
-	if p.Version >= 0x11e {
-		if err = m.ReqStruct.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Gated", ".ReqStruct", err)
-		}
-	} else {
-		if m.ReqStruct.A != 0 || m.ReqStruct.B != 0 || m.ReqStruct.C != 0 || m.ReqStruct.D != 0 || m.ReqStruct.E != 0 || m.ReqStruct.F != false || m.ReqStruct.G != "" || len(m.ReqStruct.H) != 0 || m.ReqStruct.I != "" || len(m.ReqStruct.J) != 0 || m.ReqStruct.K != 0 || m.ReqStruct.L != "" || m.ReqStruct.M != false || m.ReqStruct.N != 0 || len(m.ReqStruct.O) != 0 {
-			return wire.EncodeError("Gated", ".ReqStruct", wire.ErrVersion)
-		}
-	}
-	// MagicStr string const "magic"
-	w.String("magic")
-	// GatedConst u64 since 1.20 const 5
-	if p.Version >= 0x114 {
-		w.Uint64(5)
-	}
-	// Truth bool const true
-	w.Uint64(1)
-	// ConstMode Mode const Repair
-	w.Uint64(1)
-	// Level Level since 1.10
-	if p.Version >= 0x10a {
-		w.Uint64(uint64(m.Level))
-	} else {
-		if m.Level != 0 {
-			return wire.EncodeError("Gated", ".Level", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -3109,6 +3006,131 @@ func (m *Gated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Gated", the name of the type in errors.
 func (*Gated) WireTypeName() string {
 	return "Gated"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Gated) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Always u64
+	w.Uint64(m.Always)
+	// Magic u64 const 0x6e697863
+	w.Uint64(0x6e697863)
+	// New string since 1.20
+	if p.Version >= 0x114 {
+		if uint64(len(m.New)) > 65536 {
+			return wire.EncodeError("Gated", ".New", &wire.LimitError{What: "string length", N: uint64(len(m.New)), Max: 65536})
+		}
+		w.String(m.New)
+	} else {
+		if m.New != "" {
+			return wire.EncodeError("Gated", ".New", wire.ErrVersion)
+		}
+	}
+	// Old u64 until 1.20
+	if p.Version < 0x114 {
+		w.Uint64(m.Old)
+	} else {
+		if m.Old != 0 && m.Old != 7 {
+			return wire.EncodeError("Gated", ".Old", wire.ErrVersion)
+		}
+	}
+	// Feat bool if Foo
+	if p.Has(FeatureFoo) {
+		w.Bool(m.Feat)
+	} else {
+		if m.Feat != false {
+			return wire.EncodeError("Gated", ".Feat", wire.ErrVersion)
+		}
+	}
+	// NoFeat u32 unless Foo
+	if !p.Has(FeatureFoo) {
+		w.Uint64(uint64(m.NoFeat))
+	} else {
+		if m.NoFeat != 0 && m.NoFeat != 3 {
+			return wire.EncodeError("Gated", ".NoFeat", wire.ErrVersion)
+		}
+	}
+	// Req u64 since 1.25
+	if p.Version >= 0x119 {
+		w.Uint64(m.Req)
+	} else {
+		if m.Req != 0 {
+			return wire.EncodeError("Gated", ".Req", wire.ErrVersion)
+		}
+	}
+	// ReqStr string since 1.25
+	if p.Version >= 0x119 {
+		if uint64(len(m.ReqStr)) > 65536 {
+			return wire.EncodeError("Gated", ".ReqStr", &wire.LimitError{What: "string length", N: uint64(len(m.ReqStr)), Max: 65536})
+		}
+		w.String(m.ReqStr)
+	} else {
+		if m.ReqStr != "x" {
+			return wire.EncodeError("Gated", ".ReqStr", wire.ErrVersion)
+		}
+	}
+	// Both Mode since 1.20 if Bar
+	if p.Version >= 0x114 && p.Has(FeatureBar) {
+		if !m.Both.Valid(p) {
+			switch m.Both {
+			case ModeCheck:
+				return wire.EncodeError("Gated", ".Both", wire.NotInVersion("Mode value", uint64(m.Both)))
+			}
+			return wire.EncodeError("Gated", ".Both", wire.Invalid("Mode value", uint64(m.Both)))
+		}
+		w.Uint64(uint64(m.Both))
+	} else {
+		if m.Both != 0 && m.Both != ModeRepair {
+			return wire.EncodeError("Gated", ".Both", wire.ErrVersion)
+		}
+	}
+	// ReqList list<u64> since 1.30
+	if p.Version >= 0x11e {
+		if uint64(len(m.ReqList)) > 4096 {
+			return wire.EncodeError("Gated", ".ReqList", &wire.LimitError{What: "count", N: uint64(len(m.ReqList)), Max: 4096})
+		}
+		w.Uint64(uint64(len(m.ReqList)))
+		for _, e0 := range m.ReqList {
+			w.Uint64(e0)
+		}
+	} else {
+		if len(m.ReqList) != 0 {
+			return wire.EncodeError("Gated", ".ReqList", wire.ErrVersion)
+		}
+	}
+	// ReqStruct Prims since 1.30
+	if p.Version >= 0x11e {
+		if err = m.ReqStruct.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Gated", ".ReqStruct", err)
+		}
+	} else {
+		if m.ReqStruct.A != 0 || m.ReqStruct.B != 0 || m.ReqStruct.C != 0 || m.ReqStruct.D != 0 || m.ReqStruct.E != 0 || m.ReqStruct.F != false || m.ReqStruct.G != "" || len(m.ReqStruct.H) != 0 || m.ReqStruct.I != "" || len(m.ReqStruct.J) != 0 || m.ReqStruct.K != 0 || m.ReqStruct.L != "" || m.ReqStruct.M != false || m.ReqStruct.N != 0 || len(m.ReqStruct.O) != 0 {
+			return wire.EncodeError("Gated", ".ReqStruct", wire.ErrVersion)
+		}
+	}
+	// MagicStr string const "magic"
+	w.String("magic")
+	// GatedConst u64 since 1.20 const 5
+	if p.Version >= 0x114 {
+		w.Uint64(5)
+	}
+	// Truth bool const true
+	w.Uint64(1)
+	// ConstMode Mode const Repair
+	w.Uint64(1)
+	// Level Level since 1.10
+	if p.Version >= 0x10a {
+		w.Uint64(uint64(m.Level))
+	} else {
+		if m.Level != 0 {
+			return wire.EncodeError("Gated", ".Level", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -3725,223 +3747,15 @@ func (m *Collections) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Collections) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Collections) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Nested list<list<string>>
-	if uint64(len(m.Nested)) > 8 {
-		return wire.EncodeError("Collections", ".Nested", &wire.LimitError{What: "count", N: uint64(len(m.Nested)), Max: 8})
-	}
-	w.Uint64(uint64(len(m.Nested)))
-	for i0, e0 := range m.Nested {
-		if uint64(len(e0)) > 4096 {
-			return wire.EncodeError("Collections", ".Nested["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "count", N: uint64(len(e0)), Max: 4096})
-		}
-		w.Uint64(uint64(len(e0)))
-		for i1, e1 := range e0 {
-			if uint64(len(e1)) > 10 {
-				return wire.EncodeError("Collections", ".Nested["+strconv.Itoa(i0)+"]["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 10})
-			}
-			w.String(e1)
-		}
-	}
-	// Structs list<Prims>
-	if uint64(len(m.Structs)) > 5 {
-		return wire.EncodeError("Collections", ".Structs", &wire.LimitError{What: "count", N: uint64(len(m.Structs)), Max: 5})
-	}
-	w.Uint64(uint64(len(m.Structs)))
-	l0 := m.Structs
-	for i2 := range l0 {
-		if err = l0[i2].EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Collections", ".Structs["+strconv.Itoa(i2)+"]", err)
-		}
-	}
-	// Map map<string, u64>
-	if uint64(len(m.Map)) > 4096 {
-		return wire.EncodeError("Collections", ".Map", &wire.LimitError{What: "count", N: uint64(len(m.Map)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Map)))
-	var ka0 [16]string
-	ks0 := ka0[:0]
-	for k0 := range m.Map {
-		ks0 = append(ks0, k0)
-	}
-	slices.Sort(ks0)
-	for _, k1 := range ks0 {
-		if uint64(len(k1)) > 20 {
-			return wire.EncodeError("Collections", ".Map["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 20})
-		}
-		w.String(k1)
-		e2 := m.Map[k1]
-		w.Uint64(e2)
-	}
-	// MapStruct map<u64, Prims>
-	if uint64(len(m.MapStruct)) > 4096 {
-		return wire.EncodeError("Collections", ".MapStruct", &wire.LimitError{What: "count", N: uint64(len(m.MapStruct)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.MapStruct)))
-	var ka1 [16]uint64
-	ks1 := ka1[:0]
-	for k2 := range m.MapStruct {
-		ks1 = append(ks1, k2)
-	}
-	slices.Sort(ks1)
-	for _, k3 := range ks1 {
-		w.Uint64(k3)
-		e3 := m.MapStruct[k3]
-		if err = e3.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Collections", ".MapStruct["+strconv.FormatUint(uint64(k3), 10)+"]", err)
-		}
-	}
-	// MapEnum map<Mode, list<StorePath>>
-	if uint64(len(m.MapEnum)) > 4096 {
-		return wire.EncodeError("Collections", ".MapEnum", &wire.LimitError{What: "count", N: uint64(len(m.MapEnum)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.MapEnum)))
-	var ka2 [16]Mode
-	ks2 := ka2[:0]
-	for k4 := range m.MapEnum {
-		ks2 = append(ks2, k4)
-	}
-	slices.Sort(ks2)
-	for _, k5 := range ks2 {
-		if !k5.Valid(p) {
-			switch k5 {
-			case ModeCheck:
-				return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", wire.NotInVersion("Mode value", uint64(k5)))
-			}
-			return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", wire.Invalid("Mode value", uint64(k5)))
-		}
-		w.Uint64(uint64(k5))
-		e4 := m.MapEnum[k5]
-		if uint64(len(e4)) > 4096 {
-			return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", &wire.LimitError{What: "count", N: uint64(len(e4)), Max: 4096})
-		}
-		w.Uint64(uint64(len(e4)))
-		for i3, e5 := range e4 {
-			if err = e5.Validate(); err != nil {
-				return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]["+strconv.Itoa(i3)+"]", err)
-			}
-			if uint64(len(e5)) > 4096 || uint64(len(e5)) < 1 {
-				return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]["+strconv.Itoa(i3)+"]", &wire.LimitError{What: "string length", N: uint64(len(e5)), Min: 1, Max: 4096})
-			}
-			w.String(string(e5))
-		}
-	}
-	// Env Env
-	if err = m.Env.Validate(); err != nil {
-		return wire.EncodeError("Collections", ".Env", err)
-	}
-	if uint64(len(m.Env)) > 64 {
-		return wire.EncodeError("Collections", ".Env", &wire.LimitError{What: "count", N: uint64(len(m.Env)), Max: 64})
-	}
-	w.Uint64(uint64(len(m.Env)))
-	var ka3 [16]string
-	ks3 := ka3[:0]
-	for k6 := range m.Env {
-		ks3 = append(ks3, k6)
-	}
-	slices.Sort(ks3)
-	for _, k7 := range ks3 {
-		if uint64(len(k7)) > 100 {
-			return wire.EncodeError("Collections", ".Env["+strconv.Quote(string(k7))+"]", &wire.LimitError{What: "string length", N: uint64(len(k7)), Max: 100})
-		}
-		w.String(k7)
-		e6 := m.Env[k7]
-		if uint64(len(e6)) > 1000 {
-			return wire.EncodeError("Collections", ".Env["+strconv.Quote(string(k7))+"]", &wire.LimitError{What: "string length", N: uint64(len(e6)), Max: 1000})
-		}
-		w.String(e6)
-	}
-	// Paths Paths
-	if uint64(len(m.Paths)) > 1000 {
-		return wire.EncodeError("Collections", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1000})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i4, e7 := range m.Paths {
-		if err = e7.Validate(); err != nil {
-			return wire.EncodeError("Collections", ".Paths["+strconv.Itoa(i4)+"]", err)
-		}
-		if uint64(len(e7)) > 4096 || uint64(len(e7)) < 1 {
-			return wire.EncodeError("Collections", ".Paths["+strconv.Itoa(i4)+"]", &wire.LimitError{What: "string length", N: uint64(len(e7)), Min: 1, Max: 4096})
-		}
-		w.String(string(e7))
-	}
-	// Empties list<Empty>
-	if uint64(len(m.Empties)) > 4096 {
-		return wire.EncodeError("Collections", ".Empties", &wire.LimitError{What: "count", N: uint64(len(m.Empties)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Empties)))
-	l1 := m.Empties
-	for i5 := range l1 {
-		if err = l1[i5].EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Collections", ".Empties["+strconv.Itoa(i5)+"]", err)
-		}
-	}
-	// Modes list<Mode>
-	if uint64(len(m.Modes)) > 4096 {
-		return wire.EncodeError("Collections", ".Modes", &wire.LimitError{What: "count", N: uint64(len(m.Modes)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Modes)))
-	for i6, e8 := range m.Modes {
-		if !e8.Valid(p) {
-			switch e8 {
-			case ModeCheck:
-				return wire.EncodeError("Collections", ".Modes["+strconv.Itoa(i6)+"]", wire.NotInVersion("Mode value", uint64(e8)))
-			}
-			return wire.EncodeError("Collections", ".Modes["+strconv.Itoa(i6)+"]", wire.Invalid("Mode value", uint64(e8)))
-		}
-		w.Uint64(uint64(e8))
-	}
-	// Levels set<Level>
-	if uint64(len(m.Levels)) > 4096 {
-		return wire.EncodeError("Collections", ".Levels", &wire.LimitError{What: "count", N: uint64(len(m.Levels)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Levels)))
-	for _, e9 := range m.Levels {
-		w.Uint64(uint64(e9))
-	}
-	// Actions list<Action>
-	if uint64(len(m.Actions)) > 4096 {
-		return wire.EncodeError("Collections", ".Actions", &wire.LimitError{What: "count", N: uint64(len(m.Actions)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Actions)))
-	for i8, e10 := range m.Actions {
-		if err = EncodeAction(w, e10, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Collections", ".Actions["+strconv.Itoa(i8)+"]", err)
-		}
-	}
-	// Blobs list<bytes>
-	if uint64(len(m.Blobs)) > 3 || uint64(len(m.Blobs)) < 1 {
-		return wire.EncodeError("Collections", ".Blobs", &wire.LimitError{What: "count", N: uint64(len(m.Blobs)), Min: 1, Max: 3})
-	}
-	w.Uint64(uint64(len(m.Blobs)))
-	for i9, e11 := range m.Blobs {
-		if uint64(len(e11)) > 8 {
-			return wire.EncodeError("Collections", ".Blobs["+strconv.Itoa(i9)+"]", &wire.LimitError{What: "bytes length", N: uint64(len(e11)), Max: 8})
-		}
-		w.Bytes(e11)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -4297,6 +4111,219 @@ func (*Collections) WireTypeName() string {
 	return "Collections"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Collections) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Nested list<list<string>>
+	if uint64(len(m.Nested)) > 8 {
+		return wire.EncodeError("Collections", ".Nested", &wire.LimitError{What: "count", N: uint64(len(m.Nested)), Max: 8})
+	}
+	w.Uint64(uint64(len(m.Nested)))
+	for i0, e0 := range m.Nested {
+		if uint64(len(e0)) > 4096 {
+			return wire.EncodeError("Collections", ".Nested["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "count", N: uint64(len(e0)), Max: 4096})
+		}
+		w.Uint64(uint64(len(e0)))
+		for i1, e1 := range e0 {
+			if uint64(len(e1)) > 10 {
+				return wire.EncodeError("Collections", ".Nested["+strconv.Itoa(i0)+"]["+strconv.Itoa(i1)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 10})
+			}
+			w.String(e1)
+		}
+	}
+	// Structs list<Prims>
+	if uint64(len(m.Structs)) > 5 {
+		return wire.EncodeError("Collections", ".Structs", &wire.LimitError{What: "count", N: uint64(len(m.Structs)), Max: 5})
+	}
+	w.Uint64(uint64(len(m.Structs)))
+	l0 := m.Structs
+	for i2 := range l0 {
+		if err = l0[i2].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Collections", ".Structs["+strconv.Itoa(i2)+"]", err)
+		}
+	}
+	// Map map<string, u64>
+	if uint64(len(m.Map)) > 4096 {
+		return wire.EncodeError("Collections", ".Map", &wire.LimitError{What: "count", N: uint64(len(m.Map)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Map)))
+	var ka0 [16]string
+	ks0 := ka0[:0]
+	for k0 := range m.Map {
+		ks0 = append(ks0, k0)
+	}
+	slices.Sort(ks0)
+	for _, k1 := range ks0 {
+		if uint64(len(k1)) > 20 {
+			return wire.EncodeError("Collections", ".Map["+strconv.Quote(string(k1))+"]", &wire.LimitError{What: "string length", N: uint64(len(k1)), Max: 20})
+		}
+		w.String(k1)
+		e2 := m.Map[k1]
+		w.Uint64(e2)
+	}
+	// MapStruct map<u64, Prims>
+	if uint64(len(m.MapStruct)) > 4096 {
+		return wire.EncodeError("Collections", ".MapStruct", &wire.LimitError{What: "count", N: uint64(len(m.MapStruct)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.MapStruct)))
+	var ka1 [16]uint64
+	ks1 := ka1[:0]
+	for k2 := range m.MapStruct {
+		ks1 = append(ks1, k2)
+	}
+	slices.Sort(ks1)
+	for _, k3 := range ks1 {
+		w.Uint64(k3)
+		e3 := m.MapStruct[k3]
+		if err = e3.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Collections", ".MapStruct["+strconv.FormatUint(uint64(k3), 10)+"]", err)
+		}
+	}
+	// MapEnum map<Mode, list<StorePath>>
+	if uint64(len(m.MapEnum)) > 4096 {
+		return wire.EncodeError("Collections", ".MapEnum", &wire.LimitError{What: "count", N: uint64(len(m.MapEnum)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.MapEnum)))
+	var ka2 [16]Mode
+	ks2 := ka2[:0]
+	for k4 := range m.MapEnum {
+		ks2 = append(ks2, k4)
+	}
+	slices.Sort(ks2)
+	for _, k5 := range ks2 {
+		if !k5.Valid(p) {
+			switch k5 {
+			case ModeCheck:
+				return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", wire.NotInVersion("Mode value", uint64(k5)))
+			}
+			return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", wire.Invalid("Mode value", uint64(k5)))
+		}
+		w.Uint64(uint64(k5))
+		e4 := m.MapEnum[k5]
+		if uint64(len(e4)) > 4096 {
+			return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]", &wire.LimitError{What: "count", N: uint64(len(e4)), Max: 4096})
+		}
+		w.Uint64(uint64(len(e4)))
+		for i3, e5 := range e4 {
+			if err = e5.Validate(); err != nil {
+				return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]["+strconv.Itoa(i3)+"]", err)
+			}
+			if uint64(len(e5)) > 4096 || uint64(len(e5)) < 1 {
+				return wire.EncodeError("Collections", ".MapEnum["+k5.String()+"]["+strconv.Itoa(i3)+"]", &wire.LimitError{What: "string length", N: uint64(len(e5)), Min: 1, Max: 4096})
+			}
+			w.String(string(e5))
+		}
+	}
+	// Env Env
+	if err = m.Env.Validate(); err != nil {
+		return wire.EncodeError("Collections", ".Env", err)
+	}
+	if uint64(len(m.Env)) > 64 {
+		return wire.EncodeError("Collections", ".Env", &wire.LimitError{What: "count", N: uint64(len(m.Env)), Max: 64})
+	}
+	w.Uint64(uint64(len(m.Env)))
+	var ka3 [16]string
+	ks3 := ka3[:0]
+	for k6 := range m.Env {
+		ks3 = append(ks3, k6)
+	}
+	slices.Sort(ks3)
+	for _, k7 := range ks3 {
+		if uint64(len(k7)) > 100 {
+			return wire.EncodeError("Collections", ".Env["+strconv.Quote(string(k7))+"]", &wire.LimitError{What: "string length", N: uint64(len(k7)), Max: 100})
+		}
+		w.String(k7)
+		e6 := m.Env[k7]
+		if uint64(len(e6)) > 1000 {
+			return wire.EncodeError("Collections", ".Env["+strconv.Quote(string(k7))+"]", &wire.LimitError{What: "string length", N: uint64(len(e6)), Max: 1000})
+		}
+		w.String(e6)
+	}
+	// Paths Paths
+	if uint64(len(m.Paths)) > 1000 {
+		return wire.EncodeError("Collections", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 1000})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i4, e7 := range m.Paths {
+		if err = e7.Validate(); err != nil {
+			return wire.EncodeError("Collections", ".Paths["+strconv.Itoa(i4)+"]", err)
+		}
+		if uint64(len(e7)) > 4096 || uint64(len(e7)) < 1 {
+			return wire.EncodeError("Collections", ".Paths["+strconv.Itoa(i4)+"]", &wire.LimitError{What: "string length", N: uint64(len(e7)), Min: 1, Max: 4096})
+		}
+		w.String(string(e7))
+	}
+	// Empties list<Empty>
+	if uint64(len(m.Empties)) > 4096 {
+		return wire.EncodeError("Collections", ".Empties", &wire.LimitError{What: "count", N: uint64(len(m.Empties)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Empties)))
+	l1 := m.Empties
+	for i5 := range l1 {
+		if err = l1[i5].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Collections", ".Empties["+strconv.Itoa(i5)+"]", err)
+		}
+	}
+	// Modes list<Mode>
+	if uint64(len(m.Modes)) > 4096 {
+		return wire.EncodeError("Collections", ".Modes", &wire.LimitError{What: "count", N: uint64(len(m.Modes)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Modes)))
+	for i6, e8 := range m.Modes {
+		if !e8.Valid(p) {
+			switch e8 {
+			case ModeCheck:
+				return wire.EncodeError("Collections", ".Modes["+strconv.Itoa(i6)+"]", wire.NotInVersion("Mode value", uint64(e8)))
+			}
+			return wire.EncodeError("Collections", ".Modes["+strconv.Itoa(i6)+"]", wire.Invalid("Mode value", uint64(e8)))
+		}
+		w.Uint64(uint64(e8))
+	}
+	// Levels set<Level>
+	if uint64(len(m.Levels)) > 4096 {
+		return wire.EncodeError("Collections", ".Levels", &wire.LimitError{What: "count", N: uint64(len(m.Levels)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Levels)))
+	for _, e9 := range m.Levels {
+		w.Uint64(uint64(e9))
+	}
+	// Actions list<Action>
+	if uint64(len(m.Actions)) > 4096 {
+		return wire.EncodeError("Collections", ".Actions", &wire.LimitError{What: "count", N: uint64(len(m.Actions)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Actions)))
+	for i8, e10 := range m.Actions {
+		if err = EncodeAction(w, e10, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Collections", ".Actions["+strconv.Itoa(i8)+"]", err)
+		}
+	}
+	// Blobs list<bytes>
+	if uint64(len(m.Blobs)) > 3 || uint64(len(m.Blobs)) < 1 {
+		return wire.EncodeError("Collections", ".Blobs", &wire.LimitError{What: "count", N: uint64(len(m.Blobs)), Min: 1, Max: 3})
+	}
+	w.Uint64(uint64(len(m.Blobs)))
+	for i9, e11 := range m.Blobs {
+		if uint64(len(e11)) > 8 {
+			return wire.EncodeError("Collections", ".Blobs["+strconv.Itoa(i9)+"]", &wire.LimitError{What: "bytes length", N: uint64(len(e11)), Max: 8})
+		}
+		w.Bytes(e11)
+	}
+	return w.Err()
+}
+
 // MarshalJSON encodes m as a JSON object of its fields, with the union values
 // in the form of their MarshalJSON functions.
 func (m Collections) MarshalJSON() ([]byte, error) {
@@ -4402,18 +4429,16 @@ func (m *Empty) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Empty) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Empty) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -4426,6 +4451,12 @@ func (m *Empty) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Empty", the name of the type in errors.
 func (*Empty) WireTypeName() string {
 	return "Empty"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Empty) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -4766,31 +4797,15 @@ func (m *ActionAdd) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ActionAdd) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ActionAdd) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Paths list<StorePath>
-	if uint64(len(m.Paths)) > 4096 {
-		return wire.EncodeError("ActionAdd", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("ActionAdd", ".Paths["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 || uint64(len(e0)) < 1 {
-			return wire.EncodeError("ActionAdd", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Min: 1, Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -4831,6 +4846,27 @@ func (m *ActionAdd) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ActionAdd", the name of the type in errors.
 func (*ActionAdd) WireTypeName() string {
 	return "ActionAdd"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ActionAdd) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Paths list<StorePath>
+	if uint64(len(m.Paths)) > 4096 {
+		return wire.EncodeError("ActionAdd", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("ActionAdd", ".Paths["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 || uint64(len(e0)) < 1 {
+			return wire.EncodeError("ActionAdd", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Min: 1, Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -4879,20 +4915,16 @@ func (m *ActionDelete) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ActionDelete) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ActionDelete) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Force bool
-	w.Bool(m.Force)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -4911,6 +4943,14 @@ func (m *ActionDelete) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ActionDelete", the name of the type in errors.
 func (*ActionDelete) WireTypeName() string {
 	return "ActionDelete"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ActionDelete) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Force bool
+	w.Bool(m.Force)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -4961,20 +5001,16 @@ func (m *ActionNew) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *ActionNew) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *ActionNew) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Level Level
-	w.Uint64(uint64(m.Level))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -4995,6 +5031,14 @@ func (m *ActionNew) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "ActionNew", the name of the type in errors.
 func (*ActionNew) WireTypeName() string {
 	return "ActionNew"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *ActionNew) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Level Level
+	w.Uint64(uint64(m.Level))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -5179,76 +5223,15 @@ func (m *Versioned) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Versioned) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Versioned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	switch {
-	case p.Version < 0x119:
-		// Path StorePath
-		if err = m.Path.Validate(); err != nil {
-			return wire.EncodeError("Versioned", ".Path", err)
-		}
-		if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
-			return wire.EncodeError("Versioned", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
-		}
-		w.String(string(m.Path))
-		// Size u64
-		w.Uint64(m.Size)
-		if len(m.Hash) != 0 {
-			return wire.EncodeError("Versioned", ".Hash", wire.ErrVersion)
-		}
-		if m.Extra != "" {
-			return wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
-		}
-	case p.Version >= 0x11a && p.Version < 0x128:
-		// Path StorePath
-		if err = m.Path.Validate(); err != nil {
-			return wire.EncodeError("Versioned", ".Path", err)
-		}
-		if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
-			return wire.EncodeError("Versioned", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
-		}
-		w.String(string(m.Path))
-		// Hash Hash
-		if uint64(len(m.Hash)) > 64 {
-			return wire.EncodeError("Versioned", ".Hash", &wire.LimitError{What: "bytes length", N: uint64(len(m.Hash)), Max: 64})
-		}
-		w.Bytes(m.Hash)
-		// Size u64
-		w.Uint64(m.Size)
-		// Extra string if Foo
-		if p.Has(FeatureFoo) {
-			if uint64(len(m.Extra)) > 65536 {
-				return wire.EncodeError("Versioned", ".Extra", &wire.LimitError{What: "string length", N: uint64(len(m.Extra)), Max: 65536})
-			}
-			w.String(m.Extra)
-		} else {
-			if m.Extra != "" {
-				return wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
-			}
-		}
-	default:
-		if m.Path != "" {
-			return wire.EncodeError("Versioned", ".Path", wire.ErrVersion)
-		}
-		if m.Size != 0 {
-			return wire.EncodeError("Versioned", ".Size", wire.ErrVersion)
-		}
-		if len(m.Hash) != 0 {
-			return wire.EncodeError("Versioned", ".Hash", wire.ErrVersion)
-		}
-		if m.Extra != "" {
-			return wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -5315,6 +5298,72 @@ func (*Versioned) WireTypeName() string {
 	return "Versioned"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Versioned) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	switch {
+	case p.Version < 0x119:
+		// Path StorePath
+		if err = m.Path.Validate(); err != nil {
+			return wire.EncodeError("Versioned", ".Path", err)
+		}
+		if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
+			return wire.EncodeError("Versioned", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
+		}
+		w.String(string(m.Path))
+		// Size u64
+		w.Uint64(m.Size)
+		if len(m.Hash) != 0 {
+			return wire.EncodeError("Versioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
+		}
+	case p.Version >= 0x11a && p.Version < 0x128:
+		// Path StorePath
+		if err = m.Path.Validate(); err != nil {
+			return wire.EncodeError("Versioned", ".Path", err)
+		}
+		if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
+			return wire.EncodeError("Versioned", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
+		}
+		w.String(string(m.Path))
+		// Hash Hash
+		if uint64(len(m.Hash)) > 64 {
+			return wire.EncodeError("Versioned", ".Hash", &wire.LimitError{What: "bytes length", N: uint64(len(m.Hash)), Max: 64})
+		}
+		w.Bytes(m.Hash)
+		// Size u64
+		w.Uint64(m.Size)
+		// Extra string if Foo
+		if p.Has(FeatureFoo) {
+			if uint64(len(m.Extra)) > 65536 {
+				return wire.EncodeError("Versioned", ".Extra", &wire.LimitError{What: "string length", N: uint64(len(m.Extra)), Max: 65536})
+			}
+			w.String(m.Extra)
+		} else {
+			if m.Extra != "" {
+				return wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
+			}
+		}
+	default:
+		if m.Path != "" {
+			return wire.EncodeError("Versioned", ".Path", wire.ErrVersion)
+		}
+		if m.Size != 0 {
+			return wire.EncodeError("Versioned", ".Size", wire.ErrVersion)
+		}
+		if len(m.Hash) != 0 {
+			return wire.EncodeError("Versioned", ".Hash", wire.ErrVersion)
+		}
+		if m.Extra != "" {
+			return wire.EncodeError("Versioned", ".Extra", wire.ErrVersion)
+		}
+	}
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m Versioned) String() string {
 	b, err := json.Marshal(m)
@@ -5371,26 +5420,15 @@ func (m *Deep) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Deep) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Deep) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// ID u64
-	w.Uint64(m.ID)
-	// Inner Outer
-	if err = m.Inner.EncodeWire(w, p); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("Deep", ".Inner", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -5414,6 +5452,22 @@ func (m *Deep) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Deep", the name of the type in errors.
 func (*Deep) WireTypeName() string {
 	return "Deep"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Deep) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// ID u64
+	w.Uint64(m.ID)
+	// Inner Outer
+	if err = m.Inner.EncodeWire(w, p); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Deep", ".Inner", err)
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -5489,31 +5543,15 @@ func (m *Outer) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Outer) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Outer) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Items list<Item>
-	if uint64(len(m.Items)) > 4096 {
-		return wire.EncodeError("Outer", ".Items", &wire.LimitError{What: "count", N: uint64(len(m.Items)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Items)))
-	l0 := m.Items
-	for i0 := range l0 {
-		if err = l0[i0].EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Outer", ".Items["+strconv.Itoa(i0)+"]", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -5549,6 +5587,27 @@ func (m *Outer) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Outer", the name of the type in errors.
 func (*Outer) WireTypeName() string {
 	return "Outer"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Outer) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Items list<Item>
+	if uint64(len(m.Items)) > 4096 {
+		return wire.EncodeError("Outer", ".Items", &wire.LimitError{What: "count", N: uint64(len(m.Items)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Items)))
+	l0 := m.Items
+	for i0 := range l0 {
+		if err = l0[i0].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Outer", ".Items["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -5601,23 +5660,16 @@ func (m *Item) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Item) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Item) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Name string
-	if uint64(len(m.Name)) > 10 {
-		return wire.EncodeError("Item", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 10})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(m.Name)
 	return w.Err()
 }
 
@@ -5636,6 +5688,17 @@ func (m *Item) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Item", the name of the type in errors.
 func (*Item) WireTypeName() string {
 	return "Item"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Item) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Name string
+	if uint64(len(m.Name)) > 10 {
+		return wire.EncodeError("Item", ".Name", &wire.LimitError{What: "string length", N: uint64(len(m.Name)), Max: 10})
+	}
+	w.String(m.Name)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -5782,63 +5845,15 @@ func (m *Imported) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Imported) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Imported) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path Path
-	if uint64(len(m.Path)) > 100 {
-		return wire.EncodeError("Imported", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 100})
-	}
-	w.String(string(m.Path))
-	// Kind Kind
-	if !m.Kind.Valid(p) {
-		return wire.EncodeError("Imported", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
-	}
-	w.Uint64(uint64(m.Kind))
-	// Box Box
-	if err = m.Box.EncodeWire(w, p); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("Imported", ".Box", err)
-	}
-	// Shape Shape
-	if err = base.EncodeShape(w, m.Shape, p); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("Imported", ".Shape", err)
-	}
-	// Boxes list<Box>
-	if uint64(len(m.Boxes)) > 4096 {
-		return wire.EncodeError("Imported", ".Boxes", &wire.LimitError{What: "count", N: uint64(len(m.Boxes)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Boxes)))
-	l0 := m.Boxes
-	for i0 := range l0 {
-		if err = l0[i0].EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Imported", ".Boxes["+strconv.Itoa(i0)+"]", err)
-		}
-	}
-	// Feat u64 if base.Baz
-	if p.Has(base.FeatureBaz) {
-		w.Uint64(m.Feat)
-	} else {
-		if m.Feat != 0 {
-			return wire.EncodeError("Imported", ".Feat", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -5905,6 +5920,59 @@ func (m *Imported) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Imported", the name of the type in errors.
 func (*Imported) WireTypeName() string {
 	return "Imported"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Imported) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path Path
+	if uint64(len(m.Path)) > 100 {
+		return wire.EncodeError("Imported", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 100})
+	}
+	w.String(string(m.Path))
+	// Kind Kind
+	if !m.Kind.Valid(p) {
+		return wire.EncodeError("Imported", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+	}
+	w.Uint64(uint64(m.Kind))
+	// Box Box
+	if err = m.Box.EncodeWire(w, p); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Imported", ".Box", err)
+	}
+	// Shape Shape
+	if err = base.EncodeShape(w, m.Shape, p); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Imported", ".Shape", err)
+	}
+	// Boxes list<Box>
+	if uint64(len(m.Boxes)) > 4096 {
+		return wire.EncodeError("Imported", ".Boxes", &wire.LimitError{What: "count", N: uint64(len(m.Boxes)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Boxes)))
+	l0 := m.Boxes
+	for i0 := range l0 {
+		if err = l0[i0].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Imported", ".Boxes["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	// Feat u64 if base.Baz
+	if p.Has(base.FeatureBaz) {
+		w.Uint64(m.Feat)
+	} else {
+		if m.Feat != 0 {
+			return wire.EncodeError("Imported", ".Feat", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // MarshalJSON encodes m as a JSON object of its fields, with the union values
@@ -5988,18 +6056,16 @@ func (m *PingRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *PingRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *PingRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -6012,6 +6078,12 @@ func (m *PingRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "PingRequest", the name of the type in errors.
 func (*PingRequest) WireTypeName() string {
 	return "PingRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *PingRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -6072,26 +6144,16 @@ func (m *QueryRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("QueryRequest", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
-		return wire.EncodeError("QueryRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
-	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -6115,6 +6177,21 @@ func (m *QueryRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryRequest", the name of the type in errors.
 func (*QueryRequest) WireTypeName() string {
 	return "QueryRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("QueryRequest", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
+		return wire.EncodeError("QueryRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -6187,29 +6264,15 @@ func (m *QueryReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Info optional<ValidPathInfo>
-	if m.Info == nil {
-		w.Uint64(0)
-	} else {
-		w.Uint64(1)
-		if err = m.Info.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("QueryReply", ".Info", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -6245,6 +6308,25 @@ func (*QueryReply) WireTypeName() string {
 	return "QueryReply"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Info optional<ValidPathInfo>
+	if m.Info == nil {
+		w.Uint64(0)
+	} else {
+		w.Uint64(1)
+		if err = m.Info.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("QueryReply", ".Info", err)
+		}
+	}
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m QueryReply) String() string {
 	b, err := json.Marshal(m)
@@ -6278,18 +6360,16 @@ func (m *LogRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *LogRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *LogRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -6302,6 +6382,12 @@ func (m *LogRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "LogRequest", the name of the type in errors.
 func (*LogRequest) WireTypeName() string {
 	return "LogRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *LogRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -6434,7 +6520,7 @@ func (m *Never) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Never) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Never) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
 		return wire.EncodeError("Never", "", wire.Invalid("Never value", uint64(*m)))
 	}
@@ -6529,22 +6615,16 @@ func (m *Magic) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Magic) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Magic) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// M u64 const 1
-	w.Uint64(1)
-	// S string const ""
-	w.String("")
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -6576,6 +6656,16 @@ func (m *Magic) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Magic", the name of the type in errors.
 func (*Magic) WireTypeName() string {
 	return "Magic"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Magic) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// M u64 const 1
+	w.Uint64(1)
+	// S string const ""
+	w.String("")
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -6636,7 +6726,8 @@ func (m *Token) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Token) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Token) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
 	if err = m.Validate(); err != nil {
 		return wire.EncodeError("Token", "", err)
 	}
@@ -7047,144 +7138,15 @@ func (m *Odd) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Odd) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Odd) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Tokens list<Token>
-	if uint64(len(m.Tokens)) > 4096 {
-		return wire.EncodeError("Odd", ".Tokens", &wire.LimitError{What: "count", N: uint64(len(m.Tokens)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Tokens)))
-	for i0, e0 := range m.Tokens {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("Odd", ".Tokens["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 32 {
-			return wire.EncodeError("Odd", ".Tokens["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "bytes length", N: uint64(len(e0)), Max: 32})
-		}
-		w.Bytes(e0)
-	}
-	// IntKeys map<i64, string>
-	if uint64(len(m.IntKeys)) > 4096 {
-		return wire.EncodeError("Odd", ".IntKeys", &wire.LimitError{What: "count", N: uint64(len(m.IntKeys)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.IntKeys)))
-	var ka0 [16]int64
-	ks0 := ka0[:0]
-	for k0 := range m.IntKeys {
-		ks0 = append(ks0, k0)
-	}
-	slices.Sort(ks0)
-	for _, k1 := range ks0 {
-		if k1 < 0 {
-			return wire.EncodeError("Odd", ".IntKeys["+strconv.FormatInt(int64(k1), 10)+"]", wire.ErrRange)
-		}
-		w.Uint64(uint64(k1))
-		e1 := m.IntKeys[k1]
-		if uint64(len(e1)) > 10 {
-			return wire.EncodeError("Odd", ".IntKeys["+strconv.FormatInt(int64(k1), 10)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 10})
-		}
-		w.String(e1)
-	}
-	// Fixed map<u32, bool>
-	if uint64(len(m.Fixed)) > 4096 {
-		return wire.EncodeError("Odd", ".Fixed", &wire.LimitError{What: "count", N: uint64(len(m.Fixed)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Fixed)))
-	var ka1 [16]uint32
-	ks1 := ka1[:0]
-	for k2 := range m.Fixed {
-		ks1 = append(ks1, k2)
-	}
-	slices.Sort(ks1)
-	for _, k3 := range ks1 {
-		w.Uint64(uint64(k3))
-		e2 := m.Fixed[k3]
-		w.Bool(e2)
-	}
-	// OptList list<optional<u64>>
-	if uint64(len(m.OptList)) > 4096 {
-		return wire.EncodeError("Odd", ".OptList", &wire.LimitError{What: "count", N: uint64(len(m.OptList)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.OptList)))
-	for _, e3 := range m.OptList {
-		if e3 == nil {
-			w.Uint64(0)
-		} else {
-			w.Uint64(1)
-			w.Uint64(*e3)
-		}
-	}
-	// OptMap map<string, optional<Prims>>
-	if uint64(len(m.OptMap)) > 4096 {
-		return wire.EncodeError("Odd", ".OptMap", &wire.LimitError{What: "count", N: uint64(len(m.OptMap)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.OptMap)))
-	var ka2 [16]string
-	ks2 := ka2[:0]
-	for k4 := range m.OptMap {
-		ks2 = append(ks2, k4)
-	}
-	slices.Sort(ks2)
-	for _, k5 := range ks2 {
-		if uint64(len(k5)) > 10 {
-			return wire.EncodeError("Odd", ".OptMap["+strconv.Quote(string(k5))+"]", &wire.LimitError{What: "string length", N: uint64(len(k5)), Max: 10})
-		}
-		w.String(k5)
-		e4 := m.OptMap[k5]
-		if e4 == nil {
-			w.Uint64(0)
-		} else {
-			w.Uint64(1)
-			if err = e4.EncodeWire(w, p); err != nil {
-				if err == w.Err() {
-					return err
-				}
-				return wire.EncodeError("Odd", ".OptMap["+strconv.Quote(string(k5))+"]", err)
-			}
-		}
-	}
-	// Nothing optional<Nothing>
-	if m.Nothing == nil {
-		w.Uint64(0)
-	} else {
-		w.Uint64(1)
-		if err = EncodeNothing(w, m.Nothing, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Odd", ".Nothing", err)
-		}
-	}
-	// Magic Magic
-	if err = m.Magic.EncodeWire(w, p); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("Odd", ".Magic", err)
-	}
-	// Units list<Magic>
-	if uint64(len(m.Units)) > 4096 {
-		return wire.EncodeError("Odd", ".Units", &wire.LimitError{What: "count", N: uint64(len(m.Units)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Units)))
-	l0 := m.Units
-	for i2 := range l0 {
-		if err = l0[i2].EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Odd", ".Units["+strconv.Itoa(i2)+"]", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -7400,6 +7362,140 @@ func (*Odd) WireTypeName() string {
 	return "Odd"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Odd) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Tokens list<Token>
+	if uint64(len(m.Tokens)) > 4096 {
+		return wire.EncodeError("Odd", ".Tokens", &wire.LimitError{What: "count", N: uint64(len(m.Tokens)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Tokens)))
+	for i0, e0 := range m.Tokens {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("Odd", ".Tokens["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 32 {
+			return wire.EncodeError("Odd", ".Tokens["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "bytes length", N: uint64(len(e0)), Max: 32})
+		}
+		w.Bytes(e0)
+	}
+	// IntKeys map<i64, string>
+	if uint64(len(m.IntKeys)) > 4096 {
+		return wire.EncodeError("Odd", ".IntKeys", &wire.LimitError{What: "count", N: uint64(len(m.IntKeys)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.IntKeys)))
+	var ka0 [16]int64
+	ks0 := ka0[:0]
+	for k0 := range m.IntKeys {
+		ks0 = append(ks0, k0)
+	}
+	slices.Sort(ks0)
+	for _, k1 := range ks0 {
+		if k1 < 0 {
+			return wire.EncodeError("Odd", ".IntKeys["+strconv.FormatInt(int64(k1), 10)+"]", wire.ErrRange)
+		}
+		w.Uint64(uint64(k1))
+		e1 := m.IntKeys[k1]
+		if uint64(len(e1)) > 10 {
+			return wire.EncodeError("Odd", ".IntKeys["+strconv.FormatInt(int64(k1), 10)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Max: 10})
+		}
+		w.String(e1)
+	}
+	// Fixed map<u32, bool>
+	if uint64(len(m.Fixed)) > 4096 {
+		return wire.EncodeError("Odd", ".Fixed", &wire.LimitError{What: "count", N: uint64(len(m.Fixed)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Fixed)))
+	var ka1 [16]uint32
+	ks1 := ka1[:0]
+	for k2 := range m.Fixed {
+		ks1 = append(ks1, k2)
+	}
+	slices.Sort(ks1)
+	for _, k3 := range ks1 {
+		w.Uint64(uint64(k3))
+		e2 := m.Fixed[k3]
+		w.Bool(e2)
+	}
+	// OptList list<optional<u64>>
+	if uint64(len(m.OptList)) > 4096 {
+		return wire.EncodeError("Odd", ".OptList", &wire.LimitError{What: "count", N: uint64(len(m.OptList)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.OptList)))
+	for _, e3 := range m.OptList {
+		if e3 == nil {
+			w.Uint64(0)
+		} else {
+			w.Uint64(1)
+			w.Uint64(*e3)
+		}
+	}
+	// OptMap map<string, optional<Prims>>
+	if uint64(len(m.OptMap)) > 4096 {
+		return wire.EncodeError("Odd", ".OptMap", &wire.LimitError{What: "count", N: uint64(len(m.OptMap)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.OptMap)))
+	var ka2 [16]string
+	ks2 := ka2[:0]
+	for k4 := range m.OptMap {
+		ks2 = append(ks2, k4)
+	}
+	slices.Sort(ks2)
+	for _, k5 := range ks2 {
+		if uint64(len(k5)) > 10 {
+			return wire.EncodeError("Odd", ".OptMap["+strconv.Quote(string(k5))+"]", &wire.LimitError{What: "string length", N: uint64(len(k5)), Max: 10})
+		}
+		w.String(k5)
+		e4 := m.OptMap[k5]
+		if e4 == nil {
+			w.Uint64(0)
+		} else {
+			w.Uint64(1)
+			if err = e4.EncodeWire(w, p); err != nil {
+				if err == w.Err() {
+					return err
+				}
+				return wire.EncodeError("Odd", ".OptMap["+strconv.Quote(string(k5))+"]", err)
+			}
+		}
+	}
+	// Nothing optional<Nothing>
+	if m.Nothing == nil {
+		w.Uint64(0)
+	} else {
+		w.Uint64(1)
+		if err = EncodeNothing(w, m.Nothing, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Odd", ".Nothing", err)
+		}
+	}
+	// Magic Magic
+	if err = m.Magic.EncodeWire(w, p); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Odd", ".Magic", err)
+	}
+	// Units list<Magic>
+	if uint64(len(m.Units)) > 4096 {
+		return wire.EncodeError("Odd", ".Units", &wire.LimitError{What: "count", N: uint64(len(m.Units)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Units)))
+	l0 := m.Units
+	for i2 := range l0 {
+		if err = l0[i2].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Odd", ".Units["+strconv.Itoa(i2)+"]", err)
+		}
+	}
+	return w.Err()
+}
+
 // MarshalJSON encodes m as a JSON object of its fields, with the union values
 // in the form of their MarshalJSON functions.
 func (m Odd) MarshalJSON() ([]byte, error) {
@@ -7611,58 +7707,16 @@ func (m *Entry) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Entry) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Entry) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if err = m.Path.Validate(); err != nil {
-		return wire.EncodeError("Entry", ".Path", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
-		return wire.EncodeError("Entry", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
-	}
-	w.String(string(m.Path))
-	// Size u64
-	w.Uint64(m.Size)
-	// Note string when Size != 0
-	if m.Size != 0 {
-		if uint64(len(m.Note)) > 20 {
-			return wire.EncodeError("Entry", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 20})
-		}
-		w.String(m.Note)
-	} else {
-		if m.Note != "" {
-			return wire.EncodeError("Entry", ".Note", wire.ErrInvalid)
-		}
-	}
-	// New u32 since 1.20
-	if p.Version >= 0x114 {
-		w.Uint64(uint64(m.New))
-	} else {
-		if m.New != 0 {
-			return wire.EncodeError("Entry", ".New", wire.ErrVersion)
-		}
-	}
-	// Mode Mode
-	if !m.Mode.Valid(p) {
-		switch m.Mode {
-		case ModeCheck:
-			return wire.EncodeError("Entry", ".Mode", wire.NotInVersion("Mode value", uint64(m.Mode)))
-		}
-		return wire.EncodeError("Entry", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
-	}
-	w.Uint64(uint64(m.Mode))
-	// Tag u64 const 9
-	w.Uint64(9)
 	return w.Err()
 }
 
@@ -7729,6 +7783,53 @@ func (m *Entry) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Entry", the name of the type in errors.
 func (*Entry) WireTypeName() string {
 	return "Entry"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Entry) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Path StorePath
+	if err = m.Path.Validate(); err != nil {
+		return wire.EncodeError("Entry", ".Path", err)
+	}
+	if uint64(len(m.Path)) > 4096 || uint64(len(m.Path)) < 1 {
+		return wire.EncodeError("Entry", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Min: 1, Max: 4096})
+	}
+	w.String(string(m.Path))
+	// Size u64
+	w.Uint64(m.Size)
+	// Note string when Size != 0
+	if m.Size != 0 {
+		if uint64(len(m.Note)) > 20 {
+			return wire.EncodeError("Entry", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 20})
+		}
+		w.String(m.Note)
+	} else {
+		if m.Note != "" {
+			return wire.EncodeError("Entry", ".Note", wire.ErrInvalid)
+		}
+	}
+	// New u32 since 1.20
+	if p.Version >= 0x114 {
+		w.Uint64(uint64(m.New))
+	} else {
+		if m.New != 0 {
+			return wire.EncodeError("Entry", ".New", wire.ErrVersion)
+		}
+	}
+	// Mode Mode
+	if !m.Mode.Valid(p) {
+		switch m.Mode {
+		case ModeCheck:
+			return wire.EncodeError("Entry", ".Mode", wire.NotInVersion("Mode value", uint64(m.Mode)))
+		}
+		return wire.EncodeError("Entry", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
+	}
+	w.Uint64(uint64(m.Mode))
+	// Tag u64 const 9
+	w.Uint64(9)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -7855,7 +7956,8 @@ func (m *Entries) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Entries) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Entries) EncodeWire(w *wire.Writer, p wire.Proto) error {
+	var err error
 	if uint64(len(*m)) > 6 {
 		return wire.EncodeError("Entries", "", &wire.LimitError{What: "count", N: uint64(len(*m)), Max: 6})
 	}
@@ -8484,148 +8586,16 @@ func (m *Terminated) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Terminated) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Terminated) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Entries Entries
-	if uint64(len(m.Entries)) > 6 {
-		return wire.EncodeError("Terminated", ".Entries", &wire.LimitError{What: "count", N: uint64(len(m.Entries)), Max: 6})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	l0 := m.Entries
-	for i0 := range l0 {
-		if len(l0[i0].Path) == 0 {
-			return wire.EncodeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
-		}
-		if err = l0[i0].EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Terminated", ".Entries["+strconv.Itoa(i0)+"]", err)
-		}
-	}
-	w.Uint64(0)
-	// Inline list<Entry, terminated>
-	if uint64(len(m.Inline)) > 4 || uint64(len(m.Inline)) < 1 {
-		return wire.EncodeError("Terminated", ".Inline", &wire.LimitError{What: "count", N: uint64(len(m.Inline)), Min: 1, Max: 4})
-	}
-	l1 := m.Inline
-	for i1 := range l1 {
-		if len(l1[i1].Path) == 0 {
-			return wire.EncodeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Path", wire.ErrInvalid)
-		}
-		if err = l1[i1].EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Terminated", ".Inline["+strconv.Itoa(i1)+"]", err)
-		}
-	}
-	w.Uint64(0)
-	// Names set<Name, terminated>
-	if uint64(len(m.Names)) > 4096 {
-		return wire.EncodeError("Terminated", ".Names", &wire.LimitError{What: "count", N: uint64(len(m.Names)), Max: 4096})
-	}
-	for i2, e0 := range m.Names {
-		if len(e0) == 0 {
-			return wire.EncodeError("Terminated", ".Names["+strconv.Itoa(i2)+"]", wire.ErrInvalid)
-		}
-		if uint64(len(e0)) > 65536 {
-			return wire.EncodeError("Terminated", ".Names["+strconv.Itoa(i2)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 65536})
-		}
-		w.String(string(e0))
-	}
-	w.Uint64(0)
-	// Paths list<StorePath, terminated>
-	if uint64(len(m.Paths)) > 3 {
-		return wire.EncodeError("Terminated", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 3})
-	}
-	for i3, e1 := range m.Paths {
-		if len(e1) == 0 {
-			return wire.EncodeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", wire.ErrInvalid)
-		}
-		if err = e1.Validate(); err != nil {
-			return wire.EncodeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", err)
-		}
-		if uint64(len(e1)) > 4096 || uint64(len(e1)) < 1 {
-			return wire.EncodeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Min: 1, Max: 4096})
-		}
-		w.String(string(e1))
-	}
-	w.Uint64(0)
-	// Tokens list<Token, terminated>
-	if uint64(len(m.Tokens)) > 4096 {
-		return wire.EncodeError("Terminated", ".Tokens", &wire.LimitError{What: "count", N: uint64(len(m.Tokens)), Max: 4096})
-	}
-	for i4, e2 := range m.Tokens {
-		if len(e2) == 0 {
-			return wire.EncodeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", wire.ErrInvalid)
-		}
-		if err = e2.Validate(); err != nil {
-			return wire.EncodeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", err)
-		}
-		if uint64(len(e2)) > 32 {
-			return wire.EncodeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", &wire.LimitError{What: "bytes length", N: uint64(len(e2)), Max: 32})
-		}
-		w.Bytes(e2)
-	}
-	w.Uint64(0)
-	// Blobs list<bytes, terminated>
-	if uint64(len(m.Blobs)) > 4096 {
-		return wire.EncodeError("Terminated", ".Blobs", &wire.LimitError{What: "count", N: uint64(len(m.Blobs)), Max: 4096})
-	}
-	for i5, e3 := range m.Blobs {
-		if len(e3) == 0 {
-			return wire.EncodeError("Terminated", ".Blobs["+strconv.Itoa(i5)+"]", wire.ErrInvalid)
-		}
-		if uint64(len(e3)) > 8 {
-			return wire.EncodeError("Terminated", ".Blobs["+strconv.Itoa(i5)+"]", &wire.LimitError{What: "bytes length", N: uint64(len(e3)), Max: 8})
-		}
-		w.Bytes(e3)
-	}
-	w.Uint64(0)
-	// Boxes list<Box, terminated>
-	if uint64(len(m.Boxes)) > 4096 {
-		return wire.EncodeError("Terminated", ".Boxes", &wire.LimitError{What: "count", N: uint64(len(m.Boxes)), Max: 4096})
-	}
-	l2 := m.Boxes
-	for i6 := range l2 {
-		if len(l2[i6].Label) == 0 {
-			return wire.EncodeError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Label", wire.ErrInvalid)
-		}
-		if err = l2[i6].EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Terminated", ".Boxes["+strconv.Itoa(i6)+"]", err)
-		}
-	}
-	w.Uint64(0)
-	// Pinned list<Entry, terminated> at 1.30
-	if uint64(len(m.Pinned)) > 4096 {
-		return wire.EncodeError("Terminated", ".Pinned", &wire.LimitError{What: "count", N: uint64(len(m.Pinned)), Max: 4096})
-	}
-	l3 := m.Pinned
-	for i7 := range l3 {
-		if len(l3[i7].Path) == 0 {
-			return wire.EncodeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Path", wire.ErrInvalid)
-		}
-		if err = l3[i7].EncodeWire(w, wire.Proto{Version: 0x11e}); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"]", err)
-		}
-	}
-	w.Uint64(0)
 	return w.Err()
 }
 
@@ -8962,6 +8932,143 @@ func (m *Terminated) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Terminated", the name of the type in errors.
 func (*Terminated) WireTypeName() string {
 	return "Terminated"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Terminated) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Entries Entries
+	if uint64(len(m.Entries)) > 6 {
+		return wire.EncodeError("Terminated", ".Entries", &wire.LimitError{What: "count", N: uint64(len(m.Entries)), Max: 6})
+	}
+	l0 := m.Entries
+	for i0 := range l0 {
+		if len(l0[i0].Path) == 0 {
+			return wire.EncodeError("Terminated", ".Entries["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
+		}
+		if err = l0[i0].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Terminated", ".Entries["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	w.Uint64(0)
+	// Inline list<Entry, terminated>
+	if uint64(len(m.Inline)) > 4 || uint64(len(m.Inline)) < 1 {
+		return wire.EncodeError("Terminated", ".Inline", &wire.LimitError{What: "count", N: uint64(len(m.Inline)), Min: 1, Max: 4})
+	}
+	l1 := m.Inline
+	for i1 := range l1 {
+		if len(l1[i1].Path) == 0 {
+			return wire.EncodeError("Terminated", ".Inline["+strconv.Itoa(i1)+"].Path", wire.ErrInvalid)
+		}
+		if err = l1[i1].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Terminated", ".Inline["+strconv.Itoa(i1)+"]", err)
+		}
+	}
+	w.Uint64(0)
+	// Names set<Name, terminated>
+	if uint64(len(m.Names)) > 4096 {
+		return wire.EncodeError("Terminated", ".Names", &wire.LimitError{What: "count", N: uint64(len(m.Names)), Max: 4096})
+	}
+	for i2, e0 := range m.Names {
+		if len(e0) == 0 {
+			return wire.EncodeError("Terminated", ".Names["+strconv.Itoa(i2)+"]", wire.ErrInvalid)
+		}
+		if uint64(len(e0)) > 65536 {
+			return wire.EncodeError("Terminated", ".Names["+strconv.Itoa(i2)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Max: 65536})
+		}
+		w.String(string(e0))
+	}
+	w.Uint64(0)
+	// Paths list<StorePath, terminated>
+	if uint64(len(m.Paths)) > 3 {
+		return wire.EncodeError("Terminated", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 3})
+	}
+	for i3, e1 := range m.Paths {
+		if len(e1) == 0 {
+			return wire.EncodeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", wire.ErrInvalid)
+		}
+		if err = e1.Validate(); err != nil {
+			return wire.EncodeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", err)
+		}
+		if uint64(len(e1)) > 4096 || uint64(len(e1)) < 1 {
+			return wire.EncodeError("Terminated", ".Paths["+strconv.Itoa(i3)+"]", &wire.LimitError{What: "string length", N: uint64(len(e1)), Min: 1, Max: 4096})
+		}
+		w.String(string(e1))
+	}
+	w.Uint64(0)
+	// Tokens list<Token, terminated>
+	if uint64(len(m.Tokens)) > 4096 {
+		return wire.EncodeError("Terminated", ".Tokens", &wire.LimitError{What: "count", N: uint64(len(m.Tokens)), Max: 4096})
+	}
+	for i4, e2 := range m.Tokens {
+		if len(e2) == 0 {
+			return wire.EncodeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", wire.ErrInvalid)
+		}
+		if err = e2.Validate(); err != nil {
+			return wire.EncodeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", err)
+		}
+		if uint64(len(e2)) > 32 {
+			return wire.EncodeError("Terminated", ".Tokens["+strconv.Itoa(i4)+"]", &wire.LimitError{What: "bytes length", N: uint64(len(e2)), Max: 32})
+		}
+		w.Bytes(e2)
+	}
+	w.Uint64(0)
+	// Blobs list<bytes, terminated>
+	if uint64(len(m.Blobs)) > 4096 {
+		return wire.EncodeError("Terminated", ".Blobs", &wire.LimitError{What: "count", N: uint64(len(m.Blobs)), Max: 4096})
+	}
+	for i5, e3 := range m.Blobs {
+		if len(e3) == 0 {
+			return wire.EncodeError("Terminated", ".Blobs["+strconv.Itoa(i5)+"]", wire.ErrInvalid)
+		}
+		if uint64(len(e3)) > 8 {
+			return wire.EncodeError("Terminated", ".Blobs["+strconv.Itoa(i5)+"]", &wire.LimitError{What: "bytes length", N: uint64(len(e3)), Max: 8})
+		}
+		w.Bytes(e3)
+	}
+	w.Uint64(0)
+	// Boxes list<Box, terminated>
+	if uint64(len(m.Boxes)) > 4096 {
+		return wire.EncodeError("Terminated", ".Boxes", &wire.LimitError{What: "count", N: uint64(len(m.Boxes)), Max: 4096})
+	}
+	l2 := m.Boxes
+	for i6 := range l2 {
+		if len(l2[i6].Label) == 0 {
+			return wire.EncodeError("Terminated", ".Boxes["+strconv.Itoa(i6)+"].Label", wire.ErrInvalid)
+		}
+		if err = l2[i6].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Terminated", ".Boxes["+strconv.Itoa(i6)+"]", err)
+		}
+	}
+	w.Uint64(0)
+	// Pinned list<Entry, terminated> at 1.30
+	if uint64(len(m.Pinned)) > 4096 {
+		return wire.EncodeError("Terminated", ".Pinned", &wire.LimitError{What: "count", N: uint64(len(m.Pinned)), Max: 4096})
+	}
+	l3 := m.Pinned
+	for i7 := range l3 {
+		if len(l3[i7].Path) == 0 {
+			return wire.EncodeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"].Path", wire.ErrInvalid)
+		}
+		if err = l3[i7].EncodeWire(w, wire.Proto{Version: 0x11e}); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Terminated", ".Pinned["+strconv.Itoa(i7)+"]", err)
+		}
+	}
+	w.Uint64(0)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -9383,148 +9490,15 @@ func (m *Conditional) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Conditional) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Status u32
-	w.Uint64(uint64(m.Status))
-	// Message string when Status != 0
-	if m.Status != 0 {
-		if uint64(len(m.Message)) > 65536 {
-			return wire.EncodeError("Conditional", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 65536})
-		}
-		w.String(m.Message)
-	} else {
-		if m.Message != "" {
-			return wire.EncodeError("Conditional", ".Message", wire.ErrInvalid)
-		}
-	}
-	// Flag Flag
-	w.Bool(bool(m.Flag))
-	// Extra u64 when Flag == true
-	if m.Flag {
-		w.Uint64(m.Extra)
-	} else {
-		if m.Extra != 0 {
-			return wire.EncodeError("Conditional", ".Extra", wire.ErrInvalid)
-		}
-	}
-	// NoExtra u64 when Flag == false
-	if !m.Flag {
-		w.Uint64(m.NoExtra)
-	} else {
-		if m.NoExtra != 0 && m.NoExtra != 9 {
-			return wire.EncodeError("Conditional", ".NoExtra", wire.ErrInvalid)
-		}
-	}
-	// Mode Mode since 1.20
-	if p.Version >= 0x114 {
-		if !m.Mode.Valid(p) {
-			switch m.Mode {
-			case ModeCheck:
-				return wire.EncodeError("Conditional", ".Mode", wire.NotInVersion("Mode value", uint64(m.Mode)))
-			}
-			return wire.EncodeError("Conditional", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
-		}
-		w.Uint64(uint64(m.Mode))
-	} else {
-		if m.Mode != 0 {
-			return wire.EncodeError("Conditional", ".Mode", wire.ErrVersion)
-		}
-	}
-	// Checked string when Mode == Check
-	if p.Version >= 0x114 && m.Mode == ModeCheck {
-		if uint64(len(m.Checked)) > 65536 {
-			return wire.EncodeError("Conditional", ".Checked", &wire.LimitError{What: "string length", N: uint64(len(m.Checked)), Max: 65536})
-		}
-		w.String(m.Checked)
-	} else {
-		if m.Checked != "" {
-			return wire.EncodeError("Conditional", ".Checked", wire.ErrInvalid)
-		}
-	}
-	// Old u64 until 1.20
-	if p.Version < 0x114 {
-		w.Uint64(m.Old)
-	} else {
-		if m.Old != 0 && m.Old != 4 {
-			return wire.EncodeError("Conditional", ".Old", wire.ErrVersion)
-		}
-	}
-	// Legacy string when Old == 4
-	if p.Version >= 0x114 || m.Old == 4 {
-		if uint64(len(m.Legacy)) > 65536 {
-			return wire.EncodeError("Conditional", ".Legacy", &wire.LimitError{What: "string length", N: uint64(len(m.Legacy)), Max: 65536})
-		}
-		w.String(m.Legacy)
-	} else {
-		if m.Legacy != "" {
-			return wire.EncodeError("Conditional", ".Legacy", wire.ErrInvalid)
-		}
-	}
-	// Nested u64 when Extra != 0
-	if m.Flag && m.Extra != 0 {
-		w.Uint64(m.Nested)
-	} else {
-		if m.Nested != 0 {
-			return wire.EncodeError("Conditional", ".Nested", wire.ErrInvalid)
-		}
-	}
-	// Req string since 1.25 when Status == 3
-	if p.Version >= 0x119 {
-		if m.Status == 3 {
-			if uint64(len(m.Req)) > 65536 {
-				return wire.EncodeError("Conditional", ".Req", &wire.LimitError{What: "string length", N: uint64(len(m.Req)), Max: 65536})
-			}
-			w.String(m.Req)
-		} else {
-			if m.Req != "" {
-				return wire.EncodeError("Conditional", ".Req", wire.ErrInvalid)
-			}
-		}
-	} else {
-		if m.Req != "" {
-			return wire.EncodeError("Conditional", ".Req", wire.ErrVersion)
-		}
-	}
-	// Magic u64 when Status != 0 const 0x6e6978
-	if m.Status != 0 {
-		w.Uint64(0x6e6978)
-	}
-	// Level Level
-	w.Uint64(uint64(m.Level))
-	// Warned bool when Level == Warn
-	if m.Level == LevelWarn {
-		w.Bool(m.Warned)
-	} else {
-		if m.Warned != false {
-			return wire.EncodeError("Conditional", ".Warned", wire.ErrInvalid)
-		}
-	}
-	// Count Counter
-	w.Uint64(uint64(m.Count))
-	// Counted list<u64> when Count != 0
-	if m.Count != 0 {
-		if uint64(len(m.Counted)) > 4 {
-			return wire.EncodeError("Conditional", ".Counted", &wire.LimitError{What: "count", N: uint64(len(m.Counted)), Max: 4})
-		}
-		w.Uint64(uint64(len(m.Counted)))
-		for _, e0 := range m.Counted {
-			w.Uint64(e0)
-		}
-	} else {
-		if len(m.Counted) != 0 {
-			return wire.EncodeError("Conditional", ".Counted", wire.ErrInvalid)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -9691,6 +9665,143 @@ func (m *Conditional) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Conditional", the name of the type in errors.
 func (*Conditional) WireTypeName() string {
 	return "Conditional"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Conditional) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Status u32
+	w.Uint64(uint64(m.Status))
+	// Message string when Status != 0
+	if m.Status != 0 {
+		if uint64(len(m.Message)) > 65536 {
+			return wire.EncodeError("Conditional", ".Message", &wire.LimitError{What: "string length", N: uint64(len(m.Message)), Max: 65536})
+		}
+		w.String(m.Message)
+	} else {
+		if m.Message != "" {
+			return wire.EncodeError("Conditional", ".Message", wire.ErrInvalid)
+		}
+	}
+	// Flag Flag
+	w.Bool(bool(m.Flag))
+	// Extra u64 when Flag == true
+	if m.Flag {
+		w.Uint64(m.Extra)
+	} else {
+		if m.Extra != 0 {
+			return wire.EncodeError("Conditional", ".Extra", wire.ErrInvalid)
+		}
+	}
+	// NoExtra u64 when Flag == false
+	if !m.Flag {
+		w.Uint64(m.NoExtra)
+	} else {
+		if m.NoExtra != 0 && m.NoExtra != 9 {
+			return wire.EncodeError("Conditional", ".NoExtra", wire.ErrInvalid)
+		}
+	}
+	// Mode Mode since 1.20
+	if p.Version >= 0x114 {
+		if !m.Mode.Valid(p) {
+			switch m.Mode {
+			case ModeCheck:
+				return wire.EncodeError("Conditional", ".Mode", wire.NotInVersion("Mode value", uint64(m.Mode)))
+			}
+			return wire.EncodeError("Conditional", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
+		}
+		w.Uint64(uint64(m.Mode))
+	} else {
+		if m.Mode != 0 {
+			return wire.EncodeError("Conditional", ".Mode", wire.ErrVersion)
+		}
+	}
+	// Checked string when Mode == Check
+	if p.Version >= 0x114 && m.Mode == ModeCheck {
+		if uint64(len(m.Checked)) > 65536 {
+			return wire.EncodeError("Conditional", ".Checked", &wire.LimitError{What: "string length", N: uint64(len(m.Checked)), Max: 65536})
+		}
+		w.String(m.Checked)
+	} else {
+		if m.Checked != "" {
+			return wire.EncodeError("Conditional", ".Checked", wire.ErrInvalid)
+		}
+	}
+	// Old u64 until 1.20
+	if p.Version < 0x114 {
+		w.Uint64(m.Old)
+	} else {
+		if m.Old != 0 && m.Old != 4 {
+			return wire.EncodeError("Conditional", ".Old", wire.ErrVersion)
+		}
+	}
+	// Legacy string when Old == 4
+	if p.Version >= 0x114 || m.Old == 4 {
+		if uint64(len(m.Legacy)) > 65536 {
+			return wire.EncodeError("Conditional", ".Legacy", &wire.LimitError{What: "string length", N: uint64(len(m.Legacy)), Max: 65536})
+		}
+		w.String(m.Legacy)
+	} else {
+		if m.Legacy != "" {
+			return wire.EncodeError("Conditional", ".Legacy", wire.ErrInvalid)
+		}
+	}
+	// Nested u64 when Extra != 0
+	if m.Flag && m.Extra != 0 {
+		w.Uint64(m.Nested)
+	} else {
+		if m.Nested != 0 {
+			return wire.EncodeError("Conditional", ".Nested", wire.ErrInvalid)
+		}
+	}
+	// Req string since 1.25 when Status == 3
+	if p.Version >= 0x119 {
+		if m.Status == 3 {
+			if uint64(len(m.Req)) > 65536 {
+				return wire.EncodeError("Conditional", ".Req", &wire.LimitError{What: "string length", N: uint64(len(m.Req)), Max: 65536})
+			}
+			w.String(m.Req)
+		} else {
+			if m.Req != "" {
+				return wire.EncodeError("Conditional", ".Req", wire.ErrInvalid)
+			}
+		}
+	} else {
+		if m.Req != "" {
+			return wire.EncodeError("Conditional", ".Req", wire.ErrVersion)
+		}
+	}
+	// Magic u64 when Status != 0 const 0x6e6978
+	if m.Status != 0 {
+		w.Uint64(0x6e6978)
+	}
+	// Level Level
+	w.Uint64(uint64(m.Level))
+	// Warned bool when Level == Warn
+	if m.Level == LevelWarn {
+		w.Bool(m.Warned)
+	} else {
+		if m.Warned != false {
+			return wire.EncodeError("Conditional", ".Warned", wire.ErrInvalid)
+		}
+	}
+	// Count Counter
+	w.Uint64(uint64(m.Count))
+	// Counted list<u64> when Count != 0
+	if m.Count != 0 {
+		if uint64(len(m.Counted)) > 4 {
+			return wire.EncodeError("Conditional", ".Counted", &wire.LimitError{What: "count", N: uint64(len(m.Counted)), Max: 4})
+		}
+		w.Uint64(uint64(len(m.Counted)))
+		for _, e0 := range m.Counted {
+			w.Uint64(e0)
+		}
+	} else {
+		if len(m.Counted) != 0 {
+			return wire.EncodeError("Conditional", ".Counted", wire.ErrInvalid)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -9862,68 +9973,15 @@ func (m *LayeredWhen) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *LayeredWhen) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *LayeredWhen) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	switch {
-	case p.Version < 0x119:
-		// Kind u8
-		w.Uint64(uint64(m.Kind))
-		// Data bytes when Kind == 1
-		if m.Kind == 1 {
-			if uint64(len(m.Data)) > 16 {
-				return wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
-			}
-			w.Bytes(m.Data)
-		} else {
-			if len(m.Data) != 0 {
-				return wire.EncodeError("LayeredWhen", ".Data", wire.ErrInvalid)
-			}
-		}
-		if m.More != 0 {
-			return wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
-		}
-	case p.Version >= 0x119:
-		// Kind u8
-		w.Uint64(uint64(m.Kind))
-		// Data bytes when Kind == 1
-		if m.Kind == 1 {
-			if uint64(len(m.Data)) > 16 {
-				return wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
-			}
-			w.Bytes(m.Data)
-		} else {
-			if len(m.Data) != 0 {
-				return wire.EncodeError("LayeredWhen", ".Data", wire.ErrInvalid)
-			}
-		}
-		// More u64 when Kind != 0
-		if m.Kind != 0 {
-			w.Uint64(m.More)
-		} else {
-			if m.More != 0 {
-				return wire.EncodeError("LayeredWhen", ".More", wire.ErrInvalid)
-			}
-		}
-	default:
-		if m.Kind != 0 {
-			return wire.EncodeError("LayeredWhen", ".Kind", wire.ErrVersion)
-		}
-		if len(m.Data) != 0 {
-			return wire.EncodeError("LayeredWhen", ".Data", wire.ErrVersion)
-		}
-		if m.More != 0 {
-			return wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -9984,6 +10042,63 @@ func (m *LayeredWhen) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "LayeredWhen", the name of the type in errors.
 func (*LayeredWhen) WireTypeName() string {
 	return "LayeredWhen"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *LayeredWhen) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	switch {
+	case p.Version < 0x119:
+		// Kind u8
+		w.Uint64(uint64(m.Kind))
+		// Data bytes when Kind == 1
+		if m.Kind == 1 {
+			if uint64(len(m.Data)) > 16 {
+				return wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
+			}
+			w.Bytes(m.Data)
+		} else {
+			if len(m.Data) != 0 {
+				return wire.EncodeError("LayeredWhen", ".Data", wire.ErrInvalid)
+			}
+		}
+		if m.More != 0 {
+			return wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
+		}
+	case p.Version >= 0x119:
+		// Kind u8
+		w.Uint64(uint64(m.Kind))
+		// Data bytes when Kind == 1
+		if m.Kind == 1 {
+			if uint64(len(m.Data)) > 16 {
+				return wire.EncodeError("LayeredWhen", ".Data", &wire.LimitError{What: "bytes length", N: uint64(len(m.Data)), Max: 16})
+			}
+			w.Bytes(m.Data)
+		} else {
+			if len(m.Data) != 0 {
+				return wire.EncodeError("LayeredWhen", ".Data", wire.ErrInvalid)
+			}
+		}
+		// More u64 when Kind != 0
+		if m.Kind != 0 {
+			w.Uint64(m.More)
+		} else {
+			if m.More != 0 {
+				return wire.EncodeError("LayeredWhen", ".More", wire.ErrInvalid)
+			}
+		}
+	default:
+		if m.Kind != 0 {
+			return wire.EncodeError("LayeredWhen", ".Kind", wire.ErrVersion)
+		}
+		if len(m.Data) != 0 {
+			return wire.EncodeError("LayeredWhen", ".Data", wire.ErrVersion)
+		}
+		if m.More != 0 {
+			return wire.EncodeError("LayeredWhen", ".More", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -10160,80 +10275,15 @@ func (m *Pinned) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Pinned) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Pinned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Gated Gated at 1.25
-	if err = m.Gated.EncodeWire(w, wire.Proto{Version: 0x119}); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("Pinned", ".Gated", err)
-	}
-	// Old Gated at 1.10
-	if err = m.Old.EncodeWire(w, wire.Proto{Version: 0x10a}); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("Pinned", ".Old", err)
-	}
-	// Modes list<Mode> at 1.30
-	if uint64(len(m.Modes)) > 4096 {
-		return wire.EncodeError("Pinned", ".Modes", &wire.LimitError{What: "count", N: uint64(len(m.Modes)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Modes)))
-	for i0, e0 := range m.Modes {
-		if !e0.Valid(wire.Proto{Version: 0x11e}) {
-			switch e0 {
-			case ModeCheck:
-				return wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.NotInVersion("Mode value", uint64(e0)))
-			}
-			return wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.Invalid("Mode value", uint64(e0)))
-		}
-		w.Uint64(uint64(e0))
-	}
-	// Action Action at 1.30
-	if err = EncodeAction(w, m.Action, wire.Proto{Version: 0x11e}); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("Pinned", ".Action", err)
-	}
-	// Later Prims since 1.20 at 1.0
-	if p.Version >= 0x114 {
-		if err = m.Later.EncodeWire(w, wire.Proto{Version: 0x100}); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("Pinned", ".Later", err)
-		}
-	} else {
-		if m.Later.A != 0 || m.Later.B != 0 || m.Later.C != 0 || m.Later.D != 0 || m.Later.E != 0 || m.Later.F != false || m.Later.G != "" || len(m.Later.H) != 0 || m.Later.I != "" || len(m.Later.J) != 0 || m.Later.K != 0 || m.Later.L != "" || m.Later.M != false || m.Later.N != 0 || len(m.Later.O) != 0 {
-			return wire.EncodeError("Pinned", ".Later", wire.ErrVersion)
-		}
-	}
-	// Versioned Versioned at 1.26
-	if err = m.Versioned.EncodeWire(w, wire.Proto{Version: 0x11a}); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("Pinned", ".Versioned", err)
-	}
-	// Cond Conditional at 1.20
-	if err = m.Cond.EncodeWire(w, wire.Proto{Version: 0x114}); err != nil {
-		if err == w.Err() {
-			return err
-		}
-		return wire.EncodeError("Pinned", ".Cond", err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -10306,6 +10356,76 @@ func (m *Pinned) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Pinned", the name of the type in errors.
 func (*Pinned) WireTypeName() string {
 	return "Pinned"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Pinned) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Gated Gated at 1.25
+	if err = m.Gated.EncodeWire(w, wire.Proto{Version: 0x119}); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Pinned", ".Gated", err)
+	}
+	// Old Gated at 1.10
+	if err = m.Old.EncodeWire(w, wire.Proto{Version: 0x10a}); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Pinned", ".Old", err)
+	}
+	// Modes list<Mode> at 1.30
+	if uint64(len(m.Modes)) > 4096 {
+		return wire.EncodeError("Pinned", ".Modes", &wire.LimitError{What: "count", N: uint64(len(m.Modes)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Modes)))
+	for i0, e0 := range m.Modes {
+		if !e0.Valid(wire.Proto{Version: 0x11e}) {
+			switch e0 {
+			case ModeCheck:
+				return wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.NotInVersion("Mode value", uint64(e0)))
+			}
+			return wire.EncodeError("Pinned", ".Modes["+strconv.Itoa(i0)+"]", wire.Invalid("Mode value", uint64(e0)))
+		}
+		w.Uint64(uint64(e0))
+	}
+	// Action Action at 1.30
+	if err = EncodeAction(w, m.Action, wire.Proto{Version: 0x11e}); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Pinned", ".Action", err)
+	}
+	// Later Prims since 1.20 at 1.0
+	if p.Version >= 0x114 {
+		if err = m.Later.EncodeWire(w, wire.Proto{Version: 0x100}); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("Pinned", ".Later", err)
+		}
+	} else {
+		if m.Later.A != 0 || m.Later.B != 0 || m.Later.C != 0 || m.Later.D != 0 || m.Later.E != 0 || m.Later.F != false || m.Later.G != "" || len(m.Later.H) != 0 || m.Later.I != "" || len(m.Later.J) != 0 || m.Later.K != 0 || m.Later.L != "" || m.Later.M != false || m.Later.N != 0 || len(m.Later.O) != 0 {
+			return wire.EncodeError("Pinned", ".Later", wire.ErrVersion)
+		}
+	}
+	// Versioned Versioned at 1.26
+	if err = m.Versioned.EncodeWire(w, wire.Proto{Version: 0x11a}); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Pinned", ".Versioned", err)
+	}
+	// Cond Conditional at 1.20
+	if err = m.Cond.EncodeWire(w, wire.Proto{Version: 0x114}); err != nil {
+		if err == w.Err() {
+			return err
+		}
+		return wire.EncodeError("Pinned", ".Cond", err)
+	}
+	return w.Err()
 }
 
 // MarshalJSON encodes m as a JSON object of its fields, with the union values
@@ -10441,31 +10561,15 @@ func (m *QueryPathsRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) 
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryPathsRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Paths set<StorePath>
-	if uint64(len(m.Paths)) > 4096 {
-		return wire.EncodeError("QueryPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 4096})
-	}
-	w.Uint64(uint64(len(m.Paths)))
-	for i0, e0 := range m.Paths {
-		if err = e0.Validate(); err != nil {
-			return wire.EncodeError("QueryPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
-		}
-		if uint64(len(e0)) > 4096 || uint64(len(e0)) < 1 {
-			return wire.EncodeError("QueryPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Min: 1, Max: 4096})
-		}
-		w.String(string(e0))
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -10506,6 +10610,27 @@ func (m *QueryPathsRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryPathsRequest", the name of the type in errors.
 func (*QueryPathsRequest) WireTypeName() string {
 	return "QueryPathsRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryPathsRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Paths set<StorePath>
+	if uint64(len(m.Paths)) > 4096 {
+		return wire.EncodeError("QueryPathsRequest", ".Paths", &wire.LimitError{What: "count", N: uint64(len(m.Paths)), Max: 4096})
+	}
+	w.Uint64(uint64(len(m.Paths)))
+	for i0, e0 := range m.Paths {
+		if err = e0.Validate(); err != nil {
+			return wire.EncodeError("QueryPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", err)
+		}
+		if uint64(len(e0)) > 4096 || uint64(len(e0)) < 1 {
+			return wire.EncodeError("QueryPathsRequest", ".Paths["+strconv.Itoa(i0)+"]", &wire.LimitError{What: "string length", N: uint64(len(e0)), Min: 1, Max: 4096})
+		}
+		w.String(string(e0))
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -10636,35 +10761,16 @@ func (m *QueryPathsReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryPathsReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Infos list<Entry, terminated>
-	if uint64(len(m.Infos)) > 4096 {
-		return wire.EncodeError("QueryPathsReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 4096})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	l0 := m.Infos
-	for i0 := range l0 {
-		if len(l0[i0].Path) == 0 {
-			return wire.EncodeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
-		}
-		if err = l0[i0].EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"]", err)
-		}
-	}
-	w.Uint64(0)
 	return w.Err()
 }
 
@@ -10749,6 +10855,30 @@ func (*QueryPathsReply) WireTypeName() string {
 	return "QueryPathsReply"
 }
 
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryPathsReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Infos list<Entry, terminated>
+	if uint64(len(m.Infos)) > 4096 {
+		return wire.EncodeError("QueryPathsReply", ".Infos", &wire.LimitError{What: "count", N: uint64(len(m.Infos)), Max: 4096})
+	}
+	l0 := m.Infos
+	for i0 := range l0 {
+		if len(l0[i0].Path) == 0 {
+			return wire.EncodeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"].Path", wire.ErrInvalid)
+		}
+		if err = l0[i0].EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("QueryPathsReply", ".Infos["+strconv.Itoa(i0)+"]", err)
+		}
+	}
+	w.Uint64(0)
+	return w.Err()
+}
+
 // String returns m as one line of JSON.
 func (m QueryPathsReply) String() string {
 	b, err := json.Marshal(m)
@@ -10782,18 +10912,16 @@ func (m *BuildRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *BuildRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *BuildRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -10806,6 +10934,12 @@ func (m *BuildRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "BuildRequest", the name of the type in errors.
 func (*BuildRequest) WireTypeName() string {
 	return "BuildRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *BuildRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -10883,30 +11017,15 @@ func (m *BuildReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *BuildReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *BuildReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Status u32
-	w.Uint64(uint64(m.Status))
-	// ErrorMsg string when Status != 0
-	if m.Status != 0 {
-		if uint64(len(m.ErrorMsg)) > 65536 {
-			return wire.EncodeError("BuildReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 65536})
-		}
-		w.String(m.ErrorMsg)
-	} else {
-		if m.ErrorMsg != "" {
-			return wire.EncodeError("BuildReply", ".ErrorMsg", wire.ErrInvalid)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -10936,6 +11055,25 @@ func (m *BuildReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "BuildReply", the name of the type in errors.
 func (*BuildReply) WireTypeName() string {
 	return "BuildReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *BuildReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Status u32
+	w.Uint64(uint64(m.Status))
+	// ErrorMsg string when Status != 0
+	if m.Status != 0 {
+		if uint64(len(m.ErrorMsg)) > 65536 {
+			return wire.EncodeError("BuildReply", ".ErrorMsg", &wire.LimitError{What: "string length", N: uint64(len(m.ErrorMsg)), Max: 65536})
+		}
+		w.String(m.ErrorMsg)
+	} else {
+		if m.ErrorMsg != "" {
+			return wire.EncodeError("BuildReply", ".ErrorMsg", wire.ErrInvalid)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -11059,46 +11197,15 @@ func (m *Boxed) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Boxed) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Boxed) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Label string
-	if uint64(len(m.Label)) > 50 {
-		return wire.EncodeError("Boxed", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
-	}
-	w.String(m.Label)
-	// Note string since 1.30
-	if p.Version >= 0x11e {
-		if uint64(len(m.Note)) > 65536 {
-			return wire.EncodeError("Boxed", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 65536})
-		}
-		w.String(m.Note)
-	} else {
-		if m.Note != "" {
-			return wire.EncodeError("Boxed", ".Note", wire.ErrVersion)
-		}
-	}
-	// Kind Kind
-	if !m.Kind.Valid(p) {
-		return wire.EncodeError("Boxed", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
-	}
-	w.Uint64(uint64(m.Kind))
-	// Count u64 if Foo
-	if p.Has(FeatureFoo) {
-		w.Uint64(m.Count)
-	} else {
-		if m.Count != 0 {
-			return wire.EncodeError("Boxed", ".Count", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -11143,6 +11250,41 @@ func (m *Boxed) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Boxed", the name of the type in errors.
 func (*Boxed) WireTypeName() string {
 	return "Boxed"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Boxed) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Label string
+	if uint64(len(m.Label)) > 50 {
+		return wire.EncodeError("Boxed", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+	}
+	w.String(m.Label)
+	// Note string since 1.30
+	if p.Version >= 0x11e {
+		if uint64(len(m.Note)) > 65536 {
+			return wire.EncodeError("Boxed", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 65536})
+		}
+		w.String(m.Note)
+	} else {
+		if m.Note != "" {
+			return wire.EncodeError("Boxed", ".Note", wire.ErrVersion)
+		}
+	}
+	// Kind Kind
+	if !m.Kind.Valid(p) {
+		return wire.EncodeError("Boxed", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+	}
+	w.Uint64(uint64(m.Kind))
+	// Count u64 if Foo
+	if p.Has(FeatureFoo) {
+		w.Uint64(m.Count)
+	} else {
+		if m.Count != 0 {
+			return wire.EncodeError("Boxed", ".Count", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // WireBase returns the embedded Box, for wire.Derived: runtimes accept a Boxed
@@ -11375,18 +11517,102 @@ func (m *Reversioned) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Reversioned) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Reversioned) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
+	return w.Err()
+}
+
+// DecodeWire reads m at p from r, overwriting m and reusing its slices
+// and maps.
+func (m *Reversioned) DecodeWire(r *wire.Reader, p wire.Proto) error {
+	start := r.Offset()
+	var err error
+	switch {
+	case p.Version < 0x119:
+		// Path StorePath
+		var v0 string
+		if v0, err = r.String(1, 4096); err != nil {
+			return wire.ReadError("Reversioned", ".Path", r.ValueOffset(), start, err)
 		}
-	}()
+		m.Path = StorePath(v0)
+		if err = m.Path.Validate(); err != nil {
+			return wire.ReadError("Reversioned", ".Path", r.ValueOffset(), start, err)
+		}
+		// Tag string since 1.30
+		if p.Version >= 0x11e {
+			if m.Tag, err = r.String(0, 65536); err != nil {
+				return wire.ReadError("Reversioned", ".Tag", r.ValueOffset(), start, err)
+			}
+		} else {
+			m.Tag = ""
+		}
+		// Size u64
+		if m.Size, err = r.Uint64(); err != nil {
+			return wire.ReadError("Reversioned", ".Size", r.ValueOffset(), start, err)
+		}
+		m.Hash = m.Hash[:0]
+		m.Extra = ""
+	case p.Version >= 0x11a && p.Version < 0x128:
+		// Path StorePath
+		var v1 string
+		if v1, err = r.String(1, 4096); err != nil {
+			return wire.ReadError("Reversioned", ".Path", r.ValueOffset(), start, err)
+		}
+		m.Path = StorePath(v1)
+		if err = m.Path.Validate(); err != nil {
+			return wire.ReadError("Reversioned", ".Path", r.ValueOffset(), start, err)
+		}
+		// Tag string since 1.30
+		if p.Version >= 0x11e {
+			if m.Tag, err = r.String(0, 65536); err != nil {
+				return wire.ReadError("Reversioned", ".Tag", r.ValueOffset(), start, err)
+			}
+		} else {
+			m.Tag = ""
+		}
+		// Hash Hash
+		if m.Hash, err = r.AppendBytes(m.Hash[:0], 0, 64); err != nil {
+			return wire.ReadError("Reversioned", ".Hash", r.ValueOffset(), start, err)
+		}
+		// Size u64
+		if m.Size, err = r.Uint64(); err != nil {
+			return wire.ReadError("Reversioned", ".Size", r.ValueOffset(), start, err)
+		}
+		// Extra string if Foo
+		if p.Has(FeatureFoo) {
+			if m.Extra, err = r.String(0, 65536); err != nil {
+				return wire.ReadError("Reversioned", ".Extra", r.ValueOffset(), start, err)
+			}
+		} else {
+			m.Extra = ""
+		}
+	default:
+		m.Path = ""
+		m.Size = 0
+		m.Hash = m.Hash[:0]
+		m.Extra = ""
+		m.Tag = ""
+	}
+	return nil
+}
+
+// WireTypeName returns "Reversioned", the name of the type in errors.
+func (*Reversioned) WireTypeName() string {
+	return "Reversioned"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Reversioned) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
 	switch {
 	case p.Version < 0x119:
 		// Path StorePath
@@ -11472,85 +11698,6 @@ func (m *Reversioned) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
 		}
 	}
 	return w.Err()
-}
-
-// DecodeWire reads m at p from r, overwriting m and reusing its slices
-// and maps.
-func (m *Reversioned) DecodeWire(r *wire.Reader, p wire.Proto) error {
-	start := r.Offset()
-	var err error
-	switch {
-	case p.Version < 0x119:
-		// Path StorePath
-		var v0 string
-		if v0, err = r.String(1, 4096); err != nil {
-			return wire.ReadError("Reversioned", ".Path", r.ValueOffset(), start, err)
-		}
-		m.Path = StorePath(v0)
-		if err = m.Path.Validate(); err != nil {
-			return wire.ReadError("Reversioned", ".Path", r.ValueOffset(), start, err)
-		}
-		// Tag string since 1.30
-		if p.Version >= 0x11e {
-			if m.Tag, err = r.String(0, 65536); err != nil {
-				return wire.ReadError("Reversioned", ".Tag", r.ValueOffset(), start, err)
-			}
-		} else {
-			m.Tag = ""
-		}
-		// Size u64
-		if m.Size, err = r.Uint64(); err != nil {
-			return wire.ReadError("Reversioned", ".Size", r.ValueOffset(), start, err)
-		}
-		m.Hash = m.Hash[:0]
-		m.Extra = ""
-	case p.Version >= 0x11a && p.Version < 0x128:
-		// Path StorePath
-		var v1 string
-		if v1, err = r.String(1, 4096); err != nil {
-			return wire.ReadError("Reversioned", ".Path", r.ValueOffset(), start, err)
-		}
-		m.Path = StorePath(v1)
-		if err = m.Path.Validate(); err != nil {
-			return wire.ReadError("Reversioned", ".Path", r.ValueOffset(), start, err)
-		}
-		// Tag string since 1.30
-		if p.Version >= 0x11e {
-			if m.Tag, err = r.String(0, 65536); err != nil {
-				return wire.ReadError("Reversioned", ".Tag", r.ValueOffset(), start, err)
-			}
-		} else {
-			m.Tag = ""
-		}
-		// Hash Hash
-		if m.Hash, err = r.AppendBytes(m.Hash[:0], 0, 64); err != nil {
-			return wire.ReadError("Reversioned", ".Hash", r.ValueOffset(), start, err)
-		}
-		// Size u64
-		if m.Size, err = r.Uint64(); err != nil {
-			return wire.ReadError("Reversioned", ".Size", r.ValueOffset(), start, err)
-		}
-		// Extra string if Foo
-		if p.Has(FeatureFoo) {
-			if m.Extra, err = r.String(0, 65536); err != nil {
-				return wire.ReadError("Reversioned", ".Extra", r.ValueOffset(), start, err)
-			}
-		} else {
-			m.Extra = ""
-		}
-	default:
-		m.Path = ""
-		m.Size = 0
-		m.Hash = m.Hash[:0]
-		m.Extra = ""
-		m.Tag = ""
-	}
-	return nil
-}
-
-// WireTypeName returns "Reversioned", the name of the type in errors.
-func (*Reversioned) WireTypeName() string {
-	return "Reversioned"
 }
 
 // WireBase returns the embedded Versioned, for wire.Derived: runtimes accept a
@@ -11695,56 +11842,15 @@ func (m *Relaid) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Relaid) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Relaid) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	switch {
-	case p.Version < 0x128:
-		// Label string
-		if uint64(len(m.Label)) > 50 {
-			return wire.EncodeError("Relaid", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
-		}
-		w.String(m.Label)
-		// Kind Kind
-		if !m.Kind.Valid(p) {
-			return wire.EncodeError("Relaid", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
-		}
-		w.Uint64(uint64(m.Kind))
-		if m.Extra != 0 {
-			return wire.EncodeError("Relaid", ".Extra", wire.ErrVersion)
-		}
-	case p.Version >= 0x128:
-		// Kind Kind
-		if !m.Kind.Valid(p) {
-			return wire.EncodeError("Relaid", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
-		}
-		w.Uint64(uint64(m.Kind))
-		// Label string
-		if uint64(len(m.Label)) > 50 {
-			return wire.EncodeError("Relaid", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
-		}
-		w.String(m.Label)
-		// Extra u64
-		w.Uint64(m.Extra)
-	default:
-		if m.Label != "" {
-			return wire.EncodeError("Relaid", ".Label", wire.ErrVersion)
-		}
-		if m.Kind != 0 {
-			return wire.EncodeError("Relaid", ".Kind", wire.ErrVersion)
-		}
-		if m.Extra != 0 {
-			return wire.EncodeError("Relaid", ".Extra", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -11799,6 +11905,51 @@ func (m *Relaid) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Relaid", the name of the type in errors.
 func (*Relaid) WireTypeName() string {
 	return "Relaid"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Relaid) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	switch {
+	case p.Version < 0x128:
+		// Label string
+		if uint64(len(m.Label)) > 50 {
+			return wire.EncodeError("Relaid", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+		}
+		w.String(m.Label)
+		// Kind Kind
+		if !m.Kind.Valid(p) {
+			return wire.EncodeError("Relaid", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+		}
+		w.Uint64(uint64(m.Kind))
+		if m.Extra != 0 {
+			return wire.EncodeError("Relaid", ".Extra", wire.ErrVersion)
+		}
+	case p.Version >= 0x128:
+		// Kind Kind
+		if !m.Kind.Valid(p) {
+			return wire.EncodeError("Relaid", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+		}
+		w.Uint64(uint64(m.Kind))
+		// Label string
+		if uint64(len(m.Label)) > 50 {
+			return wire.EncodeError("Relaid", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+		}
+		w.String(m.Label)
+		// Extra u64
+		w.Uint64(m.Extra)
+	default:
+		if m.Label != "" {
+			return wire.EncodeError("Relaid", ".Label", wire.ErrVersion)
+		}
+		if m.Kind != 0 {
+			return wire.EncodeError("Relaid", ".Kind", wire.ErrVersion)
+		}
+		if m.Extra != 0 {
+			return wire.EncodeError("Relaid", ".Extra", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // WireBase returns the embedded Box, for wire.Derived: runtimes accept a
@@ -11939,54 +12090,15 @@ func (m *Rederived) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Rederived) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Rederived) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Label string
-	if uint64(len(m.Label)) > 50 {
-		return wire.EncodeError("Rederived", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
-	}
-	w.String(m.Label)
-	// Note string since 1.30
-	if p.Version >= 0x11e {
-		if uint64(len(m.Note)) > 65536 {
-			return wire.EncodeError("Rederived", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 65536})
-		}
-		w.String(m.Note)
-	} else {
-		if m.Note != "" {
-			return wire.EncodeError("Rederived", ".Note", wire.ErrVersion)
-		}
-	}
-	// Kind Kind
-	if !m.Kind.Valid(p) {
-		return wire.EncodeError("Rederived", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
-	}
-	w.Uint64(uint64(m.Kind))
-	// Count u64 if Foo
-	if p.Has(FeatureFoo) {
-		w.Uint64(m.Count)
-	} else {
-		if m.Count != 0 {
-			return wire.EncodeError("Rederived", ".Count", wire.ErrVersion)
-		}
-	}
-	// More bool since 1.38
-	if p.Version >= 0x126 {
-		w.Bool(m.More)
-	} else {
-		if m.More != false {
-			return wire.EncodeError("Rederived", ".More", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -12039,6 +12151,49 @@ func (m *Rederived) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Rederived", the name of the type in errors.
 func (*Rederived) WireTypeName() string {
 	return "Rederived"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Rederived) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Label string
+	if uint64(len(m.Label)) > 50 {
+		return wire.EncodeError("Rederived", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+	}
+	w.String(m.Label)
+	// Note string since 1.30
+	if p.Version >= 0x11e {
+		if uint64(len(m.Note)) > 65536 {
+			return wire.EncodeError("Rederived", ".Note", &wire.LimitError{What: "string length", N: uint64(len(m.Note)), Max: 65536})
+		}
+		w.String(m.Note)
+	} else {
+		if m.Note != "" {
+			return wire.EncodeError("Rederived", ".Note", wire.ErrVersion)
+		}
+	}
+	// Kind Kind
+	if !m.Kind.Valid(p) {
+		return wire.EncodeError("Rederived", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+	}
+	w.Uint64(uint64(m.Kind))
+	// Count u64 if Foo
+	if p.Has(FeatureFoo) {
+		w.Uint64(m.Count)
+	} else {
+		if m.Count != 0 {
+			return wire.EncodeError("Rederived", ".Count", wire.ErrVersion)
+		}
+	}
+	// More bool since 1.38
+	if p.Version >= 0x126 {
+		w.Bool(m.More)
+	} else {
+		if m.More != false {
+			return wire.EncodeError("Rederived", ".More", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // WireBase returns the embedded Boxed, for wire.Derived: runtimes accept a

@@ -69,7 +69,7 @@ func (m *StorePath) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *StorePath) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *StorePath) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if uint64(len(*m)) > 211 {
 		return wire.EncodeError("StorePath", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 211})
 	}
@@ -161,7 +161,7 @@ func (m *Mode) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Mode) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Mode) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
 		return wire.EncodeError("Mode", "", wire.Invalid("Mode value", uint64(*m)))
 	}
@@ -269,25 +269,16 @@ func (m *PathInfo) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *PathInfo) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *PathInfo) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if uint64(len(m.Path)) > 211 {
-		return wire.EncodeError("PathInfo", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(string(m.Path))
-	// Size u64
-	w.Uint64(m.Size)
 	return w.Err()
 }
 
@@ -312,6 +303,19 @@ func (m *PathInfo) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "PathInfo", the name of the type in errors.
 func (*PathInfo) WireTypeName() string {
 	return "PathInfo"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *PathInfo) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Path StorePath
+	if uint64(len(m.Path)) > 211 {
+		return wire.EncodeError("PathInfo", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+	}
+	w.String(string(m.Path))
+	// Size u64
+	w.Uint64(m.Size)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -417,43 +421,15 @@ func (m *Info) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Info) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Info) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	switch {
-	case p.Version < 0x110:
-		// Path StorePath
-		if uint64(len(m.Path)) > 211 {
-			return wire.EncodeError("Info", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
-		}
-		w.String(string(m.Path))
-		if m.Size != 0 {
-			return wire.EncodeError("Info", ".Size", wire.ErrVersion)
-		}
-	case p.Version >= 0x110:
-		// Path StorePath
-		if uint64(len(m.Path)) > 211 {
-			return wire.EncodeError("Info", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
-		}
-		w.String(string(m.Path))
-		// Size u64
-		w.Uint64(m.Size)
-	default:
-		if m.Path != "" {
-			return wire.EncodeError("Info", ".Path", wire.ErrVersion)
-		}
-		if m.Size != 0 {
-			return wire.EncodeError("Info", ".Size", wire.ErrVersion)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
 	return w.Err()
 }
@@ -493,6 +469,38 @@ func (m *Info) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Info", the name of the type in errors.
 func (*Info) WireTypeName() string {
 	return "Info"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Info) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	switch {
+	case p.Version < 0x110:
+		// Path StorePath
+		if uint64(len(m.Path)) > 211 {
+			return wire.EncodeError("Info", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+		}
+		w.String(string(m.Path))
+		if m.Size != 0 {
+			return wire.EncodeError("Info", ".Size", wire.ErrVersion)
+		}
+	case p.Version >= 0x110:
+		// Path StorePath
+		if uint64(len(m.Path)) > 211 {
+			return wire.EncodeError("Info", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+		}
+		w.String(string(m.Path))
+		// Size u64
+		w.Uint64(m.Size)
+	default:
+		if m.Path != "" {
+			return wire.EncodeError("Info", ".Path", wire.ErrVersion)
+		}
+		if m.Size != 0 {
+			return wire.EncodeError("Info", ".Size", wire.ErrVersion)
+		}
+	}
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -546,23 +554,16 @@ func (m *QueryRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if uint64(len(m.Path)) > 211 {
-		return wire.EncodeError("QueryRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -583,6 +584,17 @@ func (m *QueryRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryRequest", the name of the type in errors.
 func (*QueryRequest) WireTypeName() string {
 	return "QueryRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Path StorePath
+	if uint64(len(m.Path)) > 211 {
+		return wire.EncodeError("QueryRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -670,35 +682,16 @@ func (m *QueryReply) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *QueryReply) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *QueryReply) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Info optional<PathInfo>
-	if m.Info == nil {
-		w.Uint64(0)
-	} else {
-		w.Uint64(1)
-		if err = m.Info.EncodeWire(w, p); err != nil {
-			if err == w.Err() {
-				return err
-			}
-			return wire.EncodeError("QueryReply", ".Info", err)
-		}
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	// Mode Mode
-	if !m.Mode.Valid(p) {
-		return wire.EncodeError("QueryReply", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
-	}
-	w.Uint64(uint64(m.Mode))
 	return w.Err()
 }
 
@@ -740,6 +733,30 @@ func (m *QueryReply) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "QueryReply", the name of the type in errors.
 func (*QueryReply) WireTypeName() string {
 	return "QueryReply"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *QueryReply) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	var err error
+	// Info optional<PathInfo>
+	if m.Info == nil {
+		w.Uint64(0)
+	} else {
+		w.Uint64(1)
+		if err = m.Info.EncodeWire(w, p); err != nil {
+			if err == w.Err() {
+				return err
+			}
+			return wire.EncodeError("QueryReply", ".Info", err)
+		}
+	}
+	// Mode Mode
+	if !m.Mode.Valid(p) {
+		return wire.EncodeError("QueryReply", ".Mode", wire.Invalid("Mode value", uint64(m.Mode)))
+	}
+	w.Uint64(uint64(m.Mode))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -793,23 +810,16 @@ func (m *DumpRequest) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *DumpRequest) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *DumpRequest) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Path StorePath
-	if uint64(len(m.Path)) > 211 {
-		return wire.EncodeError("DumpRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(string(m.Path))
 	return w.Err()
 }
 
@@ -830,6 +840,17 @@ func (m *DumpRequest) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "DumpRequest", the name of the type in errors.
 func (*DumpRequest) WireTypeName() string {
 	return "DumpRequest"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *DumpRequest) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Path StorePath
+	if uint64(len(m.Path)) > 211 {
+		return wire.EncodeError("DumpRequest", ".Path", &wire.LimitError{What: "string length", N: uint64(len(m.Path)), Max: 211})
+	}
+	w.String(string(m.Path))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.

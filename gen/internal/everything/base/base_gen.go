@@ -66,7 +66,7 @@ func (m *Path) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Path) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Path) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if uint64(len(*m)) > 100 {
 		return wire.EncodeError("Path", "", &wire.LimitError{What: "string length", N: uint64(len(*m)), Max: 100})
 	}
@@ -158,7 +158,7 @@ func (m *Kind) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Kind) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Kind) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if !m.Valid(p) {
 		return wire.EncodeError("Kind", "", wire.Invalid("Kind value", uint64(*m)))
 	}
@@ -273,28 +273,16 @@ func (m *Box) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Box) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Box) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// Label string
-	if uint64(len(m.Label)) > 50 {
-		return wire.EncodeError("Box", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
 	}
-	w.String(m.Label)
-	// Kind Kind
-	if !m.Kind.Valid(p) {
-		return wire.EncodeError("Box", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
-	}
-	w.Uint64(uint64(m.Kind))
 	return w.Err()
 }
 
@@ -322,6 +310,22 @@ func (m *Box) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Box", the name of the type in errors.
 func (*Box) WireTypeName() string {
 	return "Box"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Box) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// Label string
+	if uint64(len(m.Label)) > 50 {
+		return wire.EncodeError("Box", ".Label", &wire.LimitError{What: "string length", N: uint64(len(m.Label)), Max: 50})
+	}
+	w.String(m.Label)
+	// Kind Kind
+	if !m.Kind.Valid(p) {
+		return wire.EncodeError("Box", ".Kind", wire.Invalid("Kind value", uint64(m.Kind)))
+	}
+	w.Uint64(uint64(m.Kind))
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -561,20 +565,16 @@ func (m *Circle) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Circle) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Circle) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// R u64
-	w.Uint64(m.R)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -593,6 +593,14 @@ func (m *Circle) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Circle", the name of the type in errors.
 func (*Circle) WireTypeName() string {
 	return "Circle"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Circle) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// R u64
+	w.Uint64(m.R)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
@@ -641,20 +649,16 @@ func (m *Square) ConsumeWire(b []byte, p wire.Proto) ([]byte, error) {
 // EncodeWire writes the encoding of m at p to w, without flushing it. On
 // an error nothing of m stays in the stream: what was written is taken back
 // if still buffered, else w fails from then on (wire.ErrPartial).
-func (m *Square) EncodeWire(w *wire.Writer, p wire.Proto) (err error) {
+func (m *Square) EncodeWire(w *wire.Writer, p wire.Proto) error {
 	if b, ok := w.Reserve(m.WireSize(p)); ok {
 		b, err := m.AppendWire(b, p)
 		w.Commit(b)
 		return err
 	}
 	mark := w.Offset()
-	defer func() {
-		if err != nil {
-			err = w.Abort(mark, err)
-		}
-	}()
-	// S u64
-	w.Uint64(m.S)
+	if err := m.encodeWireSlow(w, p); err != nil {
+		return w.Abort(mark, err)
+	}
 	return w.Err()
 }
 
@@ -673,6 +677,14 @@ func (m *Square) DecodeWire(r *wire.Reader, p wire.Proto) error {
 // WireTypeName returns "Square", the name of the type in errors.
 func (*Square) WireTypeName() string {
 	return "Square"
+}
+
+// encodeWireSlow is EncodeWire of a value larger than w's buffer:
+// value by value.
+func (m *Square) encodeWireSlow(w *wire.Writer, p wire.Proto) error {
+	// S u64
+	w.Uint64(m.S)
+	return w.Err()
 }
 
 // String returns m as one line of JSON.
