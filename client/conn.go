@@ -32,9 +32,9 @@ type Info struct {
 // pipelined (see the package documentation).
 type Conn struct {
 	rw     io.ReadWriter
-	br     *budgetReader // between rw and r: bounds what one value may read
-	r      *wire.Reader  // owned by the read loop once it runs
-	w      *wire.Writer  // owned by the write loop once it runs
+	br     *wire.Budget // between rw and r: bounds what one value may read
+	r      *wire.Reader // owned by the read loop once it runs
+	w      *wire.Writer // owned by the write loop once it runs
 	info   Info
 	logger Logger
 	ops    *wire.Protocol // the ops sent, extension first (Options.Protocol)
@@ -58,7 +58,7 @@ type Conn struct {
 // with.
 func newConn(rw io.ReadWriter, ops *wire.Protocol, opt Options) *Conn {
 	g := &gatherReader{src: rw, pause: time.Sleep}
-	br := &budgetReader{src: g, left: -1}
+	br := wire.NewBudget(g, overLimits)
 	c := &Conn{
 		rw:         rw,
 		br:         br,

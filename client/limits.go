@@ -1,9 +1,6 @@
 package client
 
-import (
-	"fmt"
-	"io"
-)
+import "fmt"
 
 // Default limits; see Limits.
 const (
@@ -45,35 +42,7 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// budgetReader reads from src at most left bytes (no limit while left is
-// negative), then fails with an error matching ErrTooLarge.
-type budgetReader struct {
-	src  io.Reader
-	left int64
-	what string // what is being read, for the error
-	max  int64
-}
-
-// limit gives the reader a budget of max bytes for reading what.
-func (b *budgetReader) limit(what string, max int64) { b.left, b.what, b.max = max, what, max }
-
-// unlimited lifts the budget (for the NAR that follows a reply).
-func (b *budgetReader) unlimited() { b.left = -1 }
-
-// Read reads from src within the budget.
-func (b *budgetReader) Read(p []byte) (int, error) {
-	if b.left < 0 {
-		return b.src.Read(p)
-	}
-	if b.left == 0 {
-		return 0, fmt.Errorf("%w: %s over %d bytes (Options.Limits)", ErrTooLarge, b.what, b.max)
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.src.Read(p)
-	if n > 0 {
-		b.left -= int64(n)
-	}
-	return n, err
+// overLimits is the error of a value past its budget (wire.Budget).
+func overLimits(what string, max int64) error {
+	return fmt.Errorf("%w: %s over %d bytes (Options.Limits)", ErrTooLarge, what, max)
 }

@@ -149,7 +149,7 @@ func (c *Conn) readLoop() {
 
 // readFrame reads one STDERR frame within Limits.MaxFrame.
 func (c *Conn) readFrame() (messages.Stderr, error) {
-	c.br.limit("STDERR frame", c.limits.MaxFrame)
+	c.br.Limit("STDERR frame", c.limits.MaxFrame)
 	f, err := messages.DecodeStderr(c.r, c.info.Proto)
 	if err != nil {
 		return nil, decodeErr("STDERR frame", err)
@@ -165,13 +165,13 @@ func sameError(a, b *messages.StderrError) bool {
 // readReply reads the reply of cl (and the NAR that follows it).
 func (c *Conn) readReply(cl *call) error {
 	if cl.reply != nil {
-		c.br.limit("reply", c.limits.MaxReply)
+		c.br.Limit("reply", c.limits.MaxReply)
 		if err := cl.reply.DecodeWire(c.r, c.info.Proto); err != nil {
 			return decodeErr("reply", err)
 		}
 	}
 	if cl.raw {
-		c.br.unlimited()
+		c.br.Unlimited()
 		return c.readNAR(cl)
 	}
 	return nil

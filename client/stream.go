@@ -139,7 +139,7 @@ func (c *Conn) readNAR(cl *call) error {
 	}
 	if errors.Is(err, nar.ErrInvalid) && src.tail() == stderrError {
 		var m messages.StderrError
-		c.br.limit("STDERR frame", c.limits.MaxFrame)
+		c.br.Limit("STDERR frame", c.limits.MaxFrame)
 		if derr := m.DecodeWire(c.r, c.info.Proto); derr != nil {
 			return decodeErr("STDERR_ERROR inside the NAR", derr)
 		}

@@ -19,7 +19,7 @@ type conn struct {
 	s  *Server
 	nc net.Conn
 	dw *deadlineWriter // under w: the write timeout
-	rb *requestBudget  // under r: the size of a request
+	rb *wire.Budget    // under r: the size of a request
 	r  *wire.Reader
 	w  *wire.Writer
 	h  Hello
@@ -45,7 +45,7 @@ func HelloFrom(ctx context.Context) (h Hello, ok bool) {
 
 func (s *Server) newConn(nc net.Conn) *conn {
 	dw := &deadlineWriter{nc: nc}
-	rb := &requestBudget{src: nc, left: -1}
+	rb := wire.NewBudget(nc, overMaxRequest)
 	c := &conn{s: s, nc: nc, dw: dw, rb: rb, r: wire.NewReader(rb), w: wire.NewWriter(dw), ss: newSession(s.trusts(nc))}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	s.mu.Lock()
@@ -135,7 +135,7 @@ func (c *conn) serve() {
 		}
 		// The budget counts from here: the op code and its request (and
 		// up to one read buffer of what follows, read ahead).
-		c.rb.limit(c.s.maxRequest())
+		c.rb.Limit("request", c.s.maxRequest())
 		code, err := c.r.Uint64()
 		if err != nil {
 			return // hang-up, idle timeout or shutdown
@@ -243,7 +243,7 @@ func (x *exchange) Writer() *wire.Writer { return x.c.w }
 // operation runs without the idle deadline.
 func (x *exchange) StartWork(req wire.Message) {
 	x.c.nc.SetReadDeadline(time.Time{})
-	x.c.rb.unlimited()
+	x.c.rb.Unlimited()
 	x.started = true
 	x.request = req
 }

@@ -49,7 +49,8 @@ type Store interface {
 
 	// OpenNAR opens the NAR of a valid path for reading (op NarFromPath).
 	// The NAR is streamed from where it is kept, never read into memory;
-	// the caller must close it. size is the NAR's size.
+	// the caller must close it. size is the NAR's size. A path that is
+	// not valid is an error matching ErrNotValid.
 	OpenNAR(ctx context.Context, path messages.StorePath) (nar io.ReadCloser, size uint64, err error)
 
 	// AddPath registers info.Path with the NAR read from nar (ops

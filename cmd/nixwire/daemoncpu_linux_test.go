@@ -8,8 +8,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/nixwire/nixwire/internal/peercred"
 )
 
 // daemonPID is the pid of the process listening on the unix socket sock:
@@ -20,21 +21,11 @@ func daemonPID(sock string) (int, error) {
 		return 0, err
 	}
 	defer c.Close()
-	raw, err := c.(*net.UnixConn).SyscallConn()
-	if err != nil {
-		return 0, err
+	pid, _, ok := peercred.Of(c)
+	if !ok {
+		return 0, fmt.Errorf("no peer credentials on %s", sock)
 	}
-	var cred *syscall.Ucred
-	var credErr error
-	if err := raw.Control(func(fd uintptr) {
-		cred, credErr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
-	}); err != nil {
-		return 0, err
-	}
-	if credErr != nil {
-		return 0, credErr
-	}
-	return int(cred.Pid), nil
+	return pid, nil
 }
 
 // childPIDs lists the children of process pid (its main thread's).

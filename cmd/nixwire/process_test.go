@@ -116,12 +116,7 @@ func TestProcessClosedStdout(t *testing.T) {
 // written is reported as such when the proxy is stopped with Ctrl-C, once
 // while it runs and again at the end, not as "interrupted".
 func TestProcessTraceErrorOutlivesInterrupt(t *testing.T) {
-	if _, err := os.Stat("/dev/full"); err != nil {
-		if ci := os.Getenv("CI"); ci == "true" || ci == "1" {
-			t.Fatalf("/dev/full is required under CI=%s: %v", ci, err)
-		}
-		t.Skip("no /dev/full on this system")
-	}
+	requireDevFull(t)
 	upstream := serveFake(t, fakeDaemon())
 	listen := filepath.Join(filepath.Dir(upstream), "tr")
 	cmd := cliProcess("trace", "--socket", listen, "--upstream", "unix://"+upstream, "--out", "/dev/full")

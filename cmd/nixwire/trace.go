@@ -110,25 +110,24 @@ type reportOnce struct {
 
 func (r *reportOnce) Write(p []byte) (int, error) {
 	n, err := r.w.Write(p)
-	if err != nil && !r.reported {
-		r.reported = true
-		r.report(err)
-	}
-	return n, err
+	return n, r.note(err)
 }
 
 // Flush flushes w if it buffers (the CLI's standard output does).
 func (r *reportOnce) Flush() error {
 	if f, ok := r.w.(interface{ Flush() error }); ok {
-		if err := f.Flush(); err != nil {
-			if !r.reported {
-				r.reported = true
-				r.report(err)
-			}
-			return err
-		}
+		return r.note(f.Flush())
 	}
 	return nil
+}
+
+// note reports err if it is the first error, and returns it.
+func (r *reportOnce) note(err error) error {
+	if err != nil && !r.reported {
+		r.reported = true
+		r.report(err)
+	}
+	return err
 }
 
 // removeStaleSocket removes a socket file left by an earlier run (and

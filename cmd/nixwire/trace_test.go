@@ -136,15 +136,22 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestTraceOutError checks that a trace that could not be written is an
-// error of the command, not a silently truncated file.
-func TestTraceOutError(t *testing.T) {
+// requireDevFull skips a test that writes to /dev/full where there is
+// none, except under CI=true (or 1), where that fails it.
+func requireDevFull(t *testing.T) {
+	t.Helper()
 	if _, err := os.Stat("/dev/full"); err != nil {
 		if ci := os.Getenv("CI"); ci == "true" || ci == "1" {
 			t.Fatalf("/dev/full is required under CI=%s: %v", ci, err)
 		}
 		t.Skip("no /dev/full on this system")
 	}
+}
+
+// TestTraceOutError checks that a trace that could not be written is an
+// error of the command, not a silently truncated file.
+func TestTraceOutError(t *testing.T) {
+	requireDevFull(t)
 	upstream := serveFake(t, fakeDaemon())
 	listen := filepath.Join(filepath.Dir(upstream), "full")
 	ctx, cancel := context.WithCancel(context.Background())

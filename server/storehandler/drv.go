@@ -10,6 +10,7 @@ import (
 
 	"github.com/nixwire/nixwire/messages"
 	"github.com/nixwire/nixwire/nar"
+	"github.com/nixwire/nixwire/store"
 )
 
 // maxDrvSize bounds the derivation file read to learn its outputs.
@@ -26,10 +27,10 @@ func (h *Handler) drvOutputs(ctx context.Context, drv messages.StorePath) (outs 
 	if !strings.HasSuffix(string(drv), ".drv") {
 		return nil, false, nil
 	}
-	if ok, err := h.Store.IsValid(ctx, drv); err != nil || !ok {
-		return nil, false, err
-	}
 	rc, _, err := h.Store.OpenNAR(ctx, drv)
+	if errors.Is(err, store.ErrNotValid) {
+		return nil, false, nil
+	}
 	if err != nil {
 		return nil, false, err
 	}

@@ -149,14 +149,10 @@ func (h *Handler) QueryValidDerivers(context.Context, *messages.QueryValidDerive
 // all the same fails the stream, which ends the connection (the client
 // sees the NAR cut off, not a hang).
 func (h *Handler) NarFromPath(ctx context.Context, req *messages.NarFromPathRequest) (wire.StreamFunc, error) {
-	ok, err := h.Store.IsValid(ctx, req.Path)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
+	rc, _, err := h.Store.OpenNAR(ctx, req.Path)
+	if errors.Is(err, store.ErrNotValid) {
 		return nil, notValid(req.Path)
 	}
-	rc, _, err := h.Store.OpenNAR(ctx, req.Path)
 	if err != nil {
 		return nil, err
 	}
